@@ -1,0 +1,91 @@
+//! `hakobu-diaq-client`: typed calls to any DIAq server — the embedded sandbox or the real API.
+
+mod error;
+mod stores;
+
+use std::time::Duration;
+
+use hakobu_diaq::TimeZone;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+
+pub use error::ClientError;
+
+/// How long one request may take before it counts as a transport failure.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A DIAq endpoint and its key. Cheap to clone (the connection pool is shared).
+#[derive(Clone)]
+pub struct DiaqClient {
+    http: reqwest::Client,
+    base_url: String,
+    api_key: String,
+}
+
+impl std::fmt::Debug for DiaqClient {
+    // The key is a credential: it never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiaqClient")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl DiaqClient {
+    /// `base_url` is what the document's paths follow, e.g. `https://api.dia-9.com` or the
+    /// sandbox's `http://127.0.0.1:PORT`.
+    pub fn new(base_url: &str, api_key: &str) -> Result<DiaqClient, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(DEFAULT_TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("hakobu/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(DiaqClient {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key: api_key.to_owned(),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `GET /v1/time_zones`
+    pub async fn time_zones(&self) -> Result<Vec<TimeZone>, ClientError> {
+        self.json(self.request(Method::GET, "/v1/time_zones")).await
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base_url))
+            .header("Api-Key", &self.api_key)
+            .header("Accept", "application/json")
+    }
+
+    async fn send(&self, request: RequestBuilder) -> Result<Response, ClientError> {
+        let response = request.send().await.map_err(ClientError::from_reqwest)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let body = response.text().await.unwrap_or_default();
+        Err(ClientError::from_status(status, &body))
+    }
+
+    async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {
+        let response = self.send(request).await?;
+        let bytes = response.bytes().await.map_err(ClientError::from_reqwest)?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    async fn no_content(&self, request: RequestBuilder) -> Result<(), ClientError> {
+        let response = self.send(request).await?;
+        debug_assert!(
+            response.status() == StatusCode::NO_CONTENT || response.status().is_success()
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,53 @@
+//! The sandbox's SQLite file: connection settings and its schema.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::error::AppError;
+
+/// Schema steps, applied in order, each once; the file's `user_version` is the count applied.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE stores (
+    seq                      INTEGER PRIMARY KEY AUTOINCREMENT,
+    id                       TEXT NOT NULL UNIQUE,
+    id_alias                 TEXT NOT NULL,
+    store_name               TEXT NOT NULL,
+    store_address_zipcode    TEXT NOT NULL,
+    store_address_prefecture TEXT NOT NULL,
+    store_address_line_1     TEXT NOT NULL,
+    store_address_line_2     TEXT NOT NULL,
+    store_phone              TEXT NOT NULL,
+    store_type               TEXT NOT NULL,
+    offers_delivery          INTEGER NOT NULL,
+    offers_fetches           INTEGER NOT NULL,
+    pickup_proof             TEXT NOT NULL,
+    delivery_proof           TEXT NOT NULL,
+    opening_time             TEXT,
+    closing_time             TEXT
+);
+"];
+
+pub fn open(path: &Path) -> Result<Connection, AppError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(AppError::internal)?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), AppError> {
+    let tx = conn.transaction()?;
+    let applied: usize = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for sql in MIGRATIONS.iter().skip(applied) {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! The sandbox's error responses: `{"error": "<message>"}` with the document's status codes.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hakobu_diaq::FieldError;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400 — the message names the field and the rule: `<field>: <rule>`.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401 — missing or wrong `Api-Key`; the body is the document's fixed text.
+    #[error("401 Unauthorized")]
+    Unauthorized,
+    /// 404 — `<what>: not found`.
+    #[error("{0}")]
+    NotFound(String),
+    /// 500 — logged in full, answered without details.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn internal(e: impl std::fmt::Display) -> AppError {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::BadRequest(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "401 Unauthorized".to_owned()),
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+            AppError::Internal(detail) => {
+                tracing::error!("{detail}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "500 Internal Server Error".to_owned(),
+                )
+            }
+        };
+        (status, Json(json!({ "error": message }))).into_response()
+    }
+}
+
+/// Any path the document does not define.
+pub async fn not_found() -> AppError {
+    AppError::NotFound("path: not found".to_owned())
+}

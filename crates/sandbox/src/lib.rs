@@ -1,0 +1,139 @@
+//! `hakobu-sandbox`: a DIAq server over SQLite. It is the app's embedded default (started
+//! in-process on loopback when no API is configured) and the peer every test talks to.
+
+mod auth;
+mod db;
+mod error;
+mod seed;
+mod stores;
+mod time_zones;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use error::AppError;
+pub use seed::Seed;
+
+/// What a sandbox needs to start.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The SQLite file that holds everything; created when missing, kept across restarts.
+    pub db_path: PathBuf,
+    /// The only `Api-Key` header value accepted.
+    pub api_key: String,
+    /// Demo data loaded into an empty database.
+    pub seed: Option<Seed>,
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct Sandbox {
+    db: Arc<Mutex<rusqlite::Connection>>,
+    api_key: Arc<str>,
+}
+
+impl Sandbox {
+    /// Opens (or creates) the database, migrates it and loads the seed into an empty one.
+    pub fn open(config: &SandboxConfig) -> Result<Sandbox, AppError> {
+        let mut conn = db::open(&config.db_path)?;
+        if let Some(seed) = config.seed {
+            seed::load_if_empty(&mut conn, seed)?;
+        }
+        Ok(Sandbox {
+            db: Arc::new(Mutex::new(conn)),
+            api_key: config.api_key.clone().into(),
+        })
+    }
+
+    /// Runs `f` with the database. Handlers keep this short and never hold it across an await.
+    fn with_db<T>(&self, f: impl FnOnce(&mut rusqlite::Connection) -> T) -> T {
+        let mut conn = self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut conn)
+    }
+}
+
+/// Every DIAq route, behind the `Api-Key` check.
+pub fn router(sandbox: Sandbox) -> Router {
+    Router::new()
+        .route("/v1/time_zones", get(time_zones::list))
+        .route("/v1/stores", get(stores::list).post(stores::create))
+        .route("/v1/stores/counts", get(stores::counts))
+        .route(
+            "/v1/stores/{id}",
+            get(stores::show).put(stores::update).delete(stores::delete),
+        )
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            auth::require_api_key,
+        ))
+        .with_state(sandbox)
+}
+
+/// A sandbox serving on a socket in the background, stopped by [`RunningSandbox::shutdown`]
+/// or when dropped.
+pub struct RunningSandbox {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningSandbox {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, the base the DIAq paths (`/v1/...`) are appended to.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Opens the sandbox and serves it on `addr` (port 0 picks a free port) on the current runtime.
+pub async fn start(config: &SandboxConfig, addr: SocketAddr) -> Result<RunningSandbox, AppError> {
+    let sandbox = Sandbox::open(config)?;
+    let listener = TcpListener::bind(addr).await.map_err(AppError::internal)?;
+    let addr = listener.local_addr().map_err(AppError::internal)?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = router(sandbox);
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("sandbox server ended: {e}");
+        }
+    });
+    Ok(RunningSandbox {
+        addr,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}

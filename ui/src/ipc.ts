@@ -1,0 +1,215 @@
+// The one door between the UI and the Rust backend (docs/ipc.md).
+// Components never import @tauri-apps/api themselves: they call the typed functions below.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+
+export type StoreType = 'standalone_store' | 'in_mall_store' | 'consolidation_store';
+export type PickupProof = 'barcode' | 'signature' | 'selfcheck';
+
+export const STORE_TYPES: readonly StoreType[] = [
+  'standalone_store',
+  'in_mall_store',
+  'consolidation_store',
+];
+export const PICKUP_PROOFS: readonly PickupProof[] = ['barcode', 'signature', 'selfcheck'];
+
+/** Exactly the DIAq Store object (seed document field names). */
+export interface Store {
+  id: string;
+  id_alias: string;
+  store_name: string;
+  store_address_zipcode: string;
+  store_address_prefecture: string;
+  store_address_line_1: string;
+  store_address_line_2: string;
+  store_phone: string;
+  store_type: StoreType;
+  offers_delivery: boolean;
+  offers_fetches: boolean;
+  pickup_proof: PickupProof;
+  delivery_proof: 'signature';
+  opening_time: string | null;
+  closing_time: string | null;
+}
+
+export interface StoreLocation {
+  lat: number;
+  lng: number;
+  level: 'town' | 'ward';
+}
+
+/** A store as the cache holds it. */
+export interface CachedStore extends Store {
+  location: StoreLocation | null;
+  /** RFC 3339, when this row was last read from the API. */
+  fetched_at: string;
+}
+
+/** What the store form sends (POST and PUT take the same shape; null/omitted = not set). */
+export interface StoreInput {
+  id_alias?: string | null;
+  store_name?: string | null;
+  store_address_zipcode?: string | null;
+  store_address_prefecture?: string | null;
+  store_address_line_1?: string | null;
+  store_address_line_2?: string | null;
+  store_phone?: string | null;
+  store_type?: StoreType | null;
+  pickup_proof?: PickupProof | null;
+  opening_time?: string | null;
+  closing_time?: string | null;
+}
+
+export type StoreField = keyof StoreInput;
+
+/** Every StoreInput field, in form order. */
+export const STORE_FIELDS: readonly StoreField[] = [
+  'id_alias',
+  'store_name',
+  'store_address_zipcode',
+  'store_address_prefecture',
+  'store_address_line_1',
+  'store_address_line_2',
+  'store_phone',
+  'store_type',
+  'pickup_proof',
+  'opening_time',
+  'closing_time',
+];
+
+export interface AppStatus {
+  /** sandbox = embedded DIAq server on loopback */
+  mode: 'sandbox' | 'remote';
+  api_base_url: string;
+  /** did the last API call get an answer */
+  online: boolean;
+  /** RFC 3339 of the last successful sync */
+  last_sync: string | null;
+}
+
+export interface SyncResult {
+  count: number;
+  synced_at: string;
+}
+
+export interface StoresChangedPayload {
+  count: number;
+}
+
+export type CommandErrorCode =
+  | 'bad_request'
+  | 'not_found'
+  | 'unauthorized'
+  | 'transport'
+  | 'cache'
+  | 'internal';
+
+export const COMMAND_ERROR_CODES: readonly CommandErrorCode[] = [
+  'bad_request',
+  'not_found',
+  'unauthorized',
+  'transport',
+  'cache',
+  'internal',
+];
+
+/** Every rejected command rejects with this shape. */
+export interface CommandError {
+  code: CommandErrorCode;
+  message: string;
+  field: string | null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isCode(value: unknown): value is CommandErrorCode {
+  return typeof value === 'string' && (COMMAND_ERROR_CODES as readonly string[]).includes(value);
+}
+
+export function isCommandError(value: unknown): value is CommandError {
+  return (
+    isRecord(value) &&
+    isCode(value.code) &&
+    typeof value.message === 'string' &&
+    (value.field === null || typeof value.field === 'string')
+  );
+}
+
+/**
+ * Turns whatever a rejected invoke gave us into a CommandError.
+ * A plain string (Tauri's own failures, e.g. an unknown command) becomes `internal`.
+ */
+export function normaliseError(error: unknown): CommandError {
+  if (typeof error === 'string') {
+    return { code: 'internal', message: error, field: null };
+  }
+  if (isRecord(error)) {
+    const message =
+      typeof error.message === 'string'
+        ? error.message
+        : typeof error.error === 'string'
+          ? error.error
+          : safeJson(error);
+    const field = typeof error.field === 'string' && error.field !== '' ? error.field : null;
+    return { code: isCode(error.code) ? error.code : 'internal', message, field };
+  }
+  if (error === undefined || error === null) {
+    return { code: 'internal', message: '', field: null };
+  }
+  return { code: 'internal', message: String(error), field: null };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw normaliseError(error);
+  }
+}
+
+export function appStatus(): Promise<AppStatus> {
+  return call<AppStatus>('app_status');
+}
+
+/** Cache only. `search` matches name, alias, zipcode, address, phone; null lists everything. */
+export function listStores(search: string | null): Promise<CachedStore[]> {
+  return call<CachedStore[]>('list_stores', { search });
+}
+
+/** Pulls every page from the API into the cache. */
+export function syncStores(): Promise<SyncResult> {
+  return call<SyncResult>('sync_stores');
+}
+
+export function createStore(input: StoreInput): Promise<CachedStore> {
+  return call<CachedStore>('create_store', { input });
+}
+
+export function updateStore(id: string, input: StoreInput): Promise<CachedStore> {
+  return call<CachedStore>('update_store', { id, input });
+}
+
+export function deleteStore(id: string): Promise<null> {
+  return call<null>('delete_store', { id });
+}
+
+/** `stores-changed`: after a sync or a write changed the cached stores. */
+export async function onStoresChanged(
+  handler: (payload: StoresChangedPayload) => void,
+): Promise<UnlistenFn> {
+  try {
+    return await listen<StoresChangedPayload>('stores-changed', (event) => handler(event.payload));
+  } catch (error) {
+    throw normaliseError(error);
+  }
+}
