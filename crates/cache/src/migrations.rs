@@ -1,0 +1,104 @@
+//! Numbered schema migrations. A landed migration is never edited: add the next one.
+//! All pending steps run in one transaction, so a crash leaves the file at the old version or
+//! the new one, never between; `PRAGMA user_version` records how many have been applied.
+
+use rusqlite::Connection;
+
+use crate::CacheError;
+
+/// Migration N is `MIGRATIONS[N - 1]`.
+const MIGRATIONS: &[&str] = &[
+    // 1: stores as last read from the API, with where hakobu-geo placed them.
+    r"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE stores (
+        id                       TEXT PRIMARY KEY,
+        id_alias                 TEXT NOT NULL,
+        store_name               TEXT NOT NULL,
+        store_address_zipcode    TEXT NOT NULL,
+        store_address_prefecture TEXT NOT NULL,
+        store_address_line_1     TEXT NOT NULL,
+        store_address_line_2     TEXT NOT NULL,
+        store_phone              TEXT NOT NULL,
+        store_type               TEXT NOT NULL,
+        offers_delivery          INTEGER NOT NULL,
+        offers_fetches           INTEGER NOT NULL,
+        pickup_proof             TEXT NOT NULL,
+        delivery_proof           TEXT NOT NULL,
+        opening_time             TEXT,
+        closing_time             TEXT,
+        lat                      REAL,
+        lng                      REAL,
+        geo_level                TEXT,
+        fetched_at               TEXT NOT NULL
+    );
+    CREATE INDEX stores_by_alias ON stores (id_alias);
+    ",
+];
+
+pub fn apply(conn: &mut Connection) -> Result<(), CacheError> {
+    apply_list(conn, MIGRATIONS)
+}
+
+fn apply_list(conn: &mut Connection, migrations: &[&str]) -> Result<(), CacheError> {
+    let tx = conn.transaction()?;
+    let applied: usize = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if applied > migrations.len() {
+        return Err(CacheError::NewerSchema {
+            found: applied,
+            known: migrations.len(),
+        });
+    }
+    for sql in &migrations[applied..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", migrations.len())?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_apply_once_in_order() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let steps = ["CREATE TABLE a (x);", "INSERT INTO a VALUES (1);"];
+        apply_list(&mut conn, &steps[..1]).unwrap();
+        apply_list(&mut conn, &steps).unwrap();
+        apply_list(&mut conn, &steps).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM a", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1, "step 2 ran exactly once");
+    }
+
+    #[test]
+    fn a_failing_step_rolls_back_every_pending_step() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let steps = ["CREATE TABLE a (x);", "this is not sql"];
+        assert!(apply_list(&mut conn, &steps).is_err());
+        let version: usize = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 0);
+        let tables: i64 = conn
+            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'a'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0, "step 1 was rolled back with step 2");
+    }
+
+    #[test]
+    fn a_file_from_a_newer_app_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(
+            apply(&mut conn),
+            Err(CacheError::NewerSchema { found: 99, .. })
+        ));
+    }
+}

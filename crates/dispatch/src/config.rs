@@ -1,0 +1,204 @@
+//! Which DIAq API the app talks to. Nothing configured means the embedded sandbox.
+//!
+//! Sources, first found wins:
+//! 1. environment: `HAKOBU_DIAQ_URL` and `HAKOBU_DIAQ_API_KEY` (both, or neither);
+//! 2. `settings.json` in the app's config directory: `{"diaq": {"base_url": …, "api_key": …}}`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+pub const SETTINGS_FILE: &str = "settings.json";
+pub const ENV_URL: &str = "HAKOBU_DIAQ_URL";
+pub const ENV_KEY: &str = "HAKOBU_DIAQ_API_KEY";
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiConfig {
+    pub base_url: String,
+    pub api_key: String,
+}
+
+impl std::fmt::Debug for ApiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{source_name}: {field}: {rule}")]
+    Invalid {
+        source_name: String,
+        field: &'static str,
+        rule: String,
+    },
+    #[error("{path}: {message}")]
+    Unreadable { path: String, message: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    diaq: Option<DiaqSettings>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiaqSettings {
+    base_url: Option<String>,
+    api_key: Option<String>,
+}
+
+impl ApiConfig {
+    /// The configured API, or `None` for the embedded sandbox. `env` is `std::env::var` in the
+    /// app and a map in tests.
+    pub fn resolve(
+        env: impl Fn(&str) -> Option<String>,
+        config_dir: &Path,
+    ) -> Result<Option<ApiConfig>, ConfigError> {
+        let url = env(ENV_URL).filter(|s| !s.is_empty());
+        let key = env(ENV_KEY).filter(|s| !s.is_empty());
+        if url.is_some() || key.is_some() {
+            return checked("environment", url, key, ENV_URL, ENV_KEY).map(Some);
+        }
+        let path = config_dir.join(SETTINGS_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(ConfigError::Unreadable {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        let settings: Settings =
+            serde_json::from_str(&text).map_err(|e| ConfigError::Unreadable {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        match settings.diaq {
+            None => Ok(None),
+            Some(DiaqSettings {
+                base_url: None,
+                api_key: None,
+            }) => Ok(None),
+            Some(d) => checked(
+                &path.display().to_string(),
+                d.base_url,
+                d.api_key,
+                "diaq.base_url",
+                "diaq.api_key",
+            )
+            .map(Some),
+        }
+    }
+}
+
+fn checked(
+    source_name: &str,
+    url: Option<String>,
+    key: Option<String>,
+    url_field: &'static str,
+    key_field: &'static str,
+) -> Result<ApiConfig, ConfigError> {
+    let invalid = |field, rule: &str| ConfigError::Invalid {
+        source_name: source_name.to_owned(),
+        field,
+        rule: rule.to_owned(),
+    };
+    let url = url
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| invalid(url_field, "is required when an API key is set"))?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(invalid(url_field, "must start with https:// or http://"));
+    }
+    let api_key = key
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| invalid(key_field, "is required when an API URL is set"))?;
+    Ok(ApiConfig {
+        base_url: url.trim_end_matches('/').to_owned(),
+        api_key,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn nothing_configured_means_the_sandbox() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(ApiConfig::resolve(env(&[]), dir.path()), Ok(None));
+    }
+
+    #[test]
+    fn environment_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"diaq":{"base_url":"https://file.example","api_key":"f"}}"#,
+        )
+        .unwrap();
+        let got = ApiConfig::resolve(
+            env(&[(ENV_URL, "https://api.dia-9.com/"), (ENV_KEY, "prod_x")]),
+            dir.path(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(got.base_url, "https://api.dia-9.com");
+        assert_eq!(got.api_key, "prod_x");
+        let got = ApiConfig::resolve(env(&[]), dir.path()).unwrap().unwrap();
+        assert_eq!(got.base_url, "https://file.example");
+    }
+
+    #[test]
+    fn half_a_configuration_is_an_error_naming_the_missing_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = ApiConfig::resolve(env(&[(ENV_URL, "https://x")]), dir.path()).unwrap_err();
+        assert!(e.to_string().contains(ENV_KEY), "{e}");
+        let e = ApiConfig::resolve(env(&[(ENV_KEY, "k")]), dir.path()).unwrap_err();
+        assert!(e.to_string().contains(ENV_URL), "{e}");
+        let e = ApiConfig::resolve(env(&[(ENV_URL, "api.dia-9.com"), (ENV_KEY, "k")]), dir.path())
+            .unwrap_err();
+        assert!(e.to_string().contains("https://"), "{e}");
+    }
+
+    #[test]
+    fn a_broken_settings_file_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SETTINGS_FILE);
+        std::fs::write(&path, "{not json").unwrap();
+        let e = ApiConfig::resolve(env(&[]), dir.path()).unwrap_err();
+        assert!(e.to_string().contains(SETTINGS_FILE), "{e}");
+        std::fs::write(&path, r#"{"diaq":{"base_url":"https://x","apikey":"k"}}"#).unwrap();
+        let e = ApiConfig::resolve(env(&[]), dir.path()).unwrap_err();
+        assert!(e.to_string().contains("apikey"), "unknown field named: {e}");
+        std::fs::write(&path, r#"{"diaq":{"base_url":"https://x"}}"#).unwrap();
+        let e = ApiConfig::resolve(env(&[]), dir.path()).unwrap_err();
+        assert!(e.to_string().contains("diaq.api_key"), "{e}");
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let c = ApiConfig {
+            base_url: "https://x".into(),
+            api_key: "prod_secret".into(),
+        };
+        assert!(!format!("{c:?}").contains("prod_secret"));
+    }
+}

@@ -1,0 +1,188 @@
+//! Dispatch against the real sandbox on port 0 and a real cache file.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use hakobu_cache::Cache;
+use hakobu_diaq::StoreInput;
+use hakobu_diaq_client::DiaqClient;
+use hakobu_dispatch::{Clock, Dispatch, Mode};
+use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
+
+struct FixedClock(DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+struct World {
+    dir: tempfile::TempDir,
+    server: RunningSandbox,
+    dispatch: Dispatch,
+}
+
+const KEY: &str = "k";
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SandboxConfig {
+        db_path: dir.path().join("sandbox.db"),
+        api_key: KEY.into(),
+        seed: Some(Seed::Tokyo),
+    };
+    let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let dispatch = dispatch_for(&server.base_url(), &dir, Mode::Sandbox);
+    World {
+        dir,
+        server,
+        dispatch,
+    }
+}
+
+fn dispatch_for(url: &str, dir: &tempfile::TempDir, mode: Mode) -> Dispatch {
+    let cache = Arc::new(Cache::open(&dir.path().join("cache.db")).unwrap());
+    let clock = FixedClock("2026-11-22T01:00:00Z".parse().unwrap());
+    Dispatch::new(
+        DiaqClient::new(url, KEY).unwrap(),
+        cache,
+        mode,
+        Arc::new(clock),
+    )
+    .unwrap()
+}
+
+fn input() -> StoreInput {
+    StoreInput {
+        id_alias: Some("N001".into()),
+        store_name: Some("ハコブ商店 六本木店".into()),
+        store_address_zipcode: Some("106-0032".into()),
+        store_address_prefecture: Some("東京都".into()),
+        store_address_line_1: Some("港区六本木6-10-1".into()),
+        store_phone: Some("03-6406-6000".into()),
+        ..StoreInput::default()
+    }
+}
+
+#[tokio::test]
+async fn sync_fills_the_cache_with_located_stores_and_records_when() {
+    let w = world().await;
+    assert!(w.dispatch.list_stores(None).unwrap().is_empty());
+    let status = w.dispatch.status().unwrap();
+    assert_eq!((status.online, status.last_sync), (false, None));
+
+    let report = w.dispatch.sync_stores().await.unwrap();
+    assert_eq!(report.count, 12);
+    assert_eq!(report.synced_at, "2026-11-22T10:00:00+09:00");
+    let stores = w.dispatch.list_stores(None).unwrap();
+    assert_eq!(stores.len(), 12);
+    assert!(stores.iter().all(|s| s.location.is_some()), "seed towns are in the gazetteer");
+    assert!(stores.iter().all(|s| s.fetched_at == report.synced_at));
+    let found = w.dispatch.list_stores(Some("吉祥寺")).unwrap();
+    assert_eq!(found.len(), 1);
+    let status = w.dispatch.status().unwrap();
+    assert!(status.online);
+    assert_eq!(status.mode, Mode::Sandbox);
+    assert_eq!(status.last_sync.as_deref(), Some("2026-11-22T10:00:00+09:00"));
+    assert_eq!(status.api_base_url, w.server.base_url());
+}
+
+#[tokio::test]
+async fn writes_go_through_the_api_then_into_the_cache() {
+    let w = world().await;
+    w.dispatch.sync_stores().await.unwrap();
+    let created = w.dispatch.create_store(&input()).await.unwrap();
+    assert_eq!(created.location.as_ref().unwrap().level, "town");
+    assert_eq!(w.dispatch.list_stores(Some("六本木")).unwrap(), vec![created.clone()]);
+
+    let change = StoreInput {
+        store_name: Some("ハコブ商店 六本木ヒルズ店".into()),
+        ..StoreInput::default()
+    };
+    let updated = w.dispatch.update_store(&created.store.id, &change).await.unwrap();
+    assert_eq!(updated.store.store_name, "ハコブ商店 六本木ヒルズ店");
+    assert_eq!(updated.store.store_phone, "03-6406-6000");
+    assert_eq!(w.dispatch.list_stores(Some("ヒルズ")).unwrap(), vec![updated]);
+
+    w.dispatch.delete_store(&created.store.id).await.unwrap();
+    assert!(w.dispatch.list_stores(Some("六本木")).unwrap().is_empty());
+    // And the API agrees, as a fresh sync shows.
+    w.dispatch.sync_stores().await.unwrap();
+    assert_eq!(w.dispatch.list_stores(None).unwrap().len(), 12);
+}
+
+#[tokio::test]
+async fn a_rejected_write_names_the_field_and_changes_nothing() {
+    let w = world().await;
+    w.dispatch.sync_stores().await.unwrap();
+    let before = w.dispatch.list_stores(None).unwrap();
+    let bad = StoreInput {
+        store_address_zipcode: Some("1060032".into()),
+        ..input()
+    };
+    let e = w.dispatch.create_store(&bad).await.unwrap_err();
+    assert_eq!(e.code, "bad_request");
+    assert_eq!(e.field.as_deref(), Some("store_address_zipcode"));
+    assert!(e.message.starts_with("store_address_zipcode: "), "{}", e.message);
+
+    let id = &before[0].store.id;
+    let bad = StoreInput {
+        store_phone: Some("phone".into()),
+        ..StoreInput::default()
+    };
+    let e = w.dispatch.update_store(id, &bad).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("store_phone"));
+    assert_eq!(w.dispatch.list_stores(None).unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_store_deleted_elsewhere_is_dropped_from_the_cache_with_a_not_found() {
+    let w = world().await;
+    w.dispatch.sync_stores().await.unwrap();
+    let id = "5eed0000-0000-4000-8000-000000000002";
+    let other = DiaqClient::new(&w.server.base_url(), KEY).unwrap();
+    other.delete_store(id).await.unwrap();
+    let e = w.dispatch.update_store(id, &input()).await.unwrap_err();
+    assert_eq!(e.code, "not_found");
+    assert!(w.dispatch.list_stores(None).unwrap().iter().all(|s| s.store.id != id));
+    let e = w.dispatch.delete_store(id).await.unwrap_err();
+    assert_eq!(e.code, "not_found");
+}
+
+#[tokio::test]
+async fn offline_the_cache_still_answers_and_the_status_says_so() {
+    let w = world().await;
+    w.dispatch.sync_stores().await.unwrap();
+    let World {
+        dir,
+        server,
+        dispatch,
+    } = w;
+    server.shutdown().await;
+    let e = dispatch.sync_stores().await.unwrap_err();
+    assert_eq!(e.code, "transport");
+    let e = dispatch.create_store(&input()).await.unwrap_err();
+    assert_eq!(e.code, "transport");
+    assert_eq!(dispatch.list_stores(None).unwrap().len(), 12);
+    let status = dispatch.status().unwrap();
+    assert!(!status.online);
+    assert!(status.last_sync.is_some(), "the last good sync is still reported");
+    drop(dir);
+}
+
+#[tokio::test]
+async fn a_cache_from_another_api_is_emptied_but_the_same_one_is_kept() {
+    let w = world().await;
+    w.dispatch.sync_stores().await.unwrap();
+    drop(w.dispatch);
+    // Same source (the sandbox, whatever its port): the cache is kept for offline use.
+    let again = dispatch_for("http://127.0.0.1:1", &w.dir, Mode::Sandbox);
+    assert_eq!(again.list_stores(None).unwrap().len(), 12);
+    drop(again);
+    let remote = dispatch_for("https://api.example.test", &w.dir, Mode::Remote);
+    assert!(remote.list_stores(None).unwrap().is_empty());
+    assert_eq!(remote.status().unwrap().last_sync, None);
+}
