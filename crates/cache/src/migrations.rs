@@ -87,7 +87,11 @@ mod tests {
             .unwrap();
         assert_eq!(version, 0);
         let tables: i64 = conn
-            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'a'", [], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'a'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(tables, 0, "step 1 was rolled back with step 2");
     }

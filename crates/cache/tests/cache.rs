@@ -45,7 +45,11 @@ fn stores_round_trip_and_survive_reopening_the_file() {
         cache.set_meta("last_sync", "x").unwrap();
     }
     let cache = Cache::open(&path).unwrap();
-    assert_eq!(cache.stores(None).unwrap(), vec![b.clone(), a.clone()], "ordered by alias");
+    assert_eq!(
+        cache.stores(None).unwrap(),
+        vec![b.clone(), a.clone()],
+        "ordered by alias"
+    );
     assert_eq!(cache.store("a").unwrap(), Some(a.clone()));
     assert_eq!(cache.meta("last_sync").unwrap().as_deref(), Some("x"));
     let journal: String = rusqlite::Connection::open(&path)
@@ -61,7 +65,9 @@ fn replace_removes_what_the_api_no_longer_has_and_upsert_patches() {
     cache
         .replace_stores(&[store("a", "S1", "A", "港区"), store("b", "S2", "B", "港区")])
         .unwrap();
-    cache.replace_stores(&[store("b", "S2", "B2", "港区")]).unwrap();
+    cache
+        .replace_stores(&[store("b", "S2", "B2", "港区")])
+        .unwrap();
     let all = cache.stores(None).unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].store.store_name, "B2");
@@ -93,7 +99,11 @@ fn search_matches_every_word_in_any_column() {
             .collect()
     };
     assert_eq!(names("麻布"), ["麻布十番店"]);
-    assert_eq!(names("shibuya"), ["Shibuya Store"], "Latin is case-insensitive");
+    assert_eq!(
+        names("shibuya"),
+        ["Shibuya Store"],
+        "Latin is case-insensitive"
+    );
     assert_eq!(names("x9"), ["銀座店"], "alias");
     assert_eq!(names("渋谷区 2-6"), ["Shibuya Store"], "every word");
     assert_eq!(names("03-1111").len(), 3, "phone");

@@ -219,7 +219,10 @@ async fn required_properties_and_types_are_checked() {
     assert_eq!(e.field(), Some("store_name"));
     assert!(e.to_string().contains("must be a string"), "{e}");
     // Nothing was created by any rejected request.
-    assert_eq!(p.client.count_stores(&StoreQuery::default()).await.unwrap(), 0);
+    assert_eq!(
+        p.client.count_stores(&StoreQuery::default()).await.unwrap(),
+        0
+    );
 }
 
 /// Sends a body the typed input cannot express, through the sandbox's raw HTTP.
@@ -332,8 +335,7 @@ async fn every_route_requires_the_api_key() {
     // The seeded store is untouched, and the body is the document's fixed text.
     assert!(p.client.get_store(id).await.is_ok());
     for key in [None, Some("")] {
-        let mut request =
-            reqwest::Client::new().get(format!("{}/v1/stores", p.server.base_url()));
+        let mut request = reqwest::Client::new().get(format!("{}/v1/stores", p.server.base_url()));
         if let Some(k) = key {
             request = request.header("Api-Key", k);
         }
@@ -374,8 +376,11 @@ async fn list_filters_match_partially_and_pages_default_to_25() {
     let n = p.client.count_stores(&query).await.unwrap();
     let listed = p.client.all_stores(&query).await.unwrap();
     assert_eq!(n as usize, listed.len());
-    assert!(listed.iter().all(|s| s.store_address_line_1.contains('区')
-        && s.store_phone.contains("03-3")));
+    assert!(
+        listed
+            .iter()
+            .all(|s| s.store_address_line_1.contains('区') && s.store_phone.contains("03-3"))
+    );
     assert!(n > 0 && n < 12);
     // Wildcards are literal.
     let query = StoreQuery {
@@ -416,10 +421,7 @@ async fn list_filters_match_partially_and_pages_default_to_25() {
             .list_stores(&StoreQuery::default(), page, per_page)
             .await
             .unwrap_err();
-        assert!(
-            matches!(e.field(), Some("page") | Some("per_page")),
-            "{e}"
-        );
+        assert!(matches!(e.field(), Some("page") | Some("per_page")), "{e}");
     }
 }
 
@@ -432,7 +434,10 @@ async fn data_survives_a_restart_and_the_seed_is_not_reloaded() {
         .await
         .unwrap();
     let Peer {
-        _dir, config, server, ..
+        _dir,
+        config,
+        server,
+        ..
     } = p;
     server.shutdown().await;
     let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())

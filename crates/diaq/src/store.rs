@@ -161,7 +161,10 @@ impl StoreInput {
     /// Returns every broken rule, in the document's table order.
     pub fn from_json(body: &Value) -> Result<StoreInput, Vec<FieldError>> {
         let Some(map) = body.as_object() else {
-            return Err(vec![FieldError::new("body", Rule::Type { expected: "object" })]);
+            return Err(vec![FieldError::new(
+                "body",
+                Rule::Type { expected: "object" },
+            )]);
         };
         let mut errors = Vec::new();
         let mut text = |field: &'static str| -> Option<String> {
@@ -373,7 +376,10 @@ fn sort_by_document_order(errors: &mut [FieldError]) {
     });
 }
 
-fn string_field(map: &Map<String, Value>, field: &'static str) -> Result<Option<String>, FieldError> {
+fn string_field(
+    map: &Map<String, Value>,
+    field: &'static str,
+) -> Result<Option<String>, FieldError> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),

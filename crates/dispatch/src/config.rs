@@ -173,8 +173,11 @@ mod tests {
         assert!(e.to_string().contains(ENV_KEY), "{e}");
         let e = ApiConfig::resolve(env(&[(ENV_KEY, "k")]), dir.path()).unwrap_err();
         assert!(e.to_string().contains(ENV_URL), "{e}");
-        let e = ApiConfig::resolve(env(&[(ENV_URL, "api.dia-9.com"), (ENV_KEY, "k")]), dir.path())
-            .unwrap_err();
+        let e = ApiConfig::resolve(
+            env(&[(ENV_URL, "api.dia-9.com"), (ENV_KEY, "k")]),
+            dir.path(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("https://"), "{e}");
     }
 

@@ -83,16 +83,18 @@ impl Dispatch {
     }
 
     fn cached(&self, store: Store, fetched_at: &str) -> CachedStore {
-        let location = hakobu_geo::locate(&store.store_address_prefecture, &store.store_address_line_1)
-            .map(|p| StoreLocation {
-                lat: p.lat,
-                lng: p.lng,
-                level: match p.level {
-                    hakobu_geo::Level::Town => "town",
-                    hakobu_geo::Level::Ward => "ward",
-                }
-                .to_owned(),
-            });
+        let location =
+            hakobu_geo::locate(&store.store_address_prefecture, &store.store_address_line_1).map(
+                |p| StoreLocation {
+                    lat: p.lat,
+                    lng: p.lng,
+                    level: match p.level {
+                        hakobu_geo::Level::Town => "town",
+                        hakobu_geo::Level::Ward => "ward",
+                    }
+                    .to_owned(),
+                },
+            );
         CachedStore {
             store,
             location,

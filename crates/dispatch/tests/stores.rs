@@ -79,14 +79,20 @@ async fn sync_fills_the_cache_with_located_stores_and_records_when() {
     assert_eq!(report.synced_at, "2026-11-22T10:00:00+09:00");
     let stores = w.dispatch.list_stores(None).unwrap();
     assert_eq!(stores.len(), 12);
-    assert!(stores.iter().all(|s| s.location.is_some()), "seed towns are in the gazetteer");
+    assert!(
+        stores.iter().all(|s| s.location.is_some()),
+        "seed towns are in the gazetteer"
+    );
     assert!(stores.iter().all(|s| s.fetched_at == report.synced_at));
     let found = w.dispatch.list_stores(Some("吉祥寺")).unwrap();
     assert_eq!(found.len(), 1);
     let status = w.dispatch.status().unwrap();
     assert!(status.online);
     assert_eq!(status.mode, Mode::Sandbox);
-    assert_eq!(status.last_sync.as_deref(), Some("2026-11-22T10:00:00+09:00"));
+    assert_eq!(
+        status.last_sync.as_deref(),
+        Some("2026-11-22T10:00:00+09:00")
+    );
     assert_eq!(status.api_base_url, w.server.base_url());
 }
 
@@ -96,16 +102,26 @@ async fn writes_go_through_the_api_then_into_the_cache() {
     w.dispatch.sync_stores().await.unwrap();
     let created = w.dispatch.create_store(&input()).await.unwrap();
     assert_eq!(created.location.as_ref().unwrap().level, "town");
-    assert_eq!(w.dispatch.list_stores(Some("六本木")).unwrap(), vec![created.clone()]);
+    assert_eq!(
+        w.dispatch.list_stores(Some("六本木")).unwrap(),
+        vec![created.clone()]
+    );
 
     let change = StoreInput {
         store_name: Some("ハコブ商店 六本木ヒルズ店".into()),
         ..StoreInput::default()
     };
-    let updated = w.dispatch.update_store(&created.store.id, &change).await.unwrap();
+    let updated = w
+        .dispatch
+        .update_store(&created.store.id, &change)
+        .await
+        .unwrap();
     assert_eq!(updated.store.store_name, "ハコブ商店 六本木ヒルズ店");
     assert_eq!(updated.store.store_phone, "03-6406-6000");
-    assert_eq!(w.dispatch.list_stores(Some("ヒルズ")).unwrap(), vec![updated]);
+    assert_eq!(
+        w.dispatch.list_stores(Some("ヒルズ")).unwrap(),
+        vec![updated]
+    );
 
     w.dispatch.delete_store(&created.store.id).await.unwrap();
     assert!(w.dispatch.list_stores(Some("六本木")).unwrap().is_empty());
@@ -126,7 +142,11 @@ async fn a_rejected_write_names_the_field_and_changes_nothing() {
     let e = w.dispatch.create_store(&bad).await.unwrap_err();
     assert_eq!(e.code, "bad_request");
     assert_eq!(e.field.as_deref(), Some("store_address_zipcode"));
-    assert!(e.message.starts_with("store_address_zipcode: "), "{}", e.message);
+    assert!(
+        e.message.starts_with("store_address_zipcode: "),
+        "{}",
+        e.message
+    );
 
     let id = &before[0].store.id;
     let bad = StoreInput {
@@ -147,7 +167,13 @@ async fn a_store_deleted_elsewhere_is_dropped_from_the_cache_with_a_not_found() 
     other.delete_store(id).await.unwrap();
     let e = w.dispatch.update_store(id, &input()).await.unwrap_err();
     assert_eq!(e.code, "not_found");
-    assert!(w.dispatch.list_stores(None).unwrap().iter().all(|s| s.store.id != id));
+    assert!(
+        w.dispatch
+            .list_stores(None)
+            .unwrap()
+            .iter()
+            .all(|s| s.store.id != id)
+    );
     let e = w.dispatch.delete_store(id).await.unwrap_err();
     assert_eq!(e.code, "not_found");
 }
@@ -169,7 +195,10 @@ async fn offline_the_cache_still_answers_and_the_status_says_so() {
     assert_eq!(dispatch.list_stores(None).unwrap().len(), 12);
     let status = dispatch.status().unwrap();
     assert!(!status.online);
-    assert!(status.last_sync.is_some(), "the last good sync is still reported");
+    assert!(
+        status.last_sync.is_some(),
+        "the last good sync is still reported"
+    );
     drop(dir);
 }
 

@@ -54,7 +54,10 @@ impl Sandbox {
 
     /// Runs `f` with the database. Handlers keep this short and never hold it across an await.
     fn with_db<T>(&self, f: impl FnOnce(&mut rusqlite::Connection) -> T) -> T {
-        let mut conn = self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut conn = self
+            .db
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut conn)
     }
 }

@@ -18,7 +18,15 @@ impl Drop for Server {
 
 fn start(db: &std::path::Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hakobu-sandbox"))
-        .args(["--addr", "127.0.0.1:0", "--api-key", "k1", "--seed", "tokyo", "--db"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--api-key",
+            "k1",
+            "--seed",
+            "tokyo",
+            "--db",
+        ])
         .arg(db)
         .stdout(Stdio::piped())
         .spawn()
@@ -60,7 +68,10 @@ fn prints_its_address_first_serves_with_the_key_and_keeps_its_file() {
     let (status, body) = http(server.port, "GET", "/v1/stores/counts", Some("k1"));
     assert_eq!((status, body.as_str()), (200, r#"{"counts":12}"#));
     let (status, body) = http(server.port, "GET", "/v1/time_zones", None);
-    assert_eq!((status, body.as_str()), (401, r#"{"error":"401 Unauthorized"}"#));
+    assert_eq!(
+        (status, body.as_str()),
+        (401, r#"{"error":"401 Unauthorized"}"#)
+    );
     let (status, _) = http(
         server.port,
         "DELETE",

@@ -1,0 +1,15 @@
+// The app's commands get generated `allow-*` permissions, so the capability file can grant
+// exactly the ones the UI uses.
+fn main() {
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "app_status",
+            "list_stores",
+            "sync_stores",
+            "create_store",
+            "update_store",
+            "delete_store",
+        ]),
+    ))
+    .expect("tauri build script");
+}

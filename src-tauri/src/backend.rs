@@ -1,0 +1,51 @@
+//! Wires the backend at start: which API (configured, or the embedded sandbox), the cache file
+//! and the [`Dispatch`] the commands use. Files live in the app's data directory.
+
+use std::sync::Arc;
+
+use hakobu_cache::Cache;
+use hakobu_diaq_client::DiaqClient;
+use hakobu_dispatch::{ApiConfig, Dispatch, Mode, SystemClock};
+use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
+use tauri::{AppHandle, Manager};
+
+/// What the commands reach through `State`. Holding the sandbox keeps it serving.
+pub struct Backend {
+    pub dispatch: Dispatch,
+    _sandbox: Option<RunningSandbox>,
+}
+
+pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
+    let data_dir = app.path().app_data_dir()?;
+    let config_dir = app.path().app_config_dir()?;
+    let api = ApiConfig::resolve(|k| std::env::var(k).ok(), &config_dir)?;
+    let (api, mode, sandbox) = match api {
+        Some(api) => (api, Mode::Remote, None),
+        None => {
+            // A fresh key each launch: only this process can talk to its sandbox.
+            let api_key = format!("sandbox_{}", uuid::Uuid::new_v4().simple());
+            let config = SandboxConfig {
+                db_path: data_dir.join("sandbox").join("diaq.db"),
+                api_key: api_key.clone(),
+                seed: Some(Seed::Tokyo),
+            };
+            let running = tauri::async_runtime::block_on(hakobu_sandbox::start(
+                &config,
+                "127.0.0.1:0".parse()?,
+            ))?;
+            tracing::info!("embedded DIAq sandbox on {}", running.base_url());
+            let api = ApiConfig {
+                base_url: running.base_url(),
+                api_key,
+            };
+            (api, Mode::Sandbox, Some(running))
+        }
+    };
+    let cache = Arc::new(Cache::open(&data_dir.join("cache.db"))?);
+    let client = DiaqClient::new(&api.base_url, &api.api_key)?;
+    let dispatch = Dispatch::new(client, cache, mode, Arc::new(SystemClock))?;
+    Ok(Backend {
+        dispatch,
+        _sandbox: sandbox,
+    })
+}

@@ -1,0 +1,40 @@
+//! Hakobu desktop app: a Tauri window over hakobu-dispatch. With no API configured it starts
+//! the DIAq sandbox in-process on loopback and works on that.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod backend;
+mod commands;
+
+use tauri::Manager;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let app = tauri::Builder::default()
+        .setup(|app| {
+            let backend = backend::start(app.handle())?;
+            app.manage(backend);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::list_stores,
+            commands::sync_stores,
+            commands::create_store,
+            commands::update_store,
+            commands::delete_store,
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("Hakobu could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+// Starts the real Hakobu binary through tauri-driver (which drives WebKitWebDriver) and hands
+// the test a WebdriverIO browser. The app's data and config directories are a fresh temporary
+// folder per test run, reused across restarts within it, so "restart and find the change" is
+// a real restart on the same files.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, existsSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, "../..");
+export const screenshotDir = path.join(repoRoot, "target", "e2e");
+
+/** The built app; `make e2e` passes it so the tests never pick up a stale binary by guess. */
+export function appBinary() {
+  const bin = process.env.HAKOBU_APP;
+  if (!bin || !existsSync(bin)) {
+    throw new Error(`HAKOBU_APP must name the built hakobu binary (got ${bin ?? "nothing"})`);
+  }
+  return bin;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, child, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    // A bare TCP connect: tauri-driver's /status would be proxied to a native driver that
+    // only starts with the session.
+    const up = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/** One app profile (data + config dirs) that survives restarts within a test file. */
+export function newProfile() {
+  const root = mkdtempSync(path.join(tmpdir(), "hakobu-e2e-"));
+  const dirs = { XDG_DATA_HOME: path.join(root, "data"), XDG_CONFIG_HOME: path.join(root, "config") };
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  return { root, env: dirs };
+}
+
+/** Launches the app on `profile`; returns { browser, stop }. */
+export async function launch(profile) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env: {
+      ...process.env,
+      ...profile.env,
+      // The embedded sandbox: no API configured.
+      HAKOBU_DIAQ_URL: "",
+      HAKOBU_DIAQ_API_KEY: "",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  await waitForPort(port, driver);
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    connectionRetryCount: 0,
+    capabilities: {
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: appBinary() },
+    },
+  });
+  const stop = async () => {
+    try {
+      await browser.deleteSession();
+    } catch {
+      // the app may already be gone
+    }
+    driver.kill("SIGTERM");
+    await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
+  };
+  return { browser, stop };
+}
+
+/** A full-window screenshot named after the step, under target/e2e/. */
+export async function screenshot(browser, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`));
+}
+
+export const byTestId = (id) => `[data-testid="${id}"]`;
