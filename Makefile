@@ -1,0 +1,72 @@
+# Hakobu — the two commands are `make run` and `make test`; everything else is what they use.
+# Each target installs what it needs (Debian packages, npm packages, tauri-driver) and skips
+# what is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TERM_COLOR ?= never
+APP := $(CARGO_TARGET_DIR)/debug/hakobu
+# The desktop crate is built with the UI embedded, the same way for build, clippy and tests,
+# so the three share one set of compiled dependencies.
+APP_FEATURES := --features hakobu-app/custom-protocol
+TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+
+.PHONY: run test deps deps-system deps-npm tauri-driver ui app fmt-check clippy test-rust test-ui e2e sandbox
+
+## make run: build everything and open the app on the embedded DIAq sandbox.
+run: deps app
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  exec "$(APP)"; \
+	else \
+	  echo "no display: running under Xvfb (set DISPLAY to see the window)"; \
+	  exec $(XVFB) "$(APP)"; \
+	fi
+
+## make test: every check and test; fails when any of them fails.
+test: deps ui fmt-check clippy test-rust test-ui e2e
+	@echo "make test: all checks passed"
+
+deps: deps-system deps-npm tauri-driver
+
+deps-system:
+	@scripts/toolchain-check.sh
+	@scripts/debian-packages.sh
+
+deps-npm:
+	@scripts/npm-ci.sh ui
+	@scripts/npm-ci.sh tests/e2e
+
+tauri-driver:
+	@[ -x "$(TAURI_DRIVER)" ] || cargo install tauri-driver --version '^2' --locked
+
+ui: deps-npm
+	cd ui && npm run build
+
+app: ui
+	cargo build -p hakobu-app $(APP_FEATURES)
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy: ui
+	cargo clippy --workspace --all-targets $(APP_FEATURES) -- -D warnings
+
+test-rust: ui
+	cargo test --workspace $(APP_FEATURES)
+
+test-ui: deps-npm
+	cd ui && npm run check
+	cd ui && npm test
+
+## End-to-end: the real binary through tauri-driver + WebKitWebDriver under Xvfb.
+## Screenshots land in target/e2e/.
+e2e: app tauri-driver
+	cd tests/e2e && HAKOBU_APP="$(APP)" PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) npm test
+
+## The sandbox alone, for scripts: prints `listening on http://127.0.0.1:PORT`.
+sandbox:
+	cargo run -p hakobu-sandbox -- --addr 127.0.0.1:8787 --db $(CURDIR)/target/sandbox.db --api-key sandbox --seed tokyo
