@@ -10,7 +10,7 @@ export default defineConfig({
   clearScreen: false,
   server: {
     host: '127.0.0.1',
-    port: 1420,
+    port: 5173,
     strictPort: true,
   },
   preview: {

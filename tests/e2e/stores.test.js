@@ -161,6 +161,7 @@ describe("stores in the desktop window", () => {
     await search.setValue("吉祥寺");
     await waitForRows(browser, (t) => t.length === 1 && t[0].includes("吉祥寺"), "search narrows to one");
     await search.clearValue();
+    await waitForRows(browser, (t) => t.length === SEEDED, "clearing the search lists every store again");
     await (await browser.$(byTestId("lang-toggle"))).click();
     await browser.waitUntil(async () => /Stores/.test(await (await browser.$(byTestId("nav-stores"))).getText()), {
       timeout: 5000,

@@ -47,3 +47,29 @@ impl From<CacheError> for CommandError {
         CommandError::new("cache", e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crosses_to_the_ui_as_code_message_field() {
+        let e: CommandError = ClientError::BadRequest {
+            message: "store_phone: must be at most 13 characters".into(),
+        }
+        .into();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({
+                "code": "bad_request",
+                "message": "store_phone: must be at most 13 characters",
+                "field": "store_phone"
+            })
+        );
+        let e: CommandError = ClientError::Transport("connection refused".into()).into();
+        assert_eq!(e.code, "transport");
+        assert_eq!(e.field, None);
+        let e: CommandError = ClientError::Unauthorized.into();
+        assert_eq!(e.code, "unauthorized");
+    }
+}

@@ -26,6 +26,7 @@ export const en: Catalogue = {
   'status.storeCount': 'Stores: {count}',
   'status.shortcuts': '/ Search   N New   Esc Close',
 
+  'common.none': '—',
   'time.zone': 'JST',
 
   'stores.title': 'Stores',
@@ -46,7 +47,7 @@ export const en: Catalogue = {
   'stores.loadFailed': 'Could not load the store list',
   'stores.synced': 'Synced ({count} stores)',
   'stores.syncFailed': 'Sync failed. Showing the cached stores',
-  'stores.noHours': '—',
+  'stores.noLocation': 'Location unknown (not on the map)',
   'stores.hours': '{open}–{close}',
 
   'col.alias': 'ID',
@@ -61,7 +62,7 @@ export const en: Catalogue = {
   'map.missing': '{count} store(s) have no known location and are not on the map.',
   'map.noneLocated': 'No store has a known location.',
   'map.approximate': 'Approximate (ward level)',
-  'map.attribution': 'Locations: Geolonia address data',
+  'map.attribution': 'Locations: built-in Tokyo gazetteer (ward/town level)',
   'map.zoomIn': 'Zoom in',
   'map.zoomOut': 'Zoom out',
   'map.legendTown': 'Town',
@@ -92,9 +93,9 @@ export const en: Catalogue = {
   'hint.store_address_line_1': 'From the city/ward on (no prefecture)',
   'hint.store_address_line_2': 'Building, notes. Shown after the address in the driver app',
 
-  'storeType.standalone_store': 'Street-front store',
-  'storeType.in_mall_store': 'In a mall',
-  'storeType.consolidation_store': 'In a building',
+  'storeType.standalone_store': 'Street-front',
+  'storeType.in_mall_store': 'In mall',
+  'storeType.consolidation_store': 'In building',
 
   'pickupProof.barcode': 'Barcode scan',
   'pickupProof.signature': 'Signature',
@@ -127,6 +128,18 @@ export const en: Catalogue = {
   'toast.saved': 'Saved',
   'toast.deleted': 'Deleted',
   'toast.dismiss': 'Dismiss notification',
+
+  'fieldError.required': 'Required',
+  'fieldError.tooLong': 'Use at most {max} characters',
+  'fieldError.tooLongNow': 'Use at most {max} characters (now {length})',
+  'fieldError.zipcode': 'Use the form 123-4567 (digits and a hyphen)',
+  'fieldError.phone': 'Use the form 03-1234-5678 or 0312345678',
+  'fieldError.pattern': 'The format is not valid',
+  'fieldError.oneOf': 'Use one of: {allowed}',
+  'fieldError.listSeparator': ', ',
+  'fieldError.type': 'The value has the wrong type',
+  'fieldError.fixed': 'Only "{value}" is allowed',
+  'fieldError.serverRule': 'API message',
 
   'error.bad_request': 'Please check the input',
   'error.not_found': 'Store not found (it may have been deleted)',

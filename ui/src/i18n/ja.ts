@@ -25,6 +25,7 @@ export const ja = {
   'status.storeCount': '店舗 {count} 件',
   'status.shortcuts': '/ 検索　N 新規　Esc 閉じる',
 
+  'common.none': '—',
   'time.zone': 'JST',
 
   'stores.title': '店舗',
@@ -37,7 +38,7 @@ export const ja = {
   'stores.new': '新規店舗',
   'stores.newTitle': '新しい店舗を登録 (N)',
   'stores.count': '{count} 件',
-  'stores.countOfTotal': '全 {total} 件中',
+  'stores.countOfTotal': '/ 全 {total} 件',
   'stores.tableLabel': '店舗一覧',
   'stores.loading': '読み込み中…',
   'stores.empty': '店舗がありません。「新規店舗」から登録するか、同期してください。',
@@ -45,7 +46,7 @@ export const ja = {
   'stores.loadFailed': '店舗一覧を読み込めませんでした',
   'stores.synced': '同期しました（{count} 件）',
   'stores.syncFailed': '同期できませんでした。キャッシュを表示しています',
-  'stores.noHours': '—',
+  'stores.noLocation': '位置不明（地図に表示されません）',
   'stores.hours': '{open}–{close}',
 
   'col.alias': 'ID',
@@ -60,7 +61,7 @@ export const ja = {
   'map.missing': '位置が不明な店舗が {count} 件あります（地図には表示されません）。',
   'map.noneLocated': '位置情報のある店舗がありません。',
   'map.approximate': '区レベルの概略位置',
-  'map.attribution': '位置: Geolonia 住所データ',
+  'map.attribution': '位置: 内蔵の東京都地名データ（区・町単位）',
   'map.zoomIn': '拡大',
   'map.zoomOut': '縮小',
   'map.legendTown': '町丁目',
@@ -126,6 +127,18 @@ export const ja = {
   'toast.saved': '保存しました',
   'toast.deleted': '削除しました',
   'toast.dismiss': '通知を閉じる',
+
+  'fieldError.required': '必須項目です',
+  'fieldError.tooLong': '{max}文字以内で入力してください',
+  'fieldError.tooLongNow': '{max}文字以内で入力してください（現在 {length} 文字）',
+  'fieldError.zipcode': '「123-4567」の形式（半角数字とハイフン）で入力してください',
+  'fieldError.phone': '「03-1234-5678」または「0312345678」の形式で入力してください',
+  'fieldError.pattern': '入力の形式が正しくありません',
+  'fieldError.oneOf': '次のいずれかを指定してください: {allowed}',
+  'fieldError.listSeparator': '、',
+  'fieldError.type': '値の種類が正しくありません',
+  'fieldError.fixed': '「{value}」のみ指定できます',
+  'fieldError.serverRule': 'API のメッセージ',
 
   'error.bad_request': '入力内容を確認してください',
   'error.not_found': '店舗が見つかりません（すでに削除された可能性があります）',

@@ -82,6 +82,11 @@ export class StoresState {
     }
   }
 
+  /** Re-reads AppStatus (e.g. after a failed write: the API may have gone away). */
+  refreshStatus(): Promise<void> {
+    return this.#status.refresh();
+  }
+
   dispose(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;

@@ -1,0 +1,101 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn() }));
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import {
+  createStore,
+  deleteStore,
+  listStores,
+  normaliseError,
+  onStoresChanged,
+  syncStores,
+  updateStore,
+} from './ipc';
+
+const invokeMock = vi.mocked(invoke);
+const listenMock = vi.mocked(listen);
+
+describe('normaliseError', () => {
+  it('turns a string rejection into an internal error', () => {
+    expect(normaliseError('command list_stores not found')).toEqual({
+      code: 'internal',
+      message: 'command list_stores not found',
+      field: null,
+    });
+  });
+
+  it('keeps a CommandError as it is', () => {
+    const error = { code: 'bad_request', message: 'store_phone: is invalid', field: 'store_phone' };
+    expect(normaliseError(error)).toEqual(error);
+  });
+
+  it('fills in a missing field and an unknown code', () => {
+    expect(normaliseError({ code: 'teapot', message: 'short and stout' })).toEqual({
+      code: 'internal',
+      message: 'short and stout',
+      field: null,
+    });
+  });
+
+  it('handles Error objects and odd values', () => {
+    expect(normaliseError(new Error('boom'))).toEqual({ code: 'internal', message: 'boom', field: null });
+    expect(normaliseError(undefined)).toEqual({ code: 'internal', message: '', field: null });
+    expect(normaliseError(42)).toEqual({ code: 'internal', message: '42', field: null });
+  });
+});
+
+describe('commands', () => {
+  beforeEach(() => {
+    invokeMock.mockReset();
+    listenMock.mockReset();
+  });
+
+  it('pass the documented argument names', async () => {
+    invokeMock.mockResolvedValue([]);
+    await listStores(null);
+    await listStores('渋谷');
+    await syncStores();
+    await createStore({ store_name: 'A' });
+    await updateStore('id-1', { store_phone: '03-1111-2222' });
+    await deleteStore('id-1');
+    expect(invokeMock.mock.calls).toEqual([
+      ['list_stores', { search: null }],
+      ['list_stores', { search: '渋谷' }],
+      ['sync_stores', undefined],
+      ['create_store', { input: { store_name: 'A' } }],
+      ['update_store', { id: 'id-1', input: { store_phone: '03-1111-2222' } }],
+      ['delete_store', { id: 'id-1' }],
+    ]);
+  });
+
+  it('reject with a CommandError when invoke rejects with a string', async () => {
+    invokeMock.mockRejectedValue('unexpected panic');
+    await expect(syncStores()).rejects.toEqual({ code: 'internal', message: 'unexpected panic', field: null });
+  });
+
+  it('pass a structured rejection through', async () => {
+    const error = {
+      code: 'bad_request',
+      message: 'store_address_zipcode: must match \\A\\d{3}[-]\\d{4}\\z',
+      field: 'store_address_zipcode',
+    };
+    invokeMock.mockRejectedValue(error);
+    await expect(createStore({})).rejects.toEqual(error);
+  });
+
+  it('unwrap the stores-changed payload', async () => {
+    const unlisten = vi.fn();
+    listenMock.mockImplementation(async (_event, handler) => {
+      handler({ event: 'stores-changed', id: 1, payload: { count: 7 } });
+      return unlisten;
+    });
+    const seen: number[] = [];
+    const stop = await onStoresChanged((payload) => seen.push(payload.count));
+    expect(listenMock.mock.calls[0]?.[0]).toBe('stores-changed');
+    expect(seen).toEqual([7]);
+    expect(stop).toBe(unlisten);
+  });
+});
