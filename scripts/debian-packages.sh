@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  pkg-config build-essential
+  pkg-config build-essential python3 python3-pip
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   webkit2gtk-driver xvfb xauth imagemagick fonts-noto-cjk
 )

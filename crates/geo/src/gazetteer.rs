@@ -1,0 +1,399 @@
+//! The gazetteer: prefectures, municipalities, town/chōme points and postal codes, loaded once
+//! from the file `scripts/geo-data.py` builds (format documented there).
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::normalize::{fold, name_key};
+
+/// Whether [`name_key`] can change `name`: a kanji numeral, a folded character, a 字 prefix or
+/// a full-width character. Checked first because building 277k keys is most of the load.
+fn needs_key(name: &str) -> bool {
+    name.chars().any(|c| {
+        matches!(
+            c,
+            '〇' | '一'
+                | '二'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '千'
+                | 'ヶ'
+                | 'が'
+                | 'ヵ'
+                | '之'
+                | 'ノ'
+                | '字'
+        ) || ('\u{FF01}'..='\u{FF5E}').contains(&c)
+            || c == '\u{3000}'
+    })
+}
+
+/// Environment variable naming the gazetteer file, when it is not in a default place.
+pub const DATA_ENV: &str = "HAKOBU_GEO_DATA";
+const FORMAT_HEADER: &str = "#hakobu-geo gazetteer 1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Point {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("gazetteer file {path}: {message} (build it with `make data`)")]
+    Unreadable { path: String, message: String },
+    #[error("gazetteer line {line}: {message}")]
+    Malformed { line: usize, message: String },
+}
+
+#[derive(Debug)]
+pub(crate) struct Prefecture {
+    pub name: Box<str>,
+    pub point: Point,
+}
+
+#[derive(Debug)]
+pub(crate) struct City {
+    pub pref: u16,
+    pub name: Box<str>,
+    pub key: Box<str>,
+    /// The name without its county (「石狩郡当別町」→「当別町」), as people often write it.
+    pub alias: Option<Box<str>>,
+    /// For a ward of a designated city (「大阪市北区」), the city (「大阪市」).
+    pub parent: Option<Box<str>>,
+    pub point: Point,
+    pub towns: Range<u32>,
+}
+
+/// A string stored in the gazetteer's one text arena: 277k towns as separate heap strings
+/// would cost four allocations each, and most of the load time and memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Town {
+    pub city: u32,
+    pub name: Span,
+    pub koaza: Span,
+    pub key: Span,
+    pub koaza_key: Span,
+    pub point: Point,
+}
+
+#[derive(Debug)]
+pub(crate) struct PostalEntry {
+    pub code: u32,
+    pub city: u32,
+    /// Town names joined by `|`.
+    pub towns: Span,
+    pub point: Point,
+}
+
+/// Everything the geocoder knows. Build once with [`Gazetteer::load`] (or [`Gazetteer::parse`])
+/// and share it: every lookup is read-only.
+#[derive(Debug)]
+pub struct Gazetteer {
+    pub(crate) prefectures: Vec<Prefecture>,
+    pub(crate) cities: Vec<City>,
+    pub(crate) towns: Vec<Town>,
+    pub(crate) postal: Vec<PostalEntry>,
+    /// Cities (and their aliases/parents) by the first character of the key, for prefecture-less
+    /// input.
+    pub(crate) cities_by_first_char: HashMap<char, Vec<u32>>,
+    /// Every town, 小字 and postal string, back to back.
+    text: String,
+    sources: Vec<String>,
+}
+
+fn field<'a>(
+    parts: &mut impl Iterator<Item = &'a str>,
+    line: usize,
+    what: &str,
+) -> Result<&'a str, LoadError> {
+    parts.next().ok_or_else(|| LoadError::Malformed {
+        line,
+        message: format!("missing {what}"),
+    })
+}
+
+fn number<T: std::str::FromStr>(s: &str, line: usize, what: &str) -> Result<T, LoadError> {
+    s.parse().map_err(|_| LoadError::Malformed {
+        line,
+        message: format!("{what} is not a number: {s:?}"),
+    })
+}
+
+fn micro(lat: &str, lng: &str, line: usize) -> Result<Point, LoadError> {
+    Ok(Point {
+        lat: number::<i64>(lat, line, "lat")? as f64 / 1e6,
+        lng: number::<i64>(lng, line, "lng")? as f64 / 1e6,
+    })
+}
+
+impl Gazetteer {
+    /// Where the built file is looked for: `$HAKOBU_GEO_DATA`, then `geo/gazetteer.tsv` beside
+    /// the executable, then the source tree's `data/geo/gazetteer.tsv`.
+    pub fn default_path() -> PathBuf {
+        if let Some(p) = std::env::var_os(DATA_ENV).filter(|p| !p.is_empty()) {
+            return PathBuf::from(p);
+        }
+        if let Some(beside) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|d| d.join("geo").join("gazetteer.tsv")))
+            .filter(|p| p.exists())
+        {
+            return beside;
+        }
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/geo/gazetteer.tsv")
+    }
+
+    pub fn load(path: &Path) -> Result<Gazetteer, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError::Unreadable {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Gazetteer::parse(&text)
+    }
+
+    /// The versions of the data sources the file was built from.
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+
+    pub fn parse(text: &str) -> Result<Gazetteer, LoadError> {
+        let mut lines = text.lines().enumerate();
+        match lines.next() {
+            Some((_, FORMAT_HEADER)) => {}
+            other => {
+                return Err(LoadError::Malformed {
+                    line: 1,
+                    message: format!(
+                        "expected {FORMAT_HEADER:?}, found {:?}",
+                        other.map(|(_, l)| l).unwrap_or("")
+                    ),
+                });
+            }
+        }
+        let mut g = Gazetteer {
+            prefectures: Vec::with_capacity(47),
+            cities: Vec::with_capacity(2000),
+            towns: Vec::with_capacity(280_000),
+            postal: Vec::with_capacity(121_000),
+            cities_by_first_char: HashMap::new(),
+            text: String::with_capacity(text.len() / 2),
+            sources: Vec::new(),
+        };
+        for (i, line) in lines {
+            let n = i + 1;
+            let mut parts = line.split('\t');
+            match parts.next() {
+                Some(source) if source.starts_with("#source ") => {
+                    g.sources.push(source["#source ".len()..].to_owned());
+                }
+                Some(c) if c.starts_with('#') || c.is_empty() => {}
+                Some("P") => {
+                    let name = field(&mut parts, n, "name")?;
+                    let point = micro(
+                        field(&mut parts, n, "lat")?,
+                        field(&mut parts, n, "lng")?,
+                        n,
+                    )?;
+                    g.prefectures.push(Prefecture {
+                        name: name.into(),
+                        point,
+                    });
+                }
+                Some("C") => {
+                    let pref: u16 = number(field(&mut parts, n, "prefecture")?, n, "prefecture")?;
+                    if usize::from(pref) >= g.prefectures.len() {
+                        return Err(LoadError::Malformed {
+                            line: n,
+                            message: format!("unknown prefecture #{pref}"),
+                        });
+                    }
+                    let name = field(&mut parts, n, "name")?;
+                    let point = micro(
+                        field(&mut parts, n, "lat")?,
+                        field(&mut parts, n, "lng")?,
+                        n,
+                    )?;
+                    g.cities.push(City {
+                        pref,
+                        key: fold(name).into(),
+                        alias: name
+                            .find('郡')
+                            .map(|i| &name[i + '郡'.len_utf8()..])
+                            .filter(|rest| !rest.is_empty())
+                            .map(|rest| fold(rest).into()),
+                        parent: name
+                            .find('市')
+                            .map(|i| &name[..i + '市'.len_utf8()])
+                            .filter(|parent| parent.len() < name.len() && name.ends_with('区'))
+                            .map(|parent| fold(parent).into()),
+                        name: name.into(),
+                        point,
+                        towns: 0..0,
+                    });
+                }
+                Some("T") => {
+                    let city: u32 = number(field(&mut parts, n, "city")?, n, "city")?;
+                    if city as usize >= g.cities.len() {
+                        return Err(LoadError::Malformed {
+                            line: n,
+                            message: format!("unknown city #{city}"),
+                        });
+                    }
+                    let name = field(&mut parts, n, "town")?;
+                    let koaza = field(&mut parts, n, "koaza")?;
+                    let point = micro(
+                        field(&mut parts, n, "lat")?,
+                        field(&mut parts, n, "lng")?,
+                        n,
+                    )?;
+                    let name_span = g.intern(name);
+                    let key = g.intern_key(name, name_span);
+                    let koaza_span = g.intern(koaza);
+                    let koaza_key = g.intern_key(koaza, koaza_span);
+                    g.towns.push(Town {
+                        city,
+                        name: name_span,
+                        koaza: koaza_span,
+                        key,
+                        koaza_key,
+                        point,
+                    });
+                }
+                Some("Z") => {
+                    let code: u32 = number(field(&mut parts, n, "code")?, n, "code")?;
+                    let city: u32 = number(field(&mut parts, n, "city")?, n, "city")?;
+                    let towns = field(&mut parts, n, "towns")?;
+                    let point = micro(
+                        field(&mut parts, n, "lat")?,
+                        field(&mut parts, n, "lng")?,
+                        n,
+                    )?;
+                    let towns = g.intern(towns);
+                    g.postal.push(PostalEntry {
+                        code,
+                        city,
+                        towns,
+                        point,
+                    });
+                }
+                Some(other) => {
+                    return Err(LoadError::Malformed {
+                        line: n,
+                        message: format!("unknown record kind {other:?}"),
+                    });
+                }
+                None => {}
+            }
+        }
+        g.index();
+        Ok(g)
+    }
+
+    fn intern(&mut self, s: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        Span {
+            start,
+            len: s.len() as u32,
+        }
+    }
+
+    /// The comparison key of `name`, sharing `name`'s span when they are the same (most are).
+    fn intern_key(&mut self, name: &str, name_span: Span) -> Span {
+        if !needs_key(name) {
+            return name_span;
+        }
+        let key = name_key(name);
+        if key == name {
+            name_span
+        } else {
+            self.intern(&key)
+        }
+    }
+
+    /// The text of a span.
+    pub(crate) fn str(&self, span: Span) -> &str {
+        &self.text[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    fn index(&mut self) {
+        let mut towns = std::mem::take(&mut self.towns);
+        // The file lists each municipality's towns together: order by city (cheap when already
+        // grouped), then each city's run by key.
+        towns.sort_by_key(|t| t.city);
+        for run in towns.chunk_by_mut(|a, b| a.city == b.city) {
+            run.sort_unstable_by(|a, b| {
+                self.str(a.key)
+                    .cmp(self.str(b.key))
+                    .then_with(|| self.str(a.koaza).cmp(self.str(b.koaza)))
+            });
+        }
+        self.towns = towns;
+        let mut start = 0usize;
+        while start < self.towns.len() {
+            let city = self.towns[start].city;
+            let end = start
+                + self.towns[start..]
+                    .iter()
+                    .take_while(|t| t.city == city)
+                    .count();
+            self.cities[city as usize].towns = start as u32..end as u32;
+            start = end;
+        }
+        self.postal.sort_by_key(|p| p.code);
+        for (i, c) in self.cities.iter().enumerate() {
+            let keys = [Some(&c.key), c.alias.as_ref(), c.parent.as_ref()];
+            let mut firsts: Vec<char> = keys
+                .iter()
+                .flatten()
+                .filter_map(|k| k.chars().next())
+                .collect();
+            firsts.dedup();
+            for ch in firsts {
+                self.cities_by_first_char
+                    .entry(ch)
+                    .or_default()
+                    .push(i as u32);
+            }
+        }
+    }
+
+    pub fn prefecture_count(&self) -> usize {
+        self.prefectures.len()
+    }
+
+    pub fn city_count(&self) -> usize {
+        self.cities.len()
+    }
+
+    pub fn town_count(&self) -> usize {
+        self.towns.len()
+    }
+
+    pub fn postal_count(&self) -> usize {
+        self.postal.len()
+    }
+}

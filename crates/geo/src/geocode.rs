@@ -1,0 +1,468 @@
+//! Address → point. Matches prefecture, municipality, town/chōme (and 小字) by longest prefix on
+//! the normalised, folded text; what is left is returned as block numbers and building.
+
+use serde::Serialize;
+
+use crate::gazetteer::{City, Gazetteer, Point};
+use crate::normalize::{normalize, split_numbers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// A chōme (「赤坂一丁目」): the most precise the data goes.
+    Chome,
+    /// A town or 大字 without chōme (「麻布十番」 has chōme, 「丸の内」 does too; rural 大字 do not).
+    Town,
+    /// Only the municipality: the point is its centroid.
+    City,
+    /// Only the prefecture.
+    Prefecture,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Chome => "chome",
+            Level::Town => "town",
+            Level::City => "city",
+            Level::Prefecture => "prefecture",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Geocoded {
+    pub point: Point,
+    pub level: Level,
+    pub prefecture: String,
+    /// Empty at prefecture level.
+    pub city: String,
+    /// The town as the gazetteer spells it (「赤坂一丁目」); empty above town level.
+    pub town: String,
+    /// The 小字 when one matched.
+    pub koaza: String,
+    /// Block numbers after the town, as `N-M` (「2番3号」→「2-3」).
+    pub numbers: String,
+    /// What follows the numbers: building, floor, room — the address's line 2.
+    pub building: String,
+    /// Everything after the matched part: numbers and building, normalised.
+    pub rest: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GeocodeError {
+    #[error("address: is empty")]
+    Empty,
+    #[error("address: no prefecture or municipality recognised in {0:?}")]
+    NotFound(String),
+    #[error("address: municipality {city:?} exists in {prefectures}; add the prefecture to choose")]
+    Ambiguous { city: String, prefectures: String },
+}
+
+/// A municipality the text may start with.
+#[derive(Debug, Clone, Copy)]
+struct CityHit {
+    city: u32,
+    consumed: usize,
+    /// Matched only a designated city's name (「大阪市」): the ward is found from the town.
+    by_parent: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TownHit {
+    /// Index of the town (or 小字) entry whose point is used.
+    entry: u32,
+    /// Entries of the town group, for the centroid when no plain entry exists.
+    group: (u32, u32),
+    consumed: usize,
+    koaza: bool,
+}
+
+/// The input without whitespace, plus where each of its bytes came from in the normalised text.
+struct Compact {
+    folded: String,
+    origin: Vec<usize>,
+}
+
+fn compact(normal: &str) -> Compact {
+    let mut folded = String::with_capacity(normal.len());
+    let mut origin = Vec::with_capacity(normal.len() + 1);
+    for (i, c) in normal.char_indices() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let f = crate::normalize::fold_char(c);
+        folded.push(f);
+        origin.extend((0..f.len_utf8()).map(|b| i + b));
+    }
+    origin.push(normal.len());
+    Compact { folded, origin }
+}
+
+fn starts_at(s: &str, key: &str) -> Option<usize> {
+    (!key.is_empty() && s.starts_with(key)).then_some(key.len())
+}
+
+/// Char boundaries of `s` after its first 1..=`max_chars` characters.
+fn prefix_ends(s: &str, max_chars: usize) -> impl Iterator<Item = usize> + '_ {
+    s.char_indices()
+        .skip(1)
+        .map(|(i, _)| i)
+        .chain(std::iter::once(s.len()))
+        .take(max_chars)
+}
+
+impl Gazetteer {
+    /// Geocodes one address line (prefecture optional).
+    pub fn geocode(&self, address: &str) -> Result<Geocoded, GeocodeError> {
+        let normal = normalize(address);
+        if normal.is_empty() {
+            return Err(GeocodeError::Empty);
+        }
+        let c = compact(&normal);
+        let f = c.folded.as_str();
+        let pref = self
+            .prefectures
+            .iter()
+            .position(|p| f.starts_with(&*p.name));
+        let at = pref.map_or(0, |p| self.prefectures[p].name.len());
+        let hits = self.city_hits(pref, &f[at..]);
+        if hits.is_empty() {
+            return match pref {
+                Some(p) => Ok(self.result(&normal, &c, at, Level::Prefecture, p, None, None)),
+                None => Err(GeocodeError::NotFound(normal)),
+            };
+        }
+        // Try the town in every candidate municipality; the longest town match wins.
+        let mut best: Option<(CityHit, u32, Option<TownHit>)> = None;
+        let mut tied_prefectures: Vec<u16> = Vec::new();
+        for hit in &hits {
+            let wards: Vec<u32> = if hit.by_parent {
+                self.wards_of(hit.city)
+            } else {
+                vec![hit.city]
+            };
+            for ward in wards {
+                let town = self.match_town(ward, &f[at + hit.consumed..]);
+                let score = town.map_or(0, |t| t.consumed + 1);
+                let best_score = best
+                    .as_ref()
+                    .map_or(0, |(_, _, t)| t.map_or(0, |t| t.consumed + 1));
+                let city_pref = self.cities[ward as usize].pref;
+                if best.is_none() || score > best_score {
+                    best = Some((*hit, ward, town));
+                    tied_prefectures = vec![city_pref];
+                } else if score == best_score && !tied_prefectures.contains(&city_pref) {
+                    tied_prefectures.push(city_pref);
+                }
+            }
+        }
+        let Some((hit, ward, town)) = best else {
+            return Err(GeocodeError::NotFound(normal));
+        };
+        if tied_prefectures.len() > 1 {
+            let names: Vec<&str> = tied_prefectures
+                .iter()
+                .map(|&p| &*self.prefectures[p as usize].name)
+                .collect();
+            return Err(GeocodeError::Ambiguous {
+                city: self.cities[hit.city as usize].name.to_string(),
+                prefectures: names.join(", "),
+            });
+        }
+        let city = &self.cities[ward as usize];
+        let pref = usize::from(city.pref);
+        let at = at + hit.consumed;
+        match town {
+            Some(t) => {
+                let entry = &self.towns[t.entry as usize];
+                let level = if self.str(entry.key).ends_with("丁目") {
+                    Level::Chome
+                } else {
+                    Level::Town
+                };
+                Ok(self.result(
+                    &normal,
+                    &c,
+                    at + t.consumed,
+                    level,
+                    pref,
+                    Some(ward),
+                    Some(t),
+                ))
+            }
+            None if hit.by_parent => {
+                // Only 「大阪市」 matched: the city's wards' centroid, named as written.
+                let wards = self.wards_of(hit.city);
+                let point = centroid(wards.iter().map(|&w| self.cities[w as usize].point));
+                let mut g = self.result(&normal, &c, at, Level::City, pref, None, None);
+                g.city = city.parent.as_deref().unwrap_or_default().to_owned();
+                g.point = point;
+                Ok(g)
+            }
+            None => Ok(self.result(&normal, &c, at, Level::City, pref, Some(ward), None)),
+        }
+    }
+
+    /// Geocodes many lines; each answer stands alone.
+    pub fn geocode_batch<S: AsRef<str>>(
+        &self,
+        addresses: &[S],
+    ) -> Vec<Result<Geocoded, GeocodeError>> {
+        addresses.iter().map(|a| self.geocode(a.as_ref())).collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn result(
+        &self,
+        normal: &str,
+        c: &Compact,
+        consumed: usize,
+        level: Level,
+        pref: usize,
+        city: Option<u32>,
+        town: Option<TownHit>,
+    ) -> Geocoded {
+        let rest_text = &normal[c.origin[consumed.min(c.origin.len() - 1)]..];
+        let (numbers, building) = split_numbers(rest_text);
+        let rest = match (numbers.is_empty(), building.is_empty()) {
+            (true, _) => building.clone(),
+            (false, true) => numbers.clone(),
+            (false, false) => format!("{numbers} {building}"),
+        };
+        let prefecture = &self.prefectures[pref];
+        let city_entry = city.map(|i| &self.cities[i as usize]);
+        let (point, town_name, koaza) = match town {
+            Some(t) => {
+                let e = &self.towns[t.entry as usize];
+                let point = if t.koaza || e.koaza.is_empty() {
+                    e.point
+                } else {
+                    centroid(
+                        self.towns[t.group.0 as usize..t.group.1 as usize]
+                            .iter()
+                            .map(|t| t.point),
+                    )
+                };
+                let koaza = if t.koaza {
+                    self.str(e.koaza).to_owned()
+                } else {
+                    String::new()
+                };
+                (point, self.str(e.name).to_owned(), koaza)
+            }
+            None => (
+                city_entry.map_or(prefecture.point, |c| c.point),
+                String::new(),
+                String::new(),
+            ),
+        };
+        Geocoded {
+            point,
+            level,
+            prefecture: prefecture.name.to_string(),
+            city: city_entry.map(|c| c.name.to_string()).unwrap_or_default(),
+            town: town_name,
+            koaza,
+            numbers,
+            building,
+            rest,
+        }
+    }
+
+    /// Municipalities the text starts with, longest match only (several when the name is
+    /// shared, e.g. 府中市 in Tokyo and Hiroshima).
+    fn city_hits(&self, pref: Option<usize>, s: &str) -> Vec<CityHit> {
+        let Some(first) = s.chars().next() else {
+            return Vec::new();
+        };
+        let Some(candidates) = self.cities_by_first_char.get(&first) else {
+            return Vec::new();
+        };
+        let mut hits: Vec<CityHit> = Vec::new();
+        let mut seen_parents: Vec<(u16, &str)> = Vec::new();
+        for &i in candidates {
+            let city = &self.cities[i as usize];
+            if pref.is_some_and(|p| usize::from(city.pref) != p) {
+                continue;
+            }
+            let direct = starts_at(s, &city.key)
+                .into_iter()
+                .chain(city.alias.as_deref().and_then(|a| starts_at(s, a)))
+                .max();
+            let hit = match direct {
+                Some(consumed) => CityHit {
+                    city: i,
+                    consumed,
+                    by_parent: false,
+                },
+                None => match city
+                    .parent
+                    .as_deref()
+                    .and_then(|p| starts_at(s, p).map(|n| (p, n)))
+                {
+                    // One hit per designated city, not one per ward.
+                    Some((parent, consumed)) if !seen_parents.contains(&(city.pref, parent)) => {
+                        seen_parents.push((city.pref, parent));
+                        CityHit {
+                            city: i,
+                            consumed,
+                            by_parent: true,
+                        }
+                    }
+                    _ => continue,
+                },
+            };
+            hits.push(hit);
+        }
+        let longest = hits.iter().map(|h| h.consumed).max().unwrap_or(0);
+        hits.retain(|h| h.consumed == longest);
+        // A ward matched in full beats its designated city matched by name alone.
+        if hits.iter().any(|h| !h.by_parent) {
+            hits.retain(|h| !h.by_parent);
+        }
+        hits
+    }
+
+    /// The wards of the designated city `ward` belongs to.
+    fn wards_of(&self, ward: u32) -> Vec<u32> {
+        let w = &self.cities[ward as usize];
+        self.cities
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.pref == w.pref && c.parent.is_some() && c.parent == w.parent)
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+
+    fn town_group(&self, city: &City, key: &str) -> Option<(u32, u32)> {
+        let towns = &self.towns[city.towns.start as usize..city.towns.end as usize];
+        let lo = towns.partition_point(|t| self.str(t.key) < key);
+        let hi = lo
+            + towns[lo..]
+                .iter()
+                .take_while(|t| self.str(t.key) == key)
+                .count();
+        (hi > lo).then(|| (city.towns.start + lo as u32, city.towns.start + hi as u32))
+    }
+
+    /// The longest town (or chōme) of `city` that `s` starts with.
+    fn match_town(&self, city_index: u32, s: &str) -> Option<TownHit> {
+        let city = &self.cities[city_index as usize];
+        let mut best: Option<((u32, u32), usize)> = None;
+        let mut consider = |group: (u32, u32), consumed: usize| {
+            if best.is_none_or(|(_, c)| consumed > c) {
+                best = Some((group, consumed));
+            }
+        };
+        for end in prefix_ends(s, 24) {
+            let key = &s[..end];
+            if let Some(group) = self.town_group(city, key) {
+                consider(group, end);
+            }
+            // 「赤坂1-2-3」: the town's chōme written as a bare number.
+            let after = &s[end..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 {
+                let chome_key = format!("{key}{}丁目", &after[..digits]);
+                if let Some(group) = self.town_group(city, &chome_key) {
+                    let tail = &after[digits..];
+                    let sep = if tail.starts_with("丁目") {
+                        "丁目".len()
+                    } else if tail.starts_with('-') {
+                        1
+                    } else {
+                        0
+                    };
+                    consider(group, end + digits + sep);
+                }
+            }
+        }
+        if let Some(first) = s.bytes().next()
+            && first.is_ascii_digit()
+        {
+            // 「京都市中京区1丁目」-style towns named by the number alone.
+            let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+            if let Some(group) = self.town_group(city, &format!("{}丁目", &s[..digits])) {
+                let tail = &s[digits..];
+                consider(
+                    group,
+                    digits
+                        + if tail.starts_with("丁目") {
+                            "丁目".len()
+                        } else {
+                            0
+                        },
+                );
+            }
+        }
+        if best.is_none() {
+            best = self.town_inside(city, s);
+        }
+        let (group, consumed) = best?;
+        // A 小字 after the town picks its own point.
+        let rest = &s[consumed..];
+        let rest = rest
+            .strip_prefix("小字")
+            .or_else(|| rest.strip_prefix('字'))
+            .unwrap_or(rest);
+        let koaza = (group.0..group.1)
+            .filter(|&i| {
+                let k = self.str(self.towns[i as usize].koaza_key);
+                !k.is_empty() && rest.starts_with(k)
+            })
+            .max_by_key(|&i| self.str(self.towns[i as usize].koaza_key).len());
+        let plain = (group.0..group.1).find(|&i| self.towns[i as usize].koaza.is_empty());
+        Some(match koaza {
+            Some(i) => TownHit {
+                entry: i,
+                group,
+                consumed: s.len() - rest.len() + self.str(self.towns[i as usize].koaza_key).len(),
+                koaza: true,
+            },
+            None => TownHit {
+                entry: plain.unwrap_or(group.0),
+                group,
+                consumed,
+                koaza: false,
+            },
+        })
+    }
+
+    /// Kyoto-style addresses put street directions before the town (「寺町通御池上る
+    /// 上本能寺前町」): the longest town name found inside the first part of the text.
+    fn town_inside(&self, city: &City, s: &str) -> Option<((u32, u32), usize)> {
+        let window: String = s.chars().take(40).collect();
+        let mut best: Option<(u32, usize, usize)> = None;
+        for i in city.towns.clone() {
+            let key = self.str(self.towns[i as usize].key);
+            if key.chars().count() < 2 {
+                continue;
+            }
+            if let Some(pos) = window.find(key)
+                && best.is_none_or(|(_, _, len)| key.len() > len)
+            {
+                best = Some((i, pos + key.len(), key.len()));
+            }
+        }
+        let (i, end, _) = best?;
+        let key = self.str(self.towns[i as usize].key);
+        self.town_group(city, key).map(|g| (g, end))
+    }
+}
+
+fn centroid(points: impl Iterator<Item = Point>) -> Point {
+    let (mut lat, mut lng, mut n) = (0.0, 0.0, 0.0);
+    for p in points {
+        lat += p.lat;
+        lng += p.lng;
+        n += 1.0;
+    }
+    if n == 0.0 {
+        return Point { lat: 0.0, lng: 0.0 };
+    }
+    Point {
+        lat: lat / n,
+        lng: lng / n,
+    }
+}

@@ -1,0 +1,341 @@
+//! Address text normalisation: the spellings people type, brought to one form before matching.
+//!
+//! Two layers:
+//! - [`normalize`] rewrites the text (width, hyphens, numerals in 丁目/番/号, whitespace), and is
+//!   what the caller sees in `rest`;
+//! - [`fold_char`] maps characters that are spelling variants of one another (ケ/ヶ/が, の/之/ノ)
+//!   to one character *for comparison only*, so a building name keeps its own spelling.
+
+/// Full-width ASCII → half-width, ideographic space → space.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// Dashes that always mean a hyphen in an address.
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '‐' | '‑' | '‒' | '–' | '—' | '−' | '－' | '﹣' | '⁃' | '―' | '─' | '━'
+    )
+}
+
+/// Long-vowel marks that mean a hyphen only after a number (ケーキ keeps its ー).
+fn is_long_vowel_mark(c: char) -> bool {
+    matches!(c, 'ー' | 'ｰ')
+}
+
+pub fn kanji_digit(c: char) -> Option<u32> {
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|k| k == c)
+        .map(|p| p as u32)
+}
+
+fn is_kanji_numeral(c: char) -> bool {
+    kanji_digit(c).is_some() || matches!(c, '十' | '百' | '千')
+}
+
+/// A kanji numeral as written in addresses (二十三, 百五, 二〇三) → its value.
+pub fn kanji_number(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.chars().all(is_kanji_numeral) {
+        return None;
+    }
+    if !s.chars().any(|c| matches!(c, '十' | '百' | '千')) {
+        // Positional: 二〇三 = 203.
+        return s
+            .chars()
+            .try_fold(0u32, |acc, c| Some(acc * 10 + kanji_digit(c)?));
+    }
+    let mut total = 0;
+    let mut digit: Option<u32> = None;
+    for c in s.chars() {
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            d => {
+                digit = Some(kanji_digit(d)?);
+                continue;
+            }
+        };
+        total += digit.unwrap_or(1) * unit;
+        digit = None;
+    }
+    Some(total + digit.unwrap_or(0))
+}
+
+/// Replaces each run of kanji numerals directly followed by one of `units` with digits.
+fn kanji_numbers_before(text: &str, units: &[&str]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if is_kanji_numeral(chars[i]) {
+            let start = i;
+            while i < chars.len() && is_kanji_numeral(chars[i]) {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            let after: String = chars[i..].iter().take(2).collect();
+            let numeral_follows = |j: usize| chars.get(j).is_some_and(|&c| is_numeric_char(c));
+            let numeric_context = units
+                .iter()
+                .any(|u| after.starts_with(u) && (*u != "の" || numeral_follows(i + 1)))
+                || (i < chars.len() && (chars[i] == '-' || chars[i].is_ascii_digit()));
+            match kanji_number(&run) {
+                Some(n) if numeric_context => out.push_str(&n.to_string()),
+                _ => out.push_str(&run),
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The normal form of an address line: half-width ASCII, hyphens unified, kanji numerals before
+/// 丁目 as digits, runs of whitespace as one space. Numerals before 番/号 are left alone here:
+/// town names contain them (麻布十番); [`split_numbers`] reads what follows the town.
+pub fn normalize(input: &str) -> String {
+    let mut s = String::with_capacity(input.len());
+    let mut prev: Option<char> = None;
+    for c in input.chars().map(half_width) {
+        let c = if is_dash(c) || (is_long_vowel_mark(c) && prev.is_some_and(is_numeric_char)) {
+            '-'
+        } else {
+            c
+        };
+        if c.is_whitespace() {
+            if !s.is_empty() && !s.ends_with(' ') {
+                s.push(' ');
+            }
+        } else {
+            s.push(c);
+        }
+        prev = Some(c);
+    }
+    kanji_numbers_before(s.trim_end(), NUMBERED_PLACE_UNITS)
+}
+
+/// Units after which a kanji numeral is part of a place name that people also write in digits:
+/// 「赤坂一丁目」, Sapporo's 「北一条西」, Hokkaido's 「東一線」, Iwate's 「第一地割」, 「一番町」.
+const NUMBERED_PLACE_UNITS: &[&str] = &["丁目", "条", "線", "地割", "番町", "番丁"];
+
+/// Splits what follows the town into its block numbers (「2番3号」「二番三号」「2-3」「2の3」 all
+/// give `2-3`) and the rest (building, room), which keeps its own spelling.
+pub fn split_numbers(rest: &str) -> (String, String) {
+    let chars: Vec<char> = rest.trim_start().chars().collect();
+    let mut numbers: Vec<u32> = Vec::new();
+    let mut i = 0;
+    let mut end = 0;
+    loop {
+        let start = i;
+        let ascii = chars.get(i).is_some_and(|c| c.is_ascii_digit());
+        while chars.get(i).is_some_and(|&c| {
+            if ascii {
+                c.is_ascii_digit()
+            } else {
+                is_kanji_numeral(c)
+            }
+        }) {
+            i += 1;
+        }
+        if i == start {
+            break;
+        }
+        let run: String = chars[start..i].iter().collect();
+        let Some(value) = (if ascii {
+            run.parse().ok()
+        } else {
+            kanji_number(&run)
+        }) else {
+            break;
+        };
+        let at = |j: usize, s: &str| {
+            chars[j.min(chars.len())..]
+                .iter()
+                .collect::<String>()
+                .starts_with(s)
+        };
+        let sep_len = if at(i, "番地") {
+            2
+        } else if at(i, "番") || at(i, "号") || at(i, "-") || at(i, "の") {
+            1
+        } else {
+            0
+        };
+        let after_sep = i + sep_len;
+        let number_follows = chars.get(after_sep).is_some_and(|&c| is_numeric_char(c));
+        let closes = chars.get(after_sep).is_none_or(|c| c.is_whitespace());
+        let chains = sep_len > 0 && number_follows && !at(i, "号");
+        let ends_here = match sep_len {
+            // 「2番地」「2番」「2号」 end a block; 「2号館」 is a building word.
+            _ if at(i, "番") || (at(i, "号") && !at(after_sep, "館") && !at(after_sep, "棟")) => {
+                closes || (ascii && !number_follows)
+            }
+            0 => ascii,
+            _ => false,
+        };
+        if !(chains || ends_here || (sep_len > 0 && !ascii && closes)) {
+            break;
+        }
+        numbers.push(value);
+        if chains {
+            i = after_sep;
+            end = i;
+        } else {
+            end = if ends_here && sep_len > 0 && !at(i, "-") && !at(i, "の") {
+                after_sep
+            } else {
+                i
+            };
+            break;
+        }
+    }
+    let block = numbers
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join("-");
+    let remainder: String = chars[end..].iter().collect();
+    (block, remainder.trim().to_owned())
+}
+
+fn is_numeric_char(c: char) -> bool {
+    c.is_ascii_digit() || is_kanji_numeral(c)
+}
+
+/// The comparison form of one character: spelling variants map to one character of the same
+/// UTF-8 length, so byte offsets in the folded text are offsets in the original.
+pub fn fold_char(c: char) -> char {
+    match c {
+        'ヶ' | 'が' | 'ヵ' => 'ケ',
+        '之' | 'ノ' => 'の',
+        _ => c,
+    }
+}
+
+pub fn fold(s: &str) -> String {
+    s.chars().map(fold_char).collect()
+}
+
+/// The key a gazetteer name is matched by: folded, with kanji numerals before 丁目/条/線/地割
+/// as digits (「赤坂一丁目」→「赤坂1丁目」) and without the 大字/字 prefix people often drop.
+/// One pass, one allocation: it runs for a third of the gazetteer's 277k names at load.
+pub fn name_key(name: &str) -> String {
+    let name = name
+        .strip_prefix("大字")
+        .or_else(|| name.strip_prefix('字'))
+        .unwrap_or(name);
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(c) = rest.chars().next() {
+        if is_kanji_numeral(c) {
+            let run_len = rest
+                .char_indices()
+                .find(|&(_, c)| !is_kanji_numeral(c))
+                .map_or(rest.len(), |(i, _)| i);
+            let (run, after) = rest.split_at(run_len);
+            let numbered = NUMBERED_PLACE_UNITS.iter().any(|u| after.starts_with(u))
+                || after.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+            match kanji_number(run) {
+                Some(n) if numbered => out.push_str(&n.to_string()),
+                _ => out.push_str(run),
+            }
+            rest = after;
+        } else {
+            out.push(fold_char(half_width(c)));
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kanji_numbers() {
+        for (k, n) in [
+            ("一", 1),
+            ("十", 10),
+            ("十一", 11),
+            ("二十三", 23),
+            ("百五", 105),
+            ("二〇三", 203),
+            ("千二百", 1200),
+        ] {
+            assert_eq!(kanji_number(k), Some(n), "{k}");
+        }
+        assert_eq!(kanji_number("赤"), None);
+    }
+
+    #[test]
+    fn normal_form() {
+        let cases = [
+            ("東京都港区麻布十番２－３－５", "東京都港区麻布十番2-3-5"),
+            ("港区赤坂一丁目二番三号", "港区赤坂1丁目二番三号"),
+            ("中央区銀座4ー6ー16", "中央区銀座4-6-16"),
+            (
+                "千代田区丸の内1‐9‐1　ビル  3階",
+                "千代田区丸の内1-9-1 ビル 3階",
+            ),
+            ("渋谷区神宮前ケーキ通り", "渋谷区神宮前ケーキ通り"),
+            ("  港区  芝公園 ", "港区 芝公園"),
+            ("千代田区一番町", "千代田区1番町"),
+            ("港区麻布十番2-3-5", "港区麻布十番2-3-5"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(normalize(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn numbers_after_the_town() {
+        let cases = [
+            ("二番三号", "2-3", ""),
+            ("２番地３", "2-3", ""),
+            ("2番地", "2", ""),
+            ("2の8の1", "2-8-1", ""),
+            ("6-10-1 5号館", "6-10-1", "5号館"),
+            ("十番ビル", "", "十番ビル"),
+            ("3番5号 ヒルズ", "3-5", "ヒルズ"),
+            ("2-3-5十番ビル1階", "2-3-5", "十番ビル1階"),
+            ("3-5-101", "3-5-101", ""),
+            ("12番地の3", "12", "の3"),
+            ("4-6-16 銀座ビル", "4-6-16", "銀座ビル"),
+            ("", "", ""),
+        ];
+        for (input, numbers, rest) in cases {
+            let got = split_numbers(&normalize(input));
+            assert_eq!((got.0.as_str(), got.1.as_str()), (numbers, rest), "{input}");
+        }
+    }
+
+    #[test]
+    fn folding_keeps_byte_offsets() {
+        let s = "霞が関自由ヶ丘一ノ瀬之";
+        assert_eq!(fold(s).len(), s.len());
+        assert_eq!(fold("霞が関"), fold("霞ヶ関"));
+        assert_eq!(fold("一ノ瀬"), fold("一の瀬"));
+    }
+
+    #[test]
+    fn gazetteer_keys() {
+        assert_eq!(name_key("赤坂一丁目"), "赤坂1丁目");
+        assert_eq!(name_key("大字青山"), "青山");
+        assert_eq!(name_key("旭ヶ丘十二丁目"), "旭ケ丘12丁目");
+        assert_eq!(
+            name_key("一ノ橋"),
+            "一の橋",
+            "a numeral not before 丁目 stays kanji"
+        );
+        assert_eq!(name_key("北一条西二丁目"), "北1条西2丁目");
+    }
+}
