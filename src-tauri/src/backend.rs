@@ -6,6 +6,7 @@ use std::sync::Arc;
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{ApiConfig, Dispatch, Mode, SystemClock};
+use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 use tauri::{AppHandle, Manager};
 
@@ -43,9 +44,22 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
     };
     let cache = Arc::new(Cache::open(&data_dir.join("cache.db"))?);
     let client = DiaqClient::new(&api.base_url, &api.api_key)?;
-    let dispatch = Dispatch::new(client, cache, mode, Arc::new(SystemClock))?;
+    let geo = load_gazetteer();
+    let dispatch = Dispatch::new(client, cache, mode, Arc::new(SystemClock), geo)?;
     Ok(Backend {
         dispatch,
         _sandbox: sandbox,
     })
+}
+
+/// The offline gazetteer; without it the app still works, stores just have no map position.
+fn load_gazetteer() -> Option<Arc<Gazetteer>> {
+    let path = Gazetteer::default_path();
+    match Gazetteer::load(&path) {
+        Ok(g) => Some(Arc::new(g)),
+        Err(e) => {
+            tracing::warn!("no geocoding: {e}");
+            None
+        }
+    }
 }

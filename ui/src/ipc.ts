@@ -14,6 +14,15 @@ export const STORE_TYPES: readonly StoreType[] = [
 export const PICKUP_PROOFS: readonly PickupProof[] = ['barcode', 'signature', 'selfcheck'];
 
 /** Exactly the DIAq Store object (seed document field names). */
+/** How precisely hakobu-geo placed an address: chome and town are the address's own block;
+ * city and prefecture are only the area's centre. */
+export type GeoLevel = 'chome' | 'town' | 'city' | 'prefecture';
+
+/** Whether a located point is only an area's centre. */
+export function isApproximate(level: GeoLevel): boolean {
+  return level === 'city' || level === 'prefecture';
+}
+
 export interface Store {
   id: string;
   id_alias: string;
@@ -35,7 +44,7 @@ export interface Store {
 export interface StoreLocation {
   lat: number;
   lng: number;
-  level: 'town' | 'ward';
+  level: GeoLevel;
 }
 
 /** A store as the cache holds it. */

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use hakobu_cache::Cache;
 use hakobu_diaq_client::{ClientError, DiaqClient};
+use hakobu_geo::Gazetteer;
 
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
 pub use config::{ApiConfig, ConfigError, SETTINGS_FILE};
@@ -30,6 +31,8 @@ pub struct Dispatch {
     cache: Arc<Cache>,
     mode: Mode,
     clock: Arc<dyn Clock>,
+    /// Places stores on the map; `None` when the gazetteer file is missing (no locations).
+    geo: Option<Arc<Gazetteer>>,
     online: AtomicBool,
 }
 
@@ -42,6 +45,7 @@ impl Dispatch {
         cache: Arc<Cache>,
         mode: Mode,
         clock: Arc<dyn Clock>,
+        geo: Option<Arc<Gazetteer>>,
     ) -> Result<Dispatch, CommandError> {
         let source = match mode {
             Mode::Sandbox => "sandbox".to_owned(),
@@ -57,6 +61,7 @@ impl Dispatch {
             cache,
             mode,
             clock,
+            geo,
             online: AtomicBool::new(false),
         })
     }

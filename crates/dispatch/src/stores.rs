@@ -83,18 +83,20 @@ impl Dispatch {
     }
 
     fn cached(&self, store: Store, fetched_at: &str) -> CachedStore {
-        let location =
-            hakobu_geo::locate(&store.store_address_prefecture, &store.store_address_line_1).map(
-                |p| StoreLocation {
-                    lat: p.lat,
-                    lng: p.lng,
-                    level: match p.level {
-                        hakobu_geo::Level::Town => "town",
-                        hakobu_geo::Level::Ward => "ward",
-                    }
-                    .to_owned(),
-                },
-            );
+        // Line 1 starts at the municipality (the document says so); the prefecture comes first.
+        let address = format!(
+            "{}{}",
+            store.store_address_prefecture, store.store_address_line_1
+        );
+        let location = self
+            .geo
+            .as_ref()
+            .and_then(|g| g.geocode(&address).ok())
+            .map(|g| StoreLocation {
+                lat: g.point.lat,
+                lng: g.point.lng,
+                level: g.level.as_str().to_owned(),
+            });
         CachedStore {
             store,
             location,

@@ -1,12 +1,13 @@
 //! Dispatch against the real sandbox on port 0 and a real cache file.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use hakobu_cache::Cache;
 use hakobu_diaq::StoreInput;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{Clock, Dispatch, Mode};
+use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 
 struct FixedClock(DateTime<Utc>);
@@ -43,7 +44,26 @@ async fn world() -> World {
     }
 }
 
+/// The built gazetteer (`make data`), loaded once for all tests.
+fn gazetteer() -> Arc<Gazetteer> {
+    static GEO: OnceLock<Arc<Gazetteer>> = OnceLock::new();
+    GEO.get_or_init(|| {
+        let path = Gazetteer::default_path();
+        Arc::new(Gazetteer::load(&path).unwrap_or_else(|e| panic!("{e}: run `make data` first")))
+    })
+    .clone()
+}
+
 fn dispatch_for(url: &str, dir: &tempfile::TempDir, mode: Mode) -> Dispatch {
+    dispatch_with(url, dir, mode, Some(gazetteer()))
+}
+
+fn dispatch_with(
+    url: &str,
+    dir: &tempfile::TempDir,
+    mode: Mode,
+    geo: Option<Arc<Gazetteer>>,
+) -> Dispatch {
     let cache = Arc::new(Cache::open(&dir.path().join("cache.db")).unwrap());
     let clock = FixedClock("2026-11-22T01:00:00Z".parse().unwrap());
     Dispatch::new(
@@ -51,6 +71,7 @@ fn dispatch_for(url: &str, dir: &tempfile::TempDir, mode: Mode) -> Dispatch {
         cache,
         mode,
         Arc::new(clock),
+        geo,
     )
     .unwrap()
 }
@@ -79,9 +100,19 @@ async fn sync_fills_the_cache_with_located_stores_and_records_when() {
     assert_eq!(report.synced_at, "2026-11-22T10:00:00+09:00");
     let stores = w.dispatch.list_stores(None).unwrap();
     assert_eq!(stores.len(), 12);
+    // Every demo store is placed at its chōme, as the gazetteer records it.
+    for s in &stores {
+        let loc = s
+            .location
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} unplaced", s.store.store_name));
+        assert_eq!(loc.level, "chome", "{}", s.store.store_address_line_1);
+    }
+    let azabu = stores.iter().find(|s| s.store.id_alias == "S0001").unwrap();
+    let loc = azabu.location.as_ref().unwrap();
     assert!(
-        stores.iter().all(|s| s.location.is_some()),
-        "seed towns are in the gazetteer"
+        (loc.lat - 35.6551).abs() < 0.002 && (loc.lng - 139.7356).abs() < 0.002,
+        "{loc:?}"
     );
     assert!(stores.iter().all(|s| s.fetched_at == report.synced_at));
     let found = w.dispatch.list_stores(Some("吉祥寺")).unwrap();
@@ -101,7 +132,11 @@ async fn writes_go_through_the_api_then_into_the_cache() {
     let w = world().await;
     w.dispatch.sync_stores().await.unwrap();
     let created = w.dispatch.create_store(&input()).await.unwrap();
-    assert_eq!(created.location.as_ref().unwrap().level, "town");
+    assert_eq!(
+        created.location.as_ref().unwrap().level,
+        "chome",
+        "港区六本木六丁目"
+    );
     assert_eq!(
         w.dispatch.list_stores(Some("六本木")).unwrap(),
         vec![created.clone()]
@@ -200,6 +235,16 @@ async fn offline_the_cache_still_answers_and_the_status_says_so() {
         "the last good sync is still reported"
     );
     drop(dir);
+}
+
+#[tokio::test]
+async fn without_a_gazetteer_stores_are_cached_unplaced() {
+    let w = world().await;
+    let d = dispatch_with(&w.server.base_url(), &w.dir, Mode::Sandbox, None);
+    d.sync_stores().await.unwrap();
+    let stores = d.list_stores(None).unwrap();
+    assert_eq!(stores.len(), 12);
+    assert!(stores.iter().all(|s| s.location.is_none()));
 }
 
 #[tokio::test]
