@@ -20,6 +20,7 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
     let data_dir = app.path().app_data_dir()?;
     let config_dir = app.path().app_config_dir()?;
     let api = ApiConfig::resolve(|k| std::env::var(k).ok(), &config_dir)?;
+    let geo = load_gazetteer();
     let (api, mode, sandbox) = match api {
         Some(api) => (api, Mode::Remote, None),
         None => {
@@ -29,6 +30,8 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
                 db_path: data_dir.join("sandbox").join("diaq.db"),
                 api_key: api_key.clone(),
                 seed: Some(Seed::Tokyo),
+                geo: geo.clone(),
+                ..SandboxConfig::default()
             };
             let running = tauri::async_runtime::block_on(hakobu_sandbox::start(
                 &config,
@@ -44,7 +47,6 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
     };
     let cache = Arc::new(Cache::open(&data_dir.join("cache.db"))?);
     let client = DiaqClient::new(&api.base_url, &api.api_key)?;
-    let geo = load_gazetteer();
     let dispatch = Dispatch::new(client, cache, mode, Arc::new(SystemClock), geo)?;
     Ok(Backend {
         dispatch,

@@ -58,7 +58,7 @@ impl ClientError {
                 let is_name = !field.is_empty()
                     && field
                         .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+                        .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c));
                 is_name.then_some(field)
             }
             _ => None,
@@ -78,6 +78,15 @@ mod tests {
         );
         assert_eq!(e.field(), Some("store_phone"));
         assert!(e.to_string().contains("at most 13"));
+    }
+
+    #[test]
+    fn nested_field_paths_are_fields_too() {
+        let e = ClientError::from_status(
+            StatusCode::BAD_REQUEST,
+            r#"{"error":"packages[1].boxes: must be an integer from 1 to 10"}"#,
+        );
+        assert_eq!(e.field(), Some("packages[1].boxes"));
     }
 
     #[test]

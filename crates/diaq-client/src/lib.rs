@@ -1,6 +1,7 @@
 //! `hakobu-diaq-client`: typed calls to any DIAq server — the embedded sandbox or the real API.
 
 mod error;
+mod orders;
 mod stores;
 
 use std::time::Duration;
@@ -10,6 +11,7 @@ use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 pub use error::ClientError;
+pub use orders::OrderQuery;
 
 /// How long one request may take before it counts as a transport failure.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);

@@ -83,7 +83,7 @@ impl DiaqClient {
 }
 
 /// Ids are UUIDs, but a path segment must never let a stray `/` or `?` change the route.
-fn path_segment(id: &str) -> String {
+pub(crate) fn path_segment(id: &str) -> String {
     id.chars()
         .map(|c| match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' | '~' => c.to_string(),

@@ -21,6 +21,7 @@ async fn peer(seed: Option<Seed>) -> Peer {
         db_path: dir.path().join("sandbox.db"),
         api_key: KEY.into(),
         seed,
+        ..SandboxConfig::default()
     };
     let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
         .await

@@ -3,12 +3,10 @@
 //! Rules are the document's request table for `POST /v1/stores` and `PUT /v1/stores/{id}`.
 //! Where the document is silent (which properties are required on create), see docs/decisions.md.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::patterns::{PHONE, PHONE_DOC as PHONE_PATTERN, ZIPCODE, ZIPCODE_DOC as ZIPCODE_PATTERN};
 use crate::validation::{FieldError, Rule, check_max_chars};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -131,19 +129,6 @@ pub struct StoreInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closing_time: Option<String>,
 }
-
-/// The document writes these as Ruby regexes; `\d` there is ASCII-only, so `[0-9]` here
-/// (Rust's `\d` would also accept full-width "０"). Ruby's `\Z` also matches before one final
-/// newline, which `\n?\z` reproduces.
-pub const ZIPCODE_PATTERN: &str = r"/\A\d{3}[-]\d{4}\z/";
-pub const PHONE_PATTERN: &str = r"/(\A0\d{1,3}-\d{2,4}-\d{3,4}\Z)|(\A0\d{9,10}\Z)/";
-
-static ZIPCODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\A[0-9]{3}-[0-9]{4}\z").expect("valid regex"));
-static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\A0[0-9]{1,3}-[0-9]{2,4}-[0-9]{3,4}\n?\z)|(\A0[0-9]{9,10}\n?\z)")
-        .expect("valid regex")
-});
 
 /// Properties a create must carry. The document's table leaves its 必須 column blank; a store
 /// without a name, an address or a phone cannot be a pickup point, so these are required.
@@ -291,11 +276,11 @@ impl StoreInput {
             .filter(|(_, v)| v.as_deref().is_none_or(|s| s.trim().is_empty()))
             .map(|(field, _)| FieldError::new(field, Rule::Required))
             .collect();
-        let missing: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        let missing: Vec<String> = errors.iter().map(|e| e.field.to_string()).collect();
         errors.extend(
             self.rule_errors()
                 .into_iter()
-                .filter(|e| !missing.contains(&e.field)),
+                .filter(|e| !missing.iter().any(|m| *m == e.field)),
         );
         sort_by_document_order(&mut errors);
         errors

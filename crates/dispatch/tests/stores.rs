@@ -32,6 +32,7 @@ async fn world() -> World {
         db_path: dir.path().join("sandbox.db"),
         api_key: KEY.into(),
         seed: Some(Seed::Tokyo),
+        ..SandboxConfig::default()
     };
     let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
         .await

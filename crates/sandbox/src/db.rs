@@ -7,7 +7,8 @@ use rusqlite::Connection;
 use crate::error::AppError;
 
 /// Schema steps, applied in order, each once; the file's `user_version` is the count applied.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE stores (
     seq                      INTEGER PRIMARY KEY AUTOINCREMENT,
     id                       TEXT NOT NULL UNIQUE,
@@ -26,7 +27,42 @@ CREATE TABLE stores (
     opening_time             TEXT,
     closing_time             TEXT
 );
-"];
+",
+    // 2: capacity holds, estimates, and deliveries/fetches ("orders") with their full object.
+    r"
+CREATE TABLE holds (
+    id          TEXT PRIMARY KEY,
+    store_id    TEXT NOT NULL,
+    slot_date   TEXT NOT NULL,      -- YYYY-MM-DD, Japan time
+    slot_hour   INTEGER NOT NULL,   -- 6..23, or -1 for the anytime zone
+    created_at  INTEGER NOT NULL,   -- unix seconds
+    expires_at  INTEGER NOT NULL,
+    used_by     TEXT                -- the order that used it
+);
+CREATE INDEX holds_by_slot ON holds (store_id, slot_date, slot_hour);
+CREATE TABLE estimates (
+    id    TEXT PRIMARY KEY,
+    kind  TEXT NOT NULL,            -- delivery | fetch
+    body  TEXT NOT NULL             -- the response object
+);
+CREATE TABLE orders (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id             TEXT NOT NULL UNIQUE,
+    kind           TEXT NOT NULL,   -- delivery | fetch
+    store_id       TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    tracking_code  TEXT NOT NULL UNIQUE,
+    slot_date      TEXT NOT NULL,
+    slot_hour      INTEGER NOT NULL,
+    window_ends_at INTEGER NOT NULL,
+    order_refs     TEXT NOT NULL,   -- every package's order_reference, one per line
+    body           TEXT NOT NULL,   -- the response object
+    updated_at     INTEGER NOT NULL
+);
+CREATE INDEX orders_by_slot ON orders (store_id, slot_date, slot_hour);
+CREATE INDEX orders_by_kind ON orders (kind, seq);
+",
+];
 
 pub fn open(path: &Path) -> Result<Connection, AppError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -26,6 +26,15 @@ impl AppError {
     pub fn internal(e: impl std::fmt::Display) -> AppError {
         AppError::Internal(e.to_string())
     }
+
+    /// The first of a request's broken rules, as the 400 the document describes.
+    pub fn first(errors: Vec<FieldError>) -> AppError {
+        errors
+            .into_iter()
+            .next()
+            .map(AppError::from)
+            .unwrap_or_else(|| AppError::internal("validation failed without an error"))
+    }
 }
 
 impl From<FieldError> for AppError {

@@ -2,9 +2,15 @@
 //! in-process on loopback when no API is configured) and the peer every test talks to.
 
 mod auth;
+mod capacity;
+mod clock;
 mod db;
 mod error;
+mod estimates;
+mod orders;
+mod reserve;
 mod seed;
+mod simulate;
 mod stores;
 mod time_zones;
 
@@ -13,16 +19,20 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
+use chrono::{DateTime, FixedOffset};
+use hakobu_geo::Gazetteer;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use capacity::CapacityConfig;
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
 pub use seed::Seed;
 
 /// What a sandbox needs to start.
-#[derive(Debug, Clone)]
+#[derive(Clone, Default)]
 pub struct SandboxConfig {
     /// The SQLite file that holds everything; created when missing, kept across restarts.
     pub db_path: PathBuf,
@@ -30,6 +40,24 @@ pub struct SandboxConfig {
     pub api_key: String,
     /// Demo data loaded into an empty database.
     pub seed: Option<Seed>,
+    /// Slot capacities and hold lifetime.
+    pub capacity: CapacityConfig,
+    /// "Now" for the window rules; the system clock when `None`.
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Places customers for `distance` (0 without it, and then any address is accepted).
+    pub geo: Option<Arc<Gazetteer>>,
+}
+
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("db_path", &self.db_path)
+            .field("api_key", &"<redacted>")
+            .field("seed", &self.seed)
+            .field("capacity", &self.capacity)
+            .field("geo", &self.geo.is_some())
+            .finish()
+    }
 }
 
 /// Shared state of the handlers.
@@ -37,6 +65,9 @@ pub struct SandboxConfig {
 pub struct Sandbox {
     db: Arc<Mutex<rusqlite::Connection>>,
     api_key: Arc<str>,
+    capacity: Arc<CapacityConfig>,
+    clock: Arc<dyn Clock>,
+    geo: Option<Arc<Gazetteer>>,
 }
 
 impl Sandbox {
@@ -49,7 +80,17 @@ impl Sandbox {
         Ok(Sandbox {
             db: Arc::new(Mutex::new(conn)),
             api_key: config.api_key.clone().into(),
+            capacity: Arc::new(config.capacity.clone()),
+            clock: config
+                .clock
+                .clone()
+                .unwrap_or_else(|| Arc::new(SystemClock)),
+            geo: config.geo.clone(),
         })
+    }
+
+    fn now(&self) -> DateTime<FixedOffset> {
+        self.clock.now()
     }
 
     /// Runs `f` with the database. Handlers keep this short and never hold it across an await.
@@ -72,6 +113,44 @@ pub fn router(sandbox: Sandbox) -> Router {
             "/v1/stores/{id}",
             get(stores::show).put(stores::update).delete(stores::delete),
         )
+        // The document writes these with a trailing slash; both forms are served.
+        .route("/v1/delivery_estimates", post(estimates::create_delivery))
+        .route("/v1/delivery_estimates/", post(estimates::create_delivery))
+        .route("/v1/delivery_estimates/{id}", get(estimates::show_delivery))
+        .route("/v1/fetch_estimates", post(estimates::create_fetch))
+        .route("/v1/fetch_estimates/", post(estimates::create_fetch))
+        .route("/v1/fetch_estimates/{id}", get(estimates::show_fetch))
+        .route(
+            "/v1/deliveries",
+            get(orders::list_deliveries).post(orders::create_delivery),
+        )
+        .route(
+            "/v1/deliveries/",
+            get(orders::list_deliveries).post(orders::create_delivery),
+        )
+        .route(
+            "/v1/deliveries/{id}",
+            get(orders::show_delivery)
+                .put(orders::update_delivery)
+                .delete(orders::cancel_delivery),
+        )
+        .route(
+            "/v1/fetches",
+            get(orders::list_fetches).post(orders::create_fetch),
+        )
+        .route(
+            "/v1/fetches/",
+            get(orders::list_fetches).post(orders::create_fetch),
+        )
+        .route(
+            "/v1/fetches/{id}",
+            get(orders::show_fetch)
+                .put(orders::update_fetch)
+                .delete(orders::cancel_fetch),
+        )
+        .route("/v1/reserve_windows", post(reserve::reserve))
+        .route("/sandbox/{kind}/{id}/advance", post(simulate::advance))
+        .route("/sandbox/{kind}/{id}/exception", post(simulate::exception))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),

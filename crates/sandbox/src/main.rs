@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use hakobu_sandbox::{SandboxConfig, Seed};
+use std::sync::Arc;
+
+use hakobu_geo::Gazetteer;
+use hakobu_sandbox::{CapacityConfig, SandboxConfig, Seed};
 
 #[derive(Debug, Parser)]
 #[command(about = "DIAq sandbox server over SQLite")]
@@ -24,6 +27,18 @@ struct Args {
     /// Demo data loaded into an empty database.
     #[arg(long, value_enum)]
     seed: Option<Seed>,
+    /// Deliveries/fetches per hourly window and store.
+    #[arg(long, default_value_t = CapacityConfig::default().per_hour)]
+    capacity_per_hour: u32,
+    /// Deliveries/fetches per day in the anytime window, per store.
+    #[arg(long, default_value_t = CapacityConfig::default().anytime_per_day)]
+    capacity_anytime: u32,
+    /// How long an estimate's or reservation's hold lasts.
+    #[arg(long, default_value_t = CapacityConfig::default().hold_minutes)]
+    hold_minutes: i64,
+    /// The gazetteer for distances (default: the built data/geo/gazetteer.tsv).
+    #[arg(long)]
+    geo_data: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -33,10 +48,26 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    let geo_path = args.geo_data.unwrap_or_else(Gazetteer::default_path);
+    let geo = match Gazetteer::load(&geo_path) {
+        Ok(g) => Some(Arc::new(g)),
+        Err(e) => {
+            tracing::warn!("distances will be 0: {e}");
+            None
+        }
+    };
     let config = SandboxConfig {
         db_path: args.db,
         api_key: args.api_key,
         seed: args.seed,
+        capacity: CapacityConfig {
+            per_hour: args.capacity_per_hour,
+            anytime_per_day: args.capacity_anytime,
+            hold_minutes: args.hold_minutes,
+            ..CapacityConfig::default()
+        },
+        clock: None,
+        geo,
     };
     let running = hakobu_sandbox::start(&config, args.addr)
         .await

@@ -117,18 +117,12 @@ fn parse_body(body: &[u8]) -> Result<StoreInput, AppError> {
             },
         ))
     })?;
-    StoreInput::from_json(&value).map_err(|errors| {
-        errors
-            .into_iter()
-            .next()
-            .map(AppError::from)
-            .unwrap_or_else(|| AppError::internal("validation failed without an error"))
-    })
+    StoreInput::from_json(&value).map_err(AppError::first)
 }
 
 /// A 1-based page number or a page size: empty means the default (the document's own
 /// example sends `per_page=`).
-fn positive_param(
+pub(crate) fn positive_param(
     field: &'static str,
     raw: Option<&str>,
     default: u32,
@@ -207,7 +201,7 @@ pub fn select(
     rows.collect()
 }
 
-fn find(db: &Connection, id: &str) -> rusqlite::Result<Option<Store>> {
+pub(crate) fn find(db: &Connection, id: &str) -> rusqlite::Result<Option<Store>> {
     db.query_row(
         &format!("SELECT {COLUMNS} FROM stores WHERE id = ?1"),
         [id],

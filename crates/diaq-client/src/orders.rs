@@ -1,0 +1,223 @@
+//! Estimates, window reservation, deliveries and fetches.
+//!
+//! Request bodies are JSON values shaped as the document's examples (the app builds them from
+//! its forms); responses are typed.
+
+use hakobu_diaq::{Delivery, DeliveryEstimate, Fetch, FetchEstimate, Window};
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::{ClientError, DiaqClient};
+
+/// Filters of `GET /v1/deliveries` and `GET /v1/fetches`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OrderQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<String>,
+    /// DESIGN.md's numeric status: created 0 … returned 9.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_reference: Option<String>,
+}
+
+impl DiaqClient {
+    /// `POST /v1/delivery_estimates/`
+    pub async fn create_delivery_estimate(
+        &self,
+        body: &Value,
+    ) -> Result<DeliveryEstimate, ClientError> {
+        self.json(
+            self.request(Method::POST, "/v1/delivery_estimates/")
+                .json(body),
+        )
+        .await
+    }
+
+    /// `GET /v1/delivery_estimates/{id}`
+    pub async fn get_delivery_estimate(&self, id: &str) -> Result<DeliveryEstimate, ClientError> {
+        self.json(self.request(
+            Method::GET,
+            &format!("/v1/delivery_estimates/{}", crate::stores::path_segment(id)),
+        ))
+        .await
+    }
+
+    /// `POST /v1/fetch_estimates/`
+    pub async fn create_fetch_estimate(&self, body: &Value) -> Result<FetchEstimate, ClientError> {
+        self.json(
+            self.request(Method::POST, "/v1/fetch_estimates/")
+                .json(body),
+        )
+        .await
+    }
+
+    /// `GET /v1/fetch_estimates/{id}`
+    pub async fn get_fetch_estimate(&self, id: &str) -> Result<FetchEstimate, ClientError> {
+        self.json(self.request(
+            Method::GET,
+            &format!("/v1/fetch_estimates/{}", crate::stores::path_segment(id)),
+        ))
+        .await
+    }
+
+    /// `POST /v1/reserve_windows`
+    pub async fn reserve_window(
+        &self,
+        store_id: &str,
+        reserve_date: &str,
+        time_zone_id: &str,
+    ) -> Result<Window, ClientError> {
+        let body = serde_json::json!({
+            "store_id": store_id, "reserve_date": reserve_date, "time_zone_id": time_zone_id,
+        });
+        self.json(
+            self.request(Method::POST, "/v1/reserve_windows")
+                .json(&body),
+        )
+        .await
+    }
+
+    /// `POST /v1/deliveries/`
+    pub async fn create_delivery(&self, body: &Value) -> Result<Delivery, ClientError> {
+        self.json(self.request(Method::POST, "/v1/deliveries/").json(body))
+            .await
+    }
+
+    /// `GET /v1/deliveries` — one page.
+    pub async fn list_deliveries(
+        &self,
+        query: &OrderQuery,
+        page: u32,
+        per_page: Option<u32>,
+    ) -> Result<Vec<Delivery>, ClientError> {
+        let mut r = self
+            .request(Method::GET, "/v1/deliveries")
+            .query(query)
+            .query(&[("page", page)]);
+        if let Some(n) = per_page {
+            r = r.query(&[("per_page", n)]);
+        }
+        self.json(r).await
+    }
+
+    /// `GET /v1/deliveries/{id}`
+    pub async fn get_delivery(&self, id: &str) -> Result<Delivery, ClientError> {
+        self.json(self.request(
+            Method::GET,
+            &format!("/v1/deliveries/{}", crate::stores::path_segment(id)),
+        ))
+        .await
+    }
+
+    /// `PUT /v1/deliveries/{id}` — customer, packages and comments, while `created`.
+    pub async fn update_delivery(&self, id: &str, body: &Value) -> Result<Delivery, ClientError> {
+        self.json(
+            self.request(
+                Method::PUT,
+                &format!("/v1/deliveries/{}", crate::stores::path_segment(id)),
+            )
+            .json(body),
+        )
+        .await
+    }
+
+    /// `DELETE /v1/deliveries/{id}` — cancel (or return, once under way).
+    pub async fn cancel_delivery(&self, id: &str) -> Result<(), ClientError> {
+        self.no_content(self.request(
+            Method::DELETE,
+            &format!("/v1/deliveries/{}", crate::stores::path_segment(id)),
+        ))
+        .await
+    }
+
+    /// `POST /v1/fetches/`
+    pub async fn create_fetch(&self, body: &Value) -> Result<Fetch, ClientError> {
+        self.json(self.request(Method::POST, "/v1/fetches/").json(body))
+            .await
+    }
+
+    /// `GET /v1/fetches` — one page.
+    pub async fn list_fetches(
+        &self,
+        query: &OrderQuery,
+        page: u32,
+        per_page: Option<u32>,
+    ) -> Result<Vec<Fetch>, ClientError> {
+        let mut r = self
+            .request(Method::GET, "/v1/fetches")
+            .query(query)
+            .query(&[("page", page)]);
+        if let Some(n) = per_page {
+            r = r.query(&[("per_page", n)]);
+        }
+        self.json(r).await
+    }
+
+    /// `GET /v1/fetches/{id}`
+    pub async fn get_fetch(&self, id: &str) -> Result<Fetch, ClientError> {
+        self.json(self.request(
+            Method::GET,
+            &format!("/v1/fetches/{}", crate::stores::path_segment(id)),
+        ))
+        .await
+    }
+
+    /// `PUT /v1/fetches/{id}`
+    pub async fn update_fetch(&self, id: &str, body: &Value) -> Result<Fetch, ClientError> {
+        self.json(
+            self.request(
+                Method::PUT,
+                &format!("/v1/fetches/{}", crate::stores::path_segment(id)),
+            )
+            .json(body),
+        )
+        .await
+    }
+
+    /// `DELETE /v1/fetches/{id}`
+    pub async fn cancel_fetch(&self, id: &str) -> Result<(), ClientError> {
+        self.no_content(self.request(
+            Method::DELETE,
+            &format!("/v1/fetches/{}", crate::stores::path_segment(id)),
+        ))
+        .await
+    }
+
+    /// Sandbox only: `POST /sandbox/{deliveries|fetches}/{id}/advance` (the driver's next step).
+    pub async fn sandbox_advance(&self, kind: &str, id: &str) -> Result<Value, ClientError> {
+        self.json(self.request(
+            Method::POST,
+            &format!(
+                "/sandbox/{kind}/{}/advance",
+                crate::stores::path_segment(id)
+            ),
+        ))
+        .await
+    }
+
+    /// Sandbox only: `POST /sandbox/{deliveries|fetches}/{id}/exception` (codes 1–8).
+    pub async fn sandbox_exception(
+        &self,
+        kind: &str,
+        id: &str,
+        code: u8,
+        comment: &str,
+    ) -> Result<Value, ClientError> {
+        self.json(
+            self.request(
+                Method::POST,
+                &format!(
+                    "/sandbox/{kind}/{}/exception",
+                    crate::stores::path_segment(id)
+                ),
+            )
+            .json(&serde_json::json!({ "code": code, "comment": comment })),
+        )
+        .await
+    }
+}
