@@ -62,6 +62,18 @@ CREATE TABLE orders (
 CREATE INDEX orders_by_slot ON orders (store_id, slot_date, slot_hour);
 CREATE INDEX orders_by_kind ON orders (kind, seq);
 ",
+    // 3: Idempotency-Key: the first request under a key and its answer, kept 24 h.
+    r"
+CREATE TABLE idempotency_keys (
+    key         TEXT PRIMARY KEY,
+    method      TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    request     BLOB NOT NULL,
+    status      INTEGER,            -- NULL while the first request is running
+    response    BLOB,
+    created_at  INTEGER NOT NULL
+);
+",
 ];
 
 pub fn open(path: &Path) -> Result<Connection, AppError> {

@@ -7,6 +7,7 @@ mod clock;
 mod db;
 mod error;
 mod estimates;
+mod idempotency;
 mod orders;
 mod reserve;
 mod seed;
@@ -152,6 +153,11 @@ pub fn router(sandbox: Sandbox) -> Router {
         .route("/sandbox/{kind}/{id}/advance", post(simulate::advance))
         .route("/sandbox/{kind}/{id}/exception", post(simulate::exception))
         .fallback(error::not_found)
+        // Layers run outside-in from the last: the key check first, then idempotency.
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            idempotency::replay_or_run,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),
             auth::require_api_key,
