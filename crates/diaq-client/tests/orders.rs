@@ -42,6 +42,7 @@ async fn peer(capacity: CapacityConfig) -> Peer {
         capacity,
         clock: Some(clock.clone()),
         geo: Some(geo()),
+        ..SandboxConfig::default()
     };
     let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
         .await

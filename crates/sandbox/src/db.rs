@@ -74,6 +74,21 @@ CREATE TABLE idempotency_keys (
     created_at  INTEGER NOT NULL
 );
 ",
+    // 4: webhook deliveries, one row per attempt (wall-clock milliseconds).
+    r"
+CREATE TABLE webhook_attempts (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id   TEXT NOT NULL,     -- webhook-id, the same for every attempt of a message
+    event        TEXT NOT NULL,     -- delivery.assigned, driver.location, ...
+    url          TEXT NOT NULL,
+    attempt      INTEGER NOT NULL,  -- 1..5
+    attempted_at INTEGER NOT NULL,  -- unix milliseconds
+    status       INTEGER,           -- the receiver's HTTP status; NULL without an answer
+    error        TEXT,              -- why there was no answer (refused, timeout, ...)
+    duration_ms  INTEGER NOT NULL
+);
+CREATE INDEX webhook_attempts_by_message ON webhook_attempts (message_id);
+",
 ];
 
 pub fn open(path: &Path) -> Result<Connection, AppError> {

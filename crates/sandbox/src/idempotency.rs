@@ -19,6 +19,9 @@ const KEEP_SECONDS: i64 = 24 * 3600;
 /// Request and response bodies kept per key; DIAq bodies are a few kilobytes.
 const MAX_BODY: usize = 1 << 20;
 
+/// A stored key: method, path, request body, answer status (None while running), answer body.
+type KeptRequest = (String, String, Vec<u8>, Option<u16>, Option<Vec<u8>>);
+
 enum Seen {
     New,
     InFlight,
@@ -58,7 +61,7 @@ pub async fn replay_or_run(State(sb): State<Sandbox>, request: Request, next: Ne
             "DELETE FROM idempotency_keys WHERE created_at <= ?1",
             [now - KEEP_SECONDS],
         )?;
-        let row: Option<(String, String, Vec<u8>, Option<u16>, Option<Vec<u8>>)> = tx
+        let row: Option<KeptRequest> = tx
             .query_row(
                 "SELECT method, path, request, status, response FROM idempotency_keys WHERE key = ?1",
                 [&key],

@@ -5,6 +5,7 @@ mod auth;
 mod capacity;
 mod clock;
 mod db;
+mod drivers;
 mod error;
 mod estimates;
 mod idempotency;
@@ -12,25 +13,29 @@ mod orders;
 mod reserve;
 mod seed;
 mod simulate;
+mod simulation;
 mod stores;
 mod time_zones;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use chrono::{DateTime, FixedOffset};
 use hakobu_geo::Gazetteer;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use capacity::CapacityConfig;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
 pub use seed::Seed;
+pub use simulation::LOCATION_EVERY_S;
+pub use webhook::{ATTEMPTS as WEBHOOK_ATTEMPTS, WebhookConfig, sign as sign_webhook};
 
 /// What a sandbox needs to start.
 #[derive(Clone, Default)]
@@ -47,6 +52,12 @@ pub struct SandboxConfig {
     pub clock: Option<Arc<dyn Clock>>,
     /// Places customers for `distance` (0 without it, and then any address is accepted).
     pub geo: Option<Arc<Gazetteer>>,
+    /// Where status changes and driver locations are POSTed; `PUT /sandbox/webhook` sets or
+    /// replaces it at run time. Nothing is sent while there is none.
+    pub webhook: Option<WebhookConfig>,
+    /// Simulated drivers carry every `created` job through to `delivered`, this many times
+    /// faster than real time (1.0 = real time). Off when `None`.
+    pub simulate: Option<f64>,
 }
 
 impl std::fmt::Debug for SandboxConfig {
@@ -57,6 +68,8 @@ impl std::fmt::Debug for SandboxConfig {
             .field("seed", &self.seed)
             .field("capacity", &self.capacity)
             .field("geo", &self.geo.is_some())
+            .field("webhook", &self.webhook)
+            .field("simulate", &self.simulate)
             .finish()
     }
 }
@@ -69,6 +82,9 @@ pub struct Sandbox {
     capacity: Arc<CapacityConfig>,
     clock: Arc<dyn Clock>,
     geo: Option<Arc<Gazetteer>>,
+    webhooks: Arc<webhook::Webhooks>,
+    drivers: Arc<Mutex<drivers::Drivers>>,
+    simulate: Option<f64>,
 }
 
 impl Sandbox {
@@ -78,15 +94,26 @@ impl Sandbox {
         if let Some(seed) = config.seed {
             seed::load_if_empty(&mut conn, seed)?;
         }
+        if let Some(speed) = config.simulate
+            && !(speed.is_finite() && speed > 0.0)
+        {
+            return Err(AppError::BadRequest(format!(
+                "simulate: the speed must be a positive number, not {speed}"
+            )));
+        }
+        let clock = config
+            .clock
+            .clone()
+            .unwrap_or_else(|| Arc::new(SystemClock));
         Ok(Sandbox {
             db: Arc::new(Mutex::new(conn)),
             api_key: config.api_key.clone().into(),
             capacity: Arc::new(config.capacity.clone()),
-            clock: config
-                .clock
-                .clone()
-                .unwrap_or_else(|| Arc::new(SystemClock)),
+            drivers: Arc::new(Mutex::new(drivers::Drivers::new(clock.now()))),
+            clock,
             geo: config.geo.clone(),
+            webhooks: Arc::new(webhook::Webhooks::new(config.webhook.as_ref())?),
+            simulate: config.simulate,
         })
     }
 
@@ -101,6 +128,32 @@ impl Sandbox {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut conn)
+    }
+
+    /// The drivers' positions and jobs. Taken after the database lock when both are needed,
+    /// never the other way round, and never held across an await.
+    fn drivers(&self) -> MutexGuard<'_, drivers::Drivers> {
+        self.drivers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sends the `delivery.<status>`/`fetch.<status>` event of a change just committed, with
+    /// the full object (its driver in the webhook form: id and location added). Called under
+    /// the database lock, so events are queued in commit order.
+    fn announce(&self, purpose: hakobu_diaq::Purpose, object: &serde_json::Value) {
+        let kind = orders::kind_name(purpose);
+        let event = format!("{kind}.{}", orders::status_of(object).as_str());
+        let mut shown = object.clone();
+        {
+            let mut drivers = self.drivers();
+            drivers.note(purpose, object);
+            shown["driver"] = drivers.webhook_driver(object);
+        }
+        let body = serde_json::json!({
+            "event": event,
+            "created_at": hakobu_diaq::time::format(self.now()),
+            kind: shown,
+        });
+        self.webhooks.send(&event, &body);
     }
 }
 
@@ -152,6 +205,13 @@ pub fn router(sandbox: Sandbox) -> Router {
         .route("/v1/reserve_windows", post(reserve::reserve))
         .route("/sandbox/{kind}/{id}/advance", post(simulate::advance))
         .route("/sandbox/{kind}/{id}/exception", post(simulate::exception))
+        .route(
+            "/sandbox/webhook",
+            put(webhook::register).delete(webhook::unregister),
+        )
+        .route("/sandbox/webhook/attempts", get(webhook::attempts))
+        .route("/sandbox/drivers", get(drivers::list))
+        .route("/sandbox/drivers/{id}/location", put(drivers::set_location))
         .fallback(error::not_found)
         // Layers run outside-in from the last: the key check first, then idempotency.
         .layer(axum::middleware::from_fn_with_state(
@@ -171,6 +231,9 @@ pub struct RunningSandbox {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// Ends the webhook sender and the simulated drivers.
+    halt: watch::Sender<bool>,
+    background: Vec<JoinHandle<()>>,
 }
 
 impl RunningSandbox {
@@ -191,6 +254,10 @@ impl RunningSandbox {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.halt.send_replace(true);
+        for task in std::mem::take(&mut self.background) {
+            let _ = task.await;
+        }
     }
 }
 
@@ -199,6 +266,7 @@ impl Drop for RunningSandbox {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        self.halt.send_replace(true);
     }
 }
 
@@ -208,6 +276,22 @@ pub async fn start(config: &SandboxConfig, addr: SocketAddr) -> Result<RunningSa
     let listener = TcpListener::bind(addr).await.map_err(AppError::internal)?;
     let addr = listener.local_addr().map_err(AppError::internal)?;
     let (stop, stopped) = oneshot::channel::<()>();
+    let (halt, halted) = watch::channel(false);
+    let mut background = Vec::new();
+    if let Some(inbox) = sandbox.webhooks.take_inbox() {
+        background.push(tokio::spawn(webhook::deliver(
+            sandbox.db.clone(),
+            inbox,
+            halted.clone(),
+        )));
+    }
+    if let Some(speed) = sandbox.simulate {
+        background.push(tokio::spawn(simulation::run(
+            sandbox.clone(),
+            speed,
+            halted,
+        )));
+    }
     let app = router(sandbox);
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
@@ -223,5 +307,7 @@ pub async fn start(config: &SandboxConfig, addr: SocketAddr) -> Result<RunningSa
         addr,
         stop: Some(stop),
         task: Some(task),
+        halt,
+        background,
     })
 }

@@ -1,4 +1,5 @@
-//! `hakobu-sandbox --addr 127.0.0.1:0 --db FILE --api-key KEY [--seed tokyo]`
+//! `hakobu-sandbox --addr 127.0.0.1:0 --db FILE --api-key KEY [--seed tokyo]
+//!  [--webhook-url URL --webhook-secret whsec_…] [--simulate SPEED]`
 //! Prints `listening on http://HOST:PORT` as its first line, then serves until Ctrl-C/SIGTERM.
 
 use std::io::Write;
@@ -10,7 +11,7 @@ use clap::Parser;
 use std::sync::Arc;
 
 use hakobu_geo::Gazetteer;
-use hakobu_sandbox::{CapacityConfig, SandboxConfig, Seed};
+use hakobu_sandbox::{CapacityConfig, SandboxConfig, Seed, WebhookConfig};
 
 #[derive(Debug, Parser)]
 #[command(about = "DIAq sandbox server over SQLite")]
@@ -39,6 +40,17 @@ struct Args {
     /// The gazetteer for distances (default: the built data/geo/gazetteer.tsv).
     #[arg(long)]
     geo_data: Option<PathBuf>,
+    /// POST status changes and driver locations to this URL (https://, or http:// to
+    /// 127.0.0.1/localhost); also settable at run time with `PUT /sandbox/webhook`.
+    #[arg(long, requires = "webhook_secret")]
+    webhook_url: Option<String>,
+    /// Standard Webhooks signing secret, `whsec_` + base64.
+    #[arg(long, env = "HAKOBU_SANDBOX_WEBHOOK_SECRET", requires = "webhook_url")]
+    webhook_secret: Option<String>,
+    /// Simulated drivers carry created jobs through to delivered, SPEED times faster than
+    /// real time (e.g. 60: a minute per second).
+    #[arg(long, value_name = "SPEED")]
+    simulate: Option<f64>,
 }
 
 #[tokio::main]
@@ -68,6 +80,11 @@ async fn main() -> anyhow::Result<()> {
         },
         clock: None,
         geo,
+        webhook: args
+            .webhook_url
+            .zip(args.webhook_secret)
+            .map(|(url, secret)| WebhookConfig { url, secret }),
+        simulate: args.simulate,
     };
     let running = hakobu_sandbox::start(&config, args.addr)
         .await

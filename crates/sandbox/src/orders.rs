@@ -238,10 +238,18 @@ pub async fn list_fetches(
     list(&sb, Purpose::Fetch, &p).map(Json)
 }
 
+/// The document writes `since=2018-10-24T16:00:00+09:00` unencoded, and in a query string that
+/// `+` arrives as a space: a space before a trailing `HH:MM` offset is read as `+`.
+fn plus_offset(s: &str) -> Option<String> {
+    let at = s.len().checked_sub(6)?;
+    (s.as_bytes()[at] == b' ').then(|| format!("{}+{}", &s[..at], &s[at + 1..]))
+}
+
 fn time_param(name: &str, raw: Option<&str>) -> Result<Option<i64>, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => hakobu_diaq::time::parse(s)
+            .or_else(|| hakobu_diaq::time::parse(&plus_offset(s)?))
             .map(|t| Some(t.timestamp()))
             .ok_or_else(|| {
                 AppError::BadRequest(format!("{name}: {}", hakobu_diaq::Rule::Timestamp))
@@ -472,6 +480,8 @@ pub(crate) fn cancel(
         object["update"] = json!(hakobu_diaq::time::format_millis(now));
         save(&tx, &object, now)?;
         tx.commit()?;
+        // Under the database lock, so events leave in commit order.
+        sb.announce(purpose, &object);
         Ok(object)
     })
 }

@@ -12,14 +12,6 @@ use crate::Sandbox;
 use crate::error::AppError;
 use crate::orders::{cancel, load, parse_json, save, status_of};
 
-/// Demo drivers: (name, phone, vehicle type).
-const DRIVERS: [(&str, &str, &str); 4] = [
-    ("吉井 次郎", "090-0000-1111", "バイク125cc超"),
-    ("佐藤 花子", "080-2222-3333", "軽四輪"),
-    ("鈴木 一郎", "070-4444-5555", "原付"),
-    ("高橋 美咲", "090-6666-7777", "自転車"),
-];
-
 fn purpose_of(kind: &str) -> Result<Purpose, AppError> {
     match kind {
         "deliveries" => Ok(Purpose::Delivery),
@@ -34,29 +26,49 @@ pub async fn advance(
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, AppError> {
     let purpose = purpose_of(&kind)?;
+    advance_job(&sb, purpose, &id, None, None).map(|done| Json(done.unwrap_or(Value::Null)))
+}
+
+/// Moves a job to its next status and announces it. With `expect`, only from that status
+/// (`Ok(None)` otherwise: someone else moved it first). `driver` is the roster index that
+/// takes it at `assigned`; by default one derived from the tracking code. From `collecting` on
+/// the object's driver carries phone and vehicle type.
+pub(crate) fn advance_job(
+    sb: &Sandbox,
+    purpose: Purpose,
+    id: &str,
+    expect: Option<Status>,
+    driver: Option<usize>,
+) -> Result<Option<Value>, AppError> {
     let now = sb.now();
     sb.with_db(|db| {
         let tx = db.transaction()?;
-        let mut object = load(&tx, purpose, &id)?;
+        let mut object = load(&tx, purpose, id)?;
         let from = status_of(&object);
+        if expect.is_some_and(|e| e != from) {
+            return Ok(None);
+        }
         let to = from
             .advanced()
             .ok_or_else(|| AppError::BadRequest(format!("status: {} is final", from.as_str())))?;
         object["status"] = json!(to);
-        if to == Status::Assigned {
-            let pick = object["tracking_code"]
-                .as_str()
-                .and_then(|c| c.bytes().last())
-                .map_or(0, |b| usize::from(b) % DRIVERS.len());
-            let (name, _, _) = DRIVERS[pick];
-            object["driver"] = json!({ "name": name });
-        }
-        if to.driver_details_visible()
-            && let Some(name) = object["driver"]["name"].as_str().map(str::to_owned)
-            && let Some((_, phone, vehicle)) = DRIVERS.iter().find(|(n, _, _)| *n == name)
         {
-            object["driver"]["phone"] = json!(phone);
-            object["driver"]["vehicle_type"] = json!(vehicle);
+            let drivers = sb.drivers();
+            if to == Status::Assigned {
+                let pick = driver.unwrap_or_else(|| {
+                    drivers.pick_for(object["tracking_code"].as_str().unwrap_or_default())
+                });
+                if let Some(d) = drivers.get(pick) {
+                    object["driver"] = json!({ "name": d.name });
+                }
+            }
+            if to.driver_details_visible()
+                && let Some(name) = object["driver"]["name"].as_str()
+                && let Some(d) = drivers.all().iter().find(|d| d.name == name)
+            {
+                object["driver"]["phone"] = json!(d.phone);
+                object["driver"]["vehicle_type"] = json!(d.vehicle.name());
+            }
         }
         if to == Status::Delivered {
             object["delivered_at"] = json!(hakobu_diaq::time::format(now));
@@ -64,7 +76,8 @@ pub async fn advance(
         object["update"] = json!(hakobu_diaq::time::format_millis(now));
         save(&tx, &object, now)?;
         tx.commit()?;
-        Ok(Json(object))
+        sb.announce(purpose, &object);
+        Ok(Some(object))
     })
 }
 
