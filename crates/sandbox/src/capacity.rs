@@ -69,6 +69,43 @@ fn slot_from(date: &str, hour: i64) -> Option<Slot> {
     })
 }
 
+/// Stops counting holds that expired by `now` (amortised: each hold is swept once).
+fn sweep_expired(db: &Connection, now: DateTime<FixedOffset>) -> rusqlite::Result<()> {
+    let expired: Vec<(String, String, String, i64)> = {
+        let mut stmt = db.prepare_cached(
+            "SELECT id, store_id, slot_date, slot_hour FROM holds
+             WHERE counted = 1 AND expires_at <= ?1",
+        )?;
+        stmt.query_map([now.timestamp()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    for (id, store, date, hour) in expired {
+        db.execute("UPDATE holds SET counted = 0 WHERE id = ?1", [&id])?;
+        add_load(db, &store, &date, hour, -1, 0)?;
+    }
+    Ok(())
+}
+
+fn add_load(
+    db: &Connection,
+    store_id: &str,
+    date: &str,
+    hour: i64,
+    holds: i64,
+    jobs: i64,
+) -> rusqlite::Result<()> {
+    db.prepare_cached(
+        "INSERT INTO slot_load (store_id, slot_date, slot_hour, holds, jobs)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (store_id, slot_date, slot_hour)
+         DO UPDATE SET holds = holds + excluded.holds, jobs = jobs + excluded.jobs",
+    )?
+    .execute(params![store_id, date, hour, holds, jobs])?;
+    Ok(())
+}
+
 /// Jobs and live holds per slot of `store_id` from `from` on.
 pub fn usage(
     db: &Connection,
@@ -76,28 +113,24 @@ pub fn usage(
     from: NaiveDate,
     now: DateTime<FixedOffset>,
 ) -> rusqlite::Result<HashMap<Slot, u32>> {
+    sweep_expired(db, now)?;
     let from = from.format("%Y-%m-%d").to_string();
-    let mut out: HashMap<Slot, u32> = HashMap::new();
     let mut stmt = db.prepare_cached(
-        "SELECT slot_date, slot_hour, COUNT(*) FROM holds
-         WHERE store_id = ?1 AND slot_date >= ?2 AND used_by IS NULL AND expires_at > ?3
-         GROUP BY slot_date, slot_hour
-         UNION ALL
-         SELECT slot_date, slot_hour, COUNT(*) FROM orders
-         WHERE store_id = ?1 AND slot_date >= ?2 AND status != 'canceled'
-         GROUP BY slot_date, slot_hour",
+        "SELECT slot_date, slot_hour, holds + jobs FROM slot_load
+         WHERE store_id = ?1 AND slot_date >= ?2 AND holds + jobs > 0",
     )?;
-    let rows = stmt.query_map(params![store_id, from, now.timestamp()], |r| {
+    let rows = stmt.query_map(params![store_id, from], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, i64>(1)?,
             r.get::<_, u32>(2)?,
         ))
     })?;
+    let mut out = HashMap::new();
     for row in rows {
         let (date, hour, n) = row?;
         if let Some(slot) = slot_from(&date, hour) {
-            *out.entry(slot).or_default() += n;
+            out.insert(slot, n);
         }
     }
     Ok(out)
@@ -112,19 +145,35 @@ pub fn insert_hold(
     expires_at: DateTime<FixedOffset>,
 ) -> rusqlite::Result<()> {
     let (date, hour) = slot_key(slot);
-    db.execute(
-        "INSERT INTO holds (id, store_id, slot_date, slot_hour, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            id,
-            store_id,
-            date,
-            hour,
-            now.timestamp(),
-            expires_at.timestamp()
-        ],
-    )?;
-    Ok(())
+    db.prepare_cached(
+        "INSERT INTO holds (id, store_id, slot_date, slot_hour, created_at, expires_at, counted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
+    )?
+    .execute(params![
+        id,
+        store_id,
+        date,
+        hour,
+        now.timestamp(),
+        expires_at.timestamp()
+    ])?;
+    add_load(db, store_id, &date, hour, 1, 0)
+}
+
+/// A job now occupies `slot` (it used a hold, which stops counting).
+pub fn job_added(db: &Connection, store_id: &str, slot: Slot) -> rusqlite::Result<()> {
+    let (date, hour) = slot_key(slot);
+    add_load(db, store_id, &date, hour, 0, 1)
+}
+
+/// A job left its slot (canceled).
+pub fn job_released(
+    db: &Connection,
+    store_id: &str,
+    date: &str,
+    hour: i64,
+) -> rusqlite::Result<()> {
+    add_load(db, store_id, date, hour, 0, -1)
 }
 
 pub fn find_hold(db: &Connection, id: &str) -> rusqlite::Result<Option<Hold>> {
@@ -159,10 +208,25 @@ pub fn find_hold(db: &Connection, id: &str) -> rusqlite::Result<Option<Hold>> {
 }
 
 pub fn use_hold(db: &Connection, hold_id: &str, order_id: &str) -> rusqlite::Result<bool> {
-    Ok(db.execute(
-        "UPDATE holds SET used_by = ?2 WHERE id = ?1 AND used_by IS NULL",
+    let counted: Option<(bool, String, String, i64)> = db
+        .query_row(
+            "SELECT counted, store_id, slot_date, slot_hour FROM holds
+             WHERE id = ?1 AND used_by IS NULL",
+            [hold_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((counted, store, date, hour)) = counted else {
+        return Ok(false);
+    };
+    db.execute(
+        "UPDATE holds SET used_by = ?2, counted = 0 WHERE id = ?1",
         params![hold_id, order_id],
-    )? == 1)
+    )?;
+    if counted {
+        add_load(db, &store, &date, hour, -1, 0)?;
+    }
+    Ok(true)
 }
 
 pub(crate) fn slot_columns(slot: Slot) -> (String, i64) {

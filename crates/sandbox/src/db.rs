@@ -89,6 +89,29 @@ CREATE TABLE webhook_attempts (
 );
 CREATE INDEX webhook_attempts_by_message ON webhook_attempts (message_id);
 ",
+    // 5: per-slot load counters, so finding a slot with room costs the same after a million
+    // holds as after one. A hold is `counted` until it is used or swept as expired.
+    r"
+ALTER TABLE holds ADD COLUMN counted INTEGER NOT NULL DEFAULT 0;
+UPDATE holds SET counted = 1
+ WHERE used_by IS NULL AND expires_at > CAST(strftime('%s', 'now') AS INTEGER);
+CREATE INDEX holds_counted_by_expiry ON holds (counted, expires_at);
+CREATE TABLE slot_load (
+    store_id   TEXT NOT NULL,
+    slot_date  TEXT NOT NULL,
+    slot_hour  INTEGER NOT NULL,
+    holds      INTEGER NOT NULL DEFAULT 0,   -- live, unused holds
+    jobs       INTEGER NOT NULL DEFAULT 0,   -- deliveries/fetches not canceled
+    PRIMARY KEY (store_id, slot_date, slot_hour)
+) WITHOUT ROWID;
+INSERT INTO slot_load (store_id, slot_date, slot_hour, holds)
+SELECT store_id, slot_date, slot_hour, COUNT(*) FROM holds WHERE counted = 1
+ GROUP BY store_id, slot_date, slot_hour;
+INSERT INTO slot_load (store_id, slot_date, slot_hour, jobs)
+SELECT store_id, slot_date, slot_hour, COUNT(*) FROM orders WHERE status != 'canceled'
+ GROUP BY store_id, slot_date, slot_hour
+ ON CONFLICT (store_id, slot_date, slot_hour) DO UPDATE SET jobs = excluded.jobs;
+",
 ];
 
 pub fn open(path: &Path) -> Result<Connection, AppError> {

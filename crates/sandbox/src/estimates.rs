@@ -81,7 +81,7 @@ fn create(sb: &Sandbox, purpose: Purpose, body: &[u8]) -> Result<Value, AppError
         let distance = distance_to(sb, &store, &req.customer)?;
         let last = horizon(now);
         let time_from = earliest_time_start(now, req.base);
-        let used = usage(&tx, &store.id, now.date_naive(), now)?;
+        let mut used = usage(&tx, &store.id, now.date_naive(), now)?;
         let has_room =
             |slot: &Slot| used.get(slot).copied().unwrap_or(0) < sb.capacity.of(&store.id, *slot);
         let time_slot = time_slots_from(time_from, last).find(|s| has_room(s));
@@ -102,7 +102,9 @@ fn create(sb: &Sandbox, purpose: Purpose, body: &[u8]) -> Result<Value, AppError
             windows.push(slot.window(hold_id, expires_at));
         }
         // Sold-out hourly slots after these holds, from the earliest candidate to the horizon.
-        let used = usage(&tx, &store.id, time_from.date_naive(), now)?;
+        for slot in [time_slot, anytime_slot].into_iter().flatten() {
+            *used.entry(slot).or_default() += 1;
+        }
         let unavailable: Vec<_> = time_slots_from(time_from, last)
             .filter(|s| used.get(s).copied().unwrap_or(0) >= sb.capacity.of(&store.id, *s))
             .map(Slot::unavailable)

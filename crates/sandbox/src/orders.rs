@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::Sandbox;
-use crate::capacity::{find_hold, slot_columns, use_hold};
+use crate::capacity::{find_hold, job_added, job_released, slot_columns, use_hold};
 use crate::error::AppError;
 use crate::estimates::usable_store;
 use crate::stores::{DEFAULT_PER_PAGE, MAX_PER_PAGE, positive_param};
@@ -190,6 +190,7 @@ fn create(sb: &Sandbox, purpose: Purpose, body: &[u8]) -> Result<Value, AppError
                 n.window_id
             )));
         }
+        job_added(&tx, &store.id, hold.slot)?;
         let (date, hour) = slot_columns(hold.slot);
         tx.execute(
             "INSERT INTO orders (id, kind, store_id, status, tracking_code, slot_date, slot_hour,
@@ -337,6 +338,22 @@ pub(crate) fn save(
     object: &Value,
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> rusqlite::Result<()> {
+    let id = object["id"].as_str().unwrap_or_default();
+    let status = object["status"].as_str().unwrap_or_default();
+    // Every status change passes here: a job that becomes canceled frees its slot.
+    let before: Option<(String, String, String, i64)> = db
+        .query_row(
+            "SELECT status, store_id, slot_date, slot_hour FROM orders WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    if let Some((old, store, date, hour)) = before
+        && old != "canceled"
+        && status == "canceled"
+    {
+        job_released(db, &store, &date, hour)?;
+    }
     db.execute(
         "UPDATE orders SET body = ?2, status = ?3, order_refs = ?4, updated_at = ?5 WHERE id = ?1",
         params![
