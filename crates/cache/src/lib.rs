@@ -3,6 +3,7 @@
 
 mod error;
 mod migrations;
+mod orders;
 mod stores;
 
 use std::path::Path;
@@ -11,6 +12,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use error::CacheError;
+pub use orders::{CachedOrder, MAX_LIMIT, OrderFilter};
 pub use stores::{CachedStore, StoreLocation};
 
 pub struct Cache {

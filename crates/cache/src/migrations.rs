@@ -37,6 +37,58 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX stores_by_alias ON stores (id_alias);
     ",
+    // 2: deliveries and fetches as last read from the API (the full object in `body`), the
+    // columns the board, calendar and map filter on, and trigram full-text search over what a
+    // dispatcher types: tracking code, order reference, customer name, phone and address.
+    r"
+    CREATE TABLE orders (
+        id               TEXT PRIMARY KEY,
+        kind             TEXT NOT NULL CHECK (kind IN ('delivery', 'fetch')),
+        store_id         TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        tracking_code    TEXT NOT NULL,
+        window_starts_at TEXT,
+        window_ends_at   TEXT NOT NULL,
+        window_date      TEXT NOT NULL,   -- YYYY-MM-DD (Japan time) the window falls on
+        customer_name    TEXT NOT NULL,
+        customer_phone   TEXT NOT NULL,
+        customer_address TEXT NOT NULL,
+        order_refs       TEXT NOT NULL,   -- package order references, space-separated
+        customer_lat     REAL,
+        customer_lng     REAL,
+        api_update       TEXT NOT NULL,   -- the object's `update`
+        body             TEXT NOT NULL,
+        fetched_at       TEXT NOT NULL
+    );
+    CREATE INDEX orders_board ON orders (kind, window_date, status, store_id);
+    CREATE INDEX orders_by_store ON orders (store_id, window_date);
+    CREATE VIRTUAL TABLE orders_fts USING fts5(
+        tracking_code, order_refs, customer_name, customer_phone, customer_address,
+        content = 'orders', content_rowid = 'rowid', tokenize = 'trigram'
+    );
+    CREATE TRIGGER orders_fts_insert AFTER INSERT ON orders BEGIN
+        INSERT INTO orders_fts (rowid, tracking_code, order_refs, customer_name, customer_phone,
+                                customer_address)
+        VALUES (new.rowid, new.tracking_code, new.order_refs, new.customer_name,
+                new.customer_phone, new.customer_address);
+    END;
+    CREATE TRIGGER orders_fts_delete AFTER DELETE ON orders BEGIN
+        INSERT INTO orders_fts (orders_fts, rowid, tracking_code, order_refs, customer_name,
+                                customer_phone, customer_address)
+        VALUES ('delete', old.rowid, old.tracking_code, old.order_refs, old.customer_name,
+                old.customer_phone, old.customer_address);
+    END;
+    CREATE TRIGGER orders_fts_update AFTER UPDATE ON orders BEGIN
+        INSERT INTO orders_fts (orders_fts, rowid, tracking_code, order_refs, customer_name,
+                                customer_phone, customer_address)
+        VALUES ('delete', old.rowid, old.tracking_code, old.order_refs, old.customer_name,
+                old.customer_phone, old.customer_address);
+        INSERT INTO orders_fts (rowid, tracking_code, order_refs, customer_name, customer_phone,
+                                customer_address)
+        VALUES (new.rowid, new.tracking_code, new.order_refs, new.customer_name,
+                new.customer_phone, new.customer_address);
+    END;
+    ",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), CacheError> {

@@ -221,3 +221,40 @@ impl DiaqClient {
         .await
     }
 }
+
+/// The page size used when reading every page.
+const ORDER_PAGE_SIZE: u32 = 100;
+
+impl DiaqClient {
+    /// Every delivery matching `query`, reading pages until a short one.
+    pub async fn all_deliveries(&self, query: &OrderQuery) -> Result<Vec<Delivery>, ClientError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let batch = self
+                .list_deliveries(query, page, Some(ORDER_PAGE_SIZE))
+                .await?;
+            let last = batch.len() < ORDER_PAGE_SIZE as usize;
+            all.extend(batch);
+            if last {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Every fetch matching `query`, reading pages until a short one.
+    pub async fn all_fetches(&self, query: &OrderQuery) -> Result<Vec<Fetch>, ClientError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let batch = self
+                .list_fetches(query, page, Some(ORDER_PAGE_SIZE))
+                .await?;
+            let last = batch.len() < ORDER_PAGE_SIZE as usize;
+            all.extend(batch);
+            if last {
+                break;
+            }
+        }
+        Ok(all)
+    }
+}

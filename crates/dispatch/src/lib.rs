@@ -5,6 +5,7 @@
 mod clock;
 mod config;
 mod error;
+mod orders;
 mod status;
 mod stores;
 
@@ -18,6 +19,7 @@ use hakobu_geo::Gazetteer;
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
 pub use config::{ApiConfig, ConfigError, SETTINGS_FILE};
 pub use error::CommandError;
+pub use orders::OrderSyncReport;
 pub use status::{AppStatus, Mode};
 pub use stores::SyncReport;
 
