@@ -9,6 +9,9 @@ fn main() {
             "create_store",
             "update_store",
             "delete_store",
+            "list_orders",
+            "order_counts",
+            "sync_orders",
         ]),
     ))
     .expect("tauri build script");

@@ -1,9 +1,9 @@
 //! `#[tauri::command]` adapters: unpack arguments, call hakobu-dispatch, tell the UI what
 //! changed. No logic lives here.
 
-use hakobu_cache::CachedStore;
+use hakobu_cache::{CachedOrder, CachedStore, OrderFilter};
 use hakobu_diaq::StoreInput;
-use hakobu_dispatch::{AppStatus, CommandError, SyncReport};
+use hakobu_dispatch::{AppStatus, CommandError, OrderSyncReport, SyncReport};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -73,4 +73,42 @@ pub async fn delete_store(app: AppHandle, backend: State<'_, Backend>, id: Strin
     // A 404 also removed the row from the cache: the list must refresh either way.
     stores_changed(&app, &backend);
     result
+}
+
+#[tauri::command]
+pub fn list_orders(backend: State<'_, Backend>, filter: OrderFilter) -> Reply<Vec<CachedOrder>> {
+    backend.dispatch.list_orders(&filter)
+}
+
+#[derive(Serialize)]
+pub struct StatusCount {
+    status: String,
+    count: u64,
+}
+
+#[tauri::command]
+pub fn order_counts(
+    backend: State<'_, Backend>,
+    kind: String,
+    window_date: Option<String>,
+) -> Reply<Vec<StatusCount>> {
+    Ok(backend
+        .dispatch
+        .order_counts(&kind, window_date.as_deref())?
+        .into_iter()
+        .map(|(status, count)| StatusCount { status, count })
+        .collect())
+}
+
+#[tauri::command]
+pub async fn sync_orders(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    full: bool,
+) -> Reply<OrderSyncReport> {
+    let report = backend.dispatch.sync_orders(full).await?;
+    if let Err(e) = app.emit("orders-changed", &report) {
+        tracing::warn!("could not emit orders-changed: {e}");
+    }
+    Ok(report)
 }

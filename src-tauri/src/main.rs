@@ -28,6 +28,9 @@ fn main() {
             commands::create_store,
             commands::update_store,
             commands::delete_store,
+            commands::list_orders,
+            commands::order_counts,
+            commands::sync_orders,
         ])
         .build(tauri::generate_context!());
     match app {
