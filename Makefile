@@ -15,7 +15,7 @@ APP_FEATURES := --features hakobu-app/custom-protocol
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver data ui app fmt-check clippy test-rust test-ui e2e sandbox geo-bench
+.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e sandbox geo-bench
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -43,11 +43,21 @@ deps-npm:
 tauri-driver:
 	@[ -x "$(TAURI_DRIVER)" ] || cargo install tauri-driver --version '^2' --locked
 
-## The offline gazetteer (data/geo/gazetteer.tsv) from PyPI packages; skipped when up to date.
+## Offline geo data, each skipped when up to date: the gazetteer (data/geo/gazetteer.tsv, from
+## PyPI packages) and the basemap (data/geo/basemap.geojson, from the crate reversejp via cargo).
 data:
 	@python3 scripts/geo-data.py
+	@python3 scripts/basemap-data.py
 
-ui: deps-npm
+## osrm-extract/-contract/-routed and car.lua from the PyPI wheel osrm-bindings, for the
+## hakobu-osrm tests (cached in data/osrm/; prints the bin directory).
+osrm-tools:
+	@scripts/osrm-tools.sh >/dev/null
+
+## The UI, with the basemap copied in so the app serves it itself (ui/public/ is not committed).
+ui: deps-npm data
+	@mkdir -p ui/public
+	@cmp -s data/geo/basemap.geojson ui/public/basemap.geojson || cp data/geo/basemap.geojson ui/public/basemap.geojson
 	cd ui && npm run build
 
 app: ui data
@@ -59,8 +69,8 @@ fmt-check:
 clippy: ui
 	cargo clippy --workspace --all-targets $(APP_FEATURES) -- -D warnings
 
-test-rust: ui data
-	cargo test --workspace $(APP_FEATURES)
+test-rust: ui data osrm-tools
+	HAKOBU_OSRM_BIN="$$(scripts/osrm-tools.sh)" cargo test --workspace $(APP_FEATURES)
 
 test-ui: deps-npm
 	cd ui && npm run check

@@ -61,41 +61,59 @@ export function newProfile() {
   return { root, env: dirs };
 }
 
-/** Launches the app on `profile`; returns { browser, stop }. */
-export async function launch(profile) {
-  const port = await freePort();
-  const nativePort = await freePort();
-  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: {
-      ...process.env,
-      ...profile.env,
-      // The embedded sandbox: no API configured.
-      HAKOBU_DIAQ_URL: "",
-      HAKOBU_DIAQ_API_KEY: "",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  await waitForPort(port, driver);
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port,
-    logLevel: "warn",
-    connectionRetryCount: 0,
-    capabilities: {
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: appBinary() },
-    },
-  });
-  const stop = async () => {
+/** Launches the app on `profile`; returns { browser, stop }. A session that fails to start
+ * (WebKitWebDriver slow to come up on a busy machine) is retried twice, each time with a fresh
+ * tauri-driver, and a driver whose session failed is always stopped: a failed launch must
+ * neither hang the run nor leave processes behind. */
+export async function launch(profile, attempts = 3) {
+  let lastError;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const port = await freePort();
+    const nativePort = await freePort();
+    const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+      env: {
+        ...process.env,
+        ...profile.env,
+        // The embedded sandbox: no API configured.
+        HAKOBU_DIAQ_URL: "",
+        HAKOBU_DIAQ_API_KEY: "",
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const stopDriver = async () => {
+      if (driver.exitCode === null && driver.signalCode === null) {
+        driver.kill("SIGTERM");
+        await new Promise((r) => driver.once("exit", r));
+      }
+    };
     try {
-      await browser.deleteSession();
-    } catch {
-      // the app may already be gone
+      await waitForPort(port, driver);
+      const browser = await remote({
+        hostname: "127.0.0.1",
+        port,
+        logLevel: "warn",
+        connectionRetryCount: 0,
+        capabilities: {
+          "wdio:enforceWebDriverClassic": true,
+          "tauri:options": { application: appBinary() },
+        },
+      });
+      const stop = async () => {
+        try {
+          await browser.deleteSession();
+        } catch {
+          // the app may already be gone
+        }
+        await stopDriver();
+      };
+      return { browser, stop };
+    } catch (e) {
+      lastError = e;
+      console.error(`launch attempt ${attempt} failed: ${e.message}`);
+      await stopDriver();
     }
-    driver.kill("SIGTERM");
-    await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
-  };
-  return { browser, stop };
+  }
+  throw lastError;
 }
 
 /** A full-window screenshot named after the step, under target/e2e/. */

@@ -80,6 +80,14 @@ describe("stores in the desktop window", () => {
     assert.ok(texts.some((t) => t.includes("麻布十番")), texts.join("\n"));
     assert.match(await (await browser.$(byTestId("nav-stores"))).getText(), /店舗/);
     assert.match(await (await browser.$(byTestId("status-bar"))).getText(), /オンライン/);
+    // The offline basemap: served by the app itself, fetched under its CSP, drawn on a canvas.
+    const credit = await browser.$(byTestId("map-attribution-basemap"));
+    await credit.waitForDisplayed({ timeout: 10000 });
+    assert.match(await credit.getText(), /出典：気象庁ホームページ/);
+    assert.ok(
+      await browser.execute(() => document.querySelector('[data-testid="stores-map"] canvas') !== null),
+      "the basemap canvas is in the map",
+    );
     await screenshot(browser, "01-seeded-stores");
   });
 

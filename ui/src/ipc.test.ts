@@ -8,9 +8,13 @@ import { listen } from '@tauri-apps/api/event';
 import {
   createStore,
   deleteStore,
+  listOrders,
   listStores,
   normaliseError,
+  onOrdersChanged,
   onStoresChanged,
+  orderCounts,
+  syncOrders,
   syncStores,
   updateStore,
 } from './ipc';
@@ -97,5 +101,33 @@ describe('commands', () => {
     expect(listenMock.mock.calls[0]?.[0]).toBe('stores-changed');
     expect(seen).toEqual([7]);
     expect(stop).toBe(unlisten);
+  });
+
+  it('pass the order commands\' arguments in camelCase', async () => {
+    invokeMock.mockResolvedValue([]);
+    await listOrders({ kind: 'delivery', window_date: '2026-11-24', limit: 1000 });
+    await orderCounts('fetch', '2026-11-24');
+    await orderCounts('delivery', null);
+    await syncOrders(true);
+    await syncOrders(false);
+    expect(invokeMock.mock.calls).toEqual([
+      ['list_orders', { filter: { kind: 'delivery', window_date: '2026-11-24', limit: 1000 } }],
+      ['order_counts', { kind: 'fetch', windowDate: '2026-11-24' }],
+      ['order_counts', { kind: 'delivery', windowDate: null }],
+      ['sync_orders', { full: true }],
+      ['sync_orders', { full: false }],
+    ]);
+  });
+
+  it('unwrap the orders-changed payload', async () => {
+    const report = { deliveries: 3, fetches: 1, scope: 'recent', synced_at: '2026-11-24T10:00:00+09:00' };
+    listenMock.mockImplementation(async (_event, handler) => {
+      handler({ event: 'orders-changed', id: 2, payload: report });
+      return () => {};
+    });
+    const seen: unknown[] = [];
+    await onOrdersChanged((payload) => seen.push(payload));
+    expect(listenMock.mock.calls[0]?.[0]).toBe('orders-changed');
+    expect(seen).toEqual([report]);
   });
 });

@@ -222,3 +222,192 @@ export async function onStoresChanged(
     throw normaliseError(error);
   }
 }
+
+// ---- Deliveries and fetches ("orders") ----
+
+export type OrderKind = 'delivery' | 'fetch';
+
+export type OrderStatus =
+  | 'created'
+  | 'assigned'
+  | 'collecting'
+  | 'arrived_origin'
+  | 'delivering'
+  | 'arrived_goal'
+  | 'delivered'
+  | 'canceled'
+  | 'returning'
+  | 'returned';
+
+/** Every status, in lifecycle order (the DIAq numeric codes 0–9). */
+export const ORDER_STATUSES: readonly OrderStatus[] = [
+  'created',
+  'assigned',
+  'collecting',
+  'arrived_origin',
+  'delivering',
+  'arrived_goal',
+  'delivered',
+  'canceled',
+  'returning',
+  'returned',
+];
+
+export function isOrderStatus(value: string): value is OrderStatus {
+  return (ORDER_STATUSES as readonly string[]).includes(value);
+}
+
+/** A package as the DIAq delivery/fetch object carries it (`price` in yen, as a string). */
+export interface OrderPackage {
+  service_brand?: string;
+  order_reference?: string;
+  name?: string;
+  boxes?: number;
+  number?: number;
+  price?: string | null;
+  height?: number;
+  width?: number;
+  depth?: number;
+  weight?: number;
+  attention?: string;
+}
+
+export interface OrderCustomer {
+  address_zipcode?: string;
+  address_prefecture?: string;
+  address_line_1?: string;
+  address_line_2?: string;
+  last_name?: string | null;
+  first_name?: string | null;
+  business_name?: string | null;
+  phone?: string | null;
+  email?: string | null;
+}
+
+export interface OrderDriver {
+  id?: number | null;
+  name?: string;
+  phone?: string | null;
+  vehicle_type?: string | null;
+}
+
+export interface OrderException {
+  code?: number;
+  description?: string;
+  exception_comment?: string;
+}
+
+export interface OrderWindow {
+  id?: string;
+  starts_at?: string | null;
+  ends_at?: string;
+}
+
+/**
+ * The whole DIAq delivery/fetch object, as the cache keeps it. Read defensively: every field is
+ * optional here because the UI only shows what is there.
+ */
+export interface OrderBody {
+  id?: string;
+  object?: string;
+  tracking_code?: string;
+  status?: string;
+  ready_by?: string;
+  deliver_by?: string;
+  driver?: OrderDriver | null;
+  delivered_at?: string | null;
+  delivery_window?: OrderWindow;
+  fetch_window?: OrderWindow;
+  customer?: OrderCustomer;
+  store?: { store_id?: string; store_name?: string; store_phone?: string };
+  pickup_comments?: string;
+  destination_comments?: string;
+  pickup_driver_comments?: string;
+  destination_driver_comments?: string;
+  packages?: OrderPackage[];
+  distance?: number;
+  etc_price?: string;
+  etc_price_reason?: string;
+  exception?: OrderException | null;
+  until?: string | null;
+  after?: string | null;
+  update?: string;
+}
+
+export interface CachedOrder {
+  id: string;
+  kind: OrderKind;
+  store_id: string;
+  status: OrderStatus;
+  /** 12 digits */
+  tracking_code: string;
+  /** null = 時間指定なし (anytime window) */
+  window_starts_at: string | null;
+  window_ends_at: string;
+  /** "2026-11-24", Japan time */
+  window_date: string;
+  customer_name: string;
+  customer_phone: string;
+  customer_address: string;
+  order_refs: string[];
+  customer_lat: number | null;
+  customer_lng: number | null;
+  api_update: string;
+  body: OrderBody;
+  fetched_at: string;
+}
+
+/** Every field optional; each set field narrows the list. */
+export interface OrderFilter {
+  kind?: OrderKind | null;
+  statuses?: string[] | null;
+  store_id?: string | null;
+  /** "YYYY-MM-DD" */
+  window_date?: string | null;
+  /** tracking code, order reference, name, phone, address (any part) */
+  search?: string | null;
+  /** ≤ 1000 */
+  limit?: number | null;
+  offset?: number | null;
+}
+
+export interface StatusCount {
+  status: string;
+  count: number;
+}
+
+export interface OrderSyncReport {
+  deliveries: number;
+  fetches: number;
+  scope: 'full' | 'recent';
+  synced_at: string;
+}
+
+/** Largest page `list_orders` returns. */
+export const ORDER_LIST_LIMIT = 1000;
+
+/** Cache only, ordered by window date and start. */
+export function listOrders(filter: OrderFilter): Promise<CachedOrder[]> {
+  return call<CachedOrder[]>('list_orders', { filter });
+}
+
+/** (status, count) of one kind, optionally on one window date. */
+export function orderCounts(kind: OrderKind, windowDate: string | null): Promise<StatusCount[]> {
+  return call<StatusCount[]>('order_counts', { kind, windowDate });
+}
+
+/** `full`: every delivery and fetch; otherwise only windows ending from yesterday on. */
+export function syncOrders(full: boolean): Promise<OrderSyncReport> {
+  return call<OrderSyncReport>('sync_orders', { full });
+}
+
+/** `orders-changed`: after an order sync (the payload is the sync report). */
+export async function onOrdersChanged(
+  handler: (payload: OrderSyncReport) => void,
+): Promise<UnlistenFn> {
+  try {
+    return await listen<OrderSyncReport>('orders-changed', (event) => handler(event.payload));
+  } catch (error) {
+    throw normaliseError(error);
+  }
+}

@@ -31,3 +31,58 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
   if (Number.isNaN(date.getTime())) return null;
   return formatter(locale).format(date);
 }
+
+const partsFormatter = new Intl.DateTimeFormat('en-US', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** An instant's calendar date ("YYYY-MM-DD") and clock time ("HH:mm") in Japan time. */
+export interface TokyoParts {
+  date: string;
+  time: string;
+}
+
+export function tokyoParts(instant: Date): TokyoParts {
+  const p: Record<string, string> = {};
+  for (const part of partsFormatter.formatToParts(instant)) p[part.type] = part.value;
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+}
+
+/** Today's date in Japan time, "YYYY-MM-DD". */
+export function todayInTokyo(now: Date = new Date()): string {
+  return tokyoParts(now).date;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** "YYYY-MM-DD" moved by `days` calendar days (no time zone involved). */
+export function addDays(date: string, days: number): string {
+  const m = ISO_DATE.exec(date);
+  if (!m) return date;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days));
+  return d.toISOString().slice(0, 10);
+}
+
+const shortDateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A calendar date as the board shows it: ja-JP "11/24", en-US "Nov 24". */
+export function formatShortDate(date: string, locale: string): string {
+  const m = ISO_DATE.exec(date);
+  if (!m) return date;
+  let f = shortDateFormatters.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, {
+      timeZone: 'UTC',
+      month: locale.startsWith('ja') ? 'numeric' : 'short',
+      day: 'numeric',
+    });
+    shortDateFormatters.set(locale, f);
+  }
+  return f.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+}

@@ -1,0 +1,32 @@
+// How each delivery/fetch status looks: its catalogue label and a calm colour family.
+import type { MessageKey } from '../i18n/ja';
+import { ORDER_STATUSES, type OrderStatus } from '../ipc';
+
+/**
+ * new: waiting for a driver (neutral slate) · progress: a driver is on it (blue) ·
+ * done: delivered (green) · canceled: grey · returning / returned: amber (returned muted).
+ */
+export type StatusTone = 'new' | 'progress' | 'done' | 'canceled' | 'returning' | 'returned';
+
+const TONES: Record<OrderStatus, StatusTone> = {
+  created: 'new',
+  assigned: 'progress',
+  collecting: 'progress',
+  arrived_origin: 'progress',
+  delivering: 'progress',
+  arrived_goal: 'progress',
+  delivered: 'done',
+  canceled: 'canceled',
+  returning: 'returning',
+  returned: 'returned',
+};
+
+export function statusTone(status: string): StatusTone {
+  return (TONES as Record<string, StatusTone | undefined>)[status] ?? 'canceled';
+}
+
+export function statusLabelKey(status: OrderStatus): MessageKey {
+  return `orderStatus.${status}`;
+}
+
+export { ORDER_STATUSES };
