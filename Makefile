@@ -15,7 +15,7 @@ APP_FEATURES := --features hakobu-app/custom-protocol
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e sandbox geo-bench
+.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e sandbox geo-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -27,7 +27,7 @@ run: deps app
 	fi
 
 ## make test: every check and test; fails when any of them fails.
-test: deps ui fmt-check clippy test-rust test-ui e2e
+test: deps ui fmt-check clippy test-rust schemathesis test-ui e2e
 	@echo "make test: all checks passed"
 
 deps: deps-system deps-npm tauri-driver
@@ -71,6 +71,11 @@ clippy: ui
 
 test-rust: ui data osrm-tools
 	HAKOBU_OSRM_BIN="$$(scripts/osrm-tools.sh)" cargo test --workspace $(APP_FEATURES)
+
+## Property-based tests of the sandbox against its own OpenAPI description (schemathesis from
+## PyPI, in .venv-schemathesis/); fails on any 5xx or answer the description does not allow.
+schemathesis: data
+	@scripts/schemathesis.sh
 
 test-ui: deps-npm
 	cd ui && npm run check

@@ -2,17 +2,24 @@
 //! and the [`Dispatch`] the commands use. Files live in the app's data directory.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{ApiConfig, Dispatch, Mode, SystemClock};
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager};
+
+/// How often the cached deliveries and fetches are refreshed from the API (recent windows).
+const ORDER_SYNC_EVERY: Duration = Duration::from_secs(15);
+/// The demo's drivers move this many times faster than real time, so a dispatcher watching
+/// the board sees a day's work progress; `HAKOBU_SANDBOX_SPEED=0` stops them.
+const DEFAULT_SANDBOX_SPEED: f64 = 10.0;
 
 /// What the commands reach through `State`. Holding the sandbox keeps it serving.
 pub struct Backend {
-    pub dispatch: Dispatch,
+    pub dispatch: Arc<Dispatch>,
     _sandbox: Option<RunningSandbox>,
 }
 
@@ -29,8 +36,9 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
             let config = SandboxConfig {
                 db_path: data_dir.join("sandbox").join("diaq.db"),
                 api_key: api_key.clone(),
-                seed: Some(Seed::Tokyo),
+                seed: Some(Seed::TokyoDay),
                 geo: geo.clone(),
+                simulate: sandbox_speed(),
                 ..SandboxConfig::default()
             };
             let running = tauri::async_runtime::block_on(hakobu_sandbox::start(
@@ -47,7 +55,14 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
     };
     let cache = Arc::new(Cache::open(&data_dir.join("cache.db"))?);
     let client = DiaqClient::new(&api.base_url, &api.api_key)?;
-    let dispatch = Dispatch::new(client, cache, mode, Arc::new(SystemClock), geo)?;
+    let dispatch = Arc::new(Dispatch::new(
+        client,
+        cache,
+        mode,
+        Arc::new(SystemClock),
+        geo,
+    )?);
+    keep_orders_fresh(app.clone(), dispatch.clone());
     Ok(Backend {
         dispatch,
         _sandbox: sandbox,
@@ -64,4 +79,33 @@ fn load_gazetteer() -> Option<Arc<Gazetteer>> {
             None
         }
     }
+}
+
+/// `HAKOBU_SANDBOX_SPEED` (a positive factor, or 0 for no simulated drivers).
+fn sandbox_speed() -> Option<f64> {
+    let speed = std::env::var("HAKOBU_SANDBOX_SPEED")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .unwrap_or(DEFAULT_SANDBOX_SPEED);
+    (speed.is_finite() && speed > 0.0).then_some(speed)
+}
+
+/// Refreshes recent orders in the background and tells the UI; failures only mark the app
+/// offline (the status bar shows it) and are retried on the next tick.
+fn keep_orders_fresh(app: AppHandle, dispatch: Arc<Dispatch>) {
+    tauri::async_runtime::spawn(async move {
+        let mut first = true;
+        loop {
+            match dispatch.sync_orders(first).await {
+                Ok(report) => {
+                    first = false;
+                    if let Err(e) = app.emit("orders-changed", &report) {
+                        tracing::warn!("could not emit orders-changed: {e}");
+                    }
+                }
+                Err(e) => tracing::info!("order sync: {e}"),
+            }
+            tokio::time::sleep(ORDER_SYNC_EVERY).await;
+        }
+    });
 }

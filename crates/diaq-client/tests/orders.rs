@@ -800,3 +800,48 @@ async fn concurrent_estimates_never_overbook_a_slot() {
         drop(p.server);
     }
 }
+
+#[tokio::test]
+async fn the_demo_day_seeds_placed_orders_once_with_some_under_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SandboxConfig {
+        db_path: dir.path().join("demo.db"),
+        api_key: KEY.into(),
+        seed: Some(Seed::TokyoDay),
+        geo: Some(geo()),
+        ..SandboxConfig::default()
+    };
+    let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let client = DiaqClient::new(&server.base_url(), KEY).unwrap();
+    let deliveries = client.all_deliveries(&OrderQuery::default()).await.unwrap();
+    let fetches = client.all_fetches(&OrderQuery::default()).await.unwrap();
+    assert_eq!(
+        deliveries.len() + fetches.len(),
+        48,
+        "four customers per store"
+    );
+    assert!(fetches.len() >= 6, "{}", fetches.len());
+    assert!(
+        deliveries.iter().all(|d| d.distance > 0),
+        "every customer placed"
+    );
+    let statuses: std::collections::HashSet<Status> = deliveries.iter().map(|d| d.status).collect();
+    for s in [Status::Created, Status::Assigned, Status::Delivered] {
+        assert!(statuses.contains(&s), "{s:?} in {statuses:?}");
+    }
+    assert!(
+        deliveries
+            .iter()
+            .any(|d| d.delivery_window.starts_at.is_none()),
+        "some anytime"
+    );
+    server.shutdown().await;
+    let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let client = DiaqClient::new(&server.base_url(), KEY).unwrap();
+    let again = client.all_deliveries(&OrderQuery::default()).await.unwrap();
+    assert_eq!(again.len(), deliveries.len(), "seeded once");
+}

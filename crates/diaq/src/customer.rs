@@ -7,6 +7,7 @@ use crate::patterns::{self, EMAIL, PHONE, ZIPCODE};
 
 /// The Customer object. Estimates carry only the address; deliveries and fetches the rest too.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     pub address_zipcode: String,
     pub address_prefecture: String,

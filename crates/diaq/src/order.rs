@@ -248,6 +248,7 @@ impl OrderUpdate {
 
 /// The store as estimates, deliveries and fetches show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoreSummary {
     pub store_id: String,
     pub store_name: String,
@@ -261,6 +262,7 @@ pub struct StoreSummary {
 /// `delivery_estimate` / `fetch_estimate` — one struct, the windows key and base named per kind
 /// when serialised by the sandbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryEstimate {
     pub id: Option<String>,
     pub object: String,
@@ -274,6 +276,7 @@ pub struct DeliveryEstimate {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FetchEstimate {
     pub id: Option<String>,
     pub object: String,
@@ -289,6 +292,7 @@ pub struct FetchEstimate {
 /// The driver as the API shows it (webhooks add id and location; from `collecting` on, phone
 /// and vehicle type).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Driver {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
@@ -302,6 +306,7 @@ pub struct Driver {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DriverLocation {
     pub latitude: f64,
     pub longitude: f64,
@@ -310,6 +315,7 @@ pub struct DriverLocation {
 
 /// Why a job was canceled or returned (codes 1–8 of the document).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exception {
     pub code: u8,
     pub description: String,
@@ -342,6 +348,7 @@ impl Exception {
 
 /// The `delivery` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delivery {
     pub id: String,
     pub object: String,
@@ -371,6 +378,7 @@ pub struct Delivery {
 
 /// The `fetch` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fetch {
     pub id: String,
     pub object: String,

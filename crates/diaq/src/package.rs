@@ -40,6 +40,7 @@ pub fn base_price(service_brand: &str) -> Option<u32> {
 
 /// A package as requests send it and responses return it (`price` only in responses).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Package {
     pub service_brand: String,
     #[serde(default)]

@@ -10,6 +10,7 @@ use crate::patterns::{PHONE, PHONE_DOC as PHONE_PATTERN, ZIPCODE, ZIPCODE_DOC as
 use crate::validation::{FieldError, Rule, check_max_chars};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StoreType {
     /// 路面店 — the document's default when not given.
@@ -44,6 +45,7 @@ impl StoreType {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PickupProof {
     /// バーコード読み取り
@@ -81,6 +83,7 @@ pub const DELIVERY_PROOF: &str = "signature";
 
 /// The Store object as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Store {
     pub id: String,
     #[serde(default)]
@@ -105,6 +108,7 @@ pub struct Store {
 
 /// The body of `POST /v1/stores` and `PUT /v1/stores/{id}`. `None` means "not sent".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoreInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_alias: Option<String>,
@@ -374,6 +378,11 @@ fn string_field(
 
 /// `GET /v1/stores` and `GET /v1/stores/counts` filters: partial match on every text field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct StoreQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_alias: Option<String>,

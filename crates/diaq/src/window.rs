@@ -9,6 +9,7 @@ use crate::time_zone::{ANYTIME_ID, time_zones};
 
 /// TimeWindow (`starts_at` set) or AnytimeWindow (`starts_at` null).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Window {
     pub id: String,
     pub starts_at: Option<String>,
@@ -18,6 +19,7 @@ pub struct Window {
 
 /// A sold-out slot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnavailableWindow {
     pub starts_at: String,
     pub ends_at: String,

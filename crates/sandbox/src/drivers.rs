@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, FixedOffset};
 use hakobu_diaq::{Purpose, Status};
 use hakobu_geo::Point;
@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 
 use crate::Sandbox;
 use crate::error::AppError;
+use crate::extract::Path;
+use crate::openapi::{ErrorBody, LocationBody, SandboxDriver, WebhookDriver};
 use crate::orders::{kind_name, parse_json, status_of};
 
 /// (name, phone, vehicle type, home latitude, home longitude): spread over central Tokyo
@@ -236,6 +238,12 @@ impl Drivers {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/sandbox/drivers",
+    tag = "sandbox",
+    responses((status = 200, description = "Every driver", body = Vec<SandboxDriver>))
+)]
 /// `GET /sandbox/drivers`: every driver in the webhook form, with its current job.
 pub async fn list(State(sb): State<Sandbox>) -> Json<Vec<Value>> {
     let now = sb.now();
@@ -256,6 +264,18 @@ pub async fn list(State(sb): State<Sandbox>) -> Json<Vec<Value>> {
     )
 }
 
+#[utoipa::path(
+    put,
+    path = "/sandbox/drivers/{id}/location",
+    tag = "sandbox",
+    params(("id" = i64, Path, description = "The driver's id")),
+    request_body = LocationBody,
+    responses(
+        (status = 200, description = "The driver in the webhook form", body = WebhookDriver),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody),
+        (status = 404, description = "`id: driver not found`", body = ErrorBody)
+    )
+)]
 /// `PUT /sandbox/drivers/{id}/location` with `{"latitude": …, "longitude": …}`: moves the driver
 /// there now and sends `driver.location`. A simulated driver on the move goes on from where
 /// its route says at the next step.

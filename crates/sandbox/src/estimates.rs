@@ -4,22 +4,52 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::Duration;
 use hakobu_diaq::order::names;
 use hakobu_diaq::window::{
     anytime_slots_from, earliest_anytime_date, earliest_time_start, horizon, time_slots_from,
 };
-use hakobu_diaq::{EstimateRequest, Purpose, Slot, Store};
+use hakobu_diaq::{DeliveryEstimate, EstimateRequest, FetchEstimate, Purpose, Slot, Store};
 use rusqlite::OptionalExtension;
 use serde_json::{Value, json};
 
 use crate::Sandbox;
 use crate::capacity::{insert_hold, usage};
 use crate::error::AppError;
+use crate::extract::Path;
+use crate::openapi::{DeliveryEstimateBody, ErrorBody, FetchEstimateBody};
 use crate::orders::{distance_to, kind_name, parse_json, store_summary};
 use crate::stores;
 
+/// The document's form with the trailing slash.
+#[utoipa::path(
+    post,
+    path = "/v1/delivery_estimates/",
+    tag = "estimates",
+    request_body = DeliveryEstimateBody,
+    responses(
+        (status = 200, description = "Held windows, prices and distance", body = DeliveryEstimate),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody)
+    )
+)]
+pub async fn create_delivery_slash(
+    sb: State<Sandbox>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    create_delivery(sb, body).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/delivery_estimates",
+    tag = "estimates",
+    request_body = DeliveryEstimateBody,
+    responses(
+        (status = 200, description = "Held windows, prices and distance", body = DeliveryEstimate),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody)
+    )
+)]
 pub async fn create_delivery(
     State(sb): State<Sandbox>,
     body: Bytes,
@@ -27,10 +57,45 @@ pub async fn create_delivery(
     create(&sb, Purpose::Delivery, &body).map(Json)
 }
 
+/// The document's form with the trailing slash.
+#[utoipa::path(
+    post,
+    path = "/v1/fetch_estimates/",
+    tag = "estimates",
+    request_body = FetchEstimateBody,
+    responses(
+        (status = 200, description = "Held windows, prices and distance", body = FetchEstimate),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody)
+    )
+)]
+pub async fn create_fetch_slash(sb: State<Sandbox>, body: Bytes) -> Result<Json<Value>, AppError> {
+    create_fetch(sb, body).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/fetch_estimates",
+    tag = "estimates",
+    request_body = FetchEstimateBody,
+    responses(
+        (status = 200, description = "Held windows, prices and distance", body = FetchEstimate),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody)
+    )
+)]
 pub async fn create_fetch(State(sb): State<Sandbox>, body: Bytes) -> Result<Json<Value>, AppError> {
     create(&sb, Purpose::Fetch, &body).map(Json)
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/delivery_estimates/{id}",
+    tag = "estimates",
+    params(("id" = String, Path, description = "The estimate's id")),
+    responses(
+        (status = 200, description = "The estimate as created", body = DeliveryEstimate),
+        (status = 404, description = "`id: estimate not found`", body = ErrorBody)
+    )
+)]
 pub async fn show_delivery(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -38,6 +103,16 @@ pub async fn show_delivery(
     show(&sb, Purpose::Delivery, &id).map(Json)
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/fetch_estimates/{id}",
+    tag = "estimates",
+    params(("id" = String, Path, description = "The estimate's id")),
+    responses(
+        (status = 200, description = "The estimate as created", body = FetchEstimate),
+        (status = 404, description = "`id: estimate not found`", body = ErrorBody)
+    )
+)]
 pub async fn show_fetch(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -69,7 +144,7 @@ pub(crate) fn usable_store(
     Ok(store)
 }
 
-fn create(sb: &Sandbox, purpose: Purpose, body: &[u8]) -> Result<Value, AppError> {
+pub(crate) fn create(sb: &Sandbox, purpose: Purpose, body: &[u8]) -> Result<Value, AppError> {
     let now = sb.now();
     let req =
         EstimateRequest::from_json(&parse_json(body)?, purpose, now).map_err(AppError::first)?;

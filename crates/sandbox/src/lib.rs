@@ -5,10 +5,13 @@ mod auth;
 mod capacity;
 mod clock;
 mod db;
+mod demo;
 mod drivers;
 mod error;
 mod estimates;
+mod extract;
 mod idempotency;
+pub mod openapi;
 mod orders;
 mod reserve;
 mod seed;
@@ -23,7 +26,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::routing::{get, post, put};
 use chrono::{DateTime, FixedOffset};
 use hakobu_geo::Gazetteer;
 use tokio::net::TcpListener;
@@ -105,7 +107,7 @@ impl Sandbox {
             .clock
             .clone()
             .unwrap_or_else(|| Arc::new(SystemClock));
-        Ok(Sandbox {
+        let sandbox = Sandbox {
             db: Arc::new(Mutex::new(conn)),
             api_key: config.api_key.clone().into(),
             capacity: Arc::new(config.capacity.clone()),
@@ -114,7 +116,11 @@ impl Sandbox {
             geo: config.geo.clone(),
             webhooks: Arc::new(webhook::Webhooks::new(config.webhook.as_ref())?),
             simulate: config.simulate,
-        })
+        };
+        if config.seed == Some(Seed::TokyoDay) {
+            demo::seed_day(&sandbox)?;
+        }
+        Ok(sandbox)
     }
 
     fn now(&self) -> DateTime<FixedOffset> {
@@ -157,61 +163,11 @@ impl Sandbox {
     }
 }
 
-/// Every DIAq route, behind the `Api-Key` check.
+/// Every DIAq route, behind the `Api-Key` check. The routes themselves are listed once, in
+/// [`openapi::routes`], which describes each of them too (`GET /openapi.json`).
 pub fn router(sandbox: Sandbox) -> Router {
-    Router::new()
-        .route("/v1/time_zones", get(time_zones::list))
-        .route("/v1/stores", get(stores::list).post(stores::create))
-        .route("/v1/stores/counts", get(stores::counts))
-        .route(
-            "/v1/stores/{id}",
-            get(stores::show).put(stores::update).delete(stores::delete),
-        )
-        // The document writes these with a trailing slash; both forms are served.
-        .route("/v1/delivery_estimates", post(estimates::create_delivery))
-        .route("/v1/delivery_estimates/", post(estimates::create_delivery))
-        .route("/v1/delivery_estimates/{id}", get(estimates::show_delivery))
-        .route("/v1/fetch_estimates", post(estimates::create_fetch))
-        .route("/v1/fetch_estimates/", post(estimates::create_fetch))
-        .route("/v1/fetch_estimates/{id}", get(estimates::show_fetch))
-        .route(
-            "/v1/deliveries",
-            get(orders::list_deliveries).post(orders::create_delivery),
-        )
-        .route(
-            "/v1/deliveries/",
-            get(orders::list_deliveries).post(orders::create_delivery),
-        )
-        .route(
-            "/v1/deliveries/{id}",
-            get(orders::show_delivery)
-                .put(orders::update_delivery)
-                .delete(orders::cancel_delivery),
-        )
-        .route(
-            "/v1/fetches",
-            get(orders::list_fetches).post(orders::create_fetch),
-        )
-        .route(
-            "/v1/fetches/",
-            get(orders::list_fetches).post(orders::create_fetch),
-        )
-        .route(
-            "/v1/fetches/{id}",
-            get(orders::show_fetch)
-                .put(orders::update_fetch)
-                .delete(orders::cancel_fetch),
-        )
-        .route("/v1/reserve_windows", post(reserve::reserve))
-        .route("/sandbox/{kind}/{id}/advance", post(simulate::advance))
-        .route("/sandbox/{kind}/{id}/exception", post(simulate::exception))
-        .route(
-            "/sandbox/webhook",
-            put(webhook::register).delete(webhook::unregister),
-        )
-        .route("/sandbox/webhook/attempts", get(webhook::attempts))
-        .route("/sandbox/drivers", get(drivers::list))
-        .route("/sandbox/drivers/{id}/location", put(drivers::set_location))
+    let (routes, _) = openapi::routes().split_for_parts();
+    routes
         .fallback(error::not_found)
         // Layers run outside-in from the last: the key check first, then idempotency.
         .layer(axum::middleware::from_fn_with_state(

@@ -4,10 +4,12 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use hakobu_diaq::order::{Names, names};
-use hakobu_diaq::{Customer, FieldError, OrderRequest, OrderUpdate, Purpose, Status, Store};
+use hakobu_diaq::{
+    Customer, Delivery, Fetch, FieldError, OrderRequest, OrderUpdate, Purpose, Status, Store,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -16,6 +18,8 @@ use crate::Sandbox;
 use crate::capacity::{find_hold, job_added, job_released, slot_columns, use_hold};
 use crate::error::AppError;
 use crate::estimates::usable_store;
+use crate::extract::{Path, Query};
+use crate::openapi::{DeliveryBody, ErrorBody, FetchBody, OrderUpdateBody};
 use crate::stores::{DEFAULT_PER_PAGE, MAX_PER_PAGE, positive_param};
 
 pub(crate) fn kind_name(purpose: Purpose) -> &'static str {
@@ -102,6 +106,70 @@ fn tracking_code(db: &Connection) -> rusqlite::Result<String> {
     }
 }
 
+/// The document's form with the trailing slash.
+#[utoipa::path(
+    get,
+    path = "/v1/fetches/",
+    tag = "fetches",
+    params(ListParams),
+    responses((status = 200, description = "In creation order", body = Vec<Fetch>), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
+pub async fn list_fetches_slash(
+    sb: State<Sandbox>,
+    p: Query<ListParams>,
+) -> Result<Json<Vec<Value>>, AppError> {
+    list_fetches(sb, p).await
+}
+
+/// The document's form with the trailing slash.
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries/",
+    tag = "deliveries",
+    params(ListParams),
+    responses((status = 200, description = "In creation order", body = Vec<Delivery>), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
+pub async fn list_deliveries_slash(
+    sb: State<Sandbox>,
+    p: Query<ListParams>,
+) -> Result<Json<Vec<Value>>, AppError> {
+    list_deliveries(sb, p).await
+}
+
+/// The document's form with the trailing slash.
+#[utoipa::path(
+    post,
+    path = "/v1/fetches/",
+    tag = "fetches",
+    request_body = FetchBody,
+    responses((status = 200, description = "The new fetch, `created`", body = Fetch), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
+pub async fn create_fetch_slash(sb: State<Sandbox>, body: Bytes) -> Result<Json<Value>, AppError> {
+    create_fetch(sb, body).await
+}
+
+/// The document's form with the trailing slash.
+#[utoipa::path(
+    post,
+    path = "/v1/deliveries/",
+    tag = "deliveries",
+    request_body = DeliveryBody,
+    responses((status = 200, description = "The new delivery, `created`", body = Delivery), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
+pub async fn create_delivery_slash(
+    sb: State<Sandbox>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    create_delivery(sb, body).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/deliveries",
+    tag = "deliveries",
+    request_body = DeliveryBody,
+    responses((status = 200, description = "The new delivery, `created`", body = Delivery), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
 pub async fn create_delivery(
     State(sb): State<Sandbox>,
     body: Bytes,
@@ -109,11 +177,18 @@ pub async fn create_delivery(
     create(&sb, Purpose::Delivery, &body).map(Json)
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/fetches",
+    tag = "fetches",
+    request_body = FetchBody,
+    responses((status = 200, description = "The new fetch, `created`", body = Fetch), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
 pub async fn create_fetch(State(sb): State<Sandbox>, body: Bytes) -> Result<Json<Value>, AppError> {
     create(&sb, Purpose::Fetch, &body).map(Json)
 }
 
-fn create(sb: &Sandbox, purpose: Purpose, body: &[u8]) -> Result<Value, AppError> {
+pub(crate) fn create(sb: &Sandbox, purpose: Purpose, body: &[u8]) -> Result<Value, AppError> {
     let now = sb.now();
     let n = names(purpose);
     let req = OrderRequest::from_json(&parse_json(body)?, purpose, now).map_err(AppError::first)?;
@@ -214,17 +289,37 @@ fn create(sb: &Sandbox, purpose: Purpose, body: &[u8]) -> Result<Value, AppError
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// 1-based page number (default 1).
+    #[param(value_type = Option<u32>, minimum = 1)]
     page: Option<String>,
+    /// Rows per page, 1–100 (default 25).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     per_page: Option<String>,
+    /// Only this store's.
     store_id: Option<String>,
+    /// DESIGN.md's status code: 0 (created) … 9 (returned).
+    #[param(value_type = Option<u8>, minimum = 0, maximum = 9)]
     status: Option<String>,
+    /// Windows ending at or after this time.
+    #[param(format = DateTime)]
     since: Option<String>,
+    /// Windows ending by this time.
+    #[param(format = DateTime)]
     until: Option<String>,
+    /// Exact `order_reference` of any package.
     order_reference: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries",
+    tag = "deliveries",
+    params(ListParams),
+    responses((status = 200, description = "In creation order", body = Vec<Delivery>), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
 pub async fn list_deliveries(
     State(sb): State<Sandbox>,
     Query(p): Query<ListParams>,
@@ -232,6 +327,13 @@ pub async fn list_deliveries(
     list(&sb, Purpose::Delivery, &p).map(Json)
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/fetches",
+    tag = "fetches",
+    params(ListParams),
+    responses((status = 200, description = "In creation order", body = Vec<Fetch>), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
 pub async fn list_fetches(
     State(sb): State<Sandbox>,
     Query(p): Query<ListParams>,
@@ -381,6 +483,13 @@ pub(crate) fn status_of(object: &Value) -> Status {
         .unwrap_or(Status::Created)
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries/{id}",
+    tag = "deliveries",
+    params(("id" = String, Path, description = "The delivery's id")),
+    responses((status = 200, description = "The delivery", body = Delivery), (status = 404, description = "`id: delivery not found`", body = ErrorBody))
+)]
 pub async fn show_delivery(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -388,6 +497,13 @@ pub async fn show_delivery(
     sb.with_db(|db| load(db, Purpose::Delivery, &id)).map(Json)
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/fetches/{id}",
+    tag = "fetches",
+    params(("id" = String, Path, description = "The fetch's id")),
+    responses((status = 200, description = "The fetch", body = Fetch), (status = 404, description = "`id: fetch not found`", body = ErrorBody))
+)]
 pub async fn show_fetch(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -395,6 +511,18 @@ pub async fn show_fetch(
     sb.with_db(|db| load(db, Purpose::Fetch, &id)).map(Json)
 }
 
+#[utoipa::path(
+    put,
+    path = "/v1/deliveries/{id}",
+    tag = "deliveries",
+    params(("id" = String, Path, description = "The delivery's id")),
+    request_body = OrderUpdateBody,
+    responses(
+        (status = 200, description = "The delivery after the change", body = Delivery),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody),
+        (status = 404, description = "Unknown, or no longer `created`", body = ErrorBody)
+    )
+)]
 pub async fn update_delivery(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -403,6 +531,18 @@ pub async fn update_delivery(
     update(&sb, Purpose::Delivery, &id, &body).map(Json)
 }
 
+#[utoipa::path(
+    put,
+    path = "/v1/fetches/{id}",
+    tag = "fetches",
+    params(("id" = String, Path, description = "The fetch's id")),
+    request_body = OrderUpdateBody,
+    responses(
+        (status = 200, description = "The fetch after the change", body = Fetch),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody),
+        (status = 404, description = "Unknown, or no longer `created`", body = ErrorBody)
+    )
+)]
 pub async fn update_fetch(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -456,6 +596,16 @@ fn apply(object: &mut Value, change: OrderUpdate, _n: &Names) {
     }
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/deliveries/{id}",
+    tag = "deliveries",
+    params(("id" = String, Path, description = "The delivery's id")),
+    responses(
+        (status = 204, description = "Canceled (or returning)"),
+        (status = 404, description = "Unknown, or in a status that cannot be canceled", body = ErrorBody)
+    )
+)]
 pub async fn cancel_delivery(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -463,6 +613,16 @@ pub async fn cancel_delivery(
     cancel(&sb, Purpose::Delivery, &id, None).map(|_| StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/fetches/{id}",
+    tag = "fetches",
+    params(("id" = String, Path, description = "The fetch's id")),
+    responses(
+        (status = 204, description = "Canceled (or returning)"),
+        (status = 404, description = "Unknown, or in a status that cannot be canceled", body = ErrorBody)
+    )
+)]
 pub async fn cancel_fetch(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,

@@ -10,9 +10,21 @@ use hakobu_diaq::{ReserveRequest, Slot, Window};
 use crate::Sandbox;
 use crate::capacity::{insert_hold, usage};
 use crate::error::AppError;
+use crate::openapi::{ErrorBody, ReserveBody};
 use crate::orders::parse_json;
 use crate::stores;
 
+#[utoipa::path(
+    post,
+    path = "/v1/reserve_windows",
+    tag = "estimates",
+    request_body = ReserveBody,
+    responses(
+        (status = 200, description = "The held window", body = Window),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody),
+        (status = 404, description = "The window has started, is beyond the horizon or is sold out", body = ErrorBody)
+    )
+)]
 pub async fn reserve(State(sb): State<Sandbox>, body: Bytes) -> Result<Json<Window>, AppError> {
     let now = sb.now();
     let req = ReserveRequest::from_json(&parse_json(&body)?).map_err(AppError::first)?;

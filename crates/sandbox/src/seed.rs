@@ -11,6 +11,9 @@ use crate::stores;
 pub enum Seed {
     /// Twelve stores across Tokyo's wards and Musashino.
     Tokyo,
+    /// The twelve stores and a day of deliveries and fetches to real Tokyo addresses, some
+    /// already under way: the embedded default's demo.
+    TokyoDay,
 }
 
 struct SeedStore {
@@ -165,7 +168,8 @@ pub fn load_if_empty(conn: &mut Connection, seed: Seed) -> Result<(), AppError> 
     let tx = conn.transaction()?;
     let existing: i64 = tx.query_row("SELECT COUNT(*) FROM stores", [], |r| r.get(0))?;
     if existing == 0 {
-        let Seed::Tokyo = seed;
+        // Both seeds start with the stores; TokyoDay adds orders once the sandbox is up.
+        let (Seed::Tokyo | Seed::TokyoDay) = seed;
         for (i, s) in TOKYO.iter().enumerate() {
             // Stable ids, so the demo reads the same on every machine.
             let id = format!("5eed0000-0000-4000-8000-{:012}", i + 1);

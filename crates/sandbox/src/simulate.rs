@@ -3,13 +3,15 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use hakobu_diaq::order::names;
 use hakobu_diaq::{Exception, Purpose, Status};
 use serde_json::{Value, json};
 
 use crate::Sandbox;
 use crate::error::AppError;
+use crate::extract::Path;
+use crate::openapi::{ErrorBody, ExceptionBody, Job, JobKind};
 use crate::orders::{cancel, load, parse_json, save, status_of};
 
 fn purpose_of(kind: &str) -> Result<Purpose, AppError> {
@@ -20,6 +22,17 @@ fn purpose_of(kind: &str) -> Result<Purpose, AppError> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/sandbox/{kind}/{id}/advance",
+    tag = "sandbox",
+    params(("kind" = inline(JobKind), Path, description = "deliveries or fetches"), ("id" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "The job in its next status", body = Job),
+        (status = 400, description = "The status is final", body = ErrorBody),
+        (status = 404, description = "No such job", body = ErrorBody)
+    )
+)]
 /// `POST /sandbox/{deliveries|fetches}/{id}/advance`
 pub async fn advance(
     State(sb): State<Sandbox>,
@@ -81,6 +94,18 @@ pub(crate) fn advance_job(
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/sandbox/{kind}/{id}/exception",
+    tag = "sandbox",
+    params(("kind" = inline(JobKind), Path, description = "deliveries or fetches"), ("id" = String, Path, description = "The job's id")),
+    request_body = ExceptionBody,
+    responses(
+        (status = 200, description = "The job, canceled or returning, with the exception", body = Job),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody),
+        (status = 404, description = "No such job, or one that cannot be canceled", body = ErrorBody)
+    )
+)]
 /// `POST /sandbox/{deliveries|fetches}/{id}/exception` with `{"code": 1..8, "comment": "…"}`.
 pub async fn exception(
     State(sb): State<Sandbox>,

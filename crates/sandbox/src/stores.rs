@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use hakobu_diaq::{FieldError, PickupProof, Rule, Store, StoreInput, StoreQuery, StoreType};
 use rusqlite::types::Value as SqlValue;
@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 
 use crate::Sandbox;
 use crate::error::AppError;
+use crate::extract::{Path, Query};
+use crate::openapi::{Counts, ErrorBody, PageParams};
 
 /// `per_page` when not given, as the document says.
 pub const DEFAULT_PER_PAGE: u32 = 25;
@@ -27,6 +29,13 @@ pub struct ListParams {
     query: StoreQuery,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/stores",
+    tag = "stores",
+    request_body = StoreInput,
+    responses((status = 200, description = "The new store", body = Store), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
 pub async fn create(State(sb): State<Sandbox>, body: Bytes) -> Result<Json<Store>, AppError> {
     let input = parse_body(&body)?;
     if let Some(e) = input.create_errors().into_iter().next() {
@@ -37,6 +46,13 @@ pub async fn create(State(sb): State<Sandbox>, body: Bytes) -> Result<Json<Store
     Ok(Json(store))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/stores",
+    tag = "stores",
+    params(PageParams, StoreQuery),
+    responses((status = 200, description = "Stores in creation order", body = Vec<Store>), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
 pub async fn list(
     State(sb): State<Sandbox>,
     Query(params): Query<ListParams>,
@@ -53,6 +69,13 @@ pub async fn list(
     Ok(Json(stores))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/stores/counts",
+    tag = "stores",
+    params(StoreQuery),
+    responses((status = 200, description = "How many stores match", body = Counts))
+)]
 pub async fn counts(
     State(sb): State<Sandbox>,
     Query(query): Query<StoreQuery>,
@@ -68,6 +91,13 @@ pub async fn counts(
     Ok(Json(json!({ "counts": n })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/stores/{id}",
+    tag = "stores",
+    params(("id" = String, Path, description = "The store's id")),
+    responses((status = 200, description = "The store", body = Store), (status = 404, description = "`id: store not found`", body = ErrorBody))
+)]
 pub async fn show(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -77,6 +107,18 @@ pub async fn show(
         .ok_or_else(not_found)
 }
 
+#[utoipa::path(
+    put,
+    path = "/v1/stores/{id}",
+    tag = "stores",
+    params(("id" = String, Path, description = "The store's id")),
+    request_body = StoreInput,
+    responses(
+        (status = 200, description = "The store after the change", body = Store),
+        (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody),
+        (status = 404, description = "`id: store not found`", body = ErrorBody)
+    )
+)]
 pub async fn update(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -93,6 +135,13 @@ pub async fn update(
     Ok(Json(store))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/stores/{id}",
+    tag = "stores",
+    params(("id" = String, Path, description = "The store's id")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "`id: store not found`", body = ErrorBody))
+)]
 pub async fn delete(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -21,6 +21,8 @@ use tokio::sync::{mpsc, watch};
 
 use crate::Sandbox;
 use crate::error::AppError;
+use crate::extract::Query;
+use crate::openapi::{ErrorBody, WebhookAttempt, WebhookBody, WebhookRegistered};
 use crate::orders::parse_json;
 
 /// Messages waiting to be sent; beyond this, new events are dropped (and logged as dropped).
@@ -256,6 +258,13 @@ pub(crate) async fn deliver(
     }
 }
 
+#[utoipa::path(
+    put,
+    path = "/sandbox/webhook",
+    tag = "sandbox",
+    request_body = WebhookBody,
+    responses((status = 200, description = "Registered", body = WebhookRegistered), (status = 400, description = "A broken rule: `<field>: <rule>`", body = ErrorBody))
+)]
 /// `PUT /sandbox/webhook` with `{"url": "...", "secret": "whsec_..."}`: where events go from
 /// now on (replacing any earlier registration). Answers `{"url": ...}`.
 pub async fn register(State(sb): State<Sandbox>, body: Bytes) -> Result<Json<Value>, AppError> {
@@ -275,18 +284,32 @@ pub async fn register(State(sb): State<Sandbox>, body: Bytes) -> Result<Json<Val
     Ok(Json(json!({ "url": config.url })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/sandbox/webhook",
+    tag = "sandbox",
+    responses((status = 204, description = "No more events are sent"))
+)]
 /// `DELETE /sandbox/webhook`: stop sending (messages already queued are still sent).
 pub async fn unregister(State(sb): State<Sandbox>) -> StatusCode {
     sb.webhooks.set(None);
     StatusCode::NO_CONTENT
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AttemptParams {
     message_id: Option<String>,
     event: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/sandbox/webhook/attempts",
+    tag = "sandbox",
+    params(AttemptParams),
+    responses((status = 200, description = "The delivery log, oldest first (the last 1000)", body = Vec<WebhookAttempt>))
+)]
 /// `GET /sandbox/webhook/attempts[?message_id=…][&event=…]`: the delivery log, oldest first
 /// (the last 1000 matching).
 pub async fn attempts(
