@@ -6,7 +6,7 @@ use hakobu_diaq::Purpose;
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::{Sandbox, estimates, orders, simulate};
+use crate::{Sandbox, estimates, orders, reserve, simulate};
 
 /// Four customer addresses near each demo store, in the stores' order (S0001 … S0012).
 const ADDRESSES: [[&str; 4]; 12] = [
@@ -147,9 +147,15 @@ pub(crate) fn seed_day(sb: &Sandbox) -> Result<(), AppError> {
                     continue;
                 }
             };
-            // Every fourth customer chose 時間指定なし.
-            let window = &estimate[windows_key][if i % 4 == 3 { 1 } else { 0 }]["id"];
-            body[window_key] = window.clone();
+            // Every fourth customer chose 時間指定なし; the others a window spread over the
+            // afternoon and evening after the earliest one (as customers pick), where there is room.
+            let window = if i % 4 == 3 {
+                estimate[windows_key][1]["id"].clone()
+            } else {
+                later_window(sb, &store_id, &estimate[windows_key][0], i % 5)
+                    .unwrap_or_else(|| estimate[windows_key][0]["id"].clone())
+            };
+            body[window_key] = window;
             let c = &mut body["customer"];
             c["last_name"] = json!(SURNAMES[s]);
             c["first_name"] = json!(GIVEN[i % GIVEN.len()]);
@@ -166,4 +172,28 @@ pub(crate) fn seed_day(sb: &Sandbox) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// A hold `hours_later` hours after `earliest` (a TimeWindow object) on the same day, if that
+/// slot exists and has room.
+fn later_window(
+    sb: &Sandbox,
+    store_id: &str,
+    earliest: &serde_json::Value,
+    hours_later: usize,
+) -> Option<serde_json::Value> {
+    let start = hakobu_diaq::time::parse(earliest["starts_at"].as_str()?)?;
+    let at = start + chrono::Duration::hours(i64::try_from(hours_later).ok()?);
+    if at.date_naive() != start.date_naive() {
+        return None;
+    }
+    let slot = hakobu_diaq::Slot::time(at.date_naive(), chrono::Timelike::hour(&at));
+    let body = json!({
+        "store_id": store_id,
+        "reserve_date": at.format("%Y-%m-%d").to_string(),
+        "time_zone_id": slot.time_zone_id(),
+    });
+    reserve::hold(sb, body.to_string().as_bytes())
+        .ok()
+        .map(|w| json!(w.id))
 }

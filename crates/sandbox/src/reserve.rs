@@ -26,8 +26,13 @@ use crate::stores;
     )
 )]
 pub async fn reserve(State(sb): State<Sandbox>, body: Bytes) -> Result<Json<Window>, AppError> {
+    hold(&sb, &body).map(Json)
+}
+
+/// Holds the requested (store, date, time zone) if it has room.
+pub(crate) fn hold(sb: &Sandbox, body: &[u8]) -> Result<Window, AppError> {
     let now = sb.now();
-    let req = ReserveRequest::from_json(&parse_json(&body)?).map_err(AppError::first)?;
+    let req = ReserveRequest::from_json(&parse_json(body)?).map_err(AppError::first)?;
     let slot = Slot::from_zone(req.reserve_date, &req.time_zone_id).ok_or_else(|| {
         AppError::BadRequest("time_zone_id: not one of GET /v1/time_zones".into())
     })?;
@@ -61,6 +66,6 @@ pub async fn reserve(State(sb): State<Sandbox>, body: Bytes) -> Result<Json<Wind
         let expires_at = now + Duration::minutes(sb.capacity.hold_minutes);
         insert_hold(&tx, &id, &store.id, slot, now, expires_at)?;
         tx.commit()?;
-        Ok(Json(slot.window(id, expires_at)))
+        Ok(slot.window(id, expires_at))
     })
 }
