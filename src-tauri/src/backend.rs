@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
-use hakobu_dispatch::{ApiConfig, Dispatch, Mode, SystemClock};
+use hakobu_dispatch::{ApiConfig, Dispatch, Mode, SystemClock, osrm_url};
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 use tauri::{AppHandle, Emitter, Manager};
@@ -55,13 +55,15 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
     };
     let cache = Arc::new(Cache::open(&data_dir.join("cache.db"))?);
     let client = DiaqClient::new(&api.base_url, &api.api_key)?;
-    let dispatch = Arc::new(Dispatch::new(
-        client,
-        cache,
-        mode,
-        Arc::new(SystemClock),
-        geo,
-    )?);
+    let mut dispatch = Dispatch::new(client, cache, mode, Arc::new(SystemClock), geo)?;
+    if let Some(url) = osrm_url(|k| std::env::var(k).ok(), &config_dir)? {
+        tracing::info!("road travel times from OSRM at {url}");
+        dispatch = dispatch.with_osrm(hakobu_osrm::OsrmClient::new(
+            &url,
+            hakobu_osrm::DEFAULT_PROFILE,
+        )?);
+    }
+    let dispatch = Arc::new(dispatch);
     keep_orders_fresh(app.clone(), dispatch.clone());
     Ok(Backend {
         dispatch,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 pub const SETTINGS_FILE: &str = "settings.json";
 pub const ENV_URL: &str = "HAKOBU_DIAQ_URL";
 pub const ENV_KEY: &str = "HAKOBU_DIAQ_API_KEY";
+pub const ENV_OSRM_URL: &str = "HAKOBU_OSRM_URL";
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiConfig {
@@ -43,6 +44,13 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct Settings {
     diaq: Option<DiaqSettings>,
+    osrm: Option<OsrmSettings>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OsrmSettings {
+    base_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +103,50 @@ impl ApiConfig {
             )
             .map(Some),
         }
+    }
+}
+
+/// The OSRM server for road travel times: `HAKOBU_OSRM_URL`, or `osrm.base_url` in
+/// `settings.json`; `None` means the great-circle model.
+pub fn osrm_url(
+    env: impl Fn(&str) -> Option<String>,
+    config_dir: &Path,
+) -> Result<Option<String>, ConfigError> {
+    let check = |source_name: String, field: &'static str, url: String| {
+        let url = url.trim().trim_end_matches('/').to_owned();
+        if url.starts_with("https://") || url.starts_with("http://") {
+            Ok(Some(url))
+        } else {
+            Err(ConfigError::Invalid {
+                source_name,
+                field,
+                rule: "must start with https:// or http://".into(),
+            })
+        }
+    };
+    if let Some(url) = env(ENV_OSRM_URL).filter(|u| !u.trim().is_empty()) {
+        return check("environment".into(), ENV_OSRM_URL, url);
+    }
+    let path = config_dir.join(SETTINGS_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError::Unreadable {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            });
+        }
+    };
+    let settings: Settings = serde_json::from_str(&text).map_err(|e| ConfigError::Unreadable {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    match settings.osrm.and_then(|o| o.base_url) {
+        Some(url) if !url.trim().is_empty() => {
+            check(path.display().to_string(), "osrm.base_url", url)
+        }
+        _ => Ok(None),
     }
 }
 
@@ -194,6 +246,42 @@ mod tests {
         std::fs::write(&path, r#"{"diaq":{"base_url":"https://x"}}"#).unwrap();
         let e = ApiConfig::resolve(env(&[]), dir.path()).unwrap_err();
         assert!(e.to_string().contains("diaq.api_key"), "{e}");
+    }
+
+    #[test]
+    fn osrm_comes_from_the_environment_or_the_file_and_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(osrm_url(env(&[]), dir.path()), Ok(None));
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"osrm":{"base_url":"http://127.0.0.1:5000/"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            osrm_url(env(&[]), dir.path()),
+            Ok(Some("http://127.0.0.1:5000".into()))
+        );
+        assert_eq!(
+            osrm_url(
+                env(&[(ENV_OSRM_URL, "https://osrm.example.jp")]),
+                dir.path()
+            ),
+            Ok(Some("https://osrm.example.jp".into()))
+        );
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"osrm":{"base_url":"osrm:5000"}}"#,
+        )
+        .unwrap();
+        let e = osrm_url(env(&[]), dir.path()).unwrap_err();
+        assert!(e.to_string().contains("osrm.base_url"), "{e}");
+        // The DIAq part of the same file is unaffected by an osrm section.
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"osrm":{"base_url":"http://x"},"diaq":{"base_url":"https://d","api_key":"k"}}"#,
+        )
+        .unwrap();
+        assert!(ApiConfig::resolve(env(&[]), dir.path()).unwrap().is_some());
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod error;
 mod orders;
 mod status;
 mod stores;
+mod travel;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,11 +18,12 @@ use hakobu_diaq_client::{ClientError, DiaqClient};
 use hakobu_geo::Gazetteer;
 
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
-pub use config::{ApiConfig, ConfigError, SETTINGS_FILE};
+pub use config::{ApiConfig, ConfigError, SETTINGS_FILE, osrm_url};
 pub use error::CommandError;
 pub use orders::OrderSyncReport;
 pub use status::{AppStatus, Mode};
 pub use stores::SyncReport;
+pub use travel::TravelMatrix;
 
 /// Meta key: which API the cached rows came from.
 const META_SOURCE: &str = "source";
@@ -35,6 +37,8 @@ pub struct Dispatch {
     clock: Arc<dyn Clock>,
     /// Places stores on the map; `None` when the gazetteer file is missing (no locations).
     geo: Option<Arc<Gazetteer>>,
+    /// Road travel times when an OSRM server is configured ([`Dispatch::with_osrm`]).
+    osrm: Option<hakobu_osrm::OsrmClient>,
     online: AtomicBool,
 }
 
@@ -64,6 +68,7 @@ impl Dispatch {
             mode,
             clock,
             geo,
+            osrm: None,
             online: AtomicBool::new(false),
         })
     }

@@ -261,3 +261,28 @@ async fn a_cache_from_another_api_is_emptied_but_the_same_one_is_kept() {
     assert!(remote.list_stores(None).unwrap().is_empty());
     assert_eq!(remote.status().unwrap().last_sync, None);
 }
+
+#[tokio::test]
+async fn travel_matrices_use_osrm_only_when_configured() {
+    let w = world().await;
+    let points = [
+        hakobu_geo::Point {
+            lat: 35.6553,
+            lng: 139.7364,
+        },
+        hakobu_geo::Point {
+            lat: 35.6580,
+            lng: 139.6975,
+        },
+    ];
+    let bike = hakobu_geo::travel::VehicleType::Bicycle;
+    let m = w.dispatch.travel_matrix(&points, bike).await.unwrap();
+    assert_eq!(m.source, "great_circle");
+    assert_eq!(m.matrix, hakobu_geo::travel::matrix(&points, bike));
+    // With a server configured, the server is asked: here nothing listens, so it says so.
+    let osrm = hakobu_osrm::OsrmClient::new("http://127.0.0.1:9", "driving").unwrap();
+    let d = dispatch_for(&w.server.base_url(), &w.dir, Mode::Sandbox).with_osrm(osrm);
+    let e = d.travel_matrix(&points, bike).await.unwrap_err();
+    assert_eq!(e.code, "transport");
+    assert!(e.message.starts_with("OSRM:"), "{}", e.message);
+}
