@@ -2,6 +2,7 @@
 
 mod error;
 mod orders;
+mod retry;
 mod stores;
 
 use std::time::Duration;
@@ -12,6 +13,10 @@ use serde::de::DeserializeOwned;
 
 pub use error::ClientError;
 pub use orders::OrderQuery;
+pub use retry::RetryPolicy;
+
+/// The header that makes a write safe to repeat (DESIGN.md semantics).
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
 /// How long one request may take before it counts as a transport failure.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -22,6 +27,7 @@ pub struct DiaqClient {
     http: reqwest::Client,
     base_url: String,
     api_key: String,
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for DiaqClient {
@@ -48,7 +54,14 @@ impl DiaqClient {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: api_key.to_owned(),
+            retry: RetryPolicy::default(),
         })
+    }
+
+    /// Replaces the retry policy (`max_attempts: 1` turns retries off).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> DiaqClient {
+        self.retry = retry;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -68,13 +81,36 @@ impl DiaqClient {
     }
 
     async fn send(&self, request: RequestBuilder) -> Result<Response, ClientError> {
-        let response = request.send().await.map_err(ClientError::from_reqwest)?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
+        let built = request.build().map_err(ClientError::from_reqwest)?;
+        let repeatable = retry::may_repeat(
+            built.method(),
+            built.headers().contains_key(IDEMPOTENCY_KEY),
+        );
+        let mut attempt = 1;
+        loop {
+            // JSON bodies are bytes, so every request this client builds can be copied.
+            let this_try = built
+                .try_clone()
+                .ok_or_else(|| ClientError::Transport("request body cannot be repeated".into()))?;
+            let outcome = self.http.execute(this_try).await;
+            let status = outcome.as_ref().ok().map(Response::status);
+            let again = repeatable
+                && attempt < self.retry.max_attempts
+                && !status.is_some_and(|s| s.is_success())
+                && retry::worth_retrying(status);
+            if again {
+                tokio::time::sleep(self.retry.delay(attempt)).await;
+                attempt += 1;
+                continue;
+            }
+            let response = outcome.map_err(ClientError::from_reqwest)?;
+            let status = response.status();
+            if status.is_success() {
+                return Ok(response);
+            }
+            let body = response.text().await.unwrap_or_default();
+            return Err(ClientError::from_status(status, &body));
         }
-        let body = response.text().await.unwrap_or_default();
-        Err(ClientError::from_status(status, &body))
     }
 
     async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {

@@ -82,6 +82,31 @@ impl DiaqClient {
         .await
     }
 
+    /// `POST /v1/deliveries/` with an `Idempotency-Key`: safe to retry after a lost answer, so
+    /// the client does (see [`crate::RetryPolicy`]).
+    pub async fn create_delivery_keyed(
+        &self,
+        body: &Value,
+        key: &str,
+    ) -> Result<Delivery, ClientError> {
+        self.json(
+            self.request(Method::POST, "/v1/deliveries/")
+                .header(crate::IDEMPOTENCY_KEY, key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// `POST /v1/fetches/` with an `Idempotency-Key`.
+    pub async fn create_fetch_keyed(&self, body: &Value, key: &str) -> Result<Fetch, ClientError> {
+        self.json(
+            self.request(Method::POST, "/v1/fetches/")
+                .header(crate::IDEMPOTENCY_KEY, key)
+                .json(body),
+        )
+        .await
+    }
+
     /// `POST /v1/deliveries/`
     pub async fn create_delivery(&self, body: &Value) -> Result<Delivery, ClientError> {
         self.json(self.request(Method::POST, "/v1/deliveries/").json(body))
