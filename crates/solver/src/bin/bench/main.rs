@@ -1,0 +1,237 @@
+//! Benchmark: solves Solomon / Li & Lim instances, re-validates every solution with the
+//! independent checker, and writes a results table into BENCHMARKS.md.
+//!
+//! cargo run --release -p hakobu-solver --bin bench -- --set solomon --seconds 5 --objective distance
+
+mod instances;
+mod peer;
+mod report;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, ValueEnum};
+use hakobu_solver::{Objective, SolveOptions, check, solve};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Set {
+    Solomon,
+    Lilim,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+enum ObjectiveArg {
+    Distance,
+    Hierarchical,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+enum PeerArg {
+    Pyvrp,
+}
+
+#[derive(Debug, Parser)]
+#[command(about = "Run hakobu-solver on benchmark instances and record the results")]
+struct Args {
+    /// Bundled benchmark set (from ../shared/bench-data).
+    #[arg(long, value_enum, conflicts_with = "dir")]
+    set: Option<Set>,
+    /// Any folder of Solomon- or Li & Lim-format .txt files with a BKS.csv beside them (or in
+    /// its parent).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    #[arg(long, value_enum, default_value = "distance")]
+    objective: ObjectiveArg,
+    /// Instances solved in parallel (each solve is single-threaded).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Only instances whose name starts with one of these (comma-separated), e.g. "C1,R2".
+    #[arg(long)]
+    only: Option<String>,
+    /// Annealing start temperature, in mean arc lengths of the initial solution.
+    #[arg(long, default_value_t = SolveOptions::default().initial_temperature)]
+    t0: f64,
+    /// Annealing final temperature, in mean arc lengths of the initial solution.
+    #[arg(long, default_value_t = SolveOptions::default().final_temperature)]
+    tf: f64,
+    /// Share of the time the hierarchical objective spends on fleet minimisation.
+    #[arg(long, default_value_t = SolveOptions::default().fleet_share)]
+    fleet_share: f64,
+    /// Hierarchical: part of the fleet share first spent on distance with every vehicle.
+    #[arg(long, default_value_t = SolveOptions::default().warm_start_share)]
+    warm_share: f64,
+    /// Turn off the 2-opt* polish of new best solutions.
+    #[arg(long)]
+    no_local_search: bool,
+    /// Also run a peer solver on each instance, same time and seed, checked by our checker.
+    #[arg(long, value_enum)]
+    peer: Option<PeerArg>,
+    /// Python with `pyvrp==0.14.1` installed (a venv's bin/python), for `--peer pyvrp`.
+    #[arg(long, default_value = "python3")]
+    python: PathBuf,
+    /// Where the table goes (a section per set and objective is replaced, others are kept).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub struct Outcome {
+    pub name: String,
+    pub vehicles: usize,
+    pub distance: f64,
+    pub best_known: Option<instances::BestKnown>,
+    pub seconds: f64,
+    pub iterations: u64,
+    pub feasible: bool,
+    pub unassigned: usize,
+    pub peer: Option<peer::PeerOutcome>,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let data = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/bench-data"
+    ));
+    let (dir, label) = match (&args.dir, args.set) {
+        (Some(dir), _) => (dir.clone(), dir.display().to_string()),
+        (None, Some(Set::Solomon)) => (data.join("solomon"), "solomon".to_string()),
+        (None, Some(Set::Lilim)) => (data.join("li-lim/100"), "lilim".to_string()),
+        (None, None) => bail!("give --set or --dir"),
+    };
+    let hierarchical = args.objective == ObjectiveArg::Hierarchical;
+    let bks_path = [dir.join("BKS.csv"), dir.join("../BKS.csv")]
+        .into_iter()
+        .find(|p| p.exists())
+        .context("no BKS.csv next to the instances")?;
+    let bks = instances::best_known(&std::fs::read_to_string(&bks_path)?, hierarchical)?;
+
+    let filters: Vec<String> = args
+        .only
+        .as_deref()
+        .map(|o| o.split(',').map(|s| s.trim().to_lowercase()).collect())
+        .unwrap_or_default();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .filter(|p| {
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            filters.is_empty() || filters.iter().any(|f| stem.starts_with(f.as_str()))
+        })
+        .collect();
+    files.sort();
+    let loaded: Vec<instances::Instance> = files
+        .iter()
+        .map(|p| {
+            let name = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            instances::parse(&name, &std::fs::read_to_string(p)?)
+        })
+        .collect::<Result<_>>()?;
+    if loaded.is_empty() {
+        bail!("no instances found in {}", dir.display());
+    }
+
+    let options = SolveOptions {
+        objective: if hierarchical {
+            Objective::Hierarchical
+        } else {
+            Objective::Distance
+        },
+        time_limit: Some(Duration::from_secs_f64(args.seconds)),
+        initial_temperature: args.t0,
+        final_temperature: args.tf,
+        fleet_share: args.fleet_share,
+        warm_start_share: args.warm_share,
+        local_search: !args.no_local_search,
+        ..SolveOptions::default()
+    };
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    let cancel = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..args.threads.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(instance) = loaded.get(index) else {
+                        break;
+                    };
+                    let mut rng = StdRng::seed_from_u64(args.seed);
+                    let started = Instant::now();
+                    let outcome =
+                        match solve(&instance.problem, &options, &mut rng, started, &cancel) {
+                            Ok(solution) => {
+                                let seconds = started.elapsed().as_secs_f64();
+                                let report = check(&instance.problem, &solution);
+                                if !report.is_feasible() {
+                                    eprintln!(
+                                        "{}: checker: {:?}",
+                                        instance.name, report.violations
+                                    );
+                                }
+                                Outcome {
+                                    name: instance.name.clone(),
+                                    vehicles: report.vehicles_used,
+                                    distance: report.distance,
+                                    best_known: bks.get(&instance.name.to_lowercase()).copied(),
+                                    seconds,
+                                    iterations: solution.iterations,
+                                    feasible: report.is_feasible()
+                                        && solution.unassigned.is_empty(),
+                                    unassigned: solution.unassigned.len(),
+                                    peer: None,
+                                }
+                            }
+                            Err(e) => {
+                                eprintln!("{}: {e}", instance.name);
+                                continue;
+                            }
+                        };
+                    let mut outcome = outcome;
+                    if args.peer == Some(PeerArg::Pyvrp) {
+                        match peer::run_pyvrp(
+                            &args.python,
+                            instance,
+                            args.seconds,
+                            args.seed,
+                            hierarchical,
+                        ) {
+                            Ok(p) => outcome.peer = Some(p),
+                            Err(e) => eprintln!("{}: peer: {e:#}", instance.name),
+                        }
+                    }
+                    eprintln!("{}", report::line(&outcome));
+                    if let Ok(mut all) = results.lock() {
+                        all.push(outcome);
+                    }
+                }
+            });
+        }
+    });
+    let mut outcomes = results.into_inner().unwrap_or_default();
+    outcomes.sort_by(|a, b| a.name.cmp(&b.name));
+    let section = report::section(&label, hierarchical, &args, &outcomes);
+    println!("{section}");
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md")));
+    report::write(&out, &label, hierarchical, &section)?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! Hakobu's route optimizer: pickup-and-delivery with time windows, multi-dimensional capacity,
+//! shifts and per-vehicle travel matrices.
+//!
+//! - [`Problem`] is the model (and, through serde, the plain JSON form in the README).
+//! - [`solve`] runs SISR ruin-and-recreate with simulated annealing, plus fleet minimisation
+//!   for the [`Objective::Hierarchical`] objective. It is deterministic for a seeded RNG when
+//!   stopped by iteration count, honours a time limit, and stops when a cancel flag is set.
+//! - [`check`] re-validates any [`Solution`] from scratch, independently of the search code.
+//!
+//! No I/O: callers read files and clocks and pass them in.
+
+mod checker;
+mod diagnose;
+mod local_search;
+mod model;
+mod problem;
+mod recreate;
+mod route;
+mod ruin;
+mod search;
+mod solution;
+
+pub use checker::{CheckReport, Violation, check};
+pub use model::{StopRole, TIME_EPSILON};
+pub use problem::{
+    DEFAULT_UNASSIGNED_PENALTY, Job, Problem, ProblemError, Profile, Stop, Task, TimeWindow,
+    Vehicle,
+};
+pub use search::{Objective, SolveError, SolveOptions, solve};
+pub use solution::{PlannedRoute, PlannedStop, Solution, UnassignedJob, UnassignedReason};

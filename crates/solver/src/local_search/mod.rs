@@ -1,0 +1,13 @@
+//! Local search: improving moves applied to a solution until none is left.
+
+mod tail_exchange;
+
+pub(crate) use tail_exchange::TailExchange;
+
+use crate::model::Model;
+use crate::solution::WorkingSolution;
+
+pub(crate) trait Improve {
+    /// Applies improving moves; returns whether anything changed.
+    fn improve(&self, model: &Model, solution: &mut WorkingSolution) -> bool;
+}

@@ -1,0 +1,297 @@
+//! The compiled, index-based form of a [`Problem`] that the search works on: stops flattened into
+//! one array, matrices flattened, loads expressed as (start load, delta) so that capacity checks
+//! for every kind of job reduce to prefix/suffix maxima over a route.
+
+use crate::problem::{Problem, Task, TimeWindow};
+
+/// Location index meaning "nowhere": travel to and from it is free (open route ends).
+pub(crate) const NOWHERE: u32 = u32::MAX;
+
+/// Feasibility tolerance: both the search and the checker accept lateness up to this, so that
+/// floating-point sums of travel times never reject a route that is feasible on paper.
+pub const TIME_EPSILON: f64 = 1e-6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopRole {
+    Single,
+    Pickup,
+    Delivery,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct StopNode {
+    pub job: u32,
+    pub role: StopRole,
+    pub location: u32,
+    pub service: f64,
+    pub windows: Vec<TimeWindow>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct JobNode {
+    /// First stop id; a pair's delivery is `first + 1`.
+    pub first: u32,
+    pub is_pair: bool,
+    pub penalty: f64,
+    /// Sum of the job's amounts over all dimensions: the "demand" insertion order sorts by.
+    pub size: i64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct VehicleNode {
+    pub profile: usize,
+    pub start: u32,
+    pub end: u32,
+    pub shift: TimeWindow,
+    /// Latest arrival at the end: the shift end, tightened by the maximum duration.
+    pub latest_end: f64,
+    pub capacity: Vec<i64>,
+    pub fixed_cost: f64,
+    /// Vehicles with the same class are interchangeable; only one empty one is ever tried.
+    pub class: u32,
+}
+
+#[derive(Debug)]
+pub(crate) struct Model {
+    pub dims: usize,
+    pub n_locations: usize,
+    pub stops: Vec<StopNode>,
+    /// `dims` values per stop: what inserting the stop adds to the load at the route start.
+    pub start_load: Vec<i64>,
+    /// `dims` values per stop: load change when the stop is served.
+    pub delta: Vec<i64>,
+    pub jobs: Vec<JobNode>,
+    pub vehicles: Vec<VehicleNode>,
+    durations: Vec<Vec<f64>>,
+    distances: Vec<Vec<f64>>,
+    /// For each job, the other jobs by increasing distance (SISR's adjacency lists).
+    pub neighbours: Vec<Vec<u32>>,
+}
+
+/// Neighbour lists longer than this add memory without changing what string removal reaches.
+const MAX_NEIGHBOURS: usize = 200;
+
+fn flatten(matrix: &[Vec<f64>]) -> Vec<f64> {
+    matrix.iter().flatten().copied().collect()
+}
+
+impl Model {
+    /// Builds the model; `problem` must have passed [`Problem::validate`].
+    pub fn new(problem: &Problem) -> Self {
+        let dims = problem.dimensions();
+        let n_locations = problem.location_count();
+        let mut stops = Vec::new();
+        let mut start_load = Vec::new();
+        let mut delta = Vec::new();
+        let mut jobs = Vec::new();
+        let padded = |v: &[i64]| -> Vec<i64> {
+            if v.is_empty() {
+                vec![0; dims]
+            } else {
+                v.to_vec()
+            }
+        };
+        for (index, job) in problem.jobs.iter().enumerate() {
+            let job_id = index as u32;
+            let first = stops.len() as u32;
+            let node = |stop: &crate::problem::Stop, role| StopNode {
+                job: job_id,
+                role,
+                location: stop.location as u32,
+                service: stop.service,
+                windows: stop.windows.clone(),
+            };
+            match &job.task {
+                Task::Single {
+                    stop,
+                    delivery,
+                    pickup,
+                } => {
+                    let delivery = padded(delivery);
+                    let pickup = padded(pickup);
+                    stops.push(node(stop, StopRole::Single));
+                    start_load.extend(&delivery);
+                    delta.extend(pickup.iter().zip(&delivery).map(|(p, d)| p - d));
+                    jobs.push(JobNode {
+                        first,
+                        is_pair: false,
+                        penalty: job.penalty,
+                        size: delivery.iter().chain(&pickup).sum(),
+                    });
+                }
+                Task::Pair {
+                    pickup,
+                    delivery,
+                    amount,
+                } => {
+                    let amount = padded(amount);
+                    stops.push(node(pickup, StopRole::Pickup));
+                    stops.push(node(delivery, StopRole::Delivery));
+                    start_load.extend(std::iter::repeat_n(0, 2 * dims));
+                    delta.extend(&amount);
+                    delta.extend(amount.iter().map(|a| -a));
+                    jobs.push(JobNode {
+                        first,
+                        is_pair: true,
+                        penalty: job.penalty,
+                        size: amount.iter().sum(),
+                    });
+                }
+            }
+        }
+        let mut classes: Vec<String> = Vec::new();
+        let vehicles = problem
+            .vehicles
+            .iter()
+            .map(|v| {
+                let signature = format!(
+                    "{}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+                    v.profile, v.start, v.end, v.shift, v.capacity, v.fixed_cost, v.max_duration
+                );
+                let class = classes
+                    .iter()
+                    .position(|c| *c == signature)
+                    .unwrap_or_else(|| {
+                        classes.push(signature);
+                        classes.len() - 1
+                    }) as u32;
+                let latest_end = v
+                    .max_duration
+                    .map_or(v.shift.end, |d| v.shift.end.min(v.shift.start + d));
+                VehicleNode {
+                    profile: v.profile,
+                    start: v.start.map_or(NOWHERE, |l| l as u32),
+                    end: v.end.map_or(NOWHERE, |l| l as u32),
+                    shift: v.shift,
+                    latest_end,
+                    capacity: v.capacity.clone(),
+                    fixed_cost: v.fixed_cost,
+                    class,
+                }
+            })
+            .collect();
+        let durations: Vec<Vec<f64>> = problem
+            .profiles
+            .iter()
+            .map(|p| flatten(&p.durations))
+            .collect();
+        let distances: Vec<Vec<f64>> = problem
+            .profiles
+            .iter()
+            .map(|p| {
+                if p.distances.is_empty() {
+                    flatten(&p.durations)
+                } else {
+                    flatten(&p.distances)
+                }
+            })
+            .collect();
+        let mut model = Model {
+            dims,
+            n_locations,
+            stops,
+            start_load,
+            delta,
+            jobs,
+            vehicles,
+            durations,
+            distances,
+            neighbours: Vec::new(),
+        };
+        model.neighbours = model.build_neighbours();
+        model
+    }
+
+    fn build_neighbours(&self) -> Vec<Vec<u32>> {
+        let job_stops = |j: &JobNode| {
+            let count = if j.is_pair { 2 } else { 1 };
+            (j.first..j.first + count).map(|s| self.stops[s as usize].location)
+        };
+        self.jobs
+            .iter()
+            .enumerate()
+            .map(|(a, job_a)| {
+                let mut others: Vec<(f64, u32)> = self
+                    .jobs
+                    .iter()
+                    .enumerate()
+                    .filter(|(b, _)| *b != a)
+                    .map(|(b, job_b)| {
+                        // Jobs are close when any of their stops are: a pair's delivery next to
+                        // a single stop is a good reason to ruin them together.
+                        let d = job_stops(job_a)
+                            .flat_map(|la| job_stops(job_b).map(move |lb| (la, lb)))
+                            .map(|(la, lb)| self.distance(0, la, lb).min(self.distance(0, lb, la)))
+                            .fold(f64::INFINITY, f64::min);
+                        (d, b as u32)
+                    })
+                    .collect();
+                others.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                others.truncate(MAX_NEIGHBOURS);
+                others.into_iter().map(|(_, b)| b).collect()
+            })
+            .collect()
+    }
+
+    #[inline]
+    pub fn duration(&self, profile: usize, from: u32, to: u32) -> f64 {
+        if from == NOWHERE || to == NOWHERE {
+            0.0
+        } else {
+            self.durations[profile][from as usize * self.n_locations + to as usize]
+        }
+    }
+
+    #[inline]
+    pub fn distance(&self, profile: usize, from: u32, to: u32) -> f64 {
+        if from == NOWHERE || to == NOWHERE {
+            0.0
+        } else {
+            self.distances[profile][from as usize * self.n_locations + to as usize]
+        }
+    }
+
+    /// The profile's distance matrix, row-major with `n_locations` columns.
+    #[inline]
+    pub fn distance_matrix(&self, profile: usize) -> &[f64] {
+        &self.distances[profile]
+    }
+
+    #[inline]
+    pub fn start_load(&self, stop: u32) -> &[i64] {
+        let s = stop as usize * self.dims;
+        &self.start_load[s..s + self.dims]
+    }
+
+    #[inline]
+    pub fn delta(&self, stop: u32) -> &[i64] {
+        let s = stop as usize * self.dims;
+        &self.delta[s..s + self.dims]
+    }
+}
+
+/// Earliest service start at or after `arrival` inside `windows` (empty = always open).
+#[inline]
+pub(crate) fn earliest_start(windows: &[TimeWindow], arrival: f64) -> Option<f64> {
+    if windows.is_empty() {
+        return Some(arrival);
+    }
+    windows
+        .iter()
+        .find(|w| w.end + TIME_EPSILON >= arrival)
+        .map(|w| w.start.max(arrival))
+}
+
+/// Latest service start at or before `bound` inside `windows` (empty = always open).
+#[inline]
+pub(crate) fn latest_start(windows: &[TimeWindow], bound: f64) -> Option<f64> {
+    if windows.is_empty() {
+        return Some(bound);
+    }
+    windows
+        .iter()
+        .rev()
+        .find(|w| w.start <= bound + TIME_EPSILON)
+        .map(|w| w.end.min(bound))
+}

@@ -1,0 +1,555 @@
+//! One vehicle's route with the caches that make insertion checks constant-time.
+//!
+//! Nodes are numbered `0` (the vehicle's start), `1..=n` (the stops) and `n + 1` (the end).
+//! For every node we keep:
+//! - `earliest`: the earliest service start given everything before it (forward pass);
+//! - `latest`: the latest service start that keeps everything after it feasible (backward pass),
+//!   which is a single number even with several windows per stop because waiting is allowed;
+//! - `load` after service and its prefix/suffix maxima, per capacity dimension.
+//!
+//! Inserting a stop between nodes `k - 1` and `k` is then feasible iff the new stop can start
+//! inside one of its windows when reached from `earliest[k - 1]`, node `k` is reached by
+//! `latest[k]`, and the loads the stop raises stay under capacity (a prefix max for what it adds
+//! at the start, a suffix max for what it adds afterwards). A pickup-and-delivery pair raises the
+//! load only between its two stops, so its check walks that segment once per pickup position.
+
+use rand::{Rng, RngCore};
+
+use crate::model::{Model, NOWHERE, StopRole, TIME_EPSILON, earliest_start, latest_start};
+
+#[derive(Debug)]
+pub(crate) struct Route {
+    pub vehicle: u32,
+    /// Stop ids in visiting order.
+    pub stops: Vec<u32>,
+    location: Vec<u32>,
+    pub earliest: Vec<f64>,
+    latest: Vec<f64>,
+    load: Vec<i64>,
+    prefix_max: Vec<i64>,
+    suffix_max: Vec<i64>,
+    /// `arc[k]`: distance from node `k - 1` to node `k` (`arc[0]` = 0), what an insertion
+    /// between them saves.
+    arc: Vec<f64>,
+    /// Per node and dimension: start loads of the stops at nodes `<= k` (for tail exchanges).
+    start_prefix: Vec<i64>,
+    /// Pairs picked up but not yet delivered after node `k`: a route may be cut only where 0.
+    open_pairs: Vec<u32>,
+    pub distance: f64,
+    /// False only if a removal broke feasibility (possible when durations violate the triangle
+    /// inequality); such a route is emptied by the caller.
+    pub feasible: bool,
+}
+
+impl Clone for Route {
+    fn clone(&self) -> Self {
+        let mut route = Route::empty(self.vehicle);
+        route.clone_from(self);
+        route
+    }
+
+    // The search copies solutions every iteration; reusing the buffers keeps that allocation-free.
+    fn clone_from(&mut self, other: &Self) {
+        self.vehicle = other.vehicle;
+        self.stops.clone_from(&other.stops);
+        self.location.clone_from(&other.location);
+        self.earliest.clone_from(&other.earliest);
+        self.latest.clone_from(&other.latest);
+        self.load.clone_from(&other.load);
+        self.prefix_max.clone_from(&other.prefix_max);
+        self.suffix_max.clone_from(&other.suffix_max);
+        self.arc.clone_from(&other.arc);
+        self.start_prefix.clone_from(&other.start_prefix);
+        self.open_pairs.clone_from(&other.open_pairs);
+        self.distance = other.distance;
+        self.feasible = other.feasible;
+    }
+}
+
+/// SISR's blinks: each evaluated insertion position is skipped with probability `rate`.
+/// Drawing the gap to the next blink (geometric) instead of a number per position gives the
+/// same distribution at a fraction of the random draws.
+pub(crate) struct Blinks<'r> {
+    rate: f64,
+    /// ln(1 − rate), for drawing geometric gaps.
+    log_keep: f64,
+    until_next: u64,
+    rng: &'r mut dyn RngCore,
+}
+
+impl<'r> Blinks<'r> {
+    pub fn new(rate: f64, rng: &'r mut dyn RngCore) -> Self {
+        let mut blinks = Blinks {
+            rate,
+            log_keep: (1.0 - rate).ln(),
+            until_next: 0,
+            rng,
+        };
+        blinks.draw();
+        blinks
+    }
+
+    fn draw(&mut self) {
+        self.until_next = if self.rate <= 0.0 {
+            u64::MAX
+        } else if self.rate >= 1.0 {
+            0
+        } else {
+            let u: f64 = self.rng.random::<f64>().max(f64::MIN_POSITIVE);
+            (u.ln() / self.log_keep).floor().min(u64::MAX as f64) as u64
+        };
+    }
+
+    /// True if this position is to be skipped.
+    #[inline]
+    pub fn blink(&mut self) -> bool {
+        if self.until_next == 0 {
+            self.draw();
+            true
+        } else {
+            self.until_next -= 1;
+            false
+        }
+    }
+}
+
+/// Where to insert a job: before old node `first` (and for a pair, the delivery before old node
+/// `second`, with `second >= first`), and what it adds to the objective.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Insertion {
+    pub route: usize,
+    pub first: usize,
+    pub second: usize,
+    pub cost: f64,
+}
+
+impl Route {
+    fn empty(vehicle: u32) -> Self {
+        Route {
+            vehicle,
+            stops: Vec::new(),
+            location: Vec::new(),
+            earliest: Vec::new(),
+            latest: Vec::new(),
+            load: Vec::new(),
+            prefix_max: Vec::new(),
+            suffix_max: Vec::new(),
+            arc: Vec::new(),
+            start_prefix: Vec::new(),
+            open_pairs: Vec::new(),
+            distance: 0.0,
+            feasible: true,
+        }
+    }
+
+    pub fn new(model: &Model, vehicle: u32) -> Self {
+        let mut route = Route::empty(vehicle);
+        route.update(model);
+        route
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stops.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.stops.len()
+    }
+
+    #[inline]
+    fn service(&self, model: &Model, node: usize) -> f64 {
+        if node == 0 || node > self.stops.len() {
+            0.0
+        } else {
+            model.stops[self.stops[node - 1] as usize].service
+        }
+    }
+
+    /// Recomputes every cache from the stop sequence. O(n · dims).
+    pub fn update(&mut self, model: &Model) {
+        let vehicle = &model.vehicles[self.vehicle as usize];
+        let profile = vehicle.profile;
+        let n = self.stops.len();
+        let dims = model.dims;
+
+        self.location.clear();
+        self.location.push(vehicle.start);
+        self.location
+            .extend(self.stops.iter().map(|&s| model.stops[s as usize].location));
+        self.location.push(vehicle.end);
+
+        self.feasible = true;
+        self.distance = 0.0;
+        self.earliest.clear();
+        self.earliest.push(vehicle.shift.start);
+        self.arc.clear();
+        self.arc.push(0.0);
+        for k in 1..=n + 1 {
+            let (from, to) = (self.location[k - 1], self.location[k]);
+            let arc = model.distance(profile, from, to);
+            self.arc.push(arc);
+            self.distance += arc;
+            let arrival = self.earliest[k - 1]
+                + self.service(model, k - 1)
+                + model.duration(profile, from, to);
+            let start = if k <= n {
+                earliest_start(&model.stops[self.stops[k - 1] as usize].windows, arrival)
+            } else {
+                Some(arrival)
+            };
+            let start = start.unwrap_or_else(|| {
+                self.feasible = false;
+                f64::INFINITY
+            });
+            self.earliest.push(start);
+        }
+        if self.earliest[n + 1] > vehicle.latest_end + TIME_EPSILON {
+            self.feasible = false;
+        }
+
+        self.latest.clear();
+        self.latest.resize(n + 2, 0.0);
+        self.latest[n + 1] = vehicle.latest_end;
+        for k in (0..=n).rev() {
+            let bound = self.latest[k + 1]
+                - self.service(model, k)
+                - model.duration(profile, self.location[k], self.location[k + 1]);
+            self.latest[k] = if k == 0 {
+                bound
+            } else {
+                latest_start(&model.stops[self.stops[k - 1] as usize].windows, bound)
+                    .unwrap_or(f64::NEG_INFINITY)
+            };
+        }
+
+        self.load.clear();
+        self.load.resize((n + 2) * dims, 0);
+        for &s in &self.stops {
+            for (l, a) in self.load[..dims].iter_mut().zip(model.start_load(s)) {
+                *l += a;
+            }
+        }
+        for k in 1..=n + 1 {
+            let (before, after) = self.load.split_at_mut(k * dims);
+            let previous = &before[(k - 1) * dims..];
+            let current = &mut after[..dims];
+            current.copy_from_slice(previous);
+            if k <= n {
+                for (l, d) in current.iter_mut().zip(model.delta(self.stops[k - 1])) {
+                    *l += d;
+                }
+            }
+        }
+        self.start_prefix.clear();
+        self.start_prefix.resize((n + 2) * dims, 0);
+        self.open_pairs.clear();
+        self.open_pairs.push(0);
+        for k in 1..=n + 1 {
+            let (before, after) = self.start_prefix.split_at_mut(k * dims);
+            let current = &mut after[..dims];
+            current.copy_from_slice(&before[(k - 1) * dims..]);
+            let mut open = self.open_pairs[k - 1];
+            if k <= n {
+                let stop = self.stops[k - 1];
+                for (c, a) in current.iter_mut().zip(model.start_load(stop)) {
+                    *c += a;
+                }
+                match model.stops[stop as usize].role {
+                    StopRole::Pickup => open += 1,
+                    StopRole::Delivery => open -= 1,
+                    StopRole::Single => {}
+                }
+            }
+            self.open_pairs.push(open);
+        }
+        self.prefix_max.clone_from(&self.load);
+        for k in 1..n + 2 {
+            for d in 0..dims {
+                let previous = self.prefix_max[(k - 1) * dims + d];
+                let slot = &mut self.prefix_max[k * dims + d];
+                *slot = (*slot).max(previous);
+            }
+        }
+        self.suffix_max.clone_from(&self.load);
+        for k in (0..n + 1).rev() {
+            for d in 0..dims {
+                let next = self.suffix_max[(k + 1) * dims + d];
+                let slot = &mut self.suffix_max[k * dims + d];
+                *slot = (*slot).max(next);
+            }
+        }
+        let capacity = &vehicle.capacity;
+        if self
+            .prefix_max
+            .chunks_exact(dims.max(1))
+            .last()
+            .is_some_and(|m| m.iter().zip(capacity).any(|(l, c)| l > c))
+        {
+            self.feasible = false;
+        }
+    }
+
+    /// Best feasible position for a single-stop job, if better than `best.cost`. Each position
+    /// is skipped with probability `blink` (SISR's "blinks").
+    #[allow(clippy::too_many_arguments)]
+    pub fn best_single(
+        &self,
+        model: &Model,
+        route_index: usize,
+        stop: u32,
+        extra_cost: f64,
+        blinks: &mut Blinks,
+        best: &mut Option<Insertion>,
+    ) {
+        let vehicle = &model.vehicles[self.vehicle as usize];
+        let profile = vehicle.profile;
+        let node = &model.stops[stop as usize];
+        let dims = model.dims;
+        let start_load = model.start_load(stop);
+        let delta = model.delta(stop);
+        let n = self.stops.len();
+        let matrix = model.distance_matrix(profile);
+        let width = model.n_locations;
+        let here = node.location as usize;
+        // Same as `model.distance`, without re-finding the profile's matrix per position.
+        let distance = |a: u32, b: u32| {
+            if a == NOWHERE || b == NOWHERE {
+                0.0
+            } else {
+                matrix[a as usize * width + b as usize]
+            }
+        };
+        for k in 1..=n + 1 {
+            let prev = k - 1;
+            let from = self.location[prev];
+            let to = self.location[k];
+            debug_assert!(here < width);
+            let cost = extra_cost + distance(from, node.location) + distance(node.location, to)
+                - self.arc[k];
+            if best.is_some_and(|b| cost >= b.cost) {
+                continue;
+            }
+            if blinks.blink() {
+                continue;
+            }
+            let fits = (0..dims).all(|d| {
+                let cap = vehicle.capacity[d];
+                let added = start_load[d];
+                self.prefix_max[prev * dims + d] + added <= cap
+                    && self.suffix_max[k * dims + d] + added + delta[d] <= cap
+                    && self.load[prev * dims + d] + added + delta[d] <= cap
+            });
+            if !fits {
+                continue;
+            }
+            let arrival = self.earliest[prev]
+                + self.service(model, prev)
+                + model.duration(profile, from, node.location);
+            let Some(start) = earliest_start(&node.windows, arrival) else {
+                continue;
+            };
+            let next_arrival = start + node.service + model.duration(profile, node.location, to);
+            if next_arrival > self.latest[k] + TIME_EPSILON {
+                continue;
+            }
+            *best = Some(Insertion {
+                route: route_index,
+                first: k,
+                second: k,
+                cost,
+            });
+        }
+    }
+
+    /// Best feasible positions for a pickup-and-delivery pair (pickup stop id `first`, delivery
+    /// `first + 1`), if better than `best.cost`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn best_pair(
+        &self,
+        model: &Model,
+        route_index: usize,
+        first: u32,
+        extra_cost: f64,
+        blinks: &mut Blinks,
+        best: &mut Option<Insertion>,
+        segment_max: &mut Vec<i64>,
+    ) {
+        let vehicle = &model.vehicles[self.vehicle as usize];
+        let profile = vehicle.profile;
+        let pickup = &model.stops[first as usize];
+        let delivery = &model.stops[first as usize + 1];
+        let (lp, ld) = (pickup.location, delivery.location);
+        let dims = model.dims;
+        let amount = model.delta(first);
+        let n = self.stops.len();
+        let dist = |a: u32, b: u32| model.distance(profile, a, b);
+        let dur = |a: u32, b: u32| model.duration(profile, a, b);
+        for a in 1..=n + 1 {
+            if blinks.blink() {
+                continue;
+            }
+            let prev = a - 1;
+            let from = self.location[prev];
+            let arrival = self.earliest[prev] + self.service(model, prev) + dur(from, lp);
+            let Some(start_p) = earliest_start(&pickup.windows, arrival) else {
+                continue;
+            };
+            // Nodes a.. are reached later than before; if even the pickup is past node a's
+            // latest start minus travel, nothing after fits either.
+            segment_max.clear();
+            segment_max.extend_from_slice(&self.load[prev * dims..a * dims]);
+            if (0..dims).any(|d| segment_max[d] + amount[d] > vehicle.capacity[d]) {
+                continue;
+            }
+            let pickup_cost = extra_cost + dist(from, lp);
+            // Delivery right after the pickup.
+            {
+                let to = self.location[a];
+                let cost = pickup_cost + dist(lp, ld) + dist(ld, to) - self.arc[a];
+                if best.is_none_or(|b| cost < b.cost) {
+                    let arrival_d = start_p + pickup.service + dur(lp, ld);
+                    if let Some(start_d) = earliest_start(&delivery.windows, arrival_d)
+                        && start_d + delivery.service + dur(ld, to) <= self.latest[a] + TIME_EPSILON
+                    {
+                        *best = Some(Insertion {
+                            route: route_index,
+                            first: a,
+                            second: a,
+                            cost,
+                        });
+                    }
+                }
+            }
+            // Delivery after old node k (before old node k + 1), k in a..=n.
+            let pickup_cost = pickup_cost + dist(lp, self.location[a]) - self.arc[a];
+            let (mut time, mut at, mut service) = (start_p, lp, pickup.service);
+            for k in a..=n {
+                let loc_k = self.location[k];
+                let arrival_k = time + service + dur(at, loc_k);
+                if arrival_k > self.latest[k] + TIME_EPSILON {
+                    break;
+                }
+                let Some(start_k) =
+                    earliest_start(&model.stops[self.stops[k - 1] as usize].windows, arrival_k)
+                else {
+                    break;
+                };
+                let mut over = false;
+                for (d, m) in segment_max.iter_mut().enumerate() {
+                    *m = (*m).max(self.load[k * dims + d]);
+                    over |= *m + amount[d] > vehicle.capacity[d];
+                }
+                if over {
+                    break;
+                }
+                time = start_k;
+                at = loc_k;
+                service = self.service(model, k);
+                let to = self.location[k + 1];
+                let cost = pickup_cost + dist(loc_k, ld) + dist(ld, to) - self.arc[k + 1];
+                if best.is_some_and(|b| cost >= b.cost) {
+                    continue;
+                }
+                if blinks.blink() {
+                    continue;
+                }
+                let arrival_d = time + service + dur(loc_k, ld);
+                if let Some(start_d) = earliest_start(&delivery.windows, arrival_d)
+                    && start_d + delivery.service + dur(ld, to) <= self.latest[k + 1] + TIME_EPSILON
+                {
+                    *best = Some(Insertion {
+                        route: route_index,
+                        first: a,
+                        second: k + 1,
+                        cost,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Applies an insertion found by [`Route::best_single`] or [`Route::best_pair`].
+    pub fn insert(&mut self, model: &Model, first_stop: u32, is_pair: bool, at: &Insertion) {
+        self.stops.insert(at.first - 1, first_stop);
+        if is_pair {
+            self.stops.insert(at.second, first_stop + 1);
+        }
+        self.update(model);
+    }
+
+    /// Cost change of exchanging tails with `other` after node `i` here and node `j` there
+    /// (2-opt*), or `None` if infeasible. Both vehicles must share profile, end and latest end,
+    /// so that each tail's cached latest start times stay valid behind the other's head.
+    pub fn tail_exchange_delta(
+        &self,
+        model: &Model,
+        other: &Route,
+        i: usize,
+        j: usize,
+    ) -> Option<f64> {
+        if self.open_pairs[i] != 0 || other.open_pairs[j] != 0 {
+            return None;
+        }
+        let profile = model.vehicles[self.vehicle as usize].profile;
+        let (a_from, a_to) = (self.location[i], other.location[j + 1]);
+        let (b_from, b_to) = (other.location[j], self.location[i + 1]);
+        let delta = model.distance(profile, a_from, a_to) + model.distance(profile, b_from, b_to)
+            - self.arc[i + 1]
+            - other.arc[j + 1];
+        if delta >= -1e-9 {
+            return None;
+        }
+        let fits_time = |head: &Route, h: usize, tail: &Route, t: usize| {
+            head.earliest[h]
+                + head.service(model, h)
+                + model.duration(profile, head.location[h], tail.location[t + 1])
+                <= tail.latest[t + 1] + TIME_EPSILON
+        };
+        if !fits_time(self, i, other, j) || !fits_time(other, j, self, i) {
+            return None;
+        }
+        let dims = model.dims;
+        let fits_load = |head: &Route, h: usize, tail: &Route, t: usize| {
+            let capacity = &model.vehicles[head.vehicle as usize].capacity;
+            let h_total = (head.stops.len() + 1) * dims;
+            let t_total = (tail.stops.len() + 1) * dims;
+            (0..dims).all(|d| {
+                // What the head's own tail had on board from the start leaves; the new tail's
+                // start loads come aboard.
+                let head_tail_start =
+                    head.start_prefix[h_total + d] - head.start_prefix[h * dims + d];
+                let tail_tail_start =
+                    tail.start_prefix[t_total + d] - tail.start_prefix[t * dims + d];
+                let shift = tail_tail_start - head_tail_start;
+                let head_part = head.prefix_max[h * dims + d] + shift;
+                let tail_part = tail.suffix_max[(t + 1) * dims + d] - tail.load[t * dims + d]
+                    + head.load[h * dims + d]
+                    + shift;
+                head_part <= capacity[d] && tail_part <= capacity[d]
+            })
+        };
+        if !fits_load(self, i, other, j) || !fits_load(other, j, self, i) {
+            return None;
+        }
+        let fixed = |r: &Route, empty_after: bool| {
+            if empty_after && !r.stops.is_empty() {
+                -model.vehicles[r.vehicle as usize].fixed_cost
+            } else {
+                0.0
+            }
+        };
+        let self_empty = i == 0 && j == other.stops.len();
+        let other_empty = j == 0 && i == self.stops.len();
+        Some(delta + fixed(self, self_empty) + fixed(other, other_empty))
+    }
+
+    /// Applies a tail exchange checked by [`Route::tail_exchange_delta`].
+    pub fn exchange_tails(&mut self, model: &Model, other: &mut Route, i: usize, j: usize) {
+        let mine = self.stops.split_off(i);
+        let theirs = other.stops.split_off(j);
+        self.stops.extend(theirs);
+        other.stops.extend(mine);
+        self.update(model);
+        other.update(model);
+    }
+}

@@ -1,0 +1,16 @@
+//! Ruin operators: each takes jobs off routes (into `unassigned`) for a recreate step to place.
+
+mod route_removal;
+mod string_removal;
+
+pub(crate) use route_removal::RouteRemoval;
+pub(crate) use string_removal::StringRemoval;
+
+use rand::RngCore;
+
+use crate::model::Model;
+use crate::solution::WorkingSolution;
+
+pub(crate) trait Ruin {
+    fn ruin(&self, model: &Model, solution: &mut WorkingSolution, rng: &mut dyn RngCore);
+}

@@ -1,0 +1,373 @@
+//! The search: SISR ruin-and-recreate under simulated annealing, preceded for the hierarchical
+//! objective by SISR's fleet minimisation (remove a route, then ruin-and-recreate accepting
+//! fewer unassigned jobs or a lower sum of "absence" counters until the route's jobs fit).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rand::{Rng, RngCore};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::local_search::{Improve, TailExchange};
+use crate::model::Model;
+use crate::problem::{Problem, ProblemError};
+use crate::recreate::{GreedyBlinks, Recreate};
+use crate::ruin::{RouteRemoval, Ruin, StringRemoval};
+use crate::solution::{Solution, WorkingSolution};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// Minimise distance + fixed vehicle costs (+ penalties of unassigned jobs).
+    Distance,
+    /// Minimise the number of vehicles first, then distance.
+    Hierarchical,
+}
+
+#[derive(Debug, Clone)]
+pub struct SolveOptions {
+    pub objective: Objective,
+    /// Wall-clock budget measured from the `started` instant given to [`solve`].
+    pub time_limit: Option<Duration>,
+    /// Iteration budget. When set, the annealing schedule follows iterations, so the result
+    /// depends only on the seed (the time limit, if any, can still stop the run early).
+    pub max_iterations: Option<u64>,
+    /// Share of the budget the hierarchical objective may spend removing vehicles.
+    pub fleet_share: f64,
+    /// Annealing temperatures, in units of the initial solution's mean arc length (so the same
+    /// values work for coordinates, metres or seconds).
+    pub initial_temperature: f64,
+    pub final_temperature: f64,
+    pub blink_rate: f64,
+    pub average_removed: f64,
+    pub max_string_length: f64,
+    /// Part of the fleet-minimisation share first spent on distance with every vehicle.
+    pub warm_start_share: f64,
+    /// Polish every candidate that beats the best so far with 2-opt* moves.
+    pub local_search: bool,
+}
+
+impl Default for SolveOptions {
+    /// The SISR paper's parameters, except the temperatures: the paper's T0 = 100, Tf = 1 are
+    /// absolute (about 5.5 and 0.055 mean arcs on Solomon R1). With a 5 s budget a cooler start
+    /// did better on R and RC; much cooler (0.5) left Solomon C2 stuck one vehicle too many.
+    fn default() -> Self {
+        SolveOptions {
+            objective: Objective::Distance,
+            time_limit: None,
+            max_iterations: None,
+            fleet_share: 0.3,
+            initial_temperature: 1.5,
+            final_temperature: 0.05,
+            blink_rate: 0.01,
+            average_removed: 10.0,
+            max_string_length: 10.0,
+            warm_start_share: 0.3,
+            local_search: true,
+        }
+    }
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum SolveError {
+    #[error(transparent)]
+    Problem(#[from] ProblemError),
+    #[error("give a time limit or an iteration limit (or both)")]
+    NoLimit,
+}
+
+/// Progress through the budget, and whether to stop.
+struct Budget<'a> {
+    started: Instant,
+    time_limit: Option<Duration>,
+    max_iterations: Option<u64>,
+    iterations: u64,
+    cancel: &'a AtomicBool,
+}
+
+impl Budget<'_> {
+    fn progress(&self) -> f64 {
+        match (self.max_iterations, self.time_limit) {
+            (Some(max), _) => self.iterations as f64 / max.max(1) as f64,
+            (None, Some(limit)) => {
+                self.started.elapsed().as_secs_f64() / limit.as_secs_f64().max(1e-9)
+            }
+            (None, None) => 1.0,
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+            || self.max_iterations.is_some_and(|m| self.iterations >= m)
+            || self.time_limit.is_some_and(|t| self.started.elapsed() >= t)
+    }
+
+    /// True while the phase ending at `end` (a fraction of the budget) may continue.
+    fn running(&self, end: f64) -> bool {
+        !self.stopped() && self.progress() < end
+    }
+}
+
+/// Solves `problem`. Randomness comes only from `rng`; `started` is when the time limit began;
+/// setting `cancel` stops the search at the next iteration and returns the best plan so far.
+pub fn solve(
+    problem: &Problem,
+    options: &SolveOptions,
+    rng: &mut dyn RngCore,
+    started: Instant,
+    cancel: &AtomicBool,
+) -> Result<Solution, SolveError> {
+    problem.validate()?;
+    if options.time_limit.is_none() && options.max_iterations.is_none() {
+        return Err(SolveError::NoLimit);
+    }
+    let model = Model::new(problem);
+    let mut budget = Budget {
+        started,
+        time_limit: options.time_limit,
+        max_iterations: options.max_iterations,
+        iterations: 0,
+        cancel,
+    };
+    let mut initial = WorkingSolution::empty(&model);
+    GreedyBlinks { blink_rate: 0.0 }.recreate(&model, &mut initial, rng);
+    let arcs: usize = initial
+        .routes
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| r.len() + 1)
+        .sum();
+    let mean_arc = if arcs == 0 {
+        1.0
+    } else {
+        (initial.distance() / arcs as f64).max(1e-9)
+    };
+    let search = Search {
+        model: &model,
+        ruin: StringRemoval {
+            average_removed: options.average_removed,
+            max_string_length: options.max_string_length,
+            ..StringRemoval::default()
+        },
+        recreate: GreedyBlinks {
+            blink_rate: options.blink_rate,
+        },
+        initial_temperature: options.initial_temperature * mean_arc,
+        final_temperature: options.final_temperature * mean_arc,
+        local_search: options.local_search.then(TailExchange::default),
+    };
+
+    let best = match options.objective {
+        Objective::Distance => {
+            let fleet = FleetLimit {
+                vehicles: usize::MAX,
+            };
+            search.anneal(initial, &mut budget, (0.0, 1.0), fleet, rng)
+        }
+        Objective::Hierarchical => {
+            // 1. Distance first, with every vehicle: a short-route solution is a better start
+            //    for removing vehicles than the greedy one, and on instances where the fewest
+            //    vehicles are also the shortest plan (Solomon C2) it is already the answer.
+            // 2. Fleet minimisation. 3. Distance again, within the fleet found.
+            let share = options.fleet_share.clamp(0.0, 1.0);
+            let warm_end = share * options.warm_start_share.clamp(0.0, 1.0);
+            let unlimited = FleetLimit {
+                vehicles: usize::MAX,
+            };
+            let warm = search.anneal(initial, &mut budget, (0.0, warm_end), unlimited, rng);
+            let mut fewest = search.minimise_fleet(warm, &mut budget, share, rng);
+            for (open, route) in fewest.open.iter_mut().zip(&fewest.routes) {
+                *open = !route.is_empty();
+            }
+            let fleet = FleetLimit {
+                vehicles: fewest.vehicles_used(),
+            };
+            // Fleet minimisation stops early at the capacity lower bound: cool over what is left.
+            let from = budget.progress().min(share);
+            search.anneal(fewest, &mut budget, (from, 1.0), fleet, rng)
+        }
+    };
+    Ok(best.to_plan(&model, problem, budget.iterations))
+}
+
+struct Search<'a> {
+    model: &'a Model,
+    ruin: StringRemoval,
+    recreate: GreedyBlinks,
+    initial_temperature: f64,
+    final_temperature: f64,
+    local_search: Option<TailExchange>,
+}
+
+/// How many vehicles a result may use.
+#[derive(Debug, Clone, Copy)]
+struct FleetLimit {
+    vehicles: usize,
+}
+
+impl Search<'_> {
+    fn score(&self, solution: &WorkingSolution) -> f64 {
+        solution.cost(self.model)
+    }
+
+    /// Results are compared by (vehicles within the limit, cost): fewer vehicles always win.
+    fn better(&self, a: &WorkingSolution, b: &WorkingSolution, fleet: FleetLimit) -> bool {
+        let (va, vb) = (a.vehicles_used(), b.vehicles_used());
+        if va > fleet.vehicles {
+            return false;
+        }
+        if fleet.vehicles == usize::MAX {
+            return a.cost(self.model) < b.cost(self.model);
+        }
+        // Unassigned penalties still come first: compare them before vehicles.
+        let (ua, ub) = (a.penalties(self.model), b.penalties(self.model));
+        (ua, va, a.cost(self.model)) < (ub, vb, b.cost(self.model))
+    }
+
+    /// Simulated annealing over ruin-and-recreate moves during the budget fraction `phase`,
+    /// with a geometric cooling from T0 to Tf across the phase. Returns the best solution seen.
+    fn anneal(
+        &self,
+        start: WorkingSolution,
+        budget: &mut Budget,
+        phase: (f64, f64),
+        fleet: FleetLimit,
+        rng: &mut dyn RngCore,
+    ) -> WorkingSolution {
+        let model = self.model;
+        let mut current_score = self.score(&start);
+        let mut best_score = current_score;
+        let mut best = start.clone();
+        let mut candidate = start.clone();
+        let mut current = start;
+        let span = (phase.1 - phase.0).max(1e-12);
+        let ratio = self.final_temperature / self.initial_temperature;
+        while budget.running(phase.1) {
+            let local = ((budget.progress() - phase.0) / span).clamp(0.0, 1.0);
+            let temperature = self.initial_temperature * ratio.powf(local);
+            // Invariant: candidate == current here; only the routes the move touches differ after.
+            candidate.touched.clear();
+            self.ruin.ruin(model, &mut candidate, rng);
+            self.recreate.recreate(model, &mut candidate, rng);
+            budget.iterations += 1;
+            let mut score = self.score(&candidate);
+            // Polishing only would-be bests keeps the cost of local search negligible.
+            if score < best_score
+                && let Some(polish) = &self.local_search
+                && polish.improve(model, &mut candidate)
+            {
+                score = self.score(&candidate);
+            }
+            let touched = std::mem::take(&mut candidate.touched);
+            // Accept if better than current + T·ln(1/U): the threshold form of Metropolis.
+            let threshold = current_score - temperature * rng.random::<f64>().max(1e-300).ln();
+            if score < threshold {
+                current.copy_changes_from(&candidate, &touched);
+                current_score = score;
+                if self.better(&current, &best, fleet) {
+                    best.clone_from(&current);
+                    best_score = score;
+                }
+            } else {
+                candidate.copy_changes_from(&current, &touched);
+            }
+            candidate.touched = touched;
+        }
+        best
+    }
+
+    /// SISR fleet minimisation during the budget fraction `[0, end)`. Returns the complete
+    /// solution with the fewest vehicles found (or `start` if it was not complete).
+    fn minimise_fleet(
+        &self,
+        start: WorkingSolution,
+        budget: &mut Budget,
+        end: f64,
+        rng: &mut dyn RngCore,
+    ) -> WorkingSolution {
+        let model = self.model;
+        if !start.unassigned.is_empty() {
+            return start;
+        }
+        let lower_bound = fleet_lower_bound(model);
+        let mut absences = vec![0u64; model.jobs.len()];
+        let absence_sum = |s: &WorkingSolution, a: &[u64]| -> u64 {
+            s.unassigned.iter().map(|&j| a[j as usize]).sum()
+        };
+        let mut best = start.clone();
+        let mut current = start;
+        // No new vehicles in this phase: only the routes in use may take jobs.
+        for (open, route) in current.open.iter_mut().zip(&current.routes) {
+            *open = !route.is_empty();
+        }
+        let mut candidate = current.clone();
+        loop {
+            if current.unassigned.is_empty() {
+                if current.vehicles_used() < best.vehicles_used()
+                    || (current.vehicles_used() == best.vehicles_used()
+                        && current.distance() < best.distance())
+                {
+                    best.clone_from(&current);
+                }
+                if current.vehicles_used() <= lower_bound || !budget.running(end) {
+                    break;
+                }
+                RouteRemoval.ruin(model, &mut current, rng);
+                candidate.clone_from(&current);
+            }
+            if !budget.running(end) {
+                break;
+            }
+            // Invariant: candidate == current here (see `anneal`).
+            candidate.touched.clear();
+            self.ruin.ruin(model, &mut candidate, rng);
+            self.recreate.recreate(model, &mut candidate, rng);
+            budget.iterations += 1;
+            let touched = std::mem::take(&mut candidate.touched);
+            for &j in &candidate.unassigned {
+                absences[j as usize] += 1;
+            }
+            if candidate.unassigned.len() < current.unassigned.len()
+                || absence_sum(&candidate, &absences) < absence_sum(&current, &absences)
+            {
+                current.copy_changes_from(&candidate, &touched);
+            } else {
+                candidate.copy_changes_from(&current, &touched);
+            }
+            candidate.touched = touched;
+        }
+        best
+    }
+}
+
+/// Vehicles needed by capacity alone for single stops (pairs reuse capacity along the route, so
+/// they add nothing certain). Stops fleet minimisation early when reached.
+fn fleet_lower_bound(model: &Model) -> usize {
+    if model.jobs.is_empty() {
+        return 0;
+    }
+    let mut bound = 1usize;
+    for d in 0..model.dims {
+        let largest = model
+            .vehicles
+            .iter()
+            .map(|v| v.capacity[d])
+            .max()
+            .unwrap_or(0);
+        if largest <= 0 {
+            continue;
+        }
+        let (mut delivered, mut collected) = (0i64, 0i64);
+        for job in model.jobs.iter().filter(|j| !j.is_pair) {
+            let s = job.first;
+            let start = model.start_load(s)[d];
+            delivered += start;
+            collected += start + model.delta(s)[d];
+        }
+        for total in [delivered, collected] {
+            bound = bound.max(((total + largest - 1) / largest) as usize);
+        }
+    }
+    bound
+}

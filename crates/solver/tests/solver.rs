@@ -1,0 +1,755 @@
+//! Integration tests: every solution is re-validated by the independent checker.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use hakobu_solver::{
+    Job, Objective, PlannedRoute, PlannedStop, Problem, Profile, Solution, SolveOptions, Stop,
+    StopRole, Task, TimeWindow, UnassignedJob, UnassignedReason, Vehicle, Violation, check, solve,
+};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+fn euclidean(points: &[(f64, f64)], speed: f64) -> Vec<Vec<f64>> {
+    points
+        .iter()
+        .map(|a| {
+            points
+                .iter()
+                .map(|b| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt() / speed)
+                .collect()
+        })
+        .collect()
+}
+
+fn profile(points: &[(f64, f64)], speed: f64) -> Profile {
+    Profile {
+        name: format!("speed {speed}"),
+        durations: euclidean(points, speed),
+        distances: euclidean(points, 1.0),
+    }
+}
+
+fn vehicle(id: &str, capacity: Vec<i64>, shift: (f64, f64)) -> Vehicle {
+    Vehicle {
+        id: id.into(),
+        profile: 0,
+        start: Some(0),
+        end: Some(0),
+        shift: TimeWindow::new(shift.0, shift.1),
+        capacity,
+        fixed_cost: 0.0,
+        max_duration: None,
+    }
+}
+
+fn stop(location: usize, window: Option<(f64, f64)>) -> Stop {
+    Stop {
+        location,
+        service: 1.0,
+        windows: window
+            .map(|(a, b)| TimeWindow::new(a, b))
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn single(id: &str, location: usize, window: Option<(f64, f64)>, delivery: i64) -> Job {
+    Job {
+        id: id.into(),
+        task: Task::Single {
+            stop: stop(location, window),
+            delivery: vec![delivery],
+            pickup: vec![0],
+        },
+        penalty: 1000.0,
+    }
+}
+
+fn pair(id: &str, from: usize, to: usize, amount: i64) -> Job {
+    Job {
+        id: id.into(),
+        task: Task::Pair {
+            pickup: stop(from, None),
+            delivery: stop(to, None),
+            amount: vec![amount],
+        },
+        penalty: 1000.0,
+    }
+}
+
+fn options(iterations: u64) -> SolveOptions {
+    SolveOptions {
+        max_iterations: Some(iterations),
+        ..SolveOptions::default()
+    }
+}
+
+fn run(problem: &Problem, options: &SolveOptions, seed: u64) -> Solution {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let solution = solve(
+        problem,
+        options,
+        &mut rng,
+        Instant::now(),
+        &AtomicBool::new(false),
+    )
+    .expect("solvable");
+    let report = check(problem, &solution);
+    assert!(report.is_feasible(), "checker: {:?}", report.violations);
+    solution
+}
+
+/// A random tiny instance exercising every constraint: 2 capacity dimensions, singles that
+/// deliver and collect, pairs, one or two windows per stop, two vehicles with different speeds,
+/// a fixed cost and a maximum duration on one, an open end on the other.
+fn tiny(seed: u64) -> Problem {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let jobs_count = rng.random_range(2..=5);
+    let mut points = vec![(50.0, 50.0)];
+    let mut jobs = Vec::new();
+    let mut stops = 0;
+    let coordinate = |rng: &mut StdRng| {
+        (
+            rng.random_range(0.0..100.0f64).round(),
+            rng.random_range(0.0..100.0f64).round(),
+        )
+    };
+    for j in 0..jobs_count {
+        let is_pair = stops + 2 <= 7 && rng.random_bool(0.4);
+        let a = coordinate(&mut rng);
+        let b = coordinate(&mut rng);
+        let amounts = vec![rng.random_range(0..=6), rng.random_range(0..=2)];
+        let open = rng.random_range(0.0..150.0f64).round();
+        let width = rng.random_range(10.0..120.0f64).round();
+        let windows = match rng.random_range(0..10) {
+            0..3 => vec![],
+            3..7 => vec![TimeWindow::new(open, open + width)],
+            _ => vec![
+                TimeWindow::new(open, open + width / 3.0),
+                TimeWindow::new(open + width, open + width + 30.0),
+            ],
+        };
+        if is_pair {
+            points.push(a);
+            points.push(b);
+            let n = points.len();
+            let mut job = pair(&format!("p{j}"), n - 2, n - 1, 0);
+            if let Task::Pair {
+                delivery, amount, ..
+            } = &mut job.task
+            {
+                delivery.windows = windows
+                    .iter()
+                    .map(|w| TimeWindow::new(w.start + 30.0, w.end + 30.0))
+                    .collect();
+                *amount = amounts;
+            }
+            jobs.push(job);
+            stops += 2;
+        } else {
+            points.push(a);
+            let mut job = single(&format!("s{j}"), points.len() - 1, None, 0);
+            if let Task::Single {
+                stop,
+                delivery,
+                pickup,
+            } = &mut job.task
+            {
+                stop.windows = windows;
+                *delivery = amounts;
+                *pickup = vec![rng.random_range(0..=4), 0];
+            }
+            jobs.push(job);
+            stops += 1;
+        }
+    }
+    let mut fast = vehicle("fast", vec![8, 2], (0.0, 300.0));
+    fast.fixed_cost = 15.0;
+    fast.max_duration = Some(250.0);
+    let mut slow = vehicle("slow", vec![10, 3], (0.0, 400.0));
+    slow.profile = 1;
+    slow.end = None;
+    if seed % 2 == 1 {
+        // Interchangeable routing (same profile, end and shift) lets tail exchanges run.
+        slow.profile = fast.profile;
+        slow.end = fast.end;
+        slow.shift = fast.shift;
+        slow.max_duration = fast.max_duration;
+    }
+    Problem {
+        profiles: vec![profile(&points, 1.0), profile(&points, 0.6)],
+        vehicles: vec![fast, slow],
+        jobs,
+    }
+}
+
+/// Brute force through the checker only: best cost of serving `subset` with `vehicle` alone.
+fn best_route(problem: &Problem, vehicle: usize, subset: &[usize]) -> Option<f64> {
+    let mut stops: Vec<(usize, StopRole)> = Vec::new();
+    for &j in subset {
+        match problem.jobs[j].task {
+            Task::Single { .. } => stops.push((j, StopRole::Single)),
+            Task::Pair { .. } => {
+                stops.push((j, StopRole::Pickup));
+                stops.push((j, StopRole::Delivery));
+            }
+        }
+    }
+    let mut best: Option<f64> = None;
+    permutations(&mut stops, 0, &mut |order| {
+        let route = PlannedRoute {
+            vehicle,
+            vehicle_id: String::new(),
+            stops: order
+                .iter()
+                .map(|&(job, role)| PlannedStop {
+                    job,
+                    job_id: String::new(),
+                    role,
+                    location: 0,
+                    arrival: 0.0,
+                    start: 0.0,
+                })
+                .collect(),
+            distance: 0.0,
+            end: 0.0,
+        };
+        let solution = Solution {
+            routes: vec![route],
+            unassigned: Vec::new(),
+            distance: 0.0,
+            vehicles_used: 1,
+            cost: 0.0,
+            iterations: 0,
+        };
+        let report = check(problem, &solution);
+        let feasible = report.violations.iter().all(|v| {
+            matches!(
+                v,
+                Violation::TotalsMismatch { .. } | Violation::Missing { .. }
+            )
+        });
+        // With no job listed as unassigned, the cost is distance + the fixed cost.
+        if feasible && best.is_none_or(|b| report.cost < b) {
+            best = Some(report.cost);
+        }
+    });
+    best
+}
+
+fn permutations<T: Copy>(items: &mut Vec<T>, k: usize, visit: &mut dyn FnMut(&[T])) {
+    if k == items.len() {
+        visit(items);
+        return;
+    }
+    for i in k..items.len() {
+        items.swap(k, i);
+        permutations(items, k + 1, visit);
+        items.swap(k, i);
+    }
+}
+
+fn brute_force_optimum(problem: &Problem) -> f64 {
+    let n = problem.jobs.len();
+    let mut best = f64::INFINITY;
+    // Each job: 0 = unassigned, 1 = vehicle 0, 2 = vehicle 1.
+    let mut memo = std::collections::HashMap::new();
+    for code in 0..3usize.pow(n as u32) {
+        let mut digits = code;
+        let mut subsets = [Vec::new(), Vec::new()];
+        let mut cost = 0.0;
+        for j in 0..n {
+            match digits % 3 {
+                0 => cost += problem.jobs[j].penalty,
+                d => subsets[d - 1].push(j),
+            }
+            digits /= 3;
+        }
+        let mut feasible = true;
+        for (v, subset) in subsets.iter().enumerate() {
+            if subset.is_empty() {
+                continue;
+            }
+            let value = *memo
+                .entry((v, subset.clone()))
+                .or_insert_with(|| best_route(problem, v, subset));
+            match value {
+                Some(d) => cost += d,
+                None => feasible = false,
+            }
+        }
+        if feasible {
+            best = best.min(cost);
+        }
+    }
+    best
+}
+
+#[test]
+fn matches_brute_force_on_tiny_instances() {
+    for seed in 0..24 {
+        let problem = tiny(seed);
+        let optimum = brute_force_optimum(&problem);
+        let solution = run(&problem, &options(1500), seed);
+        assert!(
+            (solution.cost - optimum).abs() < 1e-6,
+            "seed {seed}: solver {} vs brute force {optimum}",
+            solution.cost
+        );
+    }
+}
+
+#[test]
+fn same_seed_same_plan() {
+    let problem = tiny(3);
+    let a = run(&problem, &options(300), 42);
+    let b = run(&problem, &options(300), 42);
+    assert_eq!(a, b);
+}
+
+fn grid(customers: usize, seed: u64) -> Problem {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut points = vec![(50.0, 50.0)];
+    let mut jobs = Vec::new();
+    for j in 0..customers {
+        points.push((rng.random_range(0.0..100.0), rng.random_range(0.0..100.0)));
+        let open = rng.random_range(0.0..400.0);
+        jobs.push(single(
+            &format!("c{j}"),
+            j + 1,
+            Some((open, open + 120.0)),
+            rng.random_range(1..20),
+        ));
+    }
+    Problem {
+        profiles: vec![profile(&points, 1.0)],
+        vehicles: (0..10)
+            .map(|k| vehicle(&format!("v{k}"), vec![100], (0.0, 800.0)))
+            .collect(),
+        jobs,
+    }
+}
+
+#[test]
+fn cancel_flag_stops_the_search() {
+    let problem = grid(40, 1);
+    let cancel = AtomicBool::new(false);
+    let mut rng = StdRng::seed_from_u64(1);
+    let started = Instant::now();
+    let solution = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(Duration::from_millis(100));
+            cancel.store(true, Ordering::Relaxed);
+        });
+        let opts = SolveOptions {
+            max_iterations: Some(u64::MAX),
+            ..SolveOptions::default()
+        };
+        solve(&problem, &opts, &mut rng, started, &cancel).expect("solvable")
+    });
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(check(&problem, &solution).is_feasible());
+    assert!(solution.unassigned.is_empty());
+}
+
+#[test]
+fn time_limit_is_honoured() {
+    let problem = grid(40, 2);
+    let opts = SolveOptions {
+        time_limit: Some(Duration::from_millis(300)),
+        objective: Objective::Hierarchical,
+        ..SolveOptions::default()
+    };
+    let started = Instant::now();
+    let solution = run(&problem, &opts, 7);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(solution.iterations > 0);
+}
+
+#[test]
+fn no_limit_is_an_error() {
+    let problem = tiny(1);
+    let mut rng = StdRng::seed_from_u64(1);
+    let result = solve(
+        &problem,
+        &SolveOptions::default(),
+        &mut rng,
+        Instant::now(),
+        &AtomicBool::new(false),
+    );
+    assert!(result.is_err());
+}
+
+#[test]
+fn hierarchical_uses_no_more_vehicles_than_distance() {
+    let problem = grid(30, 5);
+    let distance = run(&problem, &options(3000), 1);
+    let hierarchical = run(
+        &problem,
+        &SolveOptions {
+            objective: Objective::Hierarchical,
+            ..options(3000)
+        },
+        1,
+    );
+    assert!(hierarchical.vehicles_used <= distance.vehicles_used);
+    assert!(hierarchical.unassigned.is_empty());
+}
+
+#[test]
+fn pickups_come_before_deliveries() {
+    let mut rng = StdRng::seed_from_u64(9);
+    let mut points = vec![(50.0, 50.0)];
+    let mut jobs = Vec::new();
+    for j in 0..15 {
+        points.push((rng.random_range(0.0..100.0), rng.random_range(0.0..100.0)));
+        points.push((rng.random_range(0.0..100.0), rng.random_range(0.0..100.0)));
+        jobs.push(pair(
+            &format!("p{j}"),
+            points.len() - 2,
+            points.len() - 1,
+            rng.random_range(1..8),
+        ));
+    }
+    let problem = Problem {
+        profiles: vec![profile(&points, 1.0)],
+        vehicles: (0..4)
+            .map(|k| vehicle(&format!("v{k}"), vec![12], (0.0, 1000.0)))
+            .collect(),
+        jobs,
+    };
+    let solution = run(&problem, &options(2000), 3);
+    assert!(solution.unassigned.is_empty());
+    for route in &solution.routes {
+        for (i, s) in route.stops.iter().enumerate() {
+            if s.role == StopRole::Delivery {
+                assert!(
+                    route.stops[..i]
+                        .iter()
+                        .any(|p| p.job == s.job && p.role == StopRole::Pickup)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn waits_for_a_later_window_and_uses_the_faster_vehicle() {
+    let points = [(0.0, 0.0), (100.0, 0.0), (0.0, 10.0)];
+    let mut slow = vehicle("slow", vec![10], (0.0, 150.0));
+    slow.profile = 1;
+    let mut fast = vehicle("fast", vec![10], (0.0, 150.0));
+    fast.profile = 0;
+    let mut far = single("far", 1, None, 1);
+    if let Task::Single { stop, .. } = &mut far.task {
+        stop.windows = vec![TimeWindow::new(0.0, 20.0), TimeWindow::new(40.0, 60.0)];
+    }
+    let problem = Problem {
+        // Only the fast profile reaches location 1 (distance 100) within the second window.
+        profiles: vec![profile(&points, 2.0), profile(&points, 1.0)],
+        vehicles: vec![slow, fast],
+        jobs: vec![far],
+    };
+    let solution = run(&problem, &options(50), 1);
+    assert_eq!(solution.routes.len(), 1);
+    assert_eq!(solution.routes[0].vehicle_id, "fast");
+    let s = &solution.routes[0].stops[0];
+    assert_eq!((s.arrival, s.start), (50.0, 50.0));
+}
+
+#[test]
+fn unassigned_jobs_say_why() {
+    let points = [
+        (0.0, 0.0),
+        (10.0, 0.0),
+        (20.0, 0.0),
+        (0.0, 300.0),
+        (5.0, 0.0),
+        (6.0, 0.0),
+    ];
+    let mut v = vehicle("v", vec![10, 3], (0.0, 200.0));
+    v.max_duration = Some(100.0);
+    let with_dims = |mut job: Job, amounts: Vec<i64>| {
+        if let Task::Single {
+            delivery, pickup, ..
+        } = &mut job.task
+        {
+            *delivery = amounts;
+            *pickup = vec![0, 0];
+        }
+        job
+    };
+    let problem = Problem {
+        profiles: vec![profile(&points, 1.0)],
+        vehicles: vec![v],
+        jobs: vec![
+            with_dims(single("too-big", 1, None, 0), vec![1, 4]),
+            with_dims(single("closed", 2, Some((0.0, 5.0)), 0), vec![1, 0]),
+            with_dims(single("beyond-shift", 3, None, 0), vec![1, 0]),
+            with_dims(single("long", 1, Some((95.0, 99.0)), 0), vec![1, 0]),
+            with_dims(single("fits", 4, None, 0), vec![9, 0]),
+            with_dims(single("no-room", 5, None, 0), vec![9, 0]),
+        ],
+    };
+    let solution = run(&problem, &options(200), 1);
+    let reason = |id: &str| {
+        solution
+            .unassigned
+            .iter()
+            .find(|u| u.job_id == id)
+            .map(|u| u.reason)
+    };
+    assert_eq!(reason("too-big"), Some(UnassignedReason::Capacity));
+    assert_eq!(reason("closed"), Some(UnassignedReason::TimeWindow));
+    assert_eq!(reason("beyond-shift"), Some(UnassignedReason::Shift));
+    assert_eq!(reason("long"), Some(UnassignedReason::MaxDuration));
+    let room: Vec<_> = ["fits", "no-room"]
+        .iter()
+        .filter_map(|id| reason(id))
+        .collect();
+    assert_eq!(room, vec![UnassignedReason::NoRoom]);
+}
+
+#[test]
+fn open_routes_end_at_the_last_stop() {
+    let points = [(0.0, 0.0), (10.0, 0.0), (20.0, 0.0)];
+    let mut v = vehicle("v", vec![10], (0.0, 100.0));
+    v.end = None;
+    let problem = Problem {
+        profiles: vec![profile(&points, 1.0)],
+        vehicles: vec![v],
+        jobs: vec![single("a", 1, None, 1), single("b", 2, None, 1)],
+    };
+    let solution = run(&problem, &options(50), 1);
+    assert!((solution.distance - 20.0).abs() < 1e-9);
+}
+
+// ---- the checker against hand-built bad solutions ----
+
+fn checker_problem() -> Problem {
+    let points = [(0.0, 0.0), (10.0, 0.0), (20.0, 0.0), (30.0, 0.0)];
+    let mut v0 = vehicle("v0", vec![5], (0.0, 100.0));
+    v0.max_duration = Some(90.0);
+    Problem {
+        profiles: vec![profile(&points, 1.0)],
+        vehicles: vec![v0, vehicle("v1", vec![5], (0.0, 100.0))],
+        jobs: vec![single("a", 1, Some((0.0, 50.0)), 2), pair("b", 2, 3, 3)],
+    }
+}
+
+fn planned(vehicle: usize, stops: &[(usize, StopRole)]) -> PlannedRoute {
+    PlannedRoute {
+        vehicle,
+        vehicle_id: String::new(),
+        stops: stops
+            .iter()
+            .map(|&(job, role)| PlannedStop {
+                job,
+                job_id: String::new(),
+                role,
+                location: 0,
+                arrival: 0.0,
+                start: 0.0,
+            })
+            .collect(),
+        distance: 0.0,
+        end: 0.0,
+    }
+}
+
+/// A solution with correct totals, so that only the injected fault shows.
+fn with_totals(problem: &Problem, routes: Vec<PlannedRoute>, unassigned: Vec<usize>) -> Solution {
+    let mut solution = Solution {
+        routes,
+        unassigned: unassigned
+            .into_iter()
+            .map(|job| UnassignedJob {
+                job,
+                job_id: String::new(),
+                reason: UnassignedReason::NoRoom,
+            })
+            .collect(),
+        distance: 0.0,
+        vehicles_used: 0,
+        cost: 0.0,
+        iterations: 0,
+    };
+    let report = check(problem, &solution);
+    solution.distance = report.distance;
+    solution.cost = report.cost;
+    solution.vehicles_used = report.vehicles_used;
+    solution
+}
+
+fn violations(problem: &Problem, solution: &Solution) -> Vec<Violation> {
+    check(problem, solution).violations
+}
+
+use StopRole::{Delivery, Pickup, Single};
+
+#[test]
+fn checker_accepts_a_good_solution() {
+    let p = checker_problem();
+    let good = with_totals(
+        &p,
+        vec![planned(0, &[(0, Single), (1, Pickup), (1, Delivery)])],
+        vec![],
+    );
+    assert_eq!(violations(&p, &good), vec![]);
+}
+
+/// Recognises the violation a hand-built bad solution must produce.
+type Expectation = fn(&Violation) -> bool;
+
+#[test]
+fn checker_catches_each_violation() {
+    let p = checker_problem();
+    let cases: Vec<(Solution, Expectation)> = vec![
+        (
+            with_totals(
+                &p,
+                vec![planned(0, &[(0, Single), (1, Delivery), (1, Pickup)])],
+                vec![],
+            ),
+            |v| matches!(v, Violation::DeliveryBeforePickup { job: 1 }),
+        ),
+        (
+            with_totals(
+                &p,
+                vec![
+                    planned(0, &[(0, Single), (1, Pickup)]),
+                    planned(1, &[(1, Delivery)]),
+                ],
+                vec![],
+            ),
+            |v| matches!(v, Violation::PairSplit { job: 1 }),
+        ),
+        (
+            with_totals(&p, vec![planned(0, &[(1, Pickup), (1, Delivery)])], vec![]),
+            |v| matches!(v, Violation::Missing { job: 0 }),
+        ),
+        (
+            with_totals(
+                &p,
+                vec![planned(0, &[(0, Single), (1, Pickup), (1, Delivery)])],
+                vec![0],
+            ),
+            |v| matches!(v, Violation::Duplicated { job: 0 }),
+        ),
+        (
+            with_totals(
+                &p,
+                vec![planned(0, &[(0, Pickup), (1, Pickup), (1, Delivery)])],
+                vec![],
+            ),
+            |v| matches!(v, Violation::WrongRole { job: 0 }),
+        ),
+        (
+            with_totals(
+                &p,
+                vec![
+                    planned(0, &[(0, Single)]),
+                    planned(0, &[(1, Pickup), (1, Delivery)]),
+                ],
+                vec![],
+            ),
+            |v| matches!(v, Violation::VehicleUsedTwice { vehicle: 0 }),
+        ),
+        (
+            with_totals(&p, vec![planned(7, &[(0, Single)])], vec![1]),
+            |v| matches!(v, Violation::UnknownVehicle { vehicle: 7 }),
+        ),
+        (
+            with_totals(&p, vec![planned(0, &[(0, Single), (9, Single)])], vec![1]),
+            |v| matches!(v, Violation::UnknownJob { job: 9 }),
+        ),
+        (
+            {
+                let mut s = with_totals(&p, vec![planned(0, &[(0, Single)])], vec![1]);
+                s.distance += 1.0;
+                s
+            },
+            |v| {
+                matches!(
+                    v,
+                    Violation::TotalsMismatch {
+                        what: "distance",
+                        ..
+                    }
+                )
+            },
+        ),
+    ];
+    for (index, (solution, expected)) in cases.iter().enumerate() {
+        let found = violations(&p, solution);
+        assert!(found.iter().any(expected), "case {index}: {found:?}");
+    }
+
+    // Capacity: the delivery of `a` (2) on board while carrying `b` (3) exceeds 4.
+    let mut tight = checker_problem();
+    tight.vehicles[1].capacity = vec![4];
+    let s = with_totals(
+        &tight,
+        vec![planned(1, &[(1, Pickup), (0, Single), (1, Delivery)])],
+        vec![],
+    );
+    assert!(
+        violations(&tight, &s)
+            .iter()
+            .any(|v| matches!(v, Violation::Capacity { vehicle: 1, .. }))
+    );
+
+    // Time window: `a` closes at 50, reached at 71 after the pair.
+    let s = with_totals(
+        &p,
+        vec![planned(1, &[(1, Pickup), (1, Delivery), (0, Single)])],
+        vec![],
+    );
+    let found = violations(&p, &s);
+    assert!(
+        found
+            .iter()
+            .any(|v| matches!(v, Violation::TimeWindow { job: 0, .. })),
+        "{found:?}"
+    );
+
+    // Shift end and max duration: a 70-long route on a 60-long shift / with a 60 max duration.
+    let mut short = checker_problem();
+    short.vehicles[1].shift = TimeWindow::new(0.0, 60.0);
+    let s = with_totals(
+        &short,
+        vec![planned(1, &[(1, Pickup), (1, Delivery)])],
+        vec![0],
+    );
+    assert!(
+        violations(&short, &s)
+            .iter()
+            .any(|v| matches!(v, Violation::ShiftEnd { vehicle: 1, .. }))
+    );
+    let mut limited = checker_problem();
+    limited.vehicles[0].max_duration = Some(60.0);
+    let s = with_totals(
+        &limited,
+        vec![planned(0, &[(1, Pickup), (1, Delivery)])],
+        vec![0],
+    );
+    assert!(
+        violations(&limited, &s)
+            .iter()
+            .any(|v| matches!(v, Violation::MaxDuration { vehicle: 0, .. }))
+    );
+}
+
+#[test]
+fn json_form_round_trips() {
+    let text = include_str!("../README.md")
+        .split("```json")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README has a JSON example");
+    let problem = Problem::from_json(text).expect("README example parses");
+    assert_eq!(Problem::from_json(&problem.to_json()), Ok(problem.clone()));
+    let solution = run(&problem, &options(200), 1);
+    assert!(solution.unassigned.is_empty());
+}
