@@ -6,7 +6,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use hakobu_diaq::order::{Names, names};
+use hakobu_diaq::order::names;
 use hakobu_diaq::{
     Customer, Delivery, Fetch, FieldError, OrderRequest, OrderUpdate, Purpose, Status, Store,
 };
@@ -566,7 +566,7 @@ fn update(sb: &Sandbox, purpose: Purpose, id: &str, body: &[u8]) -> Result<Value
         }
         let change =
             OrderUpdate::from_json(&parse_json(body)?, purpose).map_err(AppError::first)?;
-        apply(&mut object, change, names(purpose));
+        apply(&mut object, change);
         object["update"] = json!(hakobu_diaq::time::format_millis(now));
         save(&tx, &object, now)?;
         tx.commit()?;
@@ -574,7 +574,7 @@ fn update(sb: &Sandbox, purpose: Purpose, id: &str, body: &[u8]) -> Result<Value
     })
 }
 
-fn apply(object: &mut Value, change: OrderUpdate, _n: &Names) {
+fn apply(object: &mut Value, change: OrderUpdate) {
     if let Some(c) = change.customer {
         object["customer"] = json!(c);
     }
