@@ -15,6 +15,27 @@ pub use error::ClientError;
 pub use orders::OrderQuery;
 pub use retry::RetryPolicy;
 
+/// The page size used when reading every page of a list.
+pub const PAGE_SIZE: u32 = 100;
+
+/// Reads pages 1, 2, … with `page` until one comes back shorter than [`PAGE_SIZE`].
+async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, ClientError>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, ClientError>>,
+{
+    let mut all = Vec::new();
+    for n in 1.. {
+        let batch = page(n).await?;
+        let last = batch.len() < PAGE_SIZE as usize;
+        all.extend(batch);
+        if last {
+            break;
+        }
+    }
+    Ok(all)
+}
+
 /// The header that makes a write safe to repeat (DESIGN.md semantics).
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 

@@ -9,6 +9,14 @@ use serde_json::Value;
 
 use crate::{ClientError, DiaqClient};
 
+const DELIVERIES: &str = "/v1/deliveries";
+const FETCHES: &str = "/v1/fetches";
+
+/// `/v1/deliveries/{id}`, with the id made safe as one path segment.
+fn item_path(collection: &str, id: &str) -> String {
+    format!("{collection}/{}", crate::stores::path_segment(id))
+}
+
 /// Filters of `GET /v1/deliveries` and `GET /v1/fetches`.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct OrderQuery {
@@ -120,44 +128,28 @@ impl DiaqClient {
         page: u32,
         per_page: Option<u32>,
     ) -> Result<Vec<Delivery>, ClientError> {
-        let mut r = self
-            .request(Method::GET, "/v1/deliveries")
-            .query(query)
-            .query(&[("page", page)]);
-        if let Some(n) = per_page {
-            r = r.query(&[("per_page", n)]);
-        }
-        self.json(r).await
+        self.order_page(DELIVERIES, query, page, per_page).await
     }
 
     /// `GET /v1/deliveries/{id}`
     pub async fn get_delivery(&self, id: &str) -> Result<Delivery, ClientError> {
-        self.json(self.request(
-            Method::GET,
-            &format!("/v1/deliveries/{}", crate::stores::path_segment(id)),
-        ))
-        .await
+        self.json(self.request(Method::GET, &item_path(DELIVERIES, id)))
+            .await
     }
 
     /// `PUT /v1/deliveries/{id}` — customer, packages and comments, while `created`.
     pub async fn update_delivery(&self, id: &str, body: &Value) -> Result<Delivery, ClientError> {
         self.json(
-            self.request(
-                Method::PUT,
-                &format!("/v1/deliveries/{}", crate::stores::path_segment(id)),
-            )
-            .json(body),
+            self.request(Method::PUT, &item_path(DELIVERIES, id))
+                .json(body),
         )
         .await
     }
 
     /// `DELETE /v1/deliveries/{id}` — cancel (or return, once under way).
     pub async fn cancel_delivery(&self, id: &str) -> Result<(), ClientError> {
-        self.no_content(self.request(
-            Method::DELETE,
-            &format!("/v1/deliveries/{}", crate::stores::path_segment(id)),
-        ))
-        .await
+        self.no_content(self.request(Method::DELETE, &item_path(DELIVERIES, id)))
+            .await
     }
 
     /// `POST /v1/fetches/`
@@ -173,44 +165,46 @@ impl DiaqClient {
         page: u32,
         per_page: Option<u32>,
     ) -> Result<Vec<Fetch>, ClientError> {
-        let mut r = self
-            .request(Method::GET, "/v1/fetches")
-            .query(query)
-            .query(&[("page", page)]);
-        if let Some(n) = per_page {
-            r = r.query(&[("per_page", n)]);
-        }
-        self.json(r).await
+        self.order_page(FETCHES, query, page, per_page).await
     }
 
     /// `GET /v1/fetches/{id}`
     pub async fn get_fetch(&self, id: &str) -> Result<Fetch, ClientError> {
-        self.json(self.request(
-            Method::GET,
-            &format!("/v1/fetches/{}", crate::stores::path_segment(id)),
-        ))
-        .await
+        self.json(self.request(Method::GET, &item_path(FETCHES, id)))
+            .await
     }
 
     /// `PUT /v1/fetches/{id}`
     pub async fn update_fetch(&self, id: &str, body: &Value) -> Result<Fetch, ClientError> {
         self.json(
-            self.request(
-                Method::PUT,
-                &format!("/v1/fetches/{}", crate::stores::path_segment(id)),
-            )
-            .json(body),
+            self.request(Method::PUT, &item_path(FETCHES, id))
+                .json(body),
         )
         .await
     }
 
     /// `DELETE /v1/fetches/{id}`
     pub async fn cancel_fetch(&self, id: &str) -> Result<(), ClientError> {
-        self.no_content(self.request(
-            Method::DELETE,
-            &format!("/v1/fetches/{}", crate::stores::path_segment(id)),
-        ))
-        .await
+        self.no_content(self.request(Method::DELETE, &item_path(FETCHES, id)))
+            .await
+    }
+
+    /// One page of `GET /v1/deliveries` or `/v1/fetches` (they share their filters).
+    async fn order_page<T: serde::de::DeserializeOwned>(
+        &self,
+        collection: &str,
+        query: &OrderQuery,
+        page: u32,
+        per_page: Option<u32>,
+    ) -> Result<Vec<T>, ClientError> {
+        let mut r = self
+            .request(Method::GET, collection)
+            .query(query)
+            .query(&[("page", page)]);
+        if let Some(n) = per_page {
+            r = r.query(&[("per_page", n)]);
+        }
+        self.json(r).await
     }
 
     /// Sandbox only: `POST /sandbox/{deliveries|fetches}/{id}/advance` (the driver's next step).
@@ -247,39 +241,14 @@ impl DiaqClient {
     }
 }
 
-/// The page size used when reading every page.
-const ORDER_PAGE_SIZE: u32 = 100;
-
 impl DiaqClient {
     /// Every delivery matching `query`, reading pages until a short one.
     pub async fn all_deliveries(&self, query: &OrderQuery) -> Result<Vec<Delivery>, ClientError> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let batch = self
-                .list_deliveries(query, page, Some(ORDER_PAGE_SIZE))
-                .await?;
-            let last = batch.len() < ORDER_PAGE_SIZE as usize;
-            all.extend(batch);
-            if last {
-                break;
-            }
-        }
-        Ok(all)
+        crate::all_pages(|page| self.list_deliveries(query, page, Some(crate::PAGE_SIZE))).await
     }
 
     /// Every fetch matching `query`, reading pages until a short one.
     pub async fn all_fetches(&self, query: &OrderQuery) -> Result<Vec<Fetch>, ClientError> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let batch = self
-                .list_fetches(query, page, Some(ORDER_PAGE_SIZE))
-                .await?;
-            let last = batch.len() < ORDER_PAGE_SIZE as usize;
-            all.extend(batch);
-            if last {
-                break;
-            }
-        }
-        Ok(all)
+        crate::all_pages(|page| self.list_fetches(query, page, Some(crate::PAGE_SIZE))).await
     }
 }

@@ -4,10 +4,7 @@ use hakobu_diaq::{Store, StoreInput, StoreQuery};
 use reqwest::Method;
 use serde::Deserialize;
 
-use crate::{ClientError, DiaqClient};
-
-/// The page size used when reading every page.
-pub const PAGE_SIZE: u32 = 100;
+use crate::{ClientError, DiaqClient, PAGE_SIZE};
 
 #[derive(Deserialize)]
 struct Counts {
@@ -40,16 +37,7 @@ impl DiaqClient {
 
     /// Every store matching `query`, reading pages until a short one.
     pub async fn all_stores(&self, query: &StoreQuery) -> Result<Vec<Store>, ClientError> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let batch = self.list_stores(query, page, Some(PAGE_SIZE)).await?;
-            let last = batch.len() < PAGE_SIZE as usize;
-            all.extend(batch);
-            if last {
-                break;
-            }
-        }
-        Ok(all)
+        crate::all_pages(|page| self.list_stores(query, page, Some(PAGE_SIZE))).await
     }
 
     /// `GET /v1/stores/counts`
