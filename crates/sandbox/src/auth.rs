@@ -1,4 +1,7 @@
-//! The `Api-Key` header check that guards every route.
+//! The `Api-Key` header check that guards every route, except RouteMate's own paths: those
+//! authenticate as the RouteMate document says (client credentials in the token request's body,
+//! then a bearer token), checked here too so that a rejected request never reaches the
+//! `Idempotency-Key` layer and is never remembered as an answer.
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -6,12 +9,21 @@ use axum::response::Response;
 
 use crate::Sandbox;
 use crate::error::AppError;
+use crate::routemate::{Guard, guard_for, token};
 
 pub async fn require_api_key(
     State(sandbox): State<Sandbox>,
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
+    match guard_for(request.uri().path()) {
+        Some(Guard::Credentials) => return Ok(next.run(request).await),
+        Some(Guard::Bearer) => {
+            token::check_bearer(&sandbox, request.headers())?;
+            return Ok(next.run(request).await);
+        }
+        None => {}
+    }
     let given = request
         .headers()
         .get("Api-Key")
@@ -25,7 +37,7 @@ pub async fn require_api_key(
 }
 
 /// Compares without stopping at the first difference, so timing does not reveal the key.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

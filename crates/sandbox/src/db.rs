@@ -112,6 +112,55 @@ SELECT store_id, slot_date, slot_hour, COUNT(*) FROM orders WHERE status != 'can
  GROUP BY store_id, slot_date, slot_hour
  ON CONFLICT (store_id, slot_date, slot_hour) DO UPDATE SET jobs = excluded.jobs;
 ",
+    // 6: RouteMate: client credentials and tokens (SHA-256 only), drivers, imported jobs with
+    // their stops in driving order.
+    r"
+CREATE TABLE routemate_clients (
+    client_id     TEXT PRIMARY KEY,
+    secret_sha256 TEXT NOT NULL,    -- hex; the secret itself is never stored
+    created_at    INTEGER NOT NULL
+);
+CREATE TABLE routemate_tokens (
+    token_sha256  TEXT PRIMARY KEY,
+    client_id     TEXT NOT NULL,
+    expires_at    INTEGER NOT NULL  -- unix seconds, sandbox clock
+);
+CREATE INDEX routemate_tokens_by_expiry ON routemate_tokens (expires_at);
+CREATE TABLE routemate_drivers (
+    email         TEXT PRIMARY KEY, -- lower-case
+    name          TEXT NOT NULL,
+    vehicle_type  TEXT NOT NULL,    -- hakobu-geo's names (軽四輪, ...)
+    latitude      REAL NOT NULL,    -- where routes start
+    longitude     REAL NOT NULL
+);
+CREATE TABLE routemate_jobs (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    id              TEXT NOT NULL UNIQUE,
+    external_job_id TEXT NOT NULL UNIQUE,
+    title           TEXT NOT NULL,
+    driver_email    TEXT NOT NULL,
+    fingerprint     TEXT NOT NULL,  -- SHA-256 of the normalised request: same id, same body?
+    response        TEXT NOT NULL,  -- the import's answer, replayed for the same body
+    created_at      INTEGER NOT NULL
+);
+CREATE TABLE routemate_stops (
+    job_id           TEXT NOT NULL REFERENCES routemate_jobs (id),
+    sequence         INTEGER NOT NULL,  -- 1-based driving order
+    external_stop_id TEXT NOT NULL,
+    label            TEXT,
+    address          TEXT NOT NULL,
+    parcel_count     INTEGER NOT NULL,
+    latitude         REAL NOT NULL,
+    longitude        REAL NOT NULL,
+    leg_m            INTEGER NOT NULL,  -- road metres from the previous point
+    arrival_s        INTEGER NOT NULL,  -- planned seconds from departure
+    status           TEXT NOT NULL,     -- pending | en_route | completed | failed
+    failure_reason   TEXT,
+    updated_at       INTEGER NOT NULL,
+    PRIMARY KEY (job_id, sequence)
+) WITHOUT ROWID;
+CREATE INDEX routemate_stops_by_status ON routemate_stops (status, job_id);
+",
 ];
 
 pub fn open(path: &Path) -> Result<Connection, AppError> {

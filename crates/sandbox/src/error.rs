@@ -14,9 +14,17 @@ pub enum AppError {
     /// 401 — missing or wrong `Api-Key`; the body is the document's fixed text.
     #[error("401 Unauthorized")]
     Unauthorized,
+    /// 401 on the RouteMate paths: a missing, unknown or expired bearer token, or wrong client
+    /// credentials. The message says which, and the answer carries `WWW-Authenticate: Bearer`.
+    #[error("{0}")]
+    BearerRejected(String),
     /// 404 — `<what>: not found`.
     #[error("{0}")]
     NotFound(String),
+    /// 409 — the request clashes with what is stored (a RouteMate `external_job_id` imported
+    /// with another body).
+    #[error("{0}")]
+    Conflict(String),
     /// 500 — logged in full, answered without details.
     #[error("internal error: {0}")]
     Internal(String),
@@ -54,7 +62,17 @@ impl IntoResponse for AppError {
         let (status, message) = match self {
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "401 Unauthorized".to_owned()),
+            AppError::BearerRejected(m) => {
+                let mut response =
+                    (StatusCode::UNAUTHORIZED, Json(json!({ "error": m }))).into_response();
+                response.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Bearer"),
+                );
+                return response;
+            }
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, m),
             AppError::Internal(detail) => {
                 tracing::error!("{detail}");
                 (

@@ -1,5 +1,5 @@
-//! `hakobu-sandbox`: a DIAq server over SQLite. It is the app's embedded default (started
-//! in-process on loopback when no API is configured) and the peer every test talks to.
+//! `hakobu-sandbox`: a DIAq and RouteMate server over SQLite. It is the app's embedded default
+//! (started in-process on loopback when no API is configured) and the peer every test talks to.
 
 mod auth;
 mod capacity;
@@ -14,6 +14,7 @@ mod idempotency;
 pub mod openapi;
 mod orders;
 mod reserve;
+pub mod routemate;
 mod seed;
 mod simulate;
 mod simulation;
@@ -35,6 +36,7 @@ use tokio::task::JoinHandle;
 pub use capacity::CapacityConfig;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
+pub use routemate::{RouteMateClient, RouteMateConfig, RouteMateDriver};
 pub use seed::Seed;
 pub use simulation::LOCATION_EVERY_S;
 pub use webhook::{ATTEMPTS as WEBHOOK_ATTEMPTS, WebhookConfig, sign as sign_webhook};
@@ -60,6 +62,9 @@ pub struct SandboxConfig {
     /// Simulated drivers carry every `created` job through to `delivered`, this many times
     /// faster than real time (1.0 = real time). Off when `None`.
     pub simulate: Option<f64>,
+    /// RouteMate client credentials and drivers stored at start (`--routemate-client`,
+    /// `--driver`); the Tokyo seeds add two demo drivers.
+    pub routemate: RouteMateConfig,
 }
 
 impl std::fmt::Debug for SandboxConfig {
@@ -72,6 +77,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("geo", &self.geo.is_some())
             .field("webhook", &self.webhook)
             .field("simulate", &self.simulate)
+            .field("routemate", &self.routemate)
             .finish()
     }
 }
@@ -107,6 +113,12 @@ impl Sandbox {
             .clock
             .clone()
             .unwrap_or_else(|| Arc::new(SystemClock));
+        routemate::apply_config(
+            &mut conn,
+            &config.routemate,
+            config.seed,
+            clock.now().timestamp(),
+        )?;
         let sandbox = Sandbox {
             db: Arc::new(Mutex::new(conn)),
             api_key: config.api_key.clone().into(),

@@ -1,5 +1,6 @@
 //! `hakobu-sandbox --addr 127.0.0.1:0 --db FILE --api-key KEY [--seed tokyo]
-//!  [--webhook-url URL --webhook-secret whsec_…] [--simulate SPEED]`
+//!  [--webhook-url URL --webhook-secret whsec_…] [--simulate SPEED]
+//!  [--routemate-client rm_ci_…:rm_cs_…]… [--driver EMAIL[=LAT,LNG]]…`
 //! Prints `listening on http://HOST:PORT` as its first line, then serves until Ctrl-C/SIGTERM.
 
 use std::io::Write;
@@ -11,7 +12,10 @@ use clap::Parser;
 use std::sync::Arc;
 
 use hakobu_geo::Gazetteer;
-use hakobu_sandbox::{CapacityConfig, SandboxConfig, Seed, WebhookConfig};
+use hakobu_sandbox::{
+    CapacityConfig, RouteMateClient, RouteMateConfig, RouteMateDriver, SandboxConfig, Seed,
+    WebhookConfig,
+};
 
 #[derive(Debug, Parser)]
 #[command(about = "DIAq sandbox server over SQLite")]
@@ -51,6 +55,14 @@ struct Args {
     /// real time (e.g. 60: a minute per second).
     #[arg(long, value_name = "SPEED")]
     simulate: Option<f64>,
+    /// A RouteMate client credential pair accepted by POST /v1/integration-token (repeatable).
+    /// More are made with POST /sandbox/routemate/clients.
+    #[arg(long, value_name = "rm_ci_…:rm_cs_…")]
+    routemate_client: Vec<RouteMateClient>,
+    /// A RouteMate driver jobs can be imported for, starting at LAT,LNG (default: by Tokyo
+    /// Station) in a 軽四輪 (repeatable).
+    #[arg(long, value_name = "EMAIL[=LAT,LNG]")]
+    driver: Vec<RouteMateDriver>,
 }
 
 #[tokio::main]
@@ -85,6 +97,10 @@ async fn main() -> anyhow::Result<()> {
             .zip(args.webhook_secret)
             .map(|(url, secret)| WebhookConfig { url, secret }),
         simulate: args.simulate,
+        routemate: RouteMateConfig {
+            clients: args.routemate_client,
+            drivers: args.driver,
+        },
     };
     let running = hakobu_sandbox::start(&config, args.addr)
         .await

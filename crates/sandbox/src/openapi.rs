@@ -24,24 +24,31 @@ use hakobu_diaq::order::DriverLocation;
 use hakobu_diaq::{Delivery, Fetch, Status};
 use serde::Serialize;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, OpenApi, Ref, Required, ResponseBuilder};
 use utoipa::{IntoParams, OpenApi as _, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::{Sandbox, drivers, estimates, orders, reserve, simulate, stores, time_zones, webhook};
+use crate::{
+    Sandbox, drivers, estimates, orders, reserve, routemate, simulate, stores, time_zones, webhook,
+};
 
 /// The name of the security scheme.
 const API_KEY: &str = "api_key";
+/// RouteMate's paths name this one instead (`security(("bearer" = []))` on the handler).
+const BEARER: &str = "bearer";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(
         title = "Hakobu DIAq sandbox",
         description = "DIAq (Hakobu's reading of the delivery API document) over SQLite, plus \
-            sandbox-only routes under /sandbox. Where the document is silent, see \
-            docs/decisions.md.",
+            sandbox-only routes under /sandbox, and RouteMate's integration API \
+            (/v1/integration-*, bearer tokens from /v1/integration-token). Where the documents \
+            are silent, see docs/decisions.md.",
         license(name = "UNLICENSED")
     ),
     components(schemas(ErrorBody))
@@ -90,6 +97,13 @@ pub(crate) fn routes() -> OpenApiRouter<Sandbox> {
         .routes(routes!(webhook::attempts))
         .routes(routes!(drivers::list))
         .routes(routes!(drivers::set_location))
+        // RouteMate, on the same server (bearer auth on its own paths; see `routemate`).
+        .routes(routes!(routemate::token::issue))
+        .routes(routes!(routemate::import::import))
+        .routes(routes!(routemate::jobs::show))
+        .routes(routes!(routemate::clients::create))
+        .routes(routes!(routemate::progress::advance))
+        .routes(routes!(routemate::progress::fail))
 }
 
 /// The complete description.
@@ -119,8 +133,20 @@ fn finish(api: &mut OpenApi) {
         API_KEY,
         SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
             "Api-Key",
-            "The sandbox's key (`--api-key`). Without it every path answers 401.",
+            "The sandbox's key (`--api-key`). Without it every path answers 401, except \
+             RouteMate's `/v1/integration-*`.",
         ))),
+    );
+    components.add_security_scheme(
+        BEARER,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "RouteMate: `rm_at_…` from `POST /v1/integration-token`, valid 3600 s.",
+                ))
+                .build(),
+        ),
     );
     api.security = Some(vec![SecurityRequirement::new(
         API_KEY,

@@ -86,6 +86,7 @@ pub(crate) async fn run(sb: Sandbox, speed: f64, mut stop: watch::Receiver<bool>
     let mut interval = tokio::time::interval(tick);
     interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut jobs = Vec::new();
+    let mut routemate = crate::routemate::simulation::Runs::default();
     loop {
         tokio::select! {
             _ = interval.tick() => {}
@@ -93,6 +94,9 @@ pub(crate) async fn run(sb: Sandbox, speed: f64, mut stop: watch::Receiver<bool>
         }
         if let Err(e) = step(&sb, &mut jobs, step_s) {
             tracing::warn!("simulation step failed: {e}");
+        }
+        if let Err(e) = crate::routemate::simulation::step(&sb, &mut routemate, step_s) {
+            tracing::warn!("RouteMate simulation step failed: {e}");
         }
     }
 }

@@ -17,6 +17,10 @@ impl Drop for Server {
 }
 
 fn start(db: &std::path::Path) -> Server {
+    start_with(db, &[])
+}
+
+fn start_with(db: &std::path::Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hakobu-sandbox"))
         .args([
             "--addr",
@@ -28,6 +32,7 @@ fn start(db: &std::path::Path) -> Server {
             "--db",
         ])
         .arg(db)
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -46,11 +51,17 @@ fn start(db: &std::path::Path) -> Server {
 
 /// A plain HTTP/1.1 exchange, so this test depends on nothing but the binary.
 fn http(port: u16, method: &str, path: &str, key: Option<&str>) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let key = key.map(|k| format!("Api-Key: {k}\r\n")).unwrap_or_default();
+    exchange(port, method, path, &key, "")
+}
+
+/// `headers` are complete lines, each ending in CRLF.
+fn exchange(port: u16, method: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{key}Connection: close\r\nContent-Length: 0\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut response = String::new();
@@ -84,4 +95,75 @@ fn prints_its_address_first_serves_with_the_key_and_keeps_its_file() {
     let server = start(&db);
     let (_, body) = http(server.port, "GET", "/v1/stores/counts", Some("k1"));
     assert_eq!(body, r#"{"counts":11}"#);
+}
+
+/// `--routemate-client` and `--driver` (repeatable): the pair gets a token, the drivers take
+/// imports, and the Tokyo seed's demo drivers are there too.
+#[test]
+fn routemate_credentials_and_drivers_come_from_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with(
+        &dir.path().join("sb.db"),
+        &[
+            "--routemate-client",
+            "rm_ci_script:rm_cs_script_secret",
+            "--driver",
+            "one@example.com",
+            "--driver",
+            "two@example.com=35.6581,139.7017",
+        ],
+    );
+    let json = "Content-Type: application/json\r\n";
+    let (status, body) = exchange(
+        server.port,
+        "POST",
+        "/v1/integration-token",
+        json,
+        r#"{"client_id":"rm_ci_script","client_secret":"rm_cs_script_secret"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let token = body
+        .split("\"access_token\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let auth = format!("{json}Authorization: Bearer {token}\r\n");
+    for (n, driver) in [
+        "one@example.com",
+        "two@example.com",
+        "tanaka.kenta@routemate.example",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let import = format!(
+            r#"{{"external_job_id":"J{n}","title":"t","driver_email":"{driver}","stops":[{{"external_stop_id":"a","address":"東京都港区六本木6-10-1","parcel_count":1}}]}}"#
+        );
+        let (status, body) = exchange(
+            server.port,
+            "POST",
+            "/v1/integration-import",
+            &auth,
+            &import,
+        );
+        assert_eq!(status, 201, "{driver}: {body}");
+    }
+}
+
+#[test]
+fn malformed_routemate_flags_stop_the_binary() {
+    for args in [
+        ["--routemate-client", "rm_ci_only"],
+        ["--driver", "not-an-email"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_hakobu-sandbox"))
+            .args(["--api-key", "k", "--db", "/nonexistent/never-opened.db"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(args[0]), "{args:?}: {stderr}");
+    }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const KEY: &str = "k_openapi";
 
@@ -48,6 +48,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/sandbox/webhook/attempts"),
     ("GET", "/sandbox/drivers"),
     ("PUT", "/sandbox/drivers/{id}/location"),
+    ("POST", "/v1/integration-token"),
+    ("POST", "/v1/integration-import"),
+    ("GET", "/v1/integration-jobs"),
+    ("POST", "/sandbox/routemate/clients"),
+    ("POST", "/sandbox/routemate/jobs/{job_id}/advance"),
+    ("POST", "/sandbox/routemate/jobs/{job_id}/fail"),
 ];
 
 fn spec() -> Value {
@@ -153,6 +159,19 @@ fn it_is_openapi_3_and_every_reference_resolves() {
         spec["components"]["securitySchemes"]["api_key"]["name"],
         "Api-Key"
     );
+    // RouteMate's own paths: a bearer token instead (none to get one), as the server checks.
+    let bearer = &spec["components"]["securitySchemes"]["bearer"];
+    assert_eq!(
+        (&bearer["type"], &bearer["scheme"]),
+        (&json!("http"), &json!("bearer"))
+    );
+    for (path, method, security) in [
+        ("/v1/integration-token", "post", json!([{}])),
+        ("/v1/integration-import", "post", json!([{"bearer": []}])),
+        ("/v1/integration-jobs", "get", json!([{"bearer": []}])),
+    ] {
+        assert_eq!(spec["paths"][path][method]["security"], security, "{path}");
+    }
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             assert!(op["responses"].get("401").is_some(), "{method} {path}");
@@ -179,7 +198,8 @@ async fn every_described_operation_is_served() {
     for (method, path) in ROUTES {
         let concrete = path
             .replace("{kind}", "deliveries")
-            .replace("{id}", "00000000-0000-4000-8000-000000000000");
+            .replace("{id}", "00000000-0000-4000-8000-000000000000")
+            .replace("{job_id}", "00000000-0000-4000-8000-000000000000");
         let url = format!("{}{concrete}", sb.base_url());
         let request = http
             .request(method.parse().unwrap(), &url)
