@@ -1,19 +1,26 @@
 //! `hakobu-cache`: the app's local SQLite file. Every view reads from here, never from the
 //! network, so the app opens and searches offline.
 
+mod drivers;
 mod error;
 mod migrations;
 mod orders;
+mod outbox;
 mod stores;
+mod time_zones;
+mod webhook_events;
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub use drivers::{CachedDriver, DriverFix, DriverJob, FixOutcome, TRAIL_POINTS, TrailPoint};
 pub use error::CacheError;
 pub use orders::{CachedOrder, MAX_LIMIT, OrderFilter};
+pub use outbox::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState};
 pub use stores::{CachedStore, StoreLocation};
+pub use webhook_events::{Arrival, WEBHOOK_EVENTS_KEPT, WebhookEvent};
 
 pub struct Cache {
     conn: Mutex<Connection>,

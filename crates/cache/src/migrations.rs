@@ -89,6 +89,10 @@ const MIGRATIONS: &[&str] = &[
                 new.customer_phone, new.customer_address);
     END;
     ",
+    // From 3 on, one file per step under crates/cache/migrations/.
+    include_str!("../migrations/0003_live.sql"),
+    include_str!("../migrations/0004_outbox.sql"),
+    include_str!("../migrations/0005_search.sql"),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), CacheError> {
@@ -146,6 +150,33 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tables, 0, "step 1 was rolled back with step 2");
+    }
+
+    #[test]
+    fn step_5_reindexes_orders_cached_before_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..4]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO orders (id, kind, store_id, status, tracking_code, window_ends_at,
+                window_date, customer_name, customer_phone, customer_address, order_refs,
+                api_update, body, fetched_at)
+             VALUES ('d1', 'delivery', 's', 'created', '123456789012', '2026-11-24T11:00:00+09:00',
+                '2026-11-24', '佐藤 一郎', '03-1234-5678', '東京都港区東麻布1-5-2', 'R1',
+                '', '{}', '')",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let hits: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM orders_fts WHERE orders_fts MATCH '\"佐藤一郎\"'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            hits, 1,
+            "the order cached before step 5 is found by the new index"
+        );
     }
 
     #[test]

@@ -88,51 +88,67 @@ impl Cache {
     }
 
     /// Orders for the board: by window date and start, then tracking code.
+    ///
+    /// In two steps: the filters and the sort pick a page of row ids, then only that page's
+    /// rows are read. Sorting whole rows would drag every matching row's API body through the
+    /// sorter (a busy day is thousands of rows of ~1.5 KB); crates/dispatch/BENCHMARKS.md.
     pub fn orders(&self, f: &OrderFilter) -> Result<Vec<CachedOrder>, CacheError> {
-        let mut sql = format!("SELECT {COLUMNS} FROM orders WHERE 1 = 1");
+        let mut filter = String::from("1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let search = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty());
         if let Some(k) = &f.kind {
-            sql.push_str(" AND kind = ?");
+            // With a search, the matches drive the query: `+` keeps the planner from walking
+            // every order of the kind through the board index instead.
+            filter.push_str(if search.is_some() {
+                " AND +kind = ?"
+            } else {
+                " AND kind = ?"
+            });
             args.push(k.clone().into());
         }
         if let Some(st) = f.statuses.as_ref().filter(|s| !s.is_empty()) {
-            sql.push_str(&format!(
+            filter.push_str(&format!(
                 " AND status IN ({})",
                 vec!["?"; st.len()].join(", ")
             ));
             args.extend(st.iter().map(|s| s.clone().into()));
         }
         if let Some(s) = &f.store_id {
-            sql.push_str(" AND store_id = ?");
+            filter.push_str(" AND store_id = ?");
             args.push(s.clone().into());
         }
         if let Some(d) = &f.window_date {
-            sql.push_str(" AND window_date = ?");
+            filter.push_str(" AND window_date = ?");
             args.push(d.clone().into());
         }
-        if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if let Some(q) = search {
             if q.chars().count() >= 3 {
                 // Trigram index: any substring of three characters or more, any script.
-                sql.push_str(
+                filter.push_str(
                     " AND rowid IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)",
                 );
                 args.push(format!("\"{}\"", q.replace('"', "\"\"")).into());
             } else {
-                sql.push_str(
-                    " AND instr(tracking_code || ' ' || order_refs || ' ' || customer_name || ' ' \
-                     || customer_phone || ' ' || customer_address, ?) > 0",
-                );
+                // Shorter than a trigram: scan the narrow index of search texts (see `from`).
+                filter.push_str(" AND instr(search_text, ?) > 0");
                 args.push(q.to_owned().into());
             }
         }
-        sql.push_str(
-            " ORDER BY window_date, window_starts_at IS NULL, window_starts_at, tracking_code",
+        // A short search scans an index that covers every filter and sort column.
+        let from = match search {
+            Some(q) if q.chars().count() < 3 => "orders INDEXED BY orders_search_text",
+            _ => "orders",
+        };
+        const ORDER: &str =
+            "ORDER BY window_date, window_starts_at IS NULL, window_starts_at, tracking_code";
+        let sql = format!(
+            "SELECT {COLUMNS} FROM orders WHERE rowid IN \
+             (SELECT rowid FROM {from} WHERE {filter} {ORDER} LIMIT ? OFFSET ?) {ORDER}"
         );
-        sql.push_str(" LIMIT ? OFFSET ?");
         args.push(i64::from(f.limit.unwrap_or(MAX_LIMIT).min(MAX_LIMIT)).into());
         args.push(i64::from(f.offset.unwrap_or(0)).into());
         self.with(|c| {
-            let mut stmt = c.prepare(&sql)?;
+            let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
             rows.collect()
         })
@@ -145,22 +161,53 @@ impl Cache {
         window_date: Option<&str>,
     ) -> Result<Vec<(String, u64)>, CacheError> {
         self.with(|c| {
-            let mut stmt = c.prepare(
-                "SELECT status, COUNT(*) FROM orders
-                 WHERE kind = ?1 AND (?2 IS NULL OR window_date = ?2)
-                 GROUP BY status ORDER BY status",
-            )?;
-            let rows =
-                stmt.query_map(params![kind, window_date], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            // Two statements rather than `(?2 IS NULL OR window_date = ?2)`, which keeps
+            // SQLite from using the date in the index.
+            let (sql, args) = match window_date {
+                Some(d) => (
+                    "SELECT status, COUNT(*) FROM orders WHERE kind = ?1 AND window_date = ?2
+                     GROUP BY status ORDER BY status",
+                    vec![kind, d],
+                ),
+                None => (
+                    "SELECT status, COUNT(*) FROM orders WHERE kind = ?1
+                     GROUP BY status ORDER BY status",
+                    vec![kind],
+                ),
+            };
+            let mut stmt = c.prepare_cached(sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
             rows.collect()
         })
     }
 }
 
+/// What the search box matches: the stored fields, plus a name without the space between
+/// family and given name and a phone without hyphens, as people type them.
+fn search_text(o: &CachedOrder) -> String {
+    let compact_name: String = o
+        .customer_name
+        .chars()
+        .filter(|c| *c != ' ' && *c != '\u{3000}')
+        .collect();
+    format!(
+        "{} {} {} {} {} {} {}",
+        o.tracking_code,
+        o.order_refs.join(" "),
+        o.customer_name,
+        compact_name,
+        o.customer_phone,
+        o.customer_phone.replace('-', ""),
+        o.customer_address
+    )
+}
+
 fn upsert(c: &Connection, o: &CachedOrder) -> rusqlite::Result<()> {
     c.prepare_cached(&format!(
-        "INSERT INTO orders ({COLUMNS}) VALUES
-         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+        "INSERT INTO orders ({COLUMNS}, search_text) VALUES
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, store_id = excluded.store_id,
            status = excluded.status, tracking_code = excluded.tracking_code,
            window_starts_at = excluded.window_starts_at, window_ends_at = excluded.window_ends_at,
@@ -168,7 +215,8 @@ fn upsert(c: &Connection, o: &CachedOrder) -> rusqlite::Result<()> {
            customer_phone = excluded.customer_phone, customer_address = excluded.customer_address,
            order_refs = excluded.order_refs, customer_lat = excluded.customer_lat,
            customer_lng = excluded.customer_lng, api_update = excluded.api_update,
-           body = excluded.body, fetched_at = excluded.fetched_at"
+           body = excluded.body, fetched_at = excluded.fetched_at,
+           search_text = excluded.search_text"
     ))?
     .execute(params![
         o.id,
@@ -188,6 +236,7 @@ fn upsert(c: &Connection, o: &CachedOrder) -> rusqlite::Result<()> {
         o.api_update,
         o.body.to_string(),
         o.fetched_at,
+        search_text(o),
     ])?;
     Ok(())
 }

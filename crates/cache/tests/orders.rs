@@ -157,8 +157,10 @@ fn search_finds_substrings_in_japanese_and_follows_updates_and_deletes() {
             .unwrap())
     };
     assert_eq!(find("沢 健"), ["d01"], "three characters: trigram index");
-    assert_eq!(find("2345678"), ["d01"], "inside an order reference");
+    assert_eq!(find("B123456"), ["d01"], "inside an order reference");
     assert_eq!(find("佐藤"), ["d02"], "two characters: substring scan");
+    assert_eq!(find("佐藤一郎"), ["d02"], "a name typed without the space");
+    assert_eq!(find("0312345678").len(), 2, "a phone typed without hyphens");
     assert_eq!(find("000000000002"), ["d02"], "tracking code");
     assert_eq!(find("港区東麻布").len(), 2, "address");
     assert_eq!(
@@ -178,6 +180,11 @@ fn search_finds_substrings_in_japanese_and_follows_updates_and_deletes() {
     .unwrap();
     assert!(find("吉沢").is_empty() && find("沢 健").is_empty());
     assert_eq!(find("山本 太"), ["d01"]);
+    assert_eq!(
+        find("本太"),
+        ["d01"],
+        "the short-search index follows updates too"
+    );
     c.replace_orders("delivery", &[]).unwrap();
     assert!(find("山本 太").is_empty());
 }

@@ -1,0 +1,598 @@
+//! The outbox: one row per write the user asked for, kept until the server has answered it.
+//!
+//! A row moves `pending → in_flight → acked | failed | conflict`; a transport failure puts it
+//! back to `pending`. Every transition is one statement guarded by the state it leaves, so a
+//! crash leaves each row in exactly one state, and a stale caller cannot move a row twice
+//! (the transition functions say whether they moved it). Timestamps are passed in: the caller
+//! owns the clock.
+
+use rusqlite::{OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{Cache, CacheError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting to be sent (new, or the last try got no answer).
+    Pending,
+    /// Being sent. Found at start-up, it means the app stopped mid-send.
+    InFlight,
+    /// The server applied it.
+    Acked,
+    /// The server refused it (400): the user fixes or discards it.
+    Failed,
+    /// The target changed or vanished meanwhile (404/409/422): the user decides.
+    Conflict,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::InFlight => "in_flight",
+            OutboxState::Acked => "acked",
+            OutboxState::Failed => "failed",
+            OutboxState::Conflict => "conflict",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OutboxState> {
+        Some(match s {
+            "pending" => OutboxState::Pending,
+            "in_flight" => OutboxState::InFlight,
+            "acked" => OutboxState::Acked,
+            "failed" => OutboxState::Failed,
+            "conflict" => OutboxState::Conflict,
+            _ => return None,
+        })
+    }
+}
+
+/// A write to queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutboxRow<'a> {
+    pub client_id: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a Value,
+    pub payload_hash: &'a str,
+    pub now: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxRow {
+    pub seq: i64,
+    pub client_id: String,
+    pub kind: String,
+    pub payload: Value,
+    pub payload_hash: String,
+    pub revision: u32,
+    /// The exact body sent, once it is fixed (a window chosen at send time), so a resend
+    /// with the same Idempotency-Key carries the same body.
+    pub request: Option<Value>,
+    pub state: OutboxState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub server_id: Option<String>,
+    pub response: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxCounts {
+    /// Not yet answered: pending and in flight.
+    pub pending: u64,
+    pub failed: u64,
+    pub conflict: u64,
+    pub acked: u64,
+}
+
+const COLUMNS: &str = "seq, client_id, kind, payload, payload_hash, revision, request, state, \
+    attempts, last_error, server_id, response, created_at, updated_at";
+
+impl Cache {
+    /// Queues a write at the end, in one statement. A client id already queued is an error
+    /// (UNIQUE): the same intent must not be queued twice.
+    pub fn outbox_enqueue(&self, new: &NewOutboxRow<'_>) -> Result<OutboxRow, CacheError> {
+        self.with(|c| {
+            c.query_row(
+                &format!(
+                    "INSERT INTO outbox (client_id, kind, payload, payload_hash, state, \
+                     created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5) \
+                     RETURNING {COLUMNS}"
+                ),
+                params![
+                    new.client_id,
+                    new.kind,
+                    new.payload.to_string(),
+                    new.payload_hash,
+                    new.now
+                ],
+                from_row,
+            )
+        })
+    }
+
+    pub fn outbox_row(&self, client_id: &str) -> Result<Option<OutboxRow>, CacheError> {
+        self.with(|c| {
+            c.query_row(
+                &format!("SELECT {COLUMNS} FROM outbox WHERE client_id = ?1"),
+                [client_id],
+                from_row,
+            )
+            .optional()
+        })
+    }
+
+    /// The oldest pending row: the next to send.
+    pub fn outbox_next_pending(&self) -> Result<Option<OutboxRow>, CacheError> {
+        self.with(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1"
+                ),
+                [],
+                from_row,
+            )
+            .optional()
+        })
+    }
+
+    /// Rows left `in_flight` by a stop mid-send become `pending` again; the sender then
+    /// resends them safely (Idempotency-Key, or a look-up first). Call it only when nothing is
+    /// being sent. Returns how many rows moved.
+    pub fn outbox_requeue_in_flight(&self, now: &str) -> Result<usize, CacheError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET state = 'pending', updated_at = ?1 WHERE state = 'in_flight'",
+                [now],
+            )
+        })
+    }
+
+    /// `pending → in_flight`, counting the attempt. `None` when the row is not pending.
+    pub fn outbox_mark_in_flight(
+        &self,
+        seq: i64,
+        now: &str,
+    ) -> Result<Option<OutboxRow>, CacheError> {
+        self.with(|c| {
+            c.query_row(
+                &format!(
+                    "UPDATE outbox SET state = 'in_flight', attempts = attempts + 1, \
+                     updated_at = ?2 WHERE seq = ?1 AND state = 'pending' RETURNING {COLUMNS}"
+                ),
+                params![seq, now],
+                from_row,
+            )
+            .optional()
+        })
+    }
+
+    /// Records the exact body about to be sent for an in-flight row, before it is sent.
+    pub fn outbox_set_request(
+        &self,
+        seq: i64,
+        request: &Value,
+        now: &str,
+    ) -> Result<bool, CacheError> {
+        self.transition(
+            "UPDATE outbox SET request = ?2, updated_at = ?3 WHERE seq = ?1 AND state = 'in_flight'",
+            params![seq, request.to_string(), now],
+        )
+    }
+
+    /// `in_flight → pending`: no answer (offline). The row waits for the next replay.
+    pub fn outbox_unanswered(&self, seq: i64, error: &str, now: &str) -> Result<bool, CacheError> {
+        self.transition(
+            "UPDATE outbox SET state = 'pending', last_error = ?2, updated_at = ?3 \
+             WHERE seq = ?1 AND state = 'in_flight'",
+            params![seq, error, now],
+        )
+    }
+
+    /// `in_flight → acked`, with what the server answered.
+    pub fn outbox_acked(
+        &self,
+        seq: i64,
+        server_id: Option<&str>,
+        response: Option<&Value>,
+        now: &str,
+    ) -> Result<bool, CacheError> {
+        self.transition(
+            "UPDATE outbox SET state = 'acked', server_id = ?2, response = ?3, last_error = NULL, \
+             updated_at = ?4 WHERE seq = ?1 AND state = 'in_flight'",
+            params![seq, server_id, response.map(Value::to_string), now],
+        )
+    }
+
+    /// `in_flight → failed` (the server refused the write), with its message.
+    pub fn outbox_failed(&self, seq: i64, message: &str, now: &str) -> Result<bool, CacheError> {
+        self.settle(seq, OutboxState::Failed, message, now)
+    }
+
+    /// `in_flight → conflict` (the target changed or is gone), with the message.
+    pub fn outbox_conflict(&self, seq: i64, message: &str, now: &str) -> Result<bool, CacheError> {
+        self.settle(seq, OutboxState::Conflict, message, now)
+    }
+
+    fn settle(
+        &self,
+        seq: i64,
+        state: OutboxState,
+        message: &str,
+        now: &str,
+    ) -> Result<bool, CacheError> {
+        self.transition(
+            "UPDATE outbox SET state = ?2, last_error = ?3, updated_at = ?4 \
+             WHERE seq = ?1 AND state = 'in_flight'",
+            params![seq, state.as_str(), message, now],
+        )
+    }
+
+    fn transition(&self, sql: &str, args: impl rusqlite::Params) -> Result<bool, CacheError> {
+        self.with(|c| Ok(c.execute(sql, args)? == 1))
+    }
+
+    /// Rows for the UI, oldest first; `states` empty means all.
+    pub fn outbox_rows(
+        &self,
+        states: &[OutboxState],
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, CacheError> {
+        let filter = if states.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "WHERE state IN ({})",
+                states
+                    .iter()
+                    .map(|s| format!("'{}'", s.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        self.with(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {COLUMNS} FROM outbox {filter} ORDER BY seq LIMIT ?1"
+            ))?;
+            let rows = stmt.query_map([limit], from_row)?;
+            rows.collect()
+        })
+    }
+
+    pub fn outbox_counts(&self) -> Result<OutboxCounts, CacheError> {
+        self.with(|c| {
+            let mut stmt = c.prepare("SELECT state, COUNT(*) FROM outbox GROUP BY state")?;
+            let mut counts = OutboxCounts::default();
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
+            for row in rows {
+                let (state, n) = row?;
+                match OutboxState::parse(&state) {
+                    Some(OutboxState::Pending | OutboxState::InFlight) => counts.pending += n,
+                    Some(OutboxState::Failed) => counts.failed += n,
+                    Some(OutboxState::Conflict) => counts.conflict += n,
+                    Some(OutboxState::Acked) => counts.acked += n,
+                    None => {}
+                }
+            }
+            Ok(counts)
+        })
+    }
+
+    /// Drops a `failed` or `conflict` row (the user gives the write up). `false` for any other
+    /// state: a pending write may already be on its way, and an acked one is history.
+    pub fn outbox_discard(&self, client_id: &str) -> Result<bool, CacheError> {
+        self.with(|c| {
+            Ok(c.execute(
+                "DELETE FROM outbox WHERE client_id = ?1 AND state IN ('failed', 'conflict')",
+                [client_id],
+            )? == 1)
+        })
+    }
+
+    /// Drops an in-flight row whose answer went straight back to the person who asked (a
+    /// refused form): nothing was applied and nothing is left to fix here.
+    pub fn outbox_forget_in_flight(&self, seq: i64) -> Result<bool, CacheError> {
+        self.transition(
+            "DELETE FROM outbox WHERE seq = ?1 AND state = 'in_flight'",
+            [seq],
+        )
+    }
+
+    /// Edit-and-retry: a `failed` or `conflict` row gets a new payload (or the same one) and
+    /// is `pending` again, keeping its place in the order. The revision goes up, so the write
+    /// is sent under a new Idempotency-Key: the server keeps the refused body under the old
+    /// one and would answer a changed body there with 422. `None` for any other state.
+    pub fn outbox_retry(
+        &self,
+        client_id: &str,
+        kind: &str,
+        payload: &Value,
+        payload_hash: &str,
+        now: &str,
+    ) -> Result<Option<OutboxRow>, CacheError> {
+        self.with(|c| {
+            c.query_row(
+                &format!(
+                    "UPDATE outbox SET kind = ?2, payload = ?3, payload_hash = ?4, \
+                     revision = revision + 1, request = NULL, state = 'pending', attempts = 0, \
+                     last_error = NULL, updated_at = ?5 \
+                     WHERE client_id = ?1 AND state IN ('failed', 'conflict') RETURNING {COLUMNS}"
+                ),
+                params![client_id, kind, payload.to_string(), payload_hash, now],
+                from_row,
+            )
+            .optional()
+        })
+    }
+}
+
+fn json(text: Option<String>) -> Option<Value> {
+    text.map(|t| serde_json::from_str(&t).unwrap_or(Value::Null))
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
+    let state: String = r.get(7)?;
+    let payload: String = r.get(3)?;
+    Ok(OutboxRow {
+        seq: r.get(0)?,
+        client_id: r.get(1)?,
+        kind: r.get(2)?,
+        payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+        payload_hash: r.get(4)?,
+        revision: r.get(5)?,
+        request: json(r.get(6)?),
+        state: OutboxState::parse(&state).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                7,
+                rusqlite::types::Type::Text,
+                format!("unknown outbox state {state}").into(),
+            )
+        })?,
+        attempts: r.get(8)?,
+        last_error: r.get(9)?,
+        server_id: r.get(10)?,
+        response: json(r.get(11)?),
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const T0: &str = "2026-11-23T10:00:00+09:00";
+    const T1: &str = "2026-11-23T10:01:00+09:00";
+
+    fn open(dir: &tempfile::TempDir) -> Cache {
+        Cache::open(&dir.path().join("cache.db")).unwrap()
+    }
+
+    fn enqueue(cache: &Cache, id: &str) -> OutboxRow {
+        let payload = json!({"write": "create_store", "input": {"store_name": id}});
+        cache
+            .outbox_enqueue(&NewOutboxRow {
+                client_id: id,
+                kind: "create_store",
+                payload: &payload,
+                payload_hash: "h",
+                now: T0,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn rows_are_sent_oldest_first_and_move_through_their_states() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(&dir);
+        let a = enqueue(&cache, "a");
+        let b = enqueue(&cache, "b");
+        assert!(a.seq < b.seq);
+        assert_eq!(
+            (a.state, a.attempts, a.revision),
+            (OutboxState::Pending, 0, 0)
+        );
+        assert_eq!(a.payload["input"]["store_name"], "a");
+
+        let next = cache.outbox_next_pending().unwrap().unwrap();
+        assert_eq!(next.client_id, "a");
+        let sent = cache.outbox_mark_in_flight(a.seq, T1).unwrap().unwrap();
+        assert_eq!((sent.state, sent.attempts), (OutboxState::InFlight, 1));
+        assert!(
+            cache.outbox_mark_in_flight(a.seq, T1).unwrap().is_none(),
+            "only a pending row can be claimed"
+        );
+        assert_eq!(cache.outbox_next_pending().unwrap().unwrap().client_id, "b");
+        assert!(
+            cache
+                .outbox_set_request(a.seq, &json!({"x": 1}), T1)
+                .unwrap()
+        );
+        let response = json!({"id": "s-1"});
+        assert!(
+            cache
+                .outbox_acked(a.seq, Some("s-1"), Some(&response), T1)
+                .unwrap()
+        );
+        assert!(
+            !cache
+                .outbox_acked(a.seq, Some("s-1"), Some(&response), T1)
+                .unwrap(),
+            "an acked row does not move again"
+        );
+        assert!(!cache.outbox_set_request(a.seq, &json!({}), T1).unwrap());
+        let a = cache.outbox_row("a").unwrap().unwrap();
+        assert_eq!(a.state, OutboxState::Acked);
+        assert_eq!(a.server_id.as_deref(), Some("s-1"));
+        assert_eq!(a.response, Some(response));
+        assert_eq!(a.request, Some(json!({"x": 1})));
+        assert_eq!(a.updated_at, T1);
+
+        cache.outbox_mark_in_flight(b.seq, T1).unwrap().unwrap();
+        assert!(
+            cache
+                .outbox_unanswered(b.seq, "connection refused", T1)
+                .unwrap()
+        );
+        let b = cache.outbox_row("b").unwrap().unwrap();
+        assert_eq!(
+            (b.state, b.attempts, b.last_error.as_deref()),
+            (OutboxState::Pending, 1, Some("connection refused"))
+        );
+        assert!(!cache.outbox_unanswered(b.seq, "again", T1).unwrap());
+        let counts = cache.outbox_counts().unwrap();
+        assert_eq!(
+            counts,
+            OutboxCounts {
+                pending: 1,
+                failed: 0,
+                conflict: 0,
+                acked: 1
+            }
+        );
+    }
+
+    #[test]
+    fn a_client_id_is_queued_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(&dir);
+        enqueue(&cache, "a");
+        let payload = json!({});
+        let again = cache.outbox_enqueue(&NewOutboxRow {
+            client_id: "a",
+            kind: "create_store",
+            payload: &payload,
+            payload_hash: "h",
+            now: T0,
+        });
+        assert!(matches!(again, Err(CacheError::Sqlite(_))));
+        assert_eq!(cache.outbox_rows(&[], 100).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_send_cut_short_is_pending_again_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let cache = open(&dir);
+            let a = enqueue(&cache, "a");
+            cache.outbox_mark_in_flight(a.seq, T0).unwrap().unwrap();
+            let counts = cache.outbox_counts().unwrap();
+            assert_eq!(counts.pending, 1, "in flight counts as not yet answered");
+        }
+        let cache = open(&dir);
+        assert!(cache.outbox_next_pending().unwrap().is_none());
+        assert_eq!(cache.outbox_requeue_in_flight(T1).unwrap(), 1);
+        let a = cache.outbox_next_pending().unwrap().unwrap();
+        assert_eq!((a.client_id.as_str(), a.attempts), ("a", 1));
+        assert_eq!(cache.outbox_requeue_in_flight(T1).unwrap(), 0);
+    }
+
+    #[test]
+    fn failed_rows_are_listed_then_discarded_or_edited_and_retried() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(&dir);
+        let a = enqueue(&cache, "a");
+        let b = enqueue(&cache, "b");
+        let c = enqueue(&cache, "c");
+        for row in [&a, &b, &c] {
+            cache.outbox_mark_in_flight(row.seq, T0).unwrap().unwrap();
+        }
+        assert!(
+            cache
+                .outbox_failed(a.seq, "store_phone: is required", T1)
+                .unwrap()
+        );
+        assert!(
+            cache
+                .outbox_conflict(b.seq, "id: store not found", T1)
+                .unwrap()
+        );
+        assert!(!cache.outbox_failed(a.seq, "twice", T1).unwrap());
+
+        let failed = cache.outbox_rows(&[OutboxState::Failed], 10).unwrap();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(
+            failed[0].last_error.as_deref(),
+            Some("store_phone: is required")
+        );
+        let open_rows = cache
+            .outbox_rows(&[OutboxState::Failed, OutboxState::Conflict], 10)
+            .unwrap();
+        assert_eq!(
+            open_rows
+                .iter()
+                .map(|r| r.client_id.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        let counts = cache.outbox_counts().unwrap();
+        assert_eq!((counts.failed, counts.conflict, counts.pending), (1, 1, 1));
+
+        // Neither an in-flight nor an unknown row can be discarded or retried.
+        assert!(!cache.outbox_discard("c").unwrap());
+        assert!(!cache.outbox_discard("nope").unwrap());
+        let fixed = json!({"write": "create_store", "input": {"store_phone": "03-1234-5678"}});
+        assert!(
+            cache
+                .outbox_retry("c", "create_store", &fixed, "h2", T1)
+                .unwrap()
+                .is_none()
+        );
+
+        assert!(cache.outbox_discard("b").unwrap());
+        assert!(cache.outbox_row("b").unwrap().is_none());
+
+        let retried = cache
+            .outbox_retry("a", "create_store", &fixed, "h2", T1)
+            .unwrap()
+            .unwrap();
+        assert_eq!(retried.seq, a.seq, "it keeps its place in the order");
+        assert_eq!(
+            (retried.state, retried.attempts, retried.revision),
+            (OutboxState::Pending, 0, 1)
+        );
+        assert_eq!(
+            (retried.payload, retried.payload_hash.as_str()),
+            (fixed, "h2")
+        );
+        assert_eq!((retried.last_error, retried.request), (None, None));
+    }
+
+    #[test]
+    fn a_refused_form_leaves_no_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(&dir);
+        let a = enqueue(&cache, "a");
+        assert!(
+            !cache.outbox_forget_in_flight(a.seq).unwrap(),
+            "not in flight"
+        );
+        cache.outbox_mark_in_flight(a.seq, T0).unwrap().unwrap();
+        assert!(cache.outbox_forget_in_flight(a.seq).unwrap());
+        assert!(cache.outbox_rows(&[], 10).unwrap().is_empty());
+        // Sequence numbers are never reused, so order survives deletions.
+        assert!(enqueue(&cache, "b").seq > a.seq);
+    }
+
+    #[test]
+    fn an_unknown_state_in_the_file_is_an_error_not_a_guess() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(&dir);
+        enqueue(&cache, "a");
+        cache
+            .with(|c| {
+                c.execute_batch(
+                    "PRAGMA ignore_check_constraints = ON;
+                     UPDATE outbox SET state = 'lost';",
+                )
+            })
+            .unwrap();
+        assert!(cache.outbox_row("a").is_err());
+    }
+}
