@@ -1,8 +1,10 @@
 //! `hakobu-diaq-client`: typed calls to any DIAq server — the embedded sandbox or the real API.
 
 mod error;
+mod keyed;
 mod orders;
 mod retry;
+mod sandbox_webhook;
 mod stores;
 
 use std::time::Duration;

@@ -2,13 +2,21 @@
 //! everything they do — reading the cache, syncing from DIAq, writing through it — is here,
 //! where tests drive it against the real sandbox.
 
+mod changes;
 mod clock;
 mod config;
+mod drivers;
 mod error;
 mod orders;
+mod outbox;
+mod outbox_write;
 mod status;
 mod stores;
+mod time_zones;
 mod travel;
+mod webhook_intake;
+mod webhook_receiver;
+mod webhook_signature;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,17 +25,25 @@ use hakobu_cache::Cache;
 use hakobu_diaq_client::{ClientError, DiaqClient};
 use hakobu_geo::Gazetteer;
 
+pub use changes::Changes;
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
 pub use config::{ApiConfig, ConfigError, SETTINGS_FILE, osrm_url};
 pub use error::CommandError;
 pub use orders::OrderSyncReport;
+pub use outbox::{OUTBOX_LIST_LIMIT, ReplayReport, Written};
+pub use outbox_write::{OrderKind, Target, WindowChoice, Write, payload_hash};
 pub use status::{AppStatus, Mode};
 pub use stores::SyncReport;
 pub use travel::TravelMatrix;
+pub use webhook_intake::IntakeOutcome;
+pub use webhook_receiver::{WEBHOOK_PATH, WebhookReceiver};
+pub use webhook_signature::{
+    SignatureError, SignedHeaders, TOLERANCE as WEBHOOK_TOLERANCE, WebhookSecret,
+};
 
 /// Meta key: which API the cached rows came from.
 const META_SOURCE: &str = "source";
-/// Meta key: RFC 3339 time of the last successful full sync.
+/// Meta key: RFC 3339 time of the last successful sync (stores, or deliveries and fetches).
 const META_LAST_SYNC: &str = "last_sync";
 
 pub struct Dispatch {
@@ -40,6 +56,13 @@ pub struct Dispatch {
     /// Road travel times when an OSRM server is configured ([`Dispatch::with_osrm`]).
     osrm: Option<hakobu_osrm::OsrmClient>,
     online: AtomicBool,
+    /// What changed in the cache, for the UI ([`Dispatch::subscribe_changes`]).
+    changes: tokio::sync::broadcast::Sender<Changes>,
+    /// Held by whoever compares an order's `update` with the cache and writes it (webhook
+    /// confirmations, syncs), so an older answer never overwrites a newer one.
+    order_writes: tokio::sync::Mutex<()>,
+    /// Held by the outbox replay: one row in flight at a time keeps writes in order.
+    replaying: tokio::sync::Mutex<()>,
 }
 
 impl Dispatch {
@@ -59,6 +82,7 @@ impl Dispatch {
         };
         if cache.meta(META_SOURCE)?.as_deref() != Some(source.as_str()) {
             cache.replace_stores(&[])?;
+            cache.forget_drivers()?;
             cache.set_meta(META_SOURCE, &source)?;
             cache.set_meta(META_LAST_SYNC, "")?;
         }
@@ -70,6 +94,9 @@ impl Dispatch {
             geo,
             osrm: None,
             online: AtomicBool::new(false),
+            changes: tokio::sync::broadcast::channel(changes::CHANGE_BACKLOG).0,
+            order_writes: tokio::sync::Mutex::new(()),
+            replaying: tokio::sync::Mutex::new(()),
         })
     }
 

@@ -1,10 +1,12 @@
-//! Stores: read from the cache; sync and write through the API, then refresh the cache.
+//! Stores: read from the cache; synced from the API; written through the outbox (sent at once
+//! when the API answers, queued otherwise), then refreshed in the cache.
 
-use hakobu_cache::{CachedStore, StoreLocation};
+use hakobu_cache::{CachedStore, OutboxRow, StoreLocation};
 use hakobu_diaq::{Store, StoreInput, StoreQuery};
-use hakobu_diaq_client::ClientError;
 use serde::Serialize;
 
+use crate::outbox::Written;
+use crate::outbox_write::{Target, Write};
 use crate::{CommandError, Dispatch, META_LAST_SYNC, tokyo_rfc3339};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,10 +36,11 @@ impl Dispatch {
         })
     }
 
+    /// Creates a store through the outbox. Online: the created store, as before. Queued
+    /// (offline): the error that stopped the queue, its message saying the write is queued —
+    /// [`Dispatch::create_store_or_queue`] tells the two apart without an error.
     pub async fn create_store(&self, input: &StoreInput) -> Result<CachedStore, CommandError> {
-        let result = self.client.create_store(input).await;
-        self.observe(&result);
-        self.store_answered(result?)
+        self.create_store_or_queue(input).await?.applied()
     }
 
     pub async fn update_store(
@@ -45,38 +48,71 @@ impl Dispatch {
         id: &str,
         input: &StoreInput,
     ) -> Result<CachedStore, CommandError> {
-        let result = self.client.update_store(id, input).await;
-        self.observe(&result);
-        match result {
-            Ok(store) => self.store_answered(store),
-            Err(e) => Err(self.forget_if_gone(id, e)),
-        }
+        self.update_store_or_queue(id, input).await?.applied()
     }
 
     pub async fn delete_store(&self, id: &str) -> Result<(), CommandError> {
-        let result = self.client.delete_store(id).await;
-        self.observe(&result);
-        match result {
-            Ok(()) => {
-                self.cache.delete_store(id)?;
-                Ok(())
-            }
-            Err(e) => Err(self.forget_if_gone(id, e)),
-        }
+        self.delete_store_or_queue(id).await?.applied()
     }
 
-    /// A store the API says does not exist is dropped from the cache too, so the list stops
-    /// offering it; the caller still hears the 404.
-    fn forget_if_gone(&self, id: &str, e: ClientError) -> CommandError {
-        if matches!(e, ClientError::NotFound { .. })
-            && let Err(cache_error) = self.cache.delete_store(id)
+    /// Creates a store: applied at once when the API answers, otherwise queued. A refusal
+    /// (400) is the error, as before, and leaves nothing queued.
+    pub async fn create_store_or_queue(
+        &self,
+        input: &StoreInput,
+    ) -> Result<Written<CachedStore>, CommandError> {
+        let write = Write::CreateStore {
+            input: input.clone(),
+        };
+        self.enqueue_write(write)
+            .await?
+            .try_map(|row| self.acked_store(&row))
+    }
+
+    /// Changes a store. A store the API says does not exist is also dropped from the cache,
+    /// so the list stops offering it; the caller still hears the 404.
+    pub async fn update_store_or_queue(
+        &self,
+        id: &str,
+        input: &StoreInput,
+    ) -> Result<Written<CachedStore>, CommandError> {
+        let write = Write::UpdateStore {
+            id: Target::Id(id.to_owned()),
+            input: input.clone(),
+        };
+        self.enqueue_write(write)
+            .await?
+            .try_map(|row| self.acked_store(&row))
+    }
+
+    pub async fn delete_store_or_queue(&self, id: &str) -> Result<Written<()>, CommandError> {
+        let write = Write::DeleteStore {
+            id: Target::Id(id.to_owned()),
+        };
+        self.enqueue_write(write).await?.try_map(|_| Ok(()))
+    }
+
+    /// The store an acked row created or changed, as now cached.
+    fn acked_store(&self, row: &OutboxRow) -> Result<CachedStore, CommandError> {
+        if let Some(cached) = row
+            .server_id
+            .as_deref()
+            .map(|id| self.cache.store(id))
+            .transpose()?
+            .flatten()
         {
-            return cache_error.into();
+            return Ok(cached);
         }
-        e.into()
+        // Gone from the cache meanwhile (a full sync raced it): the server's answer stands.
+        let store: Store = row
+            .response
+            .clone()
+            .and_then(|r| serde_json::from_value(r).ok())
+            .ok_or_else(|| CommandError::new("internal", "acked store without its object"))?;
+        Ok(self.cached(store, &row.updated_at))
     }
 
-    fn store_answered(&self, store: Store) -> Result<CachedStore, CommandError> {
+    pub(crate) fn store_answered(&self, store: Store) -> Result<CachedStore, CommandError> {
         let cached = self.cached(store, &tokyo_rfc3339(self.clock.now()));
         self.cache.upsert_store(&cached)?;
         Ok(cached)

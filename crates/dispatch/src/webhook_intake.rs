@@ -1,0 +1,289 @@
+//! What a received webhook does to the cache. Status events are hints, not facts: the
+//! delivery or fetch is read back from the API (`GET`) and the cache takes *that*, so a
+//! wrong, stale or reordered event can never put a status on the board the API does not have.
+//! Driver locations have no API to confirm them and are applied as received.
+
+use hakobu_cache::{Arrival, CacheError, DriverJob, FixOutcome};
+use hakobu_diaq::Status;
+use hakobu_diaq_client::ClientError;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::drivers::{driver_fix, located_job};
+use crate::{Changes, CommandError, Dispatch, tokyo_rfc3339};
+
+/// What the receiver answers a webhook with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntakeOutcome {
+    /// `applied` (written to the cache), `duplicate` (already applied: nothing done) or
+    /// `ignored` (an event type we do not use, recorded only).
+    pub result: &'static str,
+    /// What applying did: `confirmed <status>`, `unchanged`, `not_found`, `location`, ….
+    pub detail: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// Not an event we can read (400: resending it will not help).
+    #[error("{0}")]
+    Malformed(String),
+    /// The API could not be asked (503: the sender should retry; the event stays unapplied).
+    #[error("could not confirm with the API: {0}")]
+    Unconfirmed(CommandError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+/// An event, read and checked before anything is recorded.
+enum Event {
+    /// `delivery.<status>` / `fetch.<status>`: the object's id, and its driver's location fix
+    /// if the body carries one.
+    Order {
+        kind: &'static str,
+        id: String,
+        driver: Value,
+    },
+    /// `driver.location`.
+    Location,
+    /// Any other type (a future one): recorded, not applied.
+    Other,
+}
+
+fn read(body: &Value) -> Result<(String, Event), IntakeError> {
+    let event = body["event"]
+        .as_str()
+        .ok_or_else(|| IntakeError::Malformed("event: must be a string".into()))?
+        .to_owned();
+    let kind = match event.split_once('.') {
+        Some(("delivery", _)) => Some("delivery"),
+        Some(("fetch", _)) => Some("fetch"),
+        _ => None,
+    };
+    let parsed = if let Some(kind) = kind {
+        let id = body[kind]["id"]
+            .as_str()
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| IntakeError::Malformed(format!("{kind}.id: must be a string")))?;
+        Event::Order {
+            kind,
+            id: id.to_owned(),
+            driver: body[kind]["driver"].clone(),
+        }
+    } else if event == "driver.location" {
+        if driver_fix(&body["driver"], None, "").is_none() {
+            return Err(IntakeError::Malformed(
+                "driver: must have id, name and location {latitude, longitude, update}".into(),
+            ));
+        }
+        Event::Location
+    } else {
+        Event::Other
+    };
+    Ok((event, parsed))
+}
+
+impl Dispatch {
+    /// Records and applies one (verified) webhook. `webhook_id` de-duplicates: an event
+    /// already applied is not applied again.
+    pub(crate) async fn take_webhook(
+        &self,
+        webhook_id: &str,
+        body: &Value,
+    ) -> Result<IntakeOutcome, IntakeError> {
+        let (event, parsed) = read(body)?;
+        let now = tokyo_rfc3339(self.clock.now());
+        match self
+            .cache
+            .record_webhook_event(webhook_id, &event, &now, body)?
+        {
+            Arrival::Applied => {
+                return Ok(IntakeOutcome {
+                    result: "duplicate",
+                    detail: "already applied".into(),
+                });
+            }
+            Arrival::New | Arrival::Unapplied => {}
+        }
+        let mut changes = Changes::default();
+        let (result, detail) = match parsed {
+            Event::Order { kind, id, driver } => {
+                let detail = self.confirm_order(kind, &id, &now, &mut changes).await?;
+                // The driver's location rides along with the confirmed status.
+                if let Some(status) = detail.status {
+                    let job = (!matches!(
+                        status,
+                        Status::Delivered | Status::Canceled | Status::Returned
+                    ))
+                    .then(|| DriverJob {
+                        kind: kind.to_owned(),
+                        id: id.clone(),
+                        status: status.as_str().to_owned(),
+                    });
+                    if let Some(fix) = driver_fix(&driver, job, &now) {
+                        self.record_fix(&fix, &mut changes)?;
+                    }
+                }
+                ("applied", detail.text)
+            }
+            Event::Location => {
+                let fix = driver_fix(&body["driver"], located_job(body), &now)
+                    .ok_or_else(|| IntakeError::Malformed("driver".into()))?;
+                self.record_fix(&fix, &mut changes)?;
+                ("applied", "location".to_owned())
+            }
+            Event::Other => ("ignored", "unknown event type".to_owned()),
+        };
+        self.cache
+            .mark_webhook_event_applied(webhook_id, &now, &detail)?;
+        self.announce(changes);
+        Ok(IntakeOutcome { result, detail })
+    }
+
+    fn record_fix(
+        &self,
+        fix: &hakobu_cache::DriverFix,
+        changes: &mut Changes,
+    ) -> Result<(), CacheError> {
+        if self.cache.record_driver_fix(fix)? == FixOutcome::Moved {
+            changes.drivers.push(fix.id);
+        }
+        Ok(())
+    }
+
+    /// Reads the order from the API and puts that in the cache, unless the cache already holds
+    /// a newer `update` of it (a sync or another event got there first).
+    async fn confirm_order(
+        &self,
+        kind: &'static str,
+        id: &str,
+        now: &str,
+        changes: &mut Changes,
+    ) -> Result<Confirmed, IntakeError> {
+        // One confirmation at a time, and not while a sync writes: the newer-`update` check
+        // and the write must not interleave with another writer's.
+        let _writing = self.order_writes.lock().await;
+        let answer = if kind == "delivery" {
+            let r = self.client.get_delivery(id).await;
+            self.observe(&r);
+            r.and_then(|d| serde_json::to_value(d).map_err(|e| ClientError::Decode(e.to_string())))
+        } else {
+            let r = self.client.get_fetch(id).await;
+            self.observe(&r);
+            r.and_then(|f| serde_json::to_value(f).map_err(|e| ClientError::Decode(e.to_string())))
+        };
+        let object = match answer {
+            Ok(object) => object,
+            // The API says there is no such order: nothing to apply, and no use resending.
+            Err(ClientError::NotFound { .. }) => {
+                return Ok(Confirmed {
+                    status: None,
+                    text: "not_found".into(),
+                });
+            }
+            Err(e) => return Err(IntakeError::Unconfirmed(e.into())),
+        };
+        let status = object["status"].as_str().and_then(Status::parse);
+        let row = self.cached_order(kind, object, now).ok_or_else(|| {
+            IntakeError::Unconfirmed(CommandError::new(
+                "internal",
+                format!("{kind} {id}: the API's object has no window"),
+            ))
+        })?;
+        let text = match self.cache.order(id)? {
+            Some(cached) if is_newer(&cached.api_update, &row.api_update) => "stale".to_owned(),
+            Some(cached) if same_order(&cached, &row) => "unchanged".to_owned(),
+            _ => {
+                self.cache.upsert_orders(std::slice::from_ref(&row))?;
+                changes.orders.push(row.id.clone());
+                format!("confirmed {}", row.status)
+            }
+        };
+        Ok(Confirmed { status, text })
+    }
+}
+
+struct Confirmed {
+    /// The API's status (`None`: the API does not have the order).
+    status: Option<Status>,
+    text: String,
+}
+
+/// Whether `update` a is strictly later than b (both the API's timestamps; an unreadable one
+/// is never "newer", so it cannot block a write).
+pub(crate) fn is_newer(a: &str, b: &str) -> bool {
+    match (hakobu_diaq::time::parse(a), hakobu_diaq::time::parse(b)) {
+        (Some(a), Some(b)) => a > b,
+        _ => false,
+    }
+}
+
+/// The same order as far as the board can tell (ignoring when we fetched it).
+pub(crate) fn same_order(a: &hakobu_cache::CachedOrder, b: &hakobu_cache::CachedOrder) -> bool {
+    a.status == b.status && a.api_update == b.api_update && a.body == b.body
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn reads_order_location_and_other_events() {
+        let (event, e) =
+            read(&json!({"event": "fetch.assigned", "fetch": {"id": "f1", "driver": null}}))
+                .unwrap();
+        assert_eq!(event, "fetch.assigned");
+        assert!(matches!(e, Event::Order { kind: "fetch", ref id, .. } if id == "f1"));
+        let location = json!({"event": "driver.location", "driver": {"id": 2, "name": "佐藤",
+            "location": {"latitude": 35.6, "longitude": 139.7, "update": "2026-11-23T09:00:00+09:00"}}});
+        assert!(matches!(read(&location).unwrap().1, Event::Location));
+        assert!(matches!(
+            read(&json!({"event": "store.updated"})).unwrap().1,
+            Event::Other
+        ));
+    }
+
+    #[test]
+    fn malformed_events_are_refused_before_anything_is_recorded() {
+        for (body, says) in [
+            (json!({"delivery": {"id": "d1"}}), "event:"),
+            (json!([1, 2]), "event:"),
+            (
+                json!({"event": "delivery.assigned", "delivery": {}}),
+                "delivery.id",
+            ),
+            (
+                json!({"event": "fetch.canceled", "fetch": {"id": ""}}),
+                "fetch.id",
+            ),
+            (
+                json!({"event": "driver.location", "driver": {"id": 1}}),
+                "driver:",
+            ),
+        ] {
+            match read(&body) {
+                Err(IntakeError::Malformed(m)) => assert!(m.starts_with(says), "{m}"),
+                _ => panic!("{body} was accepted"),
+            }
+        }
+    }
+
+    #[test]
+    fn newer_compares_instants_not_text() {
+        assert!(is_newer(
+            "2026-11-23T10:00:00.001+09:00",
+            "2026-11-23T10:00:00.000+09:00"
+        ));
+        assert!(is_newer(
+            "2026-11-23T02:00:00Z",
+            "2026-11-23T10:59:00+09:00"
+        ));
+        assert!(!is_newer(
+            "2026-11-23T10:00:00+09:00",
+            "2026-11-23T10:00:00.000+09:00"
+        ));
+        assert!(!is_newer("garbage", "2026-11-23T10:00:00+09:00"));
+        assert!(!is_newer("2026-11-23T10:00:00+09:00", ""));
+    }
+}
