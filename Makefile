@@ -8,6 +8,8 @@ SHELL := /bin/bash
 
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
+# The gazetteer of this checkout, whatever checkout the shared build cache was filled from.
+export HAKOBU_GEO_DATA ?= $(CURDIR)/data/geo/gazetteer.tsv
 APP := $(CARGO_TARGET_DIR)/debug/hakobu
 # The desktop crate is built with the UI embedded, the same way for build, clippy and tests,
 # so the three share one set of compiled dependencies.
@@ -15,7 +17,7 @@ APP_FEATURES := --features hakobu-app/custom-protocol
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e sandbox geo-bench schemathesis
+.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e sandbox geo-bench tokyo-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -89,6 +91,12 @@ e2e: app tauri-driver
 ## Geocoder benchmark (release); rewrites crates/geo/BENCHMARKS.md.
 geo-bench: data
 	cargo run --release -p hakobu-geo --bin geo-bench
+
+## Solver benchmark on the Tokyo 300-stop dispatch instance (generated from the gazetteer):
+## 5 s runs against a 10-minute run, 1 thread; rewrites its section of crates/solver/BENCHMARKS.md.
+tokyo-bench: data
+	cargo run --release -p hakobu-solver --features tokyo --bin tokyo-instance -- --out $(CURDIR)/target/bench/tokyo-300.json
+	cargo run --release -p hakobu-solver --bin bench -- --tokyo $(CURDIR)/target/bench/tokyo-300.json --seconds 5 --reference-seconds 600
 
 ## The sandbox alone, for scripts: prints `listening on http://127.0.0.1:PORT`.
 sandbox:

@@ -151,7 +151,10 @@ fn micro(lat: &str, lng: &str, line: usize) -> Result<Point, LoadError> {
 
 impl Gazetteer {
     /// Where the built file is looked for: `$HAKOBU_GEO_DATA`, then `geo/gazetteer.tsv` beside
-    /// the executable, then the source tree's `data/geo/gazetteer.tsv`.
+    /// the executable, then `data/geo/gazetteer.tsv` in the working directory or one above it
+    /// (a checkout: `cargo test` runs in the crate's folder), then the source tree this was
+    /// compiled from. The working directory comes before the compile-time path because a
+    /// shared build cache can hold a build made from another checkout.
     pub fn default_path() -> PathBuf {
         if let Some(p) = std::env::var_os(DATA_ENV).filter(|p| !p.is_empty()) {
             return PathBuf::from(p);
@@ -162,6 +165,13 @@ impl Gazetteer {
             .filter(|p| p.exists())
         {
             return beside;
+        }
+        if let Some(found) = std::env::current_dir().ok().and_then(|cwd| {
+            cwd.ancestors()
+                .map(|d| d.join("data").join("geo").join("gazetteer.tsv"))
+                .find(|p| p.exists())
+        }) {
+            return found;
         }
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/geo/gazetteer.tsv")
     }
