@@ -86,7 +86,9 @@ test-ui: deps-npm
 ## End-to-end: the real binary through tauri-driver + WebKitWebDriver under Xvfb.
 ## Screenshots land in target/e2e/.
 e2e: app tauri-driver
-	cd tests/e2e && HAKOBU_APP="$(APP)" PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) npm test
+	cargo build -p hakobu-sandbox --bin hakobu-sandbox
+	cd tests/e2e && HAKOBU_APP="$(APP)" HAKOBU_SANDBOX_BIN="$(CARGO_TARGET_DIR)/debug/hakobu-sandbox" \
+	  PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) npm test
 
 ## Geocoder benchmark (release); rewrites crates/geo/BENCHMARKS.md.
 geo-bench: data

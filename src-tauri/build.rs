@@ -12,6 +12,9 @@ fn main() {
             "list_orders",
             "order_counts",
             "sync_orders",
+            "outbox_rows",
+            "discard_write",
+            "replay_outbox",
         ]),
     ))
     .expect("tauri build script");

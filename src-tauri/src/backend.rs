@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
-use hakobu_dispatch::{ApiConfig, Dispatch, Mode, SystemClock, osrm_url};
+use hakobu_dispatch::{ApiConfig, Dispatch, Mode, SystemClock, WebhookReceiver, osrm_url};
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 use tauri::{AppHandle, Emitter, Manager};
@@ -17,10 +17,12 @@ const ORDER_SYNC_EVERY: Duration = Duration::from_secs(15);
 /// the board sees a day's work progress; `HAKOBU_SANDBOX_SPEED=0` stops them.
 const DEFAULT_SANDBOX_SPEED: f64 = 10.0;
 
-/// What the commands reach through `State`. Holding the sandbox keeps it serving.
+/// What the commands reach through `State`. Holding the sandbox and the webhook receiver
+/// keeps them serving.
 pub struct Backend {
     pub dispatch: Arc<Dispatch>,
     _sandbox: Option<RunningSandbox>,
+    _webhooks: Option<WebhookReceiver>,
 }
 
 pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
@@ -64,11 +66,51 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
         )?);
     }
     let dispatch = Arc::new(dispatch);
+    // The embedded sandbox posts status changes and driver moves to a receiver of ours, so
+    // the board moves as they happen; a remote DIAq is kept current by the periodic sync.
+    let webhooks = match mode {
+        Mode::Sandbox => match tauri::async_runtime::block_on(dispatch.start_webhook_receiver()) {
+            Ok(receiver) => {
+                tracing::info!("webhooks received at {}", receiver.url());
+                Some(receiver)
+            }
+            Err(e) => {
+                tracing::warn!("no webhooks, periodic sync only: {e}");
+                None
+            }
+        },
+        Mode::Remote => None,
+    };
+    forward_changes(app.clone(), &dispatch);
     keep_orders_fresh(app.clone(), dispatch.clone());
     Ok(Backend {
         dispatch,
         _sandbox: sandbox,
+        _webhooks: webhooks,
     })
+}
+
+/// Every change written to the cache (webhooks applied, syncs that found something) reaches
+/// the UI as `cache-changed` with the ids that moved.
+fn forward_changes(app: AppHandle, dispatch: &Dispatch) {
+    let mut changes = dispatch.subscribe_changes();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match changes.recv().await {
+                Ok(c) => {
+                    if let Err(e) = app.emit("cache-changed", &c) {
+                        tracing::warn!("could not emit cache-changed: {e}");
+                    }
+                }
+                // Fell behind: say "everything may have changed" so views reload.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let all = hakobu_dispatch::Changes::default();
+                    let _ = app.emit("cache-changed", &all);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
 }
 
 /// The offline gazetteer; without it the app still works, stores just have no map position.
@@ -92,12 +134,22 @@ fn sandbox_speed() -> Option<f64> {
     (speed.is_finite() && speed > 0.0).then_some(speed)
 }
 
-/// Refreshes recent orders in the background and tells the UI; failures only mark the app
-/// offline (the status bar shows it) and are retried on the next tick.
+/// Refreshes recent orders and sends queued writes in the background, and tells the UI;
+/// failures only mark the app offline (the status bar shows it) and are retried next tick.
 fn keep_orders_fresh(app: AppHandle, dispatch: Arc<Dispatch>) {
     tauri::async_runtime::spawn(async move {
         let mut first = true;
         loop {
+            // Writes first: what the user did offline reaches the API before we read it back.
+            match dispatch.replay_outbox().await {
+                Ok(report) if report.acked + report.failed + report.conflicts > 0 => {
+                    if let Err(e) = app.emit("outbox-changed", &report) {
+                        tracing::warn!("could not emit outbox-changed: {e}");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("outbox replay: {e}"),
+            }
             match dispatch.sync_orders(first).await {
                 Ok(report) => {
                     first = false;

@@ -1,9 +1,11 @@
 //! `#[tauri::command]` adapters: unpack arguments, call hakobu-dispatch, tell the UI what
 //! changed. No logic lives here.
 
-use hakobu_cache::{CachedOrder, CachedStore, OrderFilter};
+use hakobu_cache::{CachedOrder, CachedStore, OrderFilter, OutboxRow, OutboxState};
 use hakobu_diaq::StoreInput;
-use hakobu_dispatch::{AppStatus, CommandError, OrderSyncReport, SyncReport};
+use hakobu_dispatch::{
+    AppStatus, CommandError, OrderSyncReport, ReplayReport, SyncReport, Written,
+};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -44,15 +46,16 @@ pub async fn sync_stores(app: AppHandle, backend: State<'_, Backend>) -> Reply<S
     Ok(report)
 }
 
+/// Applied at once when the API answers; queued in the outbox (and said so) when it does not.
 #[tauri::command]
 pub async fn create_store(
     app: AppHandle,
     backend: State<'_, Backend>,
     input: StoreInput,
-) -> Reply<CachedStore> {
-    let store = backend.dispatch.create_store(&input).await?;
+) -> Reply<Written<CachedStore>> {
+    let written = backend.dispatch.create_store_or_queue(&input).await?;
     stores_changed(&app, &backend);
-    Ok(store)
+    Ok(written)
 }
 
 #[tauri::command]
@@ -61,18 +64,42 @@ pub async fn update_store(
     backend: State<'_, Backend>,
     id: String,
     input: StoreInput,
-) -> Reply<CachedStore> {
-    let store = backend.dispatch.update_store(&id, &input).await?;
+) -> Reply<Written<CachedStore>> {
+    let written = backend.dispatch.update_store_or_queue(&id, &input).await;
+    // A 404 also removed the row from the cache: the list must refresh either way.
     stores_changed(&app, &backend);
-    Ok(store)
+    written
 }
 
 #[tauri::command]
-pub async fn delete_store(app: AppHandle, backend: State<'_, Backend>, id: String) -> Reply<()> {
-    let result = backend.dispatch.delete_store(&id).await;
-    // A 404 also removed the row from the cache: the list must refresh either way.
+pub async fn delete_store(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    id: String,
+) -> Reply<Written<()>> {
+    let written = backend.dispatch.delete_store_or_queue(&id).await;
     stores_changed(&app, &backend);
-    result
+    written
+}
+
+/// The outbox, oldest first; no states means every row.
+#[tauri::command]
+pub fn outbox_rows(backend: State<'_, Backend>, states: Vec<OutboxState>) -> Reply<Vec<OutboxRow>> {
+    backend.dispatch.outbox_rows(&states)
+}
+
+/// Gives up a failed or conflicting write.
+#[tauri::command]
+pub fn discard_write(backend: State<'_, Backend>, client_id: String) -> Reply<()> {
+    backend.dispatch.discard_failed(&client_id)
+}
+
+/// Sends what is queued now (the "send now" button; a timer does it too).
+#[tauri::command]
+pub async fn replay_outbox(app: AppHandle, backend: State<'_, Backend>) -> Reply<ReplayReport> {
+    let report = backend.dispatch.replay_outbox().await?;
+    stores_changed(&app, &backend);
+    Ok(report)
 }
 
 #[tauri::command]

@@ -31,6 +31,9 @@ fn main() {
             commands::list_orders,
             commands::order_counts,
             commands::sync_orders,
+            commands::outbox_rows,
+            commands::discard_write,
+            commands::replay_outbox,
         ])
         .build(tauri::generate_context!());
     match app {

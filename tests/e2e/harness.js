@@ -53,12 +53,51 @@ async function waitForPort(port, child, timeoutMs = 20000) {
   throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-/** One app profile (data + config dirs) that survives restarts within a test file. */
-export function newProfile() {
+/** One app profile (data + config dirs) that survives restarts within a test file; `env`
+ * adds variables for the app (e.g. HAKOBU_DIAQ_URL for a DIAq server of the test's own). */
+export function newProfile(env = {}) {
   const root = mkdtempSync(path.join(tmpdir(), "hakobu-e2e-"));
   const dirs = { XDG_DATA_HOME: path.join(root, "data"), XDG_CONFIG_HOME: path.join(root, "config") };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
-  return { root, env: dirs };
+  return { root, env: { ...dirs, ...env } };
+}
+
+/** A free loopback port (nothing listens on it until someone binds it). */
+export { freePort };
+
+/** The standalone sandbox binary; `make e2e` builds it and passes its path. */
+export function sandboxBinary() {
+  const bin = process.env.HAKOBU_SANDBOX_BIN;
+  if (!bin || !existsSync(bin)) {
+    throw new Error(`HAKOBU_SANDBOX_BIN must name the built hakobu-sandbox binary (got ${bin ?? "nothing"})`);
+  }
+  return bin;
+}
+
+/** Starts `hakobu-sandbox` on `port` and resolves once it listens; `stop()` ends it. */
+export function startSandbox({ port, apiKey, db }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      sandboxBinary(),
+      ["--addr", `127.0.0.1:${port}`, "--db", db, "--api-key", apiKey, "--seed", "tokyo"],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes("listening on")) {
+        resolve({
+          stop: async () => {
+            if (child.exitCode === null && child.signalCode === null) {
+              child.kill("SIGTERM");
+              await new Promise((r) => child.once("exit", r));
+            }
+          },
+        });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`hakobu-sandbox exited with ${code}: ${out}`)));
+  });
 }
 
 /** Launches the app on `profile`; returns { browser, stop }. A session that fails to start
@@ -73,10 +112,10 @@ export async function launch(profile, attempts = 3) {
     const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
       env: {
         ...process.env,
-        ...profile.env,
-        // The embedded sandbox: no API configured.
+        // The embedded sandbox (no API configured), unless the profile names an API.
         HAKOBU_DIAQ_URL: "",
         HAKOBU_DIAQ_API_KEY: "",
+        ...profile.env,
       },
       stdio: ["ignore", "inherit", "inherit"],
     });

@@ -94,6 +94,10 @@ export interface AppStatus {
   online: boolean;
   /** RFC 3339 of the last successful sync */
   last_sync: string | null;
+  /** writes in the outbox not yet answered (pending or in flight) */
+  pending_writes: number;
+  /** writes the API refused (failed or conflicting), to fix or discard */
+  refused_writes: number;
 }
 
 export interface SyncResult {
@@ -200,16 +204,25 @@ export function syncStores(): Promise<SyncResult> {
   return call<SyncResult>('sync_stores');
 }
 
-export function createStore(input: StoreInput): Promise<CachedStore> {
-  return call<CachedStore>('create_store', { input });
+/**
+ * What became of a write: applied by the API (`value` is its answer, as cached), or queued in
+ * the outbox because the API did not answer (`reason`); a queued write is sent by itself when
+ * the API is back. A refusal (400) rejects the promise instead and leaves nothing queued.
+ */
+export type Written<T> =
+  | { state: 'applied'; client_id: string; value: T }
+  | { state: 'queued'; client_id: string; reason: CommandError };
+
+export function createStore(input: StoreInput): Promise<Written<CachedStore>> {
+  return call<Written<CachedStore>>('create_store', { input });
 }
 
-export function updateStore(id: string, input: StoreInput): Promise<CachedStore> {
-  return call<CachedStore>('update_store', { id, input });
+export function updateStore(id: string, input: StoreInput): Promise<Written<CachedStore>> {
+  return call<Written<CachedStore>>('update_store', { id, input });
 }
 
-export function deleteStore(id: string): Promise<null> {
-  return call<null>('delete_store', { id });
+export function deleteStore(id: string): Promise<Written<null>> {
+  return call<Written<null>>('delete_store', { id });
 }
 
 /** `stores-changed`: after a sync or a write changed the cached stores. */
@@ -407,6 +420,75 @@ export async function onOrdersChanged(
 ): Promise<UnlistenFn> {
   try {
     return await listen<OrderSyncReport>('orders-changed', (event) => handler(event.payload));
+  } catch (error) {
+    throw normaliseError(error);
+  }
+}
+
+/** `cache-changed`: webhooks or a sync changed these cached rows (empty lists: reload all). */
+export interface CacheChanges {
+  orders: string[];
+  drivers: number[];
+}
+
+export async function onCacheChanged(handler: (payload: CacheChanges) => void): Promise<UnlistenFn> {
+  try {
+    return await listen<CacheChanges>('cache-changed', (event) => handler(event.payload));
+  } catch (error) {
+    throw normaliseError(error);
+  }
+}
+
+// ---- The outbox: writes waiting for the API, or refused by it ----
+
+export type OutboxState = 'pending' | 'in_flight' | 'acked' | 'failed' | 'conflict';
+
+export interface OutboxRow {
+  seq: number;
+  client_id: string;
+  /** what the write does, e.g. create_store, create_delivery, cancel_fetch */
+  kind: string;
+  payload: Record<string, unknown>;
+  payload_hash: string;
+  revision: number;
+  request: unknown;
+  state: OutboxState;
+  attempts: number;
+  /** the API's message (failed, conflict) or why it was not sent (pending) */
+  last_error: string | null;
+  server_id: string | null;
+  response: unknown;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReplayReport {
+  acked: number;
+  failed: number;
+  conflicts: number;
+  /** why rows are still pending; null when the queue emptied */
+  stopped: CommandError | null;
+}
+
+/** Outbox rows, oldest first; an empty list of states means every row. */
+export function outboxRows(states: OutboxState[]): Promise<OutboxRow[]> {
+  return call<OutboxRow[]>('outbox_rows', { states });
+}
+
+/** Gives up a failed or conflicting write. */
+export function discardWrite(clientId: string): Promise<null> {
+  return call<null>('discard_write', { clientId });
+}
+
+/** Sends what is queued now (a timer does it too). */
+export function replayOutbox(): Promise<ReplayReport> {
+  return call<ReplayReport>('replay_outbox');
+}
+
+/** `outbox-changed`: a replay settled writes (sent, refused). */
+export async function onOutboxChanged(handler: (payload: ReplayReport) => void): Promise<UnlistenFn> {
+  try {
+    return await listen<ReplayReport>('outbox-changed', (event) => handler(event.payload));
   } catch (error) {
     throw normaliseError(error);
   }

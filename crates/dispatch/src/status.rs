@@ -21,15 +21,22 @@ pub struct AppStatus {
     pub api_base_url: String,
     pub online: bool,
     pub last_sync: Option<String>,
+    /// Writes in the outbox not yet answered (pending or in flight).
+    pub pending_writes: u64,
+    /// Writes the API refused (failed or conflicting), for the user to fix or discard.
+    pub refused_writes: u64,
 }
 
 impl Dispatch {
     pub fn status(&self) -> Result<AppStatus, CommandError> {
+        let outbox = self.cache.outbox_counts()?;
         Ok(AppStatus {
             mode: self.mode,
             api_base_url: self.client.base_url().to_owned(),
             online: self.online.load(Ordering::Relaxed),
             last_sync: self.cache.meta(META_LAST_SYNC)?.filter(|s| !s.is_empty()),
+            pending_writes: outbox.pending,
+            refused_writes: outbox.failed + outbox.conflict,
         })
     }
 }

@@ -192,6 +192,12 @@ async fn offline_writes_wait_and_are_applied_once_in_order_when_the_api_is_back(
     assert_eq!(ids.len(), 20);
     let counts = d.outbox_counts().unwrap();
     assert_eq!((counts.pending, counts.acked), (20, 0));
+    let status = d.status().unwrap();
+    assert_eq!(
+        (status.online, status.pending_writes, status.refused_writes),
+        (false, 20, 0),
+        "the status bar says offline with 20 writes waiting"
+    );
     let rows = d.outbox_rows(&[]).unwrap();
     assert_eq!(
         rows.iter().map(|r| r.client_id.clone()).collect::<Vec<_>>(),
@@ -397,6 +403,11 @@ async fn a_refused_write_fails_with_the_message_and_later_writes_still_go() {
     );
     let counts = d.outbox_counts().unwrap();
     assert_eq!((counts.failed, counts.conflict, counts.pending), (2, 3, 0));
+    assert_eq!(
+        d.status().unwrap().refused_writes,
+        5,
+        "the status bar counts both"
+    );
     assert_eq!(
         d.outbox_rows(&[OutboxState::Failed, OutboxState::Conflict])
             .unwrap()

@@ -9,6 +9,7 @@ vi.mock('../ipc', async (importOriginal) => {
     orderCounts: vi.fn(),
     syncOrders: vi.fn(),
     onOrdersChanged: vi.fn(),
+    onCacheChanged: vi.fn(() => Promise.resolve(() => {})),
     listStores: vi.fn(),
     appStatus: vi.fn(),
   };

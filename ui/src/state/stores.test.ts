@@ -79,6 +79,8 @@ describe('StoresState search', () => {
       api_base_url: 'http://127.0.0.1:1',
       online: true,
       last_sync: '2024-01-01T00:00:00Z',
+      pending_writes: 0,
+      refused_writes: 0,
     });
     list.mockResolvedValue([store('a'), store('b')]);
     const status = new StatusState();

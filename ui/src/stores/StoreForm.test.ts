@@ -6,7 +6,7 @@ vi.mock('../ipc', async (importOriginal) => {
   return { ...actual, createStore: vi.fn(), updateStore: vi.fn(), deleteStore: vi.fn() };
 });
 
-import { createStore, deleteStore, updateStore, type CachedStore } from '../ipc';
+import { createStore, deleteStore, updateStore, type CachedStore, type Written } from '../ipc';
 import { setLang } from '../i18n/index.svelte';
 import StoreForm from './StoreForm.svelte';
 
@@ -41,7 +41,7 @@ function field<T extends HTMLElement = HTMLInputElement>(form: HTMLElement, name
 }
 
 function props(store: CachedStore | null) {
-  return { store, onclose: vi.fn(), onsaved: vi.fn(), ondeleted: vi.fn() };
+  return { store, onclose: vi.fn(), onsaved: vi.fn(), ondeleted: vi.fn(), onqueued: vi.fn() };
 }
 
 describe('StoreForm', () => {
@@ -183,7 +183,7 @@ describe('StoreForm', () => {
   });
 
   it('disables the buttons while saving and reports the saved store', async () => {
-    let finish: (store: CachedStore) => void = () => {};
+    let finish: (written: Written<CachedStore>) => void = () => {};
     update.mockImplementation(() => new Promise((resolve) => (finish = resolve)));
     const p = props(existing);
     render(StoreForm, p);
@@ -195,12 +195,36 @@ describe('StoreForm', () => {
     expect((screen.getByTestId('store-delete') as HTMLButtonElement).disabled).toBe(true);
     // Edit sends only what changed.
     expect(update).toHaveBeenCalledWith(existing.id, { store_phone: '03-3333-1111' });
-    finish({ ...existing, store_phone: '03-3333-1111' });
+    finish({ state: 'applied', client_id: 'c1', value: { ...existing, store_phone: '03-3333-1111' } });
     await waitFor(() => expect(p.onsaved).toHaveBeenCalledWith({ ...existing, store_phone: '03-3333-1111' }, false));
+    expect(p.onqueued).not.toHaveBeenCalled();
+  });
+
+  it('reports a save the API could not take now as queued, not saved', async () => {
+    const reason = { code: 'transport' as const, message: 'connection refused', field: null };
+    update.mockResolvedValue({ state: 'queued', client_id: 'c2', reason });
+    const p = props(existing);
+    render(StoreForm, p);
+    const form = screen.getByTestId('store-form');
+    await fireEvent.input(field(form, 'store_phone'), { target: { value: '03-3333-1111' } });
+    await fireEvent.click(screen.getByTestId('store-save'));
+    await waitFor(() => expect(p.onqueued).toHaveBeenCalledWith(reason));
+    expect(p.onsaved).not.toHaveBeenCalled();
+  });
+
+  it('reports a delete the API could not take now as queued', async () => {
+    const reason = { code: 'transport' as const, message: 'connection refused', field: null };
+    remove.mockResolvedValue({ state: 'queued', client_id: 'c3', reason });
+    const p = props(existing);
+    render(StoreForm, p);
+    await fireEvent.click(screen.getByTestId('store-delete'));
+    await fireEvent.click(screen.getByTestId('confirm-ok'));
+    await waitFor(() => expect(p.onqueued).toHaveBeenCalledWith(reason));
+    expect(p.ondeleted).not.toHaveBeenCalled();
   });
 
   it('deletes only after the in-app confirmation', async () => {
-    remove.mockResolvedValue(null);
+    remove.mockResolvedValue({ state: 'applied', client_id: 'c4', value: null });
     const p = props(existing);
     render(StoreForm, p);
     await fireEvent.click(screen.getByTestId('store-delete'));
