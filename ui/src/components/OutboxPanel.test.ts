@@ -50,14 +50,14 @@ describe('OutboxPanel', () => {
     const items = await screen.findAllByTestId('outbox-row');
     expect(rows).toHaveBeenCalledWith(['pending', 'in_flight', 'failed', 'conflict']);
     expect(items).toHaveLength(2);
-    expect(items[0].textContent).toContain('送信待ち');
-    expect(items[0].textContent).toContain('店舗の登録');
-    expect(items[0].textContent).toContain('渋谷道玄坂店');
-    expect(items[1].textContent).toContain('拒否');
-    expect(items[1].textContent).toContain('store_phone: is invalid');
+    expect(items[0]!.textContent).toContain('送信待ち');
+    expect(items[0]!.textContent).toContain('店舗の登録');
+    expect(items[0]!.textContent).toContain('渋谷道玄坂店');
+    expect(items[1]!.textContent).toContain('拒否');
+    expect(items[1]!.textContent).toContain('store_phone: is invalid');
     // Only a refused write can be discarded.
-    expect(items[0].querySelector('[data-testid="outbox-discard"]')).toBeNull();
-    expect(items[1].querySelector('[data-testid="outbox-discard"]')).not.toBeNull();
+    expect(items[0]!.querySelector('[data-testid="outbox-discard"]')).toBeNull();
+    expect(items[1]!.querySelector('[data-testid="outbox-discard"]')).not.toBeNull();
   });
 
   it('discards a refused write and reloads', async () => {
