@@ -16,6 +16,9 @@ ST="$VENV/bin/schemathesis"
 MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
 SEED="${SCHEMATHESIS_SEED:-20240601}"
 KEY="schemathesis-$RANDOM$RANDOM"
+# RouteMate operations take a bearer token: a credential pair preconfigured at start.
+RM_ID="rm_ci_schemathesis$RANDOM"
+RM_SECRET="rm_cs_$RANDOM$RANDOM$RANDOM"
 
 if ! [ -x "$ST" ] || [ "$("$ST" --version 2>/dev/null | awk '{print $NF}')" != "$VERSION" ]; then
   echo "schemathesis: installing $VERSION into $VENV"
@@ -40,6 +43,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$BIN" --addr 127.0.0.1:0 --db "$WORK/sandbox.db" --api-key "$KEY" --seed tokyo \
+  --routemate-client "$RM_ID:$RM_SECRET" \
   >"$WORK/stdout" 2>"$WORK/stderr" &
 SANDBOX_PID=$!
 BASE=""
@@ -58,11 +62,18 @@ done
 # The description needs the Api-Key like every path; fetch it once, then test from the file.
 curl --silent --show-error --fail -H "Api-Key: $KEY" "$BASE/openapi.json" >"$WORK/openapi.json"
 
+# A token for the RouteMate operations (an hour is longer than the run). DIAq operations
+# ignore the Authorization header, so one header set serves both APIs.
+TOKEN="$(curl --silent --show-error --fail -H 'Content-Type: application/json' \
+  -d "{\"client_id\": \"$RM_ID\", \"client_secret\": \"$RM_SECRET\"}" \
+  "$BASE/v1/integration-token" | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')"
+
 # From the scratch directory, so its example database (.schemathesis/) goes with it.
 status=0
 (cd "$WORK" && "$ST" run "$WORK/openapi.json" \
   --url "$BASE" \
   --header "Api-Key: $KEY" \
+  --header "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --max-examples "$MAX_EXAMPLES" \
   --seed "$SEED" \
