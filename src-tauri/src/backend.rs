@@ -152,10 +152,13 @@ fn keep_orders_fresh(app: AppHandle, dispatch: Arc<Dispatch>) {
             }
             match dispatch.sync_orders(first).await {
                 Ok(report) => {
-                    first = false;
-                    if let Err(e) = app.emit("orders-changed", &report) {
+                    // The first (full) sync always; later ones only when something moved.
+                    if (first || !report.changed.is_empty())
+                        && let Err(e) = app.emit("orders-changed", &report)
+                    {
                         tracing::warn!("could not emit orders-changed: {e}");
                     }
+                    first = false;
                 }
                 Err(e) => tracing::info!("order sync: {e}"),
             }

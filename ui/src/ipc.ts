@@ -394,6 +394,8 @@ export interface OrderSyncReport {
   fetches: number;
   scope: 'full' | 'recent';
   synced_at: string;
+  /** ids added or changed since the cache last had them, and (full sync) removed */
+  changed: string[];
 }
 
 /** Largest page `list_orders` returns. */

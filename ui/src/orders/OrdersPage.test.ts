@@ -67,7 +67,7 @@ const order: CachedOrder = {
   fetched_at: '2026-11-24T09:05:00+09:00',
 };
 
-const report: OrderSyncReport = { deliveries: 1, fetches: 0, scope: 'recent', synced_at: '2026-11-24T09:05:00+09:00' };
+const report: OrderSyncReport = { deliveries: 1, fetches: 0, scope: 'recent', synced_at: '2026-11-24T09:05:00+09:00', changed: [] };
 
 describe('OrdersPage', () => {
   beforeEach(() => {
