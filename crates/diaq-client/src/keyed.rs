@@ -6,7 +6,7 @@
 
 use hakobu_diaq::{Delivery, DeliveryEstimate, Fetch, FetchEstimate, Store, StoreInput, Window};
 use reqwest::{Method, RequestBuilder};
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::stores::path_segment;
 use crate::{ClientError, DiaqClient, IDEMPOTENCY_KEY};
@@ -48,7 +48,7 @@ impl DiaqClient {
     /// `POST /v1/delivery_estimates/`
     pub async fn create_delivery_estimate_keyed(
         &self,
-        body: &Value,
+        body: &(impl Serialize + ?Sized),
         key: &str,
     ) -> Result<DeliveryEstimate, ClientError> {
         self.json(
@@ -61,7 +61,7 @@ impl DiaqClient {
     /// `POST /v1/fetch_estimates/`
     pub async fn create_fetch_estimate_keyed(
         &self,
-        body: &Value,
+        body: &(impl Serialize + ?Sized),
         key: &str,
     ) -> Result<FetchEstimate, ClientError> {
         self.json(
@@ -82,9 +82,18 @@ impl DiaqClient {
         let body = serde_json::json!({
             "store_id": store_id, "reserve_date": reserve_date, "time_zone_id": time_zone_id,
         });
+        self.reserve_window_with_keyed(&body, key).await
+    }
+
+    /// `POST /v1/reserve_windows` with a body, e.g. a [`hakobu_diaq::ReserveWindowRequest`].
+    pub async fn reserve_window_with_keyed(
+        &self,
+        body: &(impl Serialize + ?Sized),
+        key: &str,
+    ) -> Result<Window, ClientError> {
         self.json(
             self.keyed(Method::POST, "/v1/reserve_windows", key)
-                .json(&body),
+                .json(body),
         )
         .await
     }
@@ -93,7 +102,7 @@ impl DiaqClient {
     pub async fn update_delivery_keyed(
         &self,
         id: &str,
-        body: &Value,
+        body: &(impl Serialize + ?Sized),
         key: &str,
     ) -> Result<Delivery, ClientError> {
         let path = format!("/v1/deliveries/{}", path_segment(id));
@@ -112,7 +121,7 @@ impl DiaqClient {
     pub async fn update_fetch_keyed(
         &self,
         id: &str,
-        body: &Value,
+        body: &(impl Serialize + ?Sized),
         key: &str,
     ) -> Result<Fetch, ClientError> {
         let path = format!("/v1/fetches/{}", path_segment(id));

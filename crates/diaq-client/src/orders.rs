@@ -1,10 +1,13 @@
 //! Estimates, window reservation, deliveries and fetches.
 //!
-//! Request bodies are JSON values shaped as the document's examples (the app builds them from
-//! its forms); responses are typed.
+//! Responses are typed. Request bodies are anything that serialises to the document's JSON:
+//! the typed requests of [`hakobu_diaq::request`] (`DeliveryEstimateRequest`, `NewDelivery`,
+//! `DeliveryUpdate`, …), or a `serde_json::Value` shaped as the document's examples (the
+//! dispatch outbox queues its bodies as JSON and resends them as they were stored).
 
 use hakobu_diaq::{Delivery, DeliveryEstimate, Fetch, FetchEstimate, Window};
 use reqwest::Method;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::{ClientError, DiaqClient};
@@ -37,7 +40,7 @@ impl DiaqClient {
     /// `POST /v1/delivery_estimates/`
     pub async fn create_delivery_estimate(
         &self,
-        body: &Value,
+        body: &(impl Serialize + ?Sized),
     ) -> Result<DeliveryEstimate, ClientError> {
         self.json(
             self.request(Method::POST, "/v1/delivery_estimates/")
@@ -56,7 +59,10 @@ impl DiaqClient {
     }
 
     /// `POST /v1/fetch_estimates/`
-    pub async fn create_fetch_estimate(&self, body: &Value) -> Result<FetchEstimate, ClientError> {
+    pub async fn create_fetch_estimate(
+        &self,
+        body: &(impl Serialize + ?Sized),
+    ) -> Result<FetchEstimate, ClientError> {
         self.json(
             self.request(Method::POST, "/v1/fetch_estimates/")
                 .json(body),
@@ -83,18 +89,23 @@ impl DiaqClient {
         let body = serde_json::json!({
             "store_id": store_id, "reserve_date": reserve_date, "time_zone_id": time_zone_id,
         });
-        self.json(
-            self.request(Method::POST, "/v1/reserve_windows")
-                .json(&body),
-        )
-        .await
+        self.reserve_window_with(&body).await
+    }
+
+    /// `POST /v1/reserve_windows` with a body, e.g. a [`hakobu_diaq::ReserveWindowRequest`].
+    pub async fn reserve_window_with(
+        &self,
+        body: &(impl Serialize + ?Sized),
+    ) -> Result<Window, ClientError> {
+        self.json(self.request(Method::POST, "/v1/reserve_windows").json(body))
+            .await
     }
 
     /// `POST /v1/deliveries/` with an `Idempotency-Key`: safe to retry after a lost answer, so
     /// the client does (see [`crate::RetryPolicy`]).
     pub async fn create_delivery_keyed(
         &self,
-        body: &Value,
+        body: &(impl Serialize + ?Sized),
         key: &str,
     ) -> Result<Delivery, ClientError> {
         self.json(
@@ -106,7 +117,11 @@ impl DiaqClient {
     }
 
     /// `POST /v1/fetches/` with an `Idempotency-Key`.
-    pub async fn create_fetch_keyed(&self, body: &Value, key: &str) -> Result<Fetch, ClientError> {
+    pub async fn create_fetch_keyed(
+        &self,
+        body: &(impl Serialize + ?Sized),
+        key: &str,
+    ) -> Result<Fetch, ClientError> {
         self.json(
             self.request(Method::POST, "/v1/fetches/")
                 .header(crate::IDEMPOTENCY_KEY, key)
@@ -116,7 +131,10 @@ impl DiaqClient {
     }
 
     /// `POST /v1/deliveries/`
-    pub async fn create_delivery(&self, body: &Value) -> Result<Delivery, ClientError> {
+    pub async fn create_delivery(
+        &self,
+        body: &(impl Serialize + ?Sized),
+    ) -> Result<Delivery, ClientError> {
         self.json(self.request(Method::POST, "/v1/deliveries/").json(body))
             .await
     }
@@ -138,7 +156,11 @@ impl DiaqClient {
     }
 
     /// `PUT /v1/deliveries/{id}` — customer, packages and comments, while `created`.
-    pub async fn update_delivery(&self, id: &str, body: &Value) -> Result<Delivery, ClientError> {
+    pub async fn update_delivery(
+        &self,
+        id: &str,
+        body: &(impl Serialize + ?Sized),
+    ) -> Result<Delivery, ClientError> {
         self.json(
             self.request(Method::PUT, &item_path(DELIVERIES, id))
                 .json(body),
@@ -153,7 +175,10 @@ impl DiaqClient {
     }
 
     /// `POST /v1/fetches/`
-    pub async fn create_fetch(&self, body: &Value) -> Result<Fetch, ClientError> {
+    pub async fn create_fetch(
+        &self,
+        body: &(impl Serialize + ?Sized),
+    ) -> Result<Fetch, ClientError> {
         self.json(self.request(Method::POST, "/v1/fetches/").json(body))
             .await
     }
@@ -175,7 +200,11 @@ impl DiaqClient {
     }
 
     /// `PUT /v1/fetches/{id}`
-    pub async fn update_fetch(&self, id: &str, body: &Value) -> Result<Fetch, ClientError> {
+    pub async fn update_fetch(
+        &self,
+        id: &str,
+        body: &(impl Serialize + ?Sized),
+    ) -> Result<Fetch, ClientError> {
         self.json(
             self.request(Method::PUT, &item_path(FETCHES, id))
                 .json(body),

@@ -7,6 +7,7 @@ pub mod fields;
 pub mod order;
 pub mod package;
 pub mod patterns;
+pub mod request;
 pub mod status;
 pub mod store;
 pub mod time;
@@ -20,6 +21,10 @@ pub use order::{
     OrderRequest, OrderUpdate, ReserveRequest, StoreSummary,
 };
 pub use package::Package;
+pub use request::{
+    CustomerAddress, CustomerInput, DeliveryEstimateRequest, DeliveryUpdate, FetchEstimateCustomer,
+    FetchEstimateRequest, FetchUpdate, NewDelivery, NewFetch, PackageInput, ReserveWindowRequest,
+};
 pub use status::Status;
 pub use store::{PickupProof, Store, StoreInput, StoreQuery, StoreType};
 pub use time_zone::{TimeZone, TimeZoneStatus, time_zones};
