@@ -122,6 +122,8 @@ pub struct Gazetteer {
     /// Every town, 小字 and postal string, back to back.
     text: String,
     sources: Vec<String>,
+    /// Answers of [`Gazetteer::geocode`] so far.
+    pub(crate) answers: crate::answers::Answers,
 }
 
 fn field<'a>(
@@ -211,6 +213,7 @@ impl Gazetteer {
             cities_by_first_char: HashMap::new(),
             text: String::with_capacity(text.len() / 2),
             sources: Vec::new(),
+            answers: Default::default(),
         };
         for (i, line) in lines {
             let n = i + 1;

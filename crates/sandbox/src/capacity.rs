@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use hakobu_diaq::Slot;
+use hakobu_diaq::window::{FIRST_HOUR, LAST_HOUR, time_slots_from};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// How many jobs a slot takes, by default and per store.
@@ -34,12 +35,41 @@ impl Default for CapacityConfig {
 
 impl CapacityConfig {
     pub fn of(&self, store_id: &str, slot: Slot) -> u32 {
-        let (hour, any) = self
+        self.of_store(store_id).of(slot)
+    }
+
+    /// One store's capacities, looked up once for a request that checks many of its slots.
+    pub fn of_store(&self, store_id: &str) -> StoreCapacity {
+        let (per_hour, anytime_per_day) = self
             .per_store
             .get(store_id)
             .copied()
             .unwrap_or((self.per_hour, self.anytime_per_day));
-        if slot.hour.is_some() { hour } else { any }
+        StoreCapacity {
+            per_hour,
+            anytime_per_day,
+        }
+    }
+}
+
+/// A store's capacity per hourly slot and per anytime slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreCapacity {
+    pub per_hour: u32,
+    pub anytime_per_day: u32,
+}
+
+impl StoreCapacity {
+    pub fn of(self, slot: Slot) -> u32 {
+        if slot.hour.is_some() {
+            self.per_hour
+        } else {
+            self.anytime_per_day
+        }
+    }
+
+    pub fn has_room(self, used: &HashMap<Slot, u32>, slot: Slot) -> bool {
+        used.get(&slot).copied().unwrap_or(0) < self.of(slot)
     }
 }
 
@@ -53,11 +83,10 @@ pub struct Hold {
     pub used_by: Option<String>,
 }
 
+/// `slot_date` is `YYYY-MM-DD`: `NaiveDate`'s `Display`, which for years 0–9999 is what
+/// `format("%Y-%m-%d")` writes without parsing a format string on every hold.
 fn slot_key(slot: Slot) -> (String, i64) {
-    (
-        slot.date.format("%Y-%m-%d").to_string(),
-        slot.hour.map_or(-1, i64::from),
-    )
+    (slot.date.to_string(), slot.hour.map_or(-1, i64::from))
 }
 
 fn slot_from(date: &str, hour: i64) -> Option<Slot> {
@@ -114,7 +143,7 @@ pub fn usage(
     now: DateTime<FixedOffset>,
 ) -> rusqlite::Result<HashMap<Slot, u32>> {
     sweep_expired(db, now)?;
-    let from = from.format("%Y-%m-%d").to_string();
+    let from = from.to_string();
     let mut stmt = db.prepare_cached(
         "SELECT slot_date, slot_hour, holds + jobs FROM slot_load
          WHERE store_id = ?1 AND slot_date >= ?2 AND holds + jobs > 0",
@@ -134,6 +163,35 @@ pub fn usage(
         }
     }
     Ok(out)
+}
+
+/// The hourly slots from `from` to `last_date` (as [`time_slots_from`] gives them) that have no
+/// room left, in time order. With room in every slot it would otherwise check, only a slot
+/// with load can be full, so this looks at `used`'s entries rather than all ~250 slots of the
+/// horizon; a capacity of 0 makes every slot full.
+pub fn sold_out_time_slots(
+    used: &HashMap<Slot, u32>,
+    capacity: StoreCapacity,
+    from: DateTime<FixedOffset>,
+    last_date: NaiveDate,
+) -> Vec<Slot> {
+    if capacity.per_hour == 0 {
+        return time_slots_from(from, last_date).collect();
+    }
+    let mut full: Vec<Slot> = used
+        .iter()
+        .filter(|&(slot, &n)| {
+            slot.hour
+                .is_some_and(|h| (FIRST_HOUR..=LAST_HOUR).contains(&h))
+                && slot.date <= last_date
+                && slot.starts_at().is_some_and(|t| t >= from)
+                && n >= capacity.per_hour
+        })
+        .map(|(slot, _)| *slot)
+        .collect();
+    // (date, hour): the order time_slots_from walks in.
+    full.sort_unstable();
+    full
 }
 
 pub fn insert_hold(
@@ -231,4 +289,75 @@ pub fn use_hold(db: &Connection, hold_id: &str, order_id: &str) -> rusqlite::Res
 
 pub(crate) fn slot_columns(slot: Slot) -> (String, i64) {
     slot_key(slot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hakobu_diaq::time::parse;
+
+    /// The definition sold_out_time_slots shortcuts: every slot of the range, checked.
+    fn every_slot_checked(
+        used: &HashMap<Slot, u32>,
+        capacity: StoreCapacity,
+        from: DateTime<FixedOffset>,
+        last_date: NaiveDate,
+    ) -> Vec<Slot> {
+        time_slots_from(from, last_date)
+            .filter(|s| !capacity.has_room(used, *s))
+            .collect()
+    }
+
+    #[test]
+    fn sold_out_slots_are_those_a_full_walk_finds() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let mut used = HashMap::new();
+        // Full, partly full and empty slots before, inside and after the range, the
+        // boundaries of the first hour and the last date included, and anytime slots, which
+        // are never listed.
+        for (slot, n) in [
+            (Slot::time(day(22), 20), 3),
+            (Slot::time(day(23), 13), 3),
+            (Slot::time(day(23), 14), 3),
+            (Slot::time(day(23), 15), 2),
+            (Slot::time(day(23), 23), 5),
+            (Slot::time(day(24), 6), 3),
+            (Slot::time(day(26), 12), 1),
+            (Slot::time(day(27), 23), 3),
+            (Slot::time(day(28), 6), 3),
+            (Slot::anytime(day(24)), 100),
+        ] {
+            used.insert(slot, n);
+        }
+        let last = day(27);
+        for from in [
+            "2026-11-23T14:00:00+09:00",
+            "2026-11-23T14:00:01+09:00",
+            "2026-11-23T05:10:00+09:00",
+            "2026-11-22T23:30:00+09:00",
+            "2026-11-27T23:00:00+09:00",
+            "2026-11-28T01:00:00+09:00",
+        ] {
+            let from = parse(from).unwrap();
+            for (per_hour, anytime_per_day) in [(3, 20), (1, 0), (4, 20), (6, 1), (0, 20)] {
+                let capacity = StoreCapacity {
+                    per_hour,
+                    anytime_per_day,
+                };
+                assert_eq!(
+                    sold_out_time_slots(&used, capacity, from, last),
+                    every_slot_checked(&used, capacity, from, last),
+                    "from {from}, {capacity:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn slot_dates_are_stored_as_iso_dates() {
+        let date = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        assert_eq!(slot_key(Slot::time(date, 6)), ("2026-01-05".into(), 6));
+        assert_eq!(slot_key(Slot::anytime(date)), ("2026-01-05".into(), -1));
+        assert_eq!(slot_from("2026-01-05", -1), Some(Slot::anytime(date)));
+    }
 }
