@@ -250,13 +250,12 @@ pub fn select(
     rows.collect()
 }
 
+/// One store by id. Every estimate and order reads its store, so the statement is kept
+/// prepared (parsing it was the largest cost left per estimate: BENCHMARKS.md).
 pub(crate) fn find(db: &Connection, id: &str) -> rusqlite::Result<Option<Store>> {
-    db.query_row(
-        &format!("SELECT {COLUMNS} FROM stores WHERE id = ?1"),
-        [id],
-        from_row,
-    )
-    .optional()
+    db.prepare_cached(&format!("SELECT {COLUMNS} FROM stores WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()
 }
 
 pub fn insert(db: &Connection, s: &Store) -> rusqlite::Result<()> {
