@@ -6,9 +6,12 @@ mod error;
 mod migrations;
 mod orders;
 mod outbox;
+mod routemate_jobs;
+mod slot_grid;
 mod stores;
 mod time_zones;
 mod webhook_events;
+mod windows;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -19,8 +22,15 @@ pub use drivers::{CachedDriver, DriverFix, DriverJob, FixOutcome, TRAIL_POINTS, 
 pub use error::CacheError;
 pub use orders::{CachedOrder, MAX_LIMIT, OrderFilter};
 pub use outbox::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState};
+pub use routemate_jobs::{
+    NewRouteMateJob, ROUTEMATE_NOT_FOUND, RouteMateJobRow, RouteMateJobStatus,
+};
+pub use slot_grid::{
+    AnytimeCell, GRID_DAYS, GridColumn, GridDay, KNOWLEDGE_FRESH_SECS, SlotCell, SlotGrid,
+};
 pub use stores::{CachedStore, StoreLocation};
 pub use webhook_events::{Arrival, WEBHOOK_EVENTS_KEPT, WebhookEvent};
+pub use windows::{CachedEstimate, CachedHold, EstimateAnswer, WINDOWS_KEPT_SECS};
 
 pub struct Cache {
     conn: Mutex<Connection>,

@@ -93,6 +93,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_live.sql"),
     include_str!("../migrations/0004_outbox.sql"),
     include_str!("../migrations/0005_search.sql"),
+    include_str!("../migrations/0006_routemate_jobs.sql"),
+    include_str!("../migrations/0007_windows.sql"),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), CacheError> {
