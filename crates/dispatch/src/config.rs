@@ -3,6 +3,11 @@
 //! Sources, first found wins:
 //! 1. environment: `HAKOBU_DIAQ_URL` and `HAKOBU_DIAQ_API_KEY` (both, or neither);
 //! 2. `settings.json` in the app's config directory: `{"diaq": {"base_url": …, "api_key": …}}`.
+//!
+//! RouteMate likewise ([`RouteMateSettings`]): `HAKOBU_ROUTEMATE_URL`,
+//! `HAKOBU_ROUTEMATE_CLIENT_ID` and `HAKOBU_ROUTEMATE_CLIENT_SECRET` (all three, or none), else
+//! `{"routemate": {"base_url": …, "client_id": …, "client_secret": …}}`. Nothing configured
+//! means the embedded sandbox's RouteMate when DIAq is the sandbox too, else none.
 
 use std::path::Path;
 
@@ -12,6 +17,9 @@ pub const SETTINGS_FILE: &str = "settings.json";
 pub const ENV_URL: &str = "HAKOBU_DIAQ_URL";
 pub const ENV_KEY: &str = "HAKOBU_DIAQ_API_KEY";
 pub const ENV_OSRM_URL: &str = "HAKOBU_OSRM_URL";
+pub const ENV_ROUTEMATE_URL: &str = "HAKOBU_ROUTEMATE_URL";
+pub const ENV_ROUTEMATE_CLIENT_ID: &str = "HAKOBU_ROUTEMATE_CLIENT_ID";
+pub const ENV_ROUTEMATE_CLIENT_SECRET: &str = "HAKOBU_ROUTEMATE_CLIENT_SECRET";
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiConfig {
@@ -45,6 +53,123 @@ pub enum ConfigError {
 struct Settings {
     diaq: Option<DiaqSettings>,
     osrm: Option<OsrmSettings>,
+    routemate: Option<RouteMateFileSettings>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteMateFileSettings {
+    base_url: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// A RouteMate endpoint and the client credentials from its dashboard.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RouteMateSettings {
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for RouteMateSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouteMateSettings")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl RouteMateSettings {
+    /// The configured RouteMate, or `None` (then the embedded sandbox's, if there is one).
+    pub fn resolve(
+        env: impl Fn(&str) -> Option<String>,
+        config_dir: &Path,
+    ) -> Result<Option<RouteMateSettings>, ConfigError> {
+        let given = |name| env(name).filter(|s: &String| !s.trim().is_empty());
+        let from_env = [
+            given(ENV_ROUTEMATE_URL),
+            given(ENV_ROUTEMATE_CLIENT_ID),
+            given(ENV_ROUTEMATE_CLIENT_SECRET),
+        ];
+        if from_env.iter().any(Option::is_some) {
+            let [url, id, secret] = from_env;
+            return routemate_checked(
+                "environment",
+                [
+                    (ENV_ROUTEMATE_URL, url),
+                    (ENV_ROUTEMATE_CLIENT_ID, id),
+                    (ENV_ROUTEMATE_CLIENT_SECRET, secret),
+                ],
+            )
+            .map(Some);
+        }
+        let path = config_dir.join(SETTINGS_FILE);
+        let Some(settings) = read_settings(&path)? else {
+            return Ok(None);
+        };
+        let Some(r) = settings.routemate else {
+            return Ok(None);
+        };
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+        if blank(&r.base_url) && blank(&r.client_id) && blank(&r.client_secret) {
+            return Ok(None);
+        }
+        routemate_checked(
+            &path.display().to_string(),
+            [
+                ("routemate.base_url", r.base_url),
+                ("routemate.client_id", r.client_id),
+                ("routemate.client_secret", r.client_secret),
+            ],
+        )
+        .map(Some)
+    }
+}
+
+/// All three parts present, the URL an http(s) one; errors name the missing or bad part.
+fn routemate_checked(
+    source_name: &str,
+    [(url_field, url), (id_field, id), (secret_field, secret)]: [(&'static str, Option<String>); 3],
+) -> Result<RouteMateSettings, ConfigError> {
+    let invalid = |field, rule: &str| ConfigError::Invalid {
+        source_name: source_name.to_owned(),
+        field,
+        rule: rule.to_owned(),
+    };
+    let required = |field, value: Option<String>| {
+        value
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| invalid(field, "is required when any RouteMate setting is given"))
+    };
+    let url = required(url_field, url)?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(invalid(url_field, "must start with https:// or http://"));
+    }
+    Ok(RouteMateSettings {
+        base_url: url.trim_end_matches('/').to_owned(),
+        client_id: required(id_field, id)?,
+        client_secret: required(secret_field, secret)?,
+    })
+}
+
+/// `settings.json`, or `None` when there is none.
+fn read_settings(path: &Path) -> Result<Option<Settings>, ConfigError> {
+    let unreadable = |message: String| ConfigError::Unreadable {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unreadable(e.to_string())),
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| unreadable(e.to_string()))
 }
 
 #[derive(Deserialize)]
@@ -282,6 +407,108 @@ mod tests {
         )
         .unwrap();
         assert!(ApiConfig::resolve(env(&[]), dir.path()).unwrap().is_some());
+    }
+
+    #[test]
+    fn routemate_comes_from_the_environment_or_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(RouteMateSettings::resolve(env(&[]), dir.path()), Ok(None));
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"routemate":{"base_url":"https://api.routemate.app/","client_id":"rm_ci_f",
+                "client_secret":"rm_cs_f"}}"#,
+        )
+        .unwrap();
+        let got = RouteMateSettings::resolve(env(&[]), dir.path())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (got.base_url.as_str(), got.client_id.as_str()),
+            ("https://api.routemate.app", "rm_ci_f")
+        );
+        let got = RouteMateSettings::resolve(
+            env(&[
+                (ENV_ROUTEMATE_URL, "http://127.0.0.1:7000"),
+                (ENV_ROUTEMATE_CLIENT_ID, "rm_ci_e"),
+                (ENV_ROUTEMATE_CLIENT_SECRET, "rm_cs_e"),
+            ]),
+            dir.path(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(got.client_secret, "rm_cs_e", "the environment wins");
+        // The DIAq part of the same file is unaffected by a routemate section.
+        assert_eq!(ApiConfig::resolve(env(&[]), dir.path()), Ok(None));
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"routemate":{"base_url":"","client_id":null}}"#,
+        )
+        .unwrap();
+        assert_eq!(RouteMateSettings::resolve(env(&[]), dir.path()), Ok(None));
+    }
+
+    #[test]
+    fn part_of_a_routemate_configuration_is_an_error_naming_the_missing_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = RouteMateSettings::resolve(
+            env(&[
+                (ENV_ROUTEMATE_URL, "https://x"),
+                (ENV_ROUTEMATE_CLIENT_ID, "rm_ci_e"),
+            ]),
+            dir.path(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains(ENV_ROUTEMATE_CLIENT_SECRET), "{e}");
+        let e = RouteMateSettings::resolve(
+            env(&[(ENV_ROUTEMATE_CLIENT_SECRET, "rm_cs_e")]),
+            dir.path(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains(ENV_ROUTEMATE_URL), "{e}");
+        let path = dir.path().join(SETTINGS_FILE);
+        std::fs::write(
+            &path,
+            r#"{"routemate":{"base_url":"routemate.app","client_id":"a","client_secret":"b"}}"#,
+        )
+        .unwrap();
+        let e = RouteMateSettings::resolve(env(&[]), dir.path()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("routemate.base_url: must start with https://"),
+            "{e}"
+        );
+        std::fs::write(
+            &path,
+            r#"{"routemate":{"base_url":"https://x","client_id":"a"}}"#,
+        )
+        .unwrap();
+        let e = RouteMateSettings::resolve(env(&[]), dir.path()).unwrap_err();
+        assert!(e.to_string().contains("routemate.client_secret"), "{e}");
+        std::fs::write(&path, r#"{"routemate":{"url":"https://x"}}"#).unwrap();
+        let e = RouteMateSettings::resolve(env(&[]), dir.path()).unwrap_err();
+        assert!(e.to_string().contains("url"), "unknown field named: {e}");
+        std::fs::write(&path, "{not json").unwrap();
+        let e = RouteMateSettings::resolve(env(&[]), dir.path()).unwrap_err();
+        assert!(e.to_string().contains(SETTINGS_FILE), "{e}");
+        // There, but not a readable file.
+        let odd = tempfile::tempdir().unwrap();
+        std::fs::create_dir(odd.path().join(SETTINGS_FILE)).unwrap();
+        let e = RouteMateSettings::resolve(env(&[]), odd.path()).unwrap_err();
+        assert!(matches!(e, ConfigError::Unreadable { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn debug_never_shows_the_routemate_secret() {
+        let s = RouteMateSettings {
+            base_url: "https://x".into(),
+            client_id: "rm_ci_visible".into(),
+            client_secret: "rm_cs_hidden".into(),
+        };
+        let shown = format!("{s:?}");
+        assert!(
+            shown.contains("rm_ci_visible") && !shown.contains("rm_cs_hidden"),
+            "{shown}"
+        );
     }
 
     #[test]

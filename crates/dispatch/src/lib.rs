@@ -2,6 +2,7 @@
 //! everything they do — reading the cache, syncing from DIAq, writing through it — is here,
 //! where tests drive it against the real sandbox.
 
+mod batch;
 mod changes;
 mod clock;
 mod config;
@@ -10,6 +11,9 @@ mod error;
 mod orders;
 mod outbox;
 mod outbox_write;
+mod routemate;
+mod routemate_plan;
+mod slot_grid;
 mod status;
 mod stores;
 mod time_zones;
@@ -25,13 +29,20 @@ use hakobu_cache::Cache;
 use hakobu_diaq_client::{ClientError, DiaqClient};
 use hakobu_geo::Gazetteer;
 
+pub use batch::{
+    BATCH_MAX_ROWS, BatchColumn, BatchError, BatchFormat, BatchJob, BatchReport, BatchSummary,
+    ColumnReport, FieldIssue, Geocode, MatchLevel, PlanningStop, RowReport, RowStatus,
+    TextEncoding, TimeWindow,
+};
 pub use changes::Changes;
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
-pub use config::{ApiConfig, ConfigError, SETTINGS_FILE, osrm_url};
+pub use config::{ApiConfig, ConfigError, RouteMateSettings, SETTINGS_FILE, osrm_url};
 pub use error::CommandError;
 pub use orders::OrderSyncReport;
 pub use outbox::{OUTBOX_LIST_LIMIT, ReplayReport, Written};
 pub use outbox_write::{OrderKind, Target, WindowChoice, Write, payload_hash};
+pub use routemate::{RouteMateLink, RouteMateRefresh, SANDBOX_SOURCE};
+pub use routemate_plan::{LABEL_MAX_CHARS, PlannedRoute, PlannedStop};
 pub use status::{AppStatus, Mode};
 pub use stores::SyncReport;
 pub use travel::TravelMatrix;
@@ -55,6 +66,8 @@ pub struct Dispatch {
     geo: Option<Arc<Gazetteer>>,
     /// Road travel times when an OSRM server is configured ([`Dispatch::with_osrm`]).
     osrm: Option<hakobu_osrm::OsrmClient>,
+    /// Where planned routes are sent ([`Dispatch::with_routemate`]); `None`: not configured.
+    routemate: Option<RouteMateLink>,
     online: AtomicBool,
     /// What changed in the cache, for the UI ([`Dispatch::subscribe_changes`]).
     changes: tokio::sync::broadcast::Sender<Changes>,
@@ -93,6 +106,7 @@ impl Dispatch {
             clock,
             geo,
             osrm: None,
+            routemate: None,
             online: AtomicBool::new(false),
             changes: tokio::sync::broadcast::channel(changes::CHANGE_BACKLOG).0,
             order_writes: tokio::sync::Mutex::new(()),

@@ -394,7 +394,10 @@ impl Dispatch {
                 };
                 self.observe(&result);
                 match result {
-                    Ok((id, estimate)) => acked(id, estimate),
+                    Ok((id, estimate)) => {
+                        self.estimate_answered(*kind, &row.client_id, &estimate);
+                        acked(id, estimate)
+                    }
                     Err(e) => verdict_of(e, Effect::Create),
                 }
             }
@@ -412,7 +415,10 @@ impl Dispatch {
                     .await;
                 self.observe(&result);
                 match result {
-                    Ok(window) => acked(Some(window.id.clone()), json!(window)),
+                    Ok(window) => {
+                        self.window_reserved(&store_id, reserve_date, time_zone_id, &window);
+                        acked(Some(window.id.clone()), json!(window))
+                    }
                     Err(e) => verdict_of(e, Effect::Create),
                 }
             }
@@ -540,12 +546,18 @@ impl Dispatch {
                 .client
                 .create_delivery_estimate_keyed(body, &estimate_key)
                 .await
-                .map(|e| e.delivery_windows),
+                .map(|e| {
+                    self.estimate_answered(kind, &estimate_key, &json!(e));
+                    e.delivery_windows
+                }),
             OrderKind::Fetch => self
                 .client
                 .create_fetch_estimate_keyed(body, &estimate_key)
                 .await
-                .map(|e| e.fetch_windows),
+                .map(|e| {
+                    self.estimate_answered(kind, &estimate_key, &json!(e));
+                    e.fetch_windows
+                }),
         };
         self.observe(&result);
         let windows = result?;
@@ -679,6 +691,7 @@ impl Dispatch {
     /// Puts the server's delivery or fetch into the cache (unless the cache already holds a
     /// newer `update` of it: a replayed answer can be older than a webhook) and acks with it.
     async fn order_acked(&self, kind: OrderKind, object: Value) -> Result<Verdict, CommandError> {
+        self.hold_used(kind, &object);
         let id = object["id"].as_str().map(str::to_owned);
         if let Some(row) = self.cached_order(kind.as_str(), object.clone(), &self.stamp()) {
             // The same compare-and-write rule as syncs and webhook confirmations.

@@ -1,0 +1,317 @@
+//! Batch import for planning: a CSV (UTF-8, Shift_JIS or UTF-16, as Japanese spreadsheets
+//! export) or a RouteMate import body → a report of every row (its place and match level, its
+//! errors and warnings) before anything is optimized. The steps each have their file:
+//! `decode` (bytes → text), `csv_file` + `columns` (rows and headers),
+//! `json_body` (the RouteMate body), `check` + `window` (rules, geocoding),
+//! `report` (what the UI shows), `stops` (what the solver gets).
+
+use hakobu_geo::Gazetteer;
+use serde::{Deserialize, Serialize};
+
+use crate::batch::check::{check_row, mark_duplicates};
+use crate::batch::csv_file::read_csv;
+use crate::batch::decode::decode;
+use crate::batch::json_body::read_json;
+use crate::batch::report::{BatchReport, BatchSummary};
+use crate::batch::source::Missing;
+use crate::{CommandError, Dispatch};
+
+/// Rows one file may have. The RouteMate sandbox takes 500 stops per job; a planning batch may
+/// become several routes, so the limit here only keeps the report a size a screen can show.
+pub const MAX_ROWS: usize = 5_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchFormat {
+    /// Comma- or tab-separated, with a header row.
+    Csv,
+    /// A RouteMate import body.
+    Json,
+}
+
+impl BatchFormat {
+    /// From a file name's extension, for the open dialog: `.csv`, `.tsv`, `.txt`, `.json`.
+    pub fn from_extension(extension: &str) -> Option<BatchFormat> {
+        match extension.to_ascii_lowercase().as_str() {
+            "csv" | "tsv" | "txt" => Some(BatchFormat::Csv),
+            "json" => Some(BatchFormat::Json),
+            _ => None,
+        }
+    }
+
+    /// JSON starts with `{` (a body) or `[` (not a valid body, but meant as JSON: better told
+    /// so than read as a one-column CSV).
+    fn detect(text: &str) -> BatchFormat {
+        match text.trim_start().chars().next() {
+            Some('{' | '[') => BatchFormat::Json,
+            _ => BatchFormat::Csv,
+        }
+    }
+}
+
+/// Why a file could not be read at all. Anything about one row is in the report instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BatchError {
+    #[error("file: is empty")]
+    Empty,
+    #[error("file: is an Excel workbook, not CSV; save it as CSV (UTF-8 or Shift_JIS) first")]
+    Spreadsheet,
+    #[error("file: line {line} is not valid {encoding}; save the file again as UTF-8 or Shift_JIS")]
+    Encoding { line: usize, encoding: &'static str },
+    #[error(
+        "header: no address column (住所, お届け先住所, address, or split 都道府県/市区町村/町名/番地 columns); the header has: {found}"
+    )]
+    NoAddressColumn { found: String },
+    #[error(
+        "header: columns {first} ({first_header}) and {second} ({second_header}) both hold {column}; remove or rename one"
+    )]
+    DuplicateColumn {
+        column: &'static str,
+        first: usize,
+        first_header: String,
+        second: usize,
+        second_header: String,
+    },
+    #[error("file: has a header but no rows")]
+    NoRows,
+    #[error("file: has more than {MAX_ROWS} rows; split it into several files")]
+    TooManyRows,
+    #[error("file: not valid JSON at line {line} column {column}: {message}")]
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{field}: {rule}")]
+    JsonShape {
+        field: &'static str,
+        rule: &'static str,
+    },
+}
+
+impl BatchError {
+    /// The part of the input the message is about, for the UI.
+    fn field(&self) -> &'static str {
+        match self {
+            BatchError::NoAddressColumn { .. } | BatchError::DuplicateColumn { .. } => "header",
+            BatchError::JsonShape { field, .. } => field,
+            _ => "file",
+        }
+    }
+}
+
+impl From<BatchError> for CommandError {
+    fn from(e: BatchError) -> Self {
+        CommandError {
+            code: "bad_request",
+            message: e.to_string(),
+            field: Some(e.field().to_owned()),
+        }
+    }
+}
+
+impl BatchReport {
+    /// Reads a whole file: decodes it, reads its rows, checks and geocodes each. `format`
+    /// `None` detects it from the content.
+    pub fn read(
+        bytes: &[u8],
+        format: Option<BatchFormat>,
+        geo: Option<&Gazetteer>,
+    ) -> Result<BatchReport, BatchError> {
+        let decoded = decode(bytes)?;
+        let format = format.unwrap_or_else(|| BatchFormat::detect(&decoded.text));
+        let (columns, job, notices, rows, blank_rows, missing) = match format {
+            BatchFormat::Csv => {
+                let csv = read_csv(&decoded.text)?;
+                (
+                    csv.columns,
+                    None,
+                    csv.notices,
+                    csv.rows,
+                    csv.blank_rows,
+                    Missing::Defaulted,
+                )
+            }
+            BatchFormat::Json => {
+                let json = read_json(&decoded.text)?;
+                (
+                    Vec::new(),
+                    Some(json.job),
+                    json.notices,
+                    json.rows,
+                    0,
+                    Missing::Required,
+                )
+            }
+        };
+        let mut rows: Vec<_> = rows
+            .into_iter()
+            .map(|row| check_row(row, missing, geo))
+            .collect();
+        mark_duplicates(&mut rows);
+        Ok(BatchReport {
+            format,
+            encoding: decoded.encoding,
+            columns,
+            job,
+            notices,
+            summary: BatchSummary::of(&rows, blank_rows),
+            rows,
+        })
+    }
+}
+
+impl Dispatch {
+    /// The planning screen's import: the report of a CSV or RouteMate JSON file, every row in
+    /// it. Geocoding is in memory, so this does not wait on anything; a file that cannot be
+    /// read at all is a `bad_request` naming why (and the line, where there is one).
+    pub fn import_batch(
+        &self,
+        bytes: &[u8],
+        format: Option<BatchFormat>,
+    ) -> Result<BatchReport, CommandError> {
+        Ok(BatchReport::read(bytes, format, self.geo.as_deref())?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use encoding_rs::SHIFT_JIS;
+    use hakobu_geo::travel::VehicleType;
+
+    use super::*;
+    use crate::batch::decode::TextEncoding;
+    use crate::batch::report::RowStatus;
+
+    #[test]
+    fn detects_the_format_from_the_content_or_takes_the_hint() {
+        assert_eq!(
+            BatchFormat::detect("  \n{\"stops\": []}"),
+            BatchFormat::Json
+        );
+        assert_eq!(BatchFormat::detect("[1]"), BatchFormat::Json);
+        assert_eq!(BatchFormat::detect("住所\n港区"), BatchFormat::Csv);
+        assert_eq!(BatchFormat::from_extension("CSV"), Some(BatchFormat::Csv));
+        assert_eq!(BatchFormat::from_extension("tsv"), Some(BatchFormat::Csv));
+        assert_eq!(BatchFormat::from_extension("json"), Some(BatchFormat::Json));
+        assert_eq!(BatchFormat::from_extension("xlsx"), None);
+        // A hint wins: this JSON-looking text read as CSV has no address column.
+        let e = BatchReport::read(
+            br#"{"stops": [{"address": "x"}]}"#,
+            Some(BatchFormat::Csv),
+            None,
+        )
+        .unwrap_err();
+        assert!(matches!(e, BatchError::NoAddressColumn { .. }), "{e:?}");
+        let e = BatchReport::read("住所\n港区\n".as_bytes(), Some(BatchFormat::Json), None)
+            .unwrap_err();
+        assert!(matches!(e, BatchError::Json { line: 1, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn a_shift_jis_file_is_read_and_every_row_reported() {
+        let text = "伝票番号,お届け先名,住所,個数\r\nA-1,山田,東京都港区六本木6-10-1,2\r\nA-2,佐藤,,1\r\nA-1,鈴木,港区,x\r\n";
+        let (bytes, _, _) = SHIFT_JIS.encode(text);
+        let report = BatchReport::read(&bytes, None, None).unwrap();
+        assert_eq!(report.format, BatchFormat::Csv);
+        assert_eq!(report.encoding, TextEncoding::ShiftJis);
+        assert_eq!(report.rows.len(), 3);
+        assert_eq!(report.rows[0].label.as_deref(), Some("山田"));
+        assert_eq!(
+            report.summary,
+            BatchSummary {
+                rows: 3,
+                ok: 0,
+                warnings: 0,
+                errors: 3,
+                blank_rows: 0,
+                parcels: 0
+            }
+        );
+        let messages: Vec<&str> = report.rows[2]
+            .errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "parcel_count: must be an integer from 1 to 999 (got \"x\")",
+                "address: no gazetteer to place addresses (build it with `make data`)",
+                "external_stop_id: must be unique (A-1 is also on line 2)"
+            ]
+        );
+        assert!(report.planning_stops(VehicleType::KeiVan).is_empty());
+    }
+
+    #[test]
+    fn a_json_body_is_read_into_the_same_rows() {
+        let body = r#"{"external_job_id": "B1", "title": "t", "driver_email": "d@example.com",
+            "stops": [{"external_stop_id": "S1", "address": "", "parcel_count": 0}]}"#;
+        let report = BatchReport::read(body.as_bytes(), None, None).unwrap();
+        assert_eq!(report.format, BatchFormat::Json);
+        assert_eq!(
+            report.job.as_ref().unwrap().external_job_id.as_deref(),
+            Some("B1")
+        );
+        let row = &report.rows[0];
+        assert_eq!(row.status, RowStatus::Error);
+        let messages: Vec<&str> = row.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "address: is required",
+                "parcel_count: must be an integer from 1 to 999 (got \"0\")"
+            ]
+        );
+    }
+
+    #[test]
+    fn file_errors_cross_to_the_ui_as_bad_requests_naming_the_part() {
+        let e: CommandError = BatchReport::read(b"", None, None).unwrap_err().into();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"code": "bad_request", "message": "file: is empty", "field": "file"})
+        );
+        let e: CommandError = BatchReport::read("氏名\nA\n".as_bytes(), None, None)
+            .unwrap_err()
+            .into();
+        assert_eq!(e.field.as_deref(), Some("header"));
+        let e: CommandError = BatchReport::read(b"{}", None, None).unwrap_err().into();
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (Some("stops"), "stops: is required")
+        );
+        let e: CommandError = BatchReport::read(b"\xFF\xFF,\n", None, None)
+            .unwrap_err()
+            .into();
+        assert_eq!(
+            e.message,
+            "file: line 1 is not valid UTF-8 or Shift_JIS; save the file again as UTF-8 or Shift_JIS"
+        );
+    }
+
+    #[test]
+    fn the_report_serializes_for_the_ui() {
+        let report =
+            BatchReport::read("住所,時間帯\n港区,午前中\n".as_bytes(), None, None).unwrap();
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["format"], "csv");
+        assert_eq!(json["encoding"], "UTF-8");
+        assert_eq!(
+            json["columns"][1],
+            serde_json::json!({"number": 2, "header": "時間帯", "field": "time_window"})
+        );
+        let row = &json["rows"][0];
+        assert_eq!(row["line"], 2);
+        assert_eq!(row["status"], "error");
+        assert_eq!(row["external_stop_id"], "row-2");
+        assert_eq!(
+            row["time_window"],
+            serde_json::json!({"start": "08:00", "end": "12:00"})
+        );
+        assert_eq!(row["geocode"]["result"], "failed");
+        assert_eq!(row["errors"][0]["field"], "address");
+        assert_eq!(json["summary"]["errors"], 1);
+    }
+}

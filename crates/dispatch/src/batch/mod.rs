@@ -1,0 +1,24 @@
+//! Batch import for planning: a CSV (UTF-8 or Shift_JIS, as Japanese spreadsheets export) or
+//! the RouteMate import JSON becomes a per-row report (geocode level, errors) and the rows that
+//! can be planned. docs/decisions.md, "Batch import".
+
+mod check;
+mod columns;
+mod csv_file;
+mod decode;
+mod import;
+mod json_body;
+mod report;
+mod source;
+mod stops;
+mod window;
+
+pub use columns::Column as BatchColumn;
+pub use csv_file::ColumnReport;
+pub use decode::TextEncoding;
+pub use import::{BatchError, BatchFormat, MAX_ROWS as BATCH_MAX_ROWS};
+pub use json_body::BatchJob;
+pub use report::{BatchReport, BatchSummary, Geocode, MatchLevel, RowReport, RowStatus};
+pub use source::FieldIssue;
+pub use stops::PlanningStop;
+pub use window::TimeWindow;
