@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
-use hakobu_dispatch::{ApiConfig, Dispatch, Mode, SystemClock, WebhookReceiver, osrm_url};
+use hakobu_dispatch::{
+    ApiConfig, Dispatch, Mode, RouteMateLink, RouteMateSettings, SystemClock, WebhookReceiver,
+    osrm_url,
+};
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 use tauri::{AppHandle, Emitter, Manager};
@@ -64,6 +67,16 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
             &url,
             hakobu_osrm::DEFAULT_PROFILE,
         )?);
+    }
+    // RouteMate, for sending planned routes to drivers: the configured account, else the
+    // embedded sandbox's RouteMate. Without either the app works; sending says it is not set up.
+    let routemate = RouteMateSettings::resolve(|k| std::env::var(k).ok(), &config_dir)?;
+    let embedded =
+        matches!(mode, Mode::Sandbox).then(|| (api.base_url.as_str(), api.api_key.as_str()));
+    match tauri::async_runtime::block_on(RouteMateLink::resolve(routemate.as_ref(), embedded)) {
+        Ok(Some(link)) => dispatch = dispatch.with_routemate(link),
+        Ok(None) => tracing::info!("RouteMate not configured"),
+        Err(e) => tracing::warn!("RouteMate unavailable: {e}"),
     }
     let dispatch = Arc::new(dispatch);
     // The embedded sandbox posts status changes and driver moves to a receiver of ours, so
