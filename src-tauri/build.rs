@@ -15,6 +15,10 @@ fn main() {
             "outbox_rows",
             "discard_write",
             "replay_outbox",
+            "list_drivers",
+            "driver_trail",
+            "list_time_zones",
+            "slot_grid",
         ]),
     ))
     .expect("tauri build script");

@@ -163,6 +163,12 @@ fn keep_orders_fresh(app: AppHandle, dispatch: Arc<Dispatch>) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!("outbox replay: {e}"),
             }
+            if first {
+                // The calendar's columns; the document's table stands in until this lands.
+                if let Err(e) = dispatch.sync_time_zones().await {
+                    tracing::info!("time zone sync: {e}");
+                }
+            }
             match dispatch.sync_orders(first).await {
                 Ok(report) => {
                     // The first (full) sync always; later ones only when something moved.

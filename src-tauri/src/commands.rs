@@ -1,8 +1,12 @@
 //! `#[tauri::command]` adapters: unpack arguments, call hakobu-dispatch, tell the UI what
 //! changed. No logic lives here.
 
-use hakobu_cache::{CachedOrder, CachedStore, OrderFilter, OutboxRow, OutboxState};
+use hakobu_cache::{
+    CachedDriver, CachedOrder, CachedStore, OrderFilter, OutboxRow, OutboxState, SlotGrid,
+    TrailPoint,
+};
 use hakobu_diaq::StoreInput;
+use hakobu_diaq::TimeZone;
 use hakobu_dispatch::{
     AppStatus, CommandError, OrderSyncReport, ReplayReport, SyncReport, Written,
 };
@@ -138,4 +142,41 @@ pub async fn sync_orders(
         tracing::warn!("could not emit orders-changed: {e}");
     }
     Ok(report)
+}
+
+/// Drivers with their latest position and job, from the cache (the live map).
+#[tauri::command]
+pub fn list_drivers(backend: State<'_, Backend>) -> Reply<Vec<CachedDriver>> {
+    backend.dispatch.list_drivers()
+}
+
+/// A driver's recent positions, oldest first (bounded), from the cache.
+#[tauri::command]
+pub fn driver_trail(backend: State<'_, Backend>, id: u64) -> Reply<Vec<TrailPoint>> {
+    backend.dispatch.driver_trail(id)
+}
+
+/// The DIAq time zones as last read (the calendar's columns).
+#[tauri::command]
+pub fn list_time_zones(backend: State<'_, Backend>) -> Reply<Vec<TimeZone>> {
+    backend.dispatch.list_time_zones()
+}
+
+/// A store's 14 days × 18 hourly slots from `start_date` (`YYYY-MM-DD`, Japan time), from the
+/// cache: sold out, held, booked, extra-charge, past.
+#[tauri::command]
+pub fn slot_grid(
+    backend: State<'_, Backend>,
+    store_id: String,
+    start_date: String,
+) -> Reply<SlotGrid> {
+    let date =
+        chrono::NaiveDate::parse_from_str(&start_date, "%Y-%m-%d").map_err(|_| CommandError {
+            field: Some("start_date".into()),
+            ..CommandError::new(
+                "bad_request",
+                format!("start_date: must be YYYY-MM-DD, got {start_date:?}"),
+            )
+        })?;
+    backend.dispatch.slot_grid(&store_id, date)
 }

@@ -34,6 +34,10 @@ fn main() {
             commands::outbox_rows,
             commands::discard_write,
             commands::replay_outbox,
+            commands::list_drivers,
+            commands::driver_trail,
+            commands::list_time_zones,
+            commands::slot_grid,
         ])
         .build(tauri::generate_context!());
     match app {

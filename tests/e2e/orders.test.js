@@ -65,4 +65,45 @@ describe("deliveries in the desktop window", () => {
     await waitForRows(browser, (t) => t.length >= 6, "the demo day's fetches appear");
     await screenshot(browser, "12-fetches");
   });
+
+  // The commands the live map and the window calendar will call, through the real IPC: the
+  // simulated drivers' webhooks reach the cache, and the grid is drawn from the cache.
+  it("answers the driver, time-zone and window-grid commands from the cache", async () => {
+    const { browser } = app;
+    const invoke = (command, args) =>
+      browser.executeAsync(
+        (command, args, done) =>
+          window.__TAURI_INTERNALS__
+            .invoke(command, args)
+            // Not `{value}`/`{error}`: a script result shaped like that reads as a WebDriver error.
+            .then((answer) => ({ answer }))
+            .catch((refusal) => ({ refusal: JSON.stringify(refusal) }))
+            .then((answer) => setTimeout(() => done(answer), 0)),
+        command,
+        args,
+      );
+    let drivers = [];
+    await browser.waitUntil(
+      async () => {
+        drivers = (await invoke("list_drivers", {})).answer ?? [];
+        return drivers.length > 0;
+      },
+      { timeout: 30000, interval: 500, timeoutMsg: "a simulated driver's location reached the cache" },
+    );
+    assert.ok(drivers.every((d) => d.lat > 35 && d.lat < 36.5 && d.lng > 139 && d.lng < 140.5), JSON.stringify(drivers));
+    const trail = await invoke("driver_trail", { id: drivers[0].id });
+    assert.ok(trail.answer.length >= 1, JSON.stringify(trail));
+
+    const zones = await invoke("list_time_zones", {});
+    assert.equal(zones.answer.length, 19, JSON.stringify(zones));
+
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date());
+    const grid = await invoke("slot_grid", { storeId: "5eed0000-0000-4000-8000-000000000001", startDate: today });
+    assert.equal(grid.answer.days.length, 14);
+    assert.ok(grid.answer.days.every((d) => d.cells.length === 18));
+    const bad = await invoke("slot_grid", { storeId: "5eed0000-0000-4000-8000-000000000001", startDate: "24-11-2026" });
+    const refusal = JSON.parse(bad.refusal);
+    assert.equal(refusal.code, "bad_request");
+    assert.equal(refusal.field, "start_date");
+  });
 });

@@ -12,6 +12,15 @@ import {
   listStores,
   normaliseError,
   onOrdersChanged,
+  onCacheChanged,
+  onOutboxChanged,
+  outboxRows,
+  discardWrite,
+  replayOutbox,
+  listDrivers,
+  driverTrail,
+  listTimeZones,
+  slotGrid,
   onStoresChanged,
   orderCounts,
   syncOrders,
@@ -117,6 +126,40 @@ describe('commands', () => {
       ['sync_orders', { full: true }],
       ['sync_orders', { full: false }],
     ]);
+  });
+
+  it('pass the outbox, driver and window-grid commands\' arguments in camelCase', async () => {
+    invokeMock.mockResolvedValue([]);
+    await outboxRows(['failed', 'conflict']);
+    await discardWrite('c-1');
+    await replayOutbox();
+    await listDrivers();
+    await driverTrail(7);
+    await listTimeZones();
+    await slotGrid('store-1', '2026-11-24');
+    expect(invokeMock.mock.calls).toEqual([
+      ['outbox_rows', { states: ['failed', 'conflict'] }],
+      ['discard_write', { clientId: 'c-1' }],
+      ['replay_outbox', undefined],
+      ['list_drivers', undefined],
+      ['driver_trail', { id: 7 }],
+      ['list_time_zones', undefined],
+      ['slot_grid', { storeId: 'store-1', startDate: '2026-11-24' }],
+    ]);
+  });
+
+  it('unwrap the cache-changed and outbox-changed payloads', async () => {
+    const changes = { orders: ['d1'], drivers: [3] };
+    const replay = { acked: 1, failed: 0, conflicts: 0, stopped: null };
+    listenMock.mockImplementation(async (event, handler) => {
+      handler({ event, id: 3, payload: event === 'cache-changed' ? changes : replay });
+      return () => {};
+    });
+    const seen: unknown[] = [];
+    await onCacheChanged((payload) => seen.push(payload));
+    await onOutboxChanged((payload) => seen.push(payload));
+    expect(listenMock.mock.calls.map((c) => c[0])).toEqual(['cache-changed', 'outbox-changed']);
+    expect(seen).toEqual([changes, replay]);
   });
 
   it('unwrap the orders-changed payload', async () => {

@@ -495,3 +495,105 @@ export async function onOutboxChanged(handler: (payload: ReplayReport) => void):
     throw normaliseError(error);
   }
 }
+
+// ---- Drivers, time zones, the window grid (read from the cache; for the map and calendar) ----
+
+export interface DriverJob {
+  kind: OrderKind;
+  id: string;
+  status: string;
+}
+
+/** A driver as the map shows it: the latest position and the job under way. */
+export interface CachedDriver {
+  id: number;
+  name: string;
+  phone: string | null;
+  vehicle_type: string | null;
+  lat: number;
+  lng: number;
+  located_at: string;
+  job: DriverJob | null;
+  fetched_at: string;
+}
+
+export interface TrailPoint {
+  lat: number;
+  lng: number;
+  located_at: string;
+}
+
+/** A DIAq time zone (`GET /v1/time_zones`). */
+export interface TimeZone {
+  id: string;
+  starts: number;
+  ends: number;
+  status: 'anytime' | 'time';
+  is_extra_charge: boolean;
+}
+
+export interface GridColumn {
+  time_zone_id: string;
+  starts: number;
+  ends: number;
+  is_extra_charge: boolean;
+}
+
+export interface SlotCell {
+  time_zone_id: string;
+  starts_at: string;
+  ends_at: string;
+  past: boolean;
+  sold_out: boolean;
+  /** when the latest estimate speaking for this slot was read; null: none has */
+  known_as_of: string | null;
+  stale: boolean;
+  extra_charge: boolean;
+  /** our unexpired, unused holds */
+  held: number;
+  held_expires_at: string | null;
+  hold_ids: string[];
+  /** our deliveries/fetches in the slot */
+  booked: number;
+}
+
+export interface AnytimeCell {
+  past: boolean;
+  held: number;
+  held_expires_at: string | null;
+  hold_ids: string[];
+  booked: number;
+}
+
+export interface GridDay {
+  date: string;
+  anytime: AnytimeCell;
+  cells: SlotCell[];
+}
+
+/** A store's 14 days × 18 hourly slots. */
+export interface SlotGrid {
+  store_id: string;
+  start_date: string;
+  now: string;
+  columns: GridColumn[];
+  anytime_zone_id: string;
+  days: GridDay[];
+}
+
+export function listDrivers(): Promise<CachedDriver[]> {
+  return call<CachedDriver[]>('list_drivers');
+}
+
+export function driverTrail(id: number): Promise<TrailPoint[]> {
+  return call<TrailPoint[]>('driver_trail', { id });
+}
+
+export function listTimeZones(): Promise<TimeZone[]> {
+  return call<TimeZone[]>('list_time_zones');
+}
+
+/** `startDate`: "YYYY-MM-DD" (Japan time), the grid's first day. */
+export function slotGrid(storeId: string, startDate: string): Promise<SlotGrid> {
+  return call<SlotGrid>('slot_grid', { storeId, startDate });
+}
