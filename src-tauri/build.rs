@@ -19,6 +19,7 @@ fn main() {
             "driver_trail",
             "list_time_zones",
             "slot_grid",
+            "import_batch",
         ]),
     ))
     .expect("tauri build script");

@@ -147,8 +147,9 @@ fn sandbox_speed() -> Option<f64> {
     (speed.is_finite() && speed > 0.0).then_some(speed)
 }
 
-/// Refreshes recent orders and sends queued writes in the background, and tells the UI;
-/// failures only mark the app offline (the status bar shows it) and are retried next tick.
+/// Refreshes recent orders and RouteMate jobs and sends queued writes in the background, and
+/// tells the UI; failures only mark the app offline (the status bar shows it) and are retried
+/// on the next tick.
 fn keep_orders_fresh(app: AppHandle, dispatch: Arc<Dispatch>) {
     tauri::async_runtime::spawn(async move {
         let mut first = true;
@@ -180,6 +181,17 @@ fn keep_orders_fresh(app: AppHandle, dispatch: Arc<Dispatch>) {
                     first = false;
                 }
                 Err(e) => tracing::info!("order sync: {e}"),
+            }
+            // Jobs sent to RouteMate: their stop counts move as drivers work.
+            match dispatch.refresh_routemate_jobs().await {
+                Ok(r) if !r.changed.is_empty() || !r.gone.is_empty() => {
+                    if let Err(e) = app.emit("routemate-jobs-changed", &r) {
+                        tracing::warn!("could not emit routemate-jobs-changed: {e}");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) if e.code == "config" => {}
+                Err(e) => tracing::info!("RouteMate refresh: {e}"),
             }
             tokio::time::sleep(ORDER_SYNC_EVERY).await;
         }

@@ -5,10 +5,10 @@ use hakobu_cache::{
     CachedDriver, CachedOrder, CachedStore, OrderFilter, OutboxRow, OutboxState, SlotGrid,
     TrailPoint,
 };
-use hakobu_diaq::StoreInput;
-use hakobu_diaq::TimeZone;
+use hakobu_diaq::{StoreInput, TimeZone};
 use hakobu_dispatch::{
-    AppStatus, CommandError, OrderSyncReport, ReplayReport, SyncReport, Written,
+    AppStatus, BatchFormat, BatchReport, CommandError, OrderSyncReport, ReplayReport, SyncReport,
+    Written,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
@@ -179,4 +179,20 @@ pub fn slot_grid(
             )
         })?;
     backend.dispatch.slot_grid(&store_id, date)
+}
+
+/// The planning import: a CSV (UTF-8 or Shift_JIS) or RouteMate JSON file read from `path`,
+/// reported row by row (geocode level, errors) before anything is optimized.
+#[tauri::command]
+pub fn import_batch(backend: State<'_, Backend>, path: String) -> Reply<BatchReport> {
+    let file = std::path::Path::new(&path);
+    let bytes = std::fs::read(file).map_err(|e| CommandError {
+        field: Some("path".into()),
+        ..CommandError::new("bad_request", format!("path: cannot be read ({e}): {path}"))
+    })?;
+    let format = file
+        .extension()
+        .and_then(|x| x.to_str())
+        .and_then(BatchFormat::from_extension);
+    backend.dispatch.import_batch(&bytes, format)
 }

@@ -38,6 +38,7 @@ fn main() {
             commands::driver_trail,
             commands::list_time_zones,
             commands::slot_grid,
+            commands::import_batch,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -2,7 +2,8 @@
 // from the twelve stores, simulated drivers moving them along).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { byTestId, launch, newProfile, screenshot } from "./harness.js";
+import path from "node:path";
+import { byTestId, launch, newProfile, repoRoot, screenshot } from "./harness.js";
 
 async function rowTexts(browser) {
   return browser.execute(() =>
@@ -105,5 +106,14 @@ describe("deliveries in the desktop window", () => {
     const refusal = JSON.parse(bad.refusal);
     assert.equal(refusal.code, "bad_request");
     assert.equal(refusal.field, "start_date");
+
+    // The planning import reads a spreadsheet's Shift_JIS export and reports every row.
+    const fixture = path.join(repoRoot, "crates/dispatch/tests/fixtures/stops_shift_jis.csv");
+    const report = await invoke("import_batch", { path: fixture });
+    assert.equal(report.answer.encoding, "Shift_JIS", JSON.stringify(report));
+    assert.ok(report.answer.summary.rows >= 3, JSON.stringify(report.answer.summary));
+    assert.ok(report.answer.rows.some((r) => r.geocode?.result === "placed"));
+    const missing = await invoke("import_batch", { path: "/nonexistent/stops.csv" });
+    assert.equal(JSON.parse(missing.refusal).field, "path");
   });
 });

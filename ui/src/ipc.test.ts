@@ -21,6 +21,7 @@ import {
   driverTrail,
   listTimeZones,
   slotGrid,
+  importBatch,
   onStoresChanged,
   orderCounts,
   syncOrders,
@@ -137,6 +138,7 @@ describe('commands', () => {
     await driverTrail(7);
     await listTimeZones();
     await slotGrid('store-1', '2026-11-24');
+    await importBatch('/tmp/stops.csv');
     expect(invokeMock.mock.calls).toEqual([
       ['outbox_rows', { states: ['failed', 'conflict'] }],
       ['discard_write', { clientId: 'c-1' }],
@@ -145,6 +147,7 @@ describe('commands', () => {
       ['driver_trail', { id: 7 }],
       ['list_time_zones', undefined],
       ['slot_grid', { storeId: 'store-1', startDate: '2026-11-24' }],
+      ['import_batch', { path: '/tmp/stops.csv' }],
     ]);
   });
 

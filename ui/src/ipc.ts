@@ -597,3 +597,61 @@ export function listTimeZones(): Promise<TimeZone[]> {
 export function slotGrid(storeId: string, startDate: string): Promise<SlotGrid> {
   return call<SlotGrid>('slot_grid', { storeId, startDate });
 }
+
+// ---- Batch import for planning ----
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export type BatchGeocode =
+  | {
+      result: 'placed';
+      lat: number;
+      lng: number;
+      level: 'chome' | 'town' | 'postal' | 'city' | 'prefecture';
+      prefecture: string;
+      city: string;
+      town: string;
+      numbers: string;
+      building: string;
+    }
+  | { result: 'failed'; reason: string };
+
+export interface BatchRow {
+  /** the line of the file the row starts on */
+  line: number;
+  status: 'ok' | 'warning' | 'error';
+  external_stop_id: string | null;
+  label: string | null;
+  phone: string | null;
+  notes: string | null;
+  postal_code: string | null;
+  address: string;
+  normalized_address: string;
+  geocode: BatchGeocode | null;
+  parcel_count: number | null;
+  time_window: { start: string; end: string } | null;
+  errors: FieldIssue[];
+  warnings: FieldIssue[];
+}
+
+/** The report of an imported file, every row in it (see docs/decisions.md, "Batch import"). */
+export interface BatchReport {
+  format: 'csv' | 'json';
+  /** "UTF-8", "UTF-8 (BOM)", "Shift_JIS", … */
+  encoding: string;
+  /** CSV: each header column and the field it was read as */
+  columns: { number: number; header: string; field: string | null }[];
+  /** RouteMate JSON: the job's own properties */
+  job: Record<string, unknown> | null;
+  notices: string[];
+  rows: BatchRow[];
+  summary: { rows: number; ok: number; warnings: number; errors: number; blank_rows: number; parcels: number };
+}
+
+/** Reads a CSV (UTF-8 or Shift_JIS) or RouteMate JSON file and reports every row. */
+export function importBatch(path: string): Promise<BatchReport> {
+  return call<BatchReport>('import_batch', { path });
+}
