@@ -65,6 +65,11 @@ pub(crate) struct Model {
     pub vehicles: Vec<VehicleNode>,
     durations: Vec<Vec<f64>>,
     distances: Vec<Vec<f64>>,
+    /// Per profile, the transposed matrices, or `None` where the matrix is symmetric. Insertion
+    /// checks read "from every route node to this stop" as often as "from this stop": walking a
+    /// column of a city-sized matrix misses the cache at every step, walking a row does not.
+    durations_into: Vec<Option<Vec<f64>>>,
+    distances_into: Vec<Option<Vec<f64>>>,
     /// For each job, the other jobs by increasing distance (SISR's adjacency lists).
     pub neighbours: Vec<Vec<u32>>,
 }
@@ -74,6 +79,16 @@ const MAX_NEIGHBOURS: usize = 200;
 
 fn flatten(matrix: &[Vec<f64>]) -> Vec<f64> {
     matrix.iter().flatten().copied().collect()
+}
+
+/// The transpose of a flattened `n × n` matrix, or `None` if it is symmetric (then the matrix
+/// is its own transpose).
+fn transpose(matrix: &[f64], n: usize) -> Option<Vec<f64>> {
+    let symmetric = (0..n).all(|i| (i + 1..n).all(|j| matrix[i * n + j] == matrix[j * n + i]));
+    if symmetric {
+        return None;
+    }
+    Some((0..n * n).map(|k| matrix[(k % n) * n + k / n]).collect())
 }
 
 impl Model {
@@ -187,6 +202,14 @@ impl Model {
                 }
             })
             .collect();
+        let durations_into = durations
+            .iter()
+            .map(|m| transpose(m, n_locations))
+            .collect();
+        let distances_into = distances
+            .iter()
+            .map(|m| transpose(m, n_locations))
+            .collect();
         let mut model = Model {
             dims,
             n_locations,
@@ -197,6 +220,8 @@ impl Model {
             vehicles,
             durations,
             distances,
+            durations_into,
+            distances_into,
             neighbours: Vec::new(),
         };
         model.neighbours = model.build_neighbours();
@@ -212,7 +237,7 @@ impl Model {
             .iter()
             .enumerate()
             .map(|(a, job_a)| {
-                let mut others: Vec<(f64, u32)> = self
+                let mut others: Vec<(f64, f64, u32)> = self
                     .jobs
                     .iter()
                     .enumerate()
@@ -224,12 +249,34 @@ impl Model {
                             .flat_map(|la| job_stops(job_b).map(move |lb| (la, lb)))
                             .map(|(la, lb)| self.distance(0, la, lb).min(self.distance(0, lb, la)))
                             .fold(f64::INFINITY, f64::min);
-                        (d, b as u32)
+                        // Pairs from one store all share a stop: among those ties, the pairs
+                        // whose other ends are close come first (else the "nearest" jobs would
+                        // be the store's jobs in input order, scattered over its whole area).
+                        let ends = if job_a.is_pair && job_b.is_pair {
+                            let (pa, da) = (
+                                self.stops[job_a.first as usize].location,
+                                self.stops[job_a.first as usize + 1].location,
+                            );
+                            let (pb, db) = (
+                                self.stops[job_b.first as usize].location,
+                                self.stops[job_b.first as usize + 1].location,
+                            );
+                            let near =
+                                |x: u32, y: u32| self.distance(0, x, y).min(self.distance(0, y, x));
+                            (near(pa, pb) + near(da, db)).min(near(pa, db) + near(da, pb))
+                        } else {
+                            0.0
+                        };
+                        (d, ends, b as u32)
                     })
                     .collect();
-                others.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                others.sort_by(|x, y| {
+                    x.0.total_cmp(&y.0)
+                        .then(x.1.total_cmp(&y.1))
+                        .then(x.2.cmp(&y.2))
+                });
                 others.truncate(MAX_NEIGHBOURS);
-                others.into_iter().map(|(_, b)| b).collect()
+                others.into_iter().map(|(_, _, b)| b).collect()
             })
             .collect()
     }
@@ -252,10 +299,32 @@ impl Model {
         }
     }
 
-    /// The profile's distance matrix, row-major with `n_locations` columns.
+    /// Same as [`Model::duration`], read from `to`'s row of the transpose: use it in loops over
+    /// `from` with `to` fixed.
     #[inline]
-    pub fn distance_matrix(&self, profile: usize) -> &[f64] {
-        &self.distances[profile]
+    pub fn duration_into(&self, profile: usize, from: u32, to: u32) -> f64 {
+        if from == NOWHERE || to == NOWHERE {
+            return 0.0;
+        }
+        let at = to as usize * self.n_locations + from as usize;
+        match &self.durations_into[profile] {
+            Some(transposed) => transposed[at],
+            None => self.durations[profile][at],
+        }
+    }
+
+    /// Same as [`Model::distance`], read from `to`'s row of the transpose (see
+    /// [`Model::duration_into`]).
+    #[inline]
+    pub fn distance_into(&self, profile: usize, from: u32, to: u32) -> f64 {
+        if from == NOWHERE || to == NOWHERE {
+            return 0.0;
+        }
+        let at = to as usize * self.n_locations + from as usize;
+        match &self.distances_into[profile] {
+            Some(transposed) => transposed[at],
+            None => self.distances[profile][at],
+        }
     }
 
     #[inline]

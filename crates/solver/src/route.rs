@@ -15,7 +15,7 @@
 
 use rand::{Rng, RngCore};
 
-use crate::model::{Model, NOWHERE, StopRole, TIME_EPSILON, earliest_start, latest_start};
+use crate::model::{Model, StopNode, StopRole, TIME_EPSILON, earliest_start, latest_start};
 
 #[derive(Debug)]
 pub(crate) struct Route {
@@ -113,6 +113,15 @@ impl<'r> Blinks<'r> {
     }
 }
 
+/// Reusable buffers for [`Route::best_pair`], so that recreating allocates nothing per job.
+#[derive(Debug, Default)]
+pub(crate) struct PairScratch {
+    /// Running maximum load, per dimension, over the nodes a pair would ride past.
+    segment_max: Vec<i64>,
+    /// Suffix minima of the delivery's detour per arc.
+    delivery_min: Vec<f64>,
+}
+
 /// Where to insert a job: before old node `first` (and for a pair, the delivery before old node
 /// `second`, with `second >= first`), and what it adds to the objective.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -154,6 +163,11 @@ impl Route {
 
     pub fn len(&self) -> usize {
         self.stops.len()
+    }
+
+    /// Arcs of positive length (node to node, start to end).
+    pub fn moving_arcs(&self) -> usize {
+        self.arc.iter().skip(1).filter(|&&a| a > 0.0).count()
     }
 
     #[inline]
@@ -289,6 +303,19 @@ impl Route {
         }
     }
 
+    /// False if the vehicle's shift leaves no time at all for `stop`: its windows close before
+    /// the shift starts, or open too late to serve it and still be back by the latest end.
+    /// Constant-time, and it skips whole routes (an early shift for an evening slot) before any
+    /// work per position.
+    fn shift_can_serve(&self, model: &Model, stop: &StopNode) -> bool {
+        let (Some(first), Some(last)) = (stop.windows.first(), stop.windows.last()) else {
+            return true;
+        };
+        let vehicle = &model.vehicles[self.vehicle as usize];
+        last.end + TIME_EPSILON >= vehicle.shift.start
+            && first.start + stop.service <= vehicle.latest_end + TIME_EPSILON
+    }
+
     /// Best feasible position for a single-stop job, if better than `best.cost`. Each position
     /// is skipped with probability `blink` (SISR's "blinks").
     #[allow(clippy::too_many_arguments)]
@@ -304,27 +331,21 @@ impl Route {
         let vehicle = &model.vehicles[self.vehicle as usize];
         let profile = vehicle.profile;
         let node = &model.stops[stop as usize];
+        if !self.shift_can_serve(model, node) {
+            return;
+        }
         let dims = model.dims;
         let start_load = model.start_load(stop);
         let delta = model.delta(stop);
         let n = self.stops.len();
-        let matrix = model.distance_matrix(profile);
-        let width = model.n_locations;
-        let here = node.location as usize;
-        // Same as `model.distance`, without re-finding the profile's matrix per position.
-        let distance = |a: u32, b: u32| {
-            if a == NOWHERE || b == NOWHERE {
-                0.0
-            } else {
-                matrix[a as usize * width + b as usize]
-            }
-        };
+        let here = node.location;
         for k in 1..=n + 1 {
             let prev = k - 1;
             let from = self.location[prev];
             let to = self.location[k];
-            debug_assert!(here < width);
-            let cost = extra_cost + distance(from, node.location) + distance(node.location, to)
+            let cost = extra_cost
+                + model.distance_into(profile, from, here)
+                + model.distance(profile, here, to)
                 - self.arc[k];
             if best.is_some_and(|b| cost >= b.cost) {
                 continue;
@@ -344,7 +365,7 @@ impl Route {
             }
             let arrival = self.earliest[prev]
                 + self.service(model, prev)
-                + model.duration(profile, from, node.location);
+                + model.duration_into(profile, from, node.location);
             let Some(start) = earliest_start(&node.windows, arrival) else {
                 continue;
             };
@@ -363,6 +384,12 @@ impl Route {
 
     /// Best feasible positions for a pickup-and-delivery pair (pickup stop id `first`, delivery
     /// `first + 1`), if better than `best.cost`.
+    ///
+    /// With its stops apart, a pair costs the pickup's detour at `a` plus the delivery's detour
+    /// at `k >= a`. The delivery detours' suffix minima (one O(n) pass) bound every pickup
+    /// position from below, so positions that cannot beat `best` are skipped, and the walk over
+    /// delivery positions stops once the rest cannot: on long routes this turns the O(n²) scan
+    /// into about O(n) for all but the few promising pickups. The pruning is exact.
     #[allow(clippy::too_many_arguments)]
     pub fn best_pair(
         &self,
@@ -372,25 +399,51 @@ impl Route {
         extra_cost: f64,
         blinks: &mut Blinks,
         best: &mut Option<Insertion>,
-        segment_max: &mut Vec<i64>,
+        scratch: &mut PairScratch,
     ) {
         let vehicle = &model.vehicles[self.vehicle as usize];
         let profile = vehicle.profile;
         let pickup = &model.stops[first as usize];
         let delivery = &model.stops[first as usize + 1];
+        if !(self.shift_can_serve(model, pickup) && self.shift_can_serve(model, delivery)) {
+            return;
+        }
         let (lp, ld) = (pickup.location, delivery.location);
         let dims = model.dims;
         let amount = model.delta(first);
         let n = self.stops.len();
         let dist = |a: u32, b: u32| model.distance(profile, a, b);
         let dur = |a: u32, b: u32| model.duration(profile, a, b);
+        // Travel from route nodes to the pickup or the delivery, read along their rows.
+        let dist_into = |a: u32, b: u32| model.distance_into(profile, a, b);
+        let dur_into = |a: u32, b: u32| model.duration_into(profile, a, b);
+        // delivery_min[k]: cheapest detour of the delivery alone between nodes k' and k' + 1,
+        // over k' >= k (infinite past the last arc).
+        let delivery_min = &mut scratch.delivery_min;
+        delivery_min.clear();
+        delivery_min.resize(n + 2, f64::INFINITY);
+        for k in (0..=n).rev() {
+            let detour =
+                dist(self.location[k], ld) + dist(ld, self.location[k + 1]) - self.arc[k + 1];
+            delivery_min[k] = detour.min(delivery_min[k + 1]);
+        }
+        let segment_max = &mut scratch.segment_max;
         for a in 1..=n + 1 {
+            let prev = a - 1;
+            let from = self.location[prev];
+            let to_a = self.location[a];
+            let enter = extra_cost + dist_into(from, lp);
+            let adjacent_cost = enter + dist(lp, ld) + dist(ld, to_a) - self.arc[a];
+            // Delivery after old node k (before old node k + 1), k in a..=n: this plus its detour.
+            let pickup_cost = enter + dist(lp, to_a) - self.arc[a];
+            let bound = adjacent_cost.min(pickup_cost + delivery_min[a]);
+            if best.is_some_and(|b| bound >= b.cost) {
+                continue;
+            }
             if blinks.blink() {
                 continue;
             }
-            let prev = a - 1;
-            let from = self.location[prev];
-            let arrival = self.earliest[prev] + self.service(model, prev) + dur(from, lp);
+            let arrival = self.earliest[prev] + self.service(model, prev) + dur_into(from, lp);
             let Some(start_p) = earliest_start(&pickup.windows, arrival) else {
                 continue;
             };
@@ -401,29 +454,25 @@ impl Route {
             if (0..dims).any(|d| segment_max[d] + amount[d] > vehicle.capacity[d]) {
                 continue;
             }
-            let pickup_cost = extra_cost + dist(from, lp);
             // Delivery right after the pickup.
-            {
-                let to = self.location[a];
-                let cost = pickup_cost + dist(lp, ld) + dist(ld, to) - self.arc[a];
-                if best.is_none_or(|b| cost < b.cost) {
-                    let arrival_d = start_p + pickup.service + dur(lp, ld);
-                    if let Some(start_d) = earliest_start(&delivery.windows, arrival_d)
-                        && start_d + delivery.service + dur(ld, to) <= self.latest[a] + TIME_EPSILON
-                    {
-                        *best = Some(Insertion {
-                            route: route_index,
-                            first: a,
-                            second: a,
-                            cost,
-                        });
-                    }
+            if best.is_none_or(|b| adjacent_cost < b.cost) {
+                let arrival_d = start_p + pickup.service + dur(lp, ld);
+                if let Some(start_d) = earliest_start(&delivery.windows, arrival_d)
+                    && start_d + delivery.service + dur(ld, to_a) <= self.latest[a] + TIME_EPSILON
+                {
+                    *best = Some(Insertion {
+                        route: route_index,
+                        first: a,
+                        second: a,
+                        cost: adjacent_cost,
+                    });
                 }
             }
-            // Delivery after old node k (before old node k + 1), k in a..=n.
-            let pickup_cost = pickup_cost + dist(lp, self.location[a]) - self.arc[a];
             let (mut time, mut at, mut service) = (start_p, lp, pickup.service);
-            for k in a..=n {
+            for (k, &rest) in delivery_min.iter().enumerate().take(n + 1).skip(a) {
+                if best.is_some_and(|b| pickup_cost + rest >= b.cost) {
+                    break;
+                }
                 let loc_k = self.location[k];
                 let arrival_k = time + service + dur(at, loc_k);
                 if arrival_k > self.latest[k] + TIME_EPSILON {
@@ -446,14 +495,14 @@ impl Route {
                 at = loc_k;
                 service = self.service(model, k);
                 let to = self.location[k + 1];
-                let cost = pickup_cost + dist(loc_k, ld) + dist(ld, to) - self.arc[k + 1];
+                let cost = pickup_cost + dist_into(loc_k, ld) + dist(ld, to) - self.arc[k + 1];
                 if best.is_some_and(|b| cost >= b.cost) {
                     continue;
                 }
                 if blinks.blink() {
                     continue;
                 }
-                let arrival_d = time + service + dur(loc_k, ld);
+                let arrival_d = time + service + dur_into(loc_k, ld);
                 if let Some(start_d) = earliest_start(&delivery.windows, arrival_d)
                     && start_d + delivery.service + dur(ld, to) <= self.latest[k + 1] + TIME_EPSILON
                 {

@@ -7,17 +7,23 @@ use rand::{Rng, RngCore};
 
 use super::Recreate;
 use crate::model::Model;
-use crate::route::{Blinks, Insertion};
-use crate::solution::WorkingSolution;
+use crate::route::{Blinks, Insertion, PairScratch};
+use crate::solution::{UNROUTED, WorkingSolution};
 
 #[derive(Debug, Clone)]
 pub(crate) struct GreedyBlinks {
     pub blink_rate: f64,
+    /// Try first only the routes holding one of the job's this many nearest neighbours
+    /// (0: every route).
+    pub granularity: usize,
 }
 
 impl Default for GreedyBlinks {
     fn default() -> Self {
-        GreedyBlinks { blink_rate: 0.01 }
+        GreedyBlinks {
+            blink_rate: 0.01,
+            granularity: 0,
+        }
     }
 }
 
@@ -46,39 +52,68 @@ impl Recreate for GreedyBlinks {
         let mut jobs = std::mem::take(&mut solution.unassigned);
         self.order(model, &mut jobs, rng);
         let mut blinks = Blinks::new(self.blink_rate, rng);
-        let mut segment_max = Vec::with_capacity(model.dims);
+        let mut scratch = PairScratch::default();
         let mut tried_class: Vec<u32> = Vec::new();
+        let mut near = vec![false; solution.routes.len()];
         for job in jobs {
             let node = &model.jobs[job as usize];
             let mut best: Option<Insertion> = None;
             tried_class.clear();
-            for (index, route) in solution.routes.iter().enumerate() {
-                if !solution.open[index] {
-                    continue;
+            // Granular pass: only the routes that serve one of the job's nearest neighbours
+            // (and idle vehicles). A route across town rarely offers the cheapest insertion,
+            // and on long routes scanning it is most of the time; if nothing near fits, every
+            // route is tried.
+            let granular =
+                self.granularity > 0 && model.neighbours[job as usize].len() > self.granularity;
+            if granular {
+                near.fill(false);
+                for &other in &model.neighbours[job as usize][..self.granularity] {
+                    let r = solution.job_route[other as usize];
+                    if r != UNROUTED {
+                        near[r as usize] = true;
+                    }
                 }
-                let vehicle = &model.vehicles[route.vehicle as usize];
-                let extra = if route.is_empty() {
-                    // Idle vehicles of one class are interchangeable: trying one is enough.
-                    if tried_class.contains(&vehicle.class) {
+            }
+            for pass in 0..if granular { 2 } else { 1 } {
+                // Opening an idle vehicle is no reason to skip a used route further away.
+                if pass == 1 && best.is_some_and(|b| !solution.routes[b.route].is_empty()) {
+                    break;
+                }
+                for (index, route) in solution.routes.iter().enumerate() {
+                    if !solution.open[index] {
                         continue;
                     }
-                    tried_class.push(vehicle.class);
-                    vehicle.fixed_cost
-                } else {
-                    0.0
-                };
-                if node.is_pair {
-                    route.best_pair(
-                        model,
-                        index,
-                        node.first,
-                        extra,
-                        &mut blinks,
-                        &mut best,
-                        &mut segment_max,
-                    );
-                } else {
-                    route.best_single(model, index, node.first, extra, &mut blinks, &mut best);
+                    // First pass (granular): near routes; second: the others.
+                    if granular && !route.is_empty() && near[index] == (pass == 1) {
+                        continue;
+                    }
+                    let vehicle = &model.vehicles[route.vehicle as usize];
+                    let extra = if route.is_empty() {
+                        if pass == 1 {
+                            continue;
+                        }
+                        // Idle vehicles of one class are interchangeable: trying one is enough.
+                        if tried_class.contains(&vehicle.class) {
+                            continue;
+                        }
+                        tried_class.push(vehicle.class);
+                        vehicle.fixed_cost
+                    } else {
+                        0.0
+                    };
+                    if node.is_pair {
+                        route.best_pair(
+                            model,
+                            index,
+                            node.first,
+                            extra,
+                            &mut blinks,
+                            &mut best,
+                            &mut scratch,
+                        );
+                    } else {
+                        route.best_single(model, index, node.first, extra, &mut blinks, &mut best);
+                    }
                 }
             }
             match best {

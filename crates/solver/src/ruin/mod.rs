@@ -1,8 +1,10 @@
 //! Ruin operators: each takes jobs off routes (into `unassigned`) for a recreate step to place.
 
+mod route_pair_removal;
 mod route_removal;
 mod string_removal;
 
+pub(crate) use route_pair_removal::RoutePairRemoval;
 pub(crate) use route_removal::RouteRemoval;
 pub(crate) use string_removal::StringRemoval;
 

@@ -6,6 +6,7 @@
 mod instances;
 mod peer;
 mod report;
+mod tokyo;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -25,7 +26,7 @@ enum Set {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
-enum ObjectiveArg {
+pub enum ObjectiveArg {
     Distance,
     Hierarchical,
 }
@@ -37,16 +38,33 @@ enum PeerArg {
 
 #[derive(Debug, Parser)]
 #[command(about = "Run hakobu-solver on benchmark instances and record the results")]
-struct Args {
+pub struct Args {
     /// Bundled benchmark set (from ../shared/bench-data).
-    #[arg(long, value_enum, conflicts_with = "dir")]
+    #[arg(long, value_enum, conflicts_with_all = ["dir", "tokyo"])]
     set: Option<Set>,
+    /// A Tokyo dispatch instance in the JSON form (from the `tokyo-instance` generator): solved
+    /// for `--seconds` with each of `--seeds` and for `--reference-seconds` with `--seed`.
+    #[arg(long, conflicts_with = "dir")]
+    tokyo: Option<PathBuf>,
+    /// Tokyo: the long run the short ones are compared with.
+    #[arg(long, default_value_t = 600.0)]
+    reference_seconds: f64,
+    /// Tokyo: also write each run's plan (JSON) into this folder.
+    #[arg(long)]
+    solutions: Option<PathBuf>,
+    /// Tokyo: seeds of the short runs (comma-separated).
+    #[arg(long, default_value = "1,2,3")]
+    seeds: String,
     /// Any folder of Solomon- or Li & Lim-format .txt files with a BKS.csv beside them (or in
     /// its parent).
     #[arg(long)]
     dir: Option<PathBuf>,
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
+    /// Also stop after this many iterations; the annealing then follows iterations, so a run
+    /// depends only on the seed (for profiling and comparing builds on a busy machine).
+    #[arg(long)]
+    iterations: Option<u64>,
     #[arg(long, value_enum, default_value = "distance")]
     objective: ObjectiveArg,
     /// Instances solved in parallel (each solve is single-threaded).
@@ -69,6 +87,12 @@ struct Args {
     /// Hierarchical: part of the fleet share first spent on distance with every vehicle.
     #[arg(long, default_value_t = SolveOptions::default().warm_start_share)]
     warm_share: f64,
+    /// Share of annealing iterations that empty two related routes.
+    #[arg(long, default_value_t = SolveOptions::default().route_ruin_rate)]
+    route_ruin_rate: f64,
+    /// Insert jobs first into the routes of their this many nearest neighbours (0: all routes).
+    #[arg(long, default_value_t = SolveOptions::default().insertion_neighbours)]
+    insertion_neighbours: usize,
     /// Turn off the 2-opt* polish of new best solutions.
     #[arg(long)]
     no_local_search: bool,
@@ -95,8 +119,51 @@ pub struct Outcome {
     pub peer: Option<peer::PeerOutcome>,
 }
 
+/// The search flags that differ from the defaults, for the command lines in BENCHMARKS.md.
+pub fn search_flags(args: &Args) -> String {
+    let defaults = SolveOptions::default();
+    let mut flags = String::new();
+    if let Some(n) = args.iterations {
+        flags += &format!(" --iterations {n}");
+    }
+    if args.route_ruin_rate != defaults.route_ruin_rate {
+        flags += &format!(" --route-ruin-rate {}", args.route_ruin_rate);
+    }
+    if args.insertion_neighbours != defaults.insertion_neighbours {
+        flags += &format!(" --insertion-neighbours {}", args.insertion_neighbours);
+    }
+    if args.no_local_search {
+        flags += " --no-local-search";
+    }
+    flags
+}
+
+/// The search options the flags describe (the time limit is set per run).
+pub fn solve_options(args: &Args) -> SolveOptions {
+    SolveOptions {
+        objective: if args.objective == ObjectiveArg::Hierarchical {
+            Objective::Hierarchical
+        } else {
+            Objective::Distance
+        },
+        time_limit: Some(Duration::from_secs_f64(args.seconds)),
+        max_iterations: args.iterations,
+        initial_temperature: args.t0,
+        final_temperature: args.tf,
+        fleet_share: args.fleet_share,
+        warm_start_share: args.warm_share,
+        local_search: !args.no_local_search,
+        route_ruin_rate: args.route_ruin_rate,
+        insertion_neighbours: args.insertion_neighbours,
+        ..SolveOptions::default()
+    }
+}
+
 fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(path) = &args.tokyo {
+        return tokyo::run(&args, path);
+    }
     let data = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/bench-data"
@@ -146,20 +213,7 @@ fn main() -> Result<()> {
         bail!("no instances found in {}", dir.display());
     }
 
-    let options = SolveOptions {
-        objective: if hierarchical {
-            Objective::Hierarchical
-        } else {
-            Objective::Distance
-        },
-        time_limit: Some(Duration::from_secs_f64(args.seconds)),
-        initial_temperature: args.t0,
-        final_temperature: args.tf,
-        fleet_share: args.fleet_share,
-        warm_start_share: args.warm_share,
-        local_search: !args.no_local_search,
-        ..SolveOptions::default()
-    };
+    let options = solve_options(&args);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     let cancel = AtomicBool::new(false);

@@ -57,7 +57,7 @@ pub fn line(o: &Outcome) -> String {
     )
 }
 
-fn machine() -> String {
+pub fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -71,7 +71,7 @@ fn machine() -> String {
     format!("{cpu}, nproc {cores}")
 }
 
-fn today() -> String {
+pub fn today() -> String {
     std::process::Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()
@@ -80,7 +80,7 @@ fn today() -> String {
         .unwrap_or_default()
 }
 
-fn marker(label: &str, hierarchical: bool) -> String {
+pub fn marker(label: &str, hierarchical: bool) -> String {
     format!(
         "<!-- bench:{label}:{} -->",
         if hierarchical {
@@ -137,11 +137,7 @@ pub fn section(label: &str, hierarchical: bool, args: &Args, outcomes: &[Outcome
     } else {
         String::new()
     };
-    let polish = if args.no_local_search {
-        " --no-local-search"
-    } else {
-        ""
-    };
+    let polish = crate::search_flags(args);
     let source = args.dir.as_ref().map_or(format!("--set {label}"), |d| {
         format!("--dir {}", d.display())
     });
