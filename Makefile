@@ -69,7 +69,7 @@ fmt-check:
 	cargo fmt --all --check
 
 clippy: ui
-	cargo clippy --workspace --all-targets $(APP_FEATURES) -- -D warnings
+	cargo clippy --workspace --all-targets $(APP_FEATURES) --features hakobu-solver/tokyo -- -D warnings
 
 test-rust: ui data osrm-tools
 	HAKOBU_OSRM_BIN="$$(scripts/osrm-tools.sh)" cargo test --workspace $(APP_FEATURES)

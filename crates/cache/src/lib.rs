@@ -57,7 +57,13 @@ impl Cache {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Board queries and short searches scan indexes of tens of MB at 50,000 orders: with
+        // SQLite's default 2 MB page cache every scan went back to the file. 64 MB of cache and
+        // reads through mmap keep them in memory (crates/dispatch/BENCHMARKS.md).
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "mmap_size", 268_435_456)?;
         migrations::apply(&mut conn)?;
+        orders::build_pending_bigrams(&mut conn)?;
         Ok(Cache {
             conn: Mutex::new(conn),
         })

@@ -95,6 +95,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_search.sql"),
     include_str!("../migrations/0006_routemate_jobs.sql"),
     include_str!("../migrations/0007_windows.sql"),
+    include_str!("../migrations/0008_short_search.sql"),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), CacheError> {
@@ -179,6 +180,47 @@ mod tests {
             hits, 1,
             "the order cached before step 5 is found by the new index"
         );
+    }
+
+    #[test]
+    fn step_8_indexes_two_character_pieces_of_orders_cached_before_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..7]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO orders (id, kind, store_id, status, tracking_code, window_ends_at,
+                window_date, customer_name, customer_phone, customer_address, order_refs,
+                api_update, body, fetched_at, search_text)
+             VALUES ('d1', 'delivery', 's', 'created', '123456789012', '2026-11-24T11:00:00+09:00',
+                '2026-11-24', '林田 一郎', '03-1234-5678', '東京都港区東麻布1-5-2', 'R1',
+                '', '{}', '', '123456789012 R1 林田 一郎 林田一郎 03-1234-5678 0312345678')",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        crate::orders::build_pending_bigrams(&mut conn).unwrap();
+        let hits = |q: &str| -> i64 {
+            conn.query_row(
+                "SELECT COUNT(*) FROM orders_bigrams WHERE orders_bigrams MATCH ?1",
+                [q],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            hits("\"林田\""),
+            1,
+            "the order cached before step 8 is indexed"
+        );
+        assert_eq!(hits("\"田一\""), 1, "the name without its space too");
+        let pending: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM meta WHERE key = 'bigrams_pending'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(pending, 0, "built once");
+        conn.execute("DELETE FROM orders", []).unwrap();
+        assert_eq!(hits("\"林田\""), 0, "a deleted order leaves the index");
     }
 
     #[test]

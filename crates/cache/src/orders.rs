@@ -128,15 +128,24 @@ impl Cache {
                     " AND rowid IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)",
                 );
                 args.push(format!("\"{}\"", q.replace('"', "\"\"")).into());
+            } else if let Some(phrase) = bigram_query(q) {
+                // One or two letters or digits: the short-search index.
+                filter.push_str(
+                    " AND rowid IN (SELECT rowid FROM orders_bigrams WHERE orders_bigrams MATCH ?)",
+                );
+                args.push(phrase.into());
             } else {
-                // Shorter than a trigram: scan the narrow index of search texts (see `from`).
+                // A space or hyphen among one or two characters: scan the narrow index of
+                // search texts (see `from`).
                 filter.push_str(" AND instr(search_text, ?) > 0");
                 args.push(q.to_owned().into());
             }
         }
-        // A short search scans an index that covers every filter and sort column.
+        // A scanning search reads an index that covers every filter and sort column.
         let from = match search {
-            Some(q) if q.chars().count() < 3 => "orders INDEXED BY orders_search_text",
+            Some(q) if q.chars().count() < 3 && bigram_query(q).is_none() => {
+                "orders INDEXED BY orders_search_text"
+            }
             _ => "orders",
         };
         const ORDER: &str =
@@ -238,7 +247,87 @@ fn upsert(c: &Connection, o: &CachedOrder) -> rusqlite::Result<()> {
         o.fetched_at,
         search_text(o),
     ])?;
+    let rowid: i64 = c
+        .prepare_cached("SELECT rowid FROM orders WHERE id = ?1")?
+        .query_row([&o.id], |r| r.get(0))?;
+    write_bigrams(c, rowid, &search_text(o))
+}
+
+/// Replaces the order's two-character pieces (cache migration 8).
+fn write_bigrams(c: &Connection, rowid: i64, text: &str) -> rusqlite::Result<()> {
+    c.prepare_cached("DELETE FROM orders_bigrams WHERE rowid = ?1")?
+        .execute([rowid])?;
+    c.prepare_cached("INSERT INTO orders_bigrams (rowid, grams) VALUES (?1, ?2)")?
+        .execute(params![rowid, bigrams(text)])?;
     Ok(())
+}
+
+/// Every two-character piece of `text` made of letters or digits (any script), and each
+/// word's last character, once each, space-separated: the tokens of the short-search index.
+/// Pieces across a space or a hyphen are left out, as a short search across them is not one
+/// people type.
+pub(crate) fn bigrams(text: &str) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    let mut push = |gram: String| {
+        if seen.insert(gram.clone()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&gram);
+        }
+    };
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
+        for pair in chars.windows(2) {
+            push(pair.iter().collect());
+        }
+        if let Some(last) = chars.last() {
+            push(last.to_string());
+        }
+    }
+    out
+}
+
+/// The short-search index's query for one or two letters or digits: the two-character token,
+/// or the one-character prefix (every occurrence of a character starts a piece or ends a
+/// word). `None` for anything else (a space or hyphen inside is not indexed).
+fn bigram_query(q: &str) -> Option<String> {
+    let chars: Vec<char> = q.chars().flat_map(char::to_lowercase).collect();
+    if chars.is_empty() || chars.len() > 2 || !chars.iter().all(|c| c.is_alphanumeric()) {
+        return None;
+    }
+    let text: String = chars.iter().collect();
+    Some(if chars.len() == 1 {
+        format!("\"{text}\"*")
+    } else {
+        format!("\"{text}\"")
+    })
+}
+
+/// Cache migration 8 added the two-character index: orders cached before it get their pieces
+/// once, at the first open after it.
+pub(crate) fn build_pending_bigrams(c: &mut Connection) -> rusqlite::Result<()> {
+    let pending: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'bigrams_pending')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !pending {
+        return Ok(());
+    }
+    let tx = c.transaction()?;
+    {
+        let mut rows = tx.prepare("SELECT rowid, search_text FROM orders")?;
+        let all = rows
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (rowid, text) in all {
+            write_bigrams(&tx, rowid, &text)?;
+        }
+    }
+    tx.execute("DELETE FROM meta WHERE key = 'bigrams_pending'", [])?;
+    tx.commit()
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<CachedOrder> {
@@ -263,4 +352,41 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<CachedOrder> {
         body: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
         fetched_at: r.get(16)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bigrams_are_the_two_character_pieces_of_each_word_once() {
+        let grams = bigrams("佐藤 太郎 佐藤太郎 ORD-01 090-12");
+        let list: Vec<&str> = grams.split(' ').collect();
+        for expected in ["佐藤", "太郎", "藤太", "or", "rd", "01", "09", "90", "12"] {
+            assert!(list.contains(&expected), "{expected} in {grams}");
+        }
+        assert_eq!(
+            list.iter().filter(|g| **g == "佐藤").count(),
+            1,
+            "once each"
+        );
+        assert!(!list.iter().any(|g| g.contains(' ') || g.contains('-')));
+        assert!(!list.contains(&"d0"), "not across a hyphen");
+        for last in ["郎", "d", "1", "2"] {
+            assert!(
+                list.contains(&last),
+                "each word's last character: {last} in {grams}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_one_or_two_letters_or_digits_use_the_short_search_index() {
+        assert_eq!(bigram_query("佐藤").as_deref(), Some("\"佐藤\""));
+        assert_eq!(bigram_query("AB").as_deref(), Some("\"ab\""));
+        assert_eq!(bigram_query("D-"), None);
+        assert_eq!(bigram_query("林").as_deref(), Some("\"林\"*"));
+        assert_eq!(bigram_query("佐藤太"), None);
+        assert_eq!(bigram_query(""), None);
+    }
 }

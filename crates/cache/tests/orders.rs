@@ -158,7 +158,16 @@ fn search_finds_substrings_in_japanese_and_follows_updates_and_deletes() {
     };
     assert_eq!(find("沢 健"), ["d01"], "three characters: trigram index");
     assert_eq!(find("B123456"), ["d01"], "inside an order reference");
-    assert_eq!(find("佐藤"), ["d02"], "two characters: substring scan");
+    assert_eq!(
+        find("佐藤"),
+        ["d02"],
+        "two characters: the two-character index"
+    );
+    assert_eq!(find("吉"), ["d01"], "one character: the prefix of a piece");
+    assert_eq!(find("二"), ["d01"], "one character: the last of a word");
+    assert_eq!(find("-"), ["d01", "d02"], "a hyphen: a scan");
+    assert_eq!(find("x1"), ["d02"], "two ASCII characters, any case");
+    assert_eq!(find("X1"), ["d02"]);
     assert_eq!(find("佐藤一郎"), ["d02"], "a name typed without the space");
     assert_eq!(find("0312345678").len(), 2, "a phone typed without hyphens");
     assert_eq!(find("000000000002"), ["d02"], "tracking code");
@@ -187,4 +196,8 @@ fn search_finds_substrings_in_japanese_and_follows_updates_and_deletes() {
     );
     c.replace_orders("delivery", &[]).unwrap();
     assert!(find("山本 太").is_empty());
+    assert!(
+        find("山本").is_empty(),
+        "the two-character index follows deletes"
+    );
 }
