@@ -313,19 +313,23 @@ fn queries(dir: &Path) -> Vec<Timing> {
                 })
             },
         ),
-        time_query("search: 1 character (short-search index, prefix)", QUERY_RUNS, |i| {
-            board(OrderFilter {
-                search: Some(
-                    FIRST_NAMES[i % FIRST_NAMES.len()]
-                        .chars()
-                        .next()
-                        .unwrap()
-                        .to_string(),
-                ),
-                limit: Some(200),
-                ..OrderFilter::default()
-            })
-        }),
+        time_query(
+            "search: 1 character (short-search index, prefix)",
+            QUERY_RUNS,
+            |i| {
+                board(OrderFilter {
+                    search: Some(
+                        FIRST_NAMES[i % FIRST_NAMES.len()]
+                            .chars()
+                            .next()
+                            .unwrap()
+                            .to_string(),
+                    ),
+                    limit: Some(200),
+                    ..OrderFilter::default()
+                })
+            },
+        ),
     ]
 }
 
