@@ -228,8 +228,8 @@ fn section(args: &Args, path: &str, problem: &Problem, runs: &[Run], reference: 
     );
     let _ = writeln!(
         s,
-        "{}; {}; 1 thread; load average at the end {} — the machine was shared with other \
-         engineers' builds, so iteration counts are lower than on an idle machine.\n",
+        "{}; {}; 1 thread; load average at the end {} (the benchmark itself is 1.0; more \
+         means other work shared the machine and iteration counts are lower than when idle).\n",
         report::today(),
         report::machine(),
         load_average(),
