@@ -95,6 +95,8 @@ impl Dispatch {
         };
         if cache.meta(META_SOURCE)?.as_deref() != Some(source.as_str()) {
             cache.replace_stores(&[])?;
+            cache.replace_orders("delivery", &[])?;
+            cache.replace_orders("fetch", &[])?;
             cache.forget_drivers()?;
             cache.set_meta(META_SOURCE, &source)?;
             cache.set_meta(META_LAST_SYNC, "")?;

@@ -257,8 +257,39 @@ async fn a_cache_from_another_api_is_emptied_but_the_same_one_is_kept() {
     let again = dispatch_for("http://127.0.0.1:1", &w.dir, Mode::Sandbox);
     assert_eq!(again.list_stores(None).unwrap().len(), 12);
     drop(again);
+    // An order of the sandbox's account, as a sync would have cached it.
+    let order = hakobu_cache::CachedOrder {
+        id: "d-sandbox".into(),
+        kind: "delivery".into(),
+        store_id: "5eed0000-0000-4000-8000-000000000001".into(),
+        status: "created".into(),
+        tracking_code: "123456789012".into(),
+        window_starts_at: Some("2026-11-24T10:00:00+09:00".into()),
+        window_ends_at: "2026-11-24T11:00:00+09:00".into(),
+        window_date: "2026-11-24".into(),
+        customer_name: "佐藤 一郎".into(),
+        customer_phone: "03-1234-5678".into(),
+        customer_address: "東京都港区東麻布1-5-2".into(),
+        order_refs: vec!["R1".into()],
+        customer_lat: None,
+        customer_lng: None,
+        api_update: String::new(),
+        body: serde_json::json!({"id": "d-sandbox"}),
+        fetched_at: String::new(),
+    };
+    Cache::open(&w.dir.path().join("cache.db"))
+        .unwrap()
+        .upsert_orders(&[order])
+        .unwrap();
     let remote = dispatch_for("https://api.example.test", &w.dir, Mode::Remote);
     assert!(remote.list_stores(None).unwrap().is_empty());
+    assert!(
+        remote
+            .list_orders(&hakobu_cache::OrderFilter::default())
+            .unwrap()
+            .is_empty(),
+        "another account's deliveries are not shown either"
+    );
     assert_eq!(remote.status().unwrap().last_sync, None);
 }
 
