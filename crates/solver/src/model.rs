@@ -299,34 +299,6 @@ impl Model {
         }
     }
 
-    /// Same as [`Model::duration`], read from `to`'s row of the transpose: use it in loops over
-    /// `from` with `to` fixed.
-    #[inline]
-    pub fn duration_into(&self, profile: usize, from: u32, to: u32) -> f64 {
-        if from == NOWHERE || to == NOWHERE {
-            return 0.0;
-        }
-        let at = to as usize * self.n_locations + from as usize;
-        match &self.durations_into[profile] {
-            Some(transposed) => transposed[at],
-            None => self.durations[profile][at],
-        }
-    }
-
-    /// Same as [`Model::distance`], read from `to`'s row of the transpose (see
-    /// [`Model::duration_into`]).
-    #[inline]
-    pub fn distance_into(&self, profile: usize, from: u32, to: u32) -> f64 {
-        if from == NOWHERE || to == NOWHERE {
-            return 0.0;
-        }
-        let at = to as usize * self.n_locations + from as usize;
-        match &self.distances_into[profile] {
-            Some(transposed) => transposed[at],
-            None => self.distances[profile][at],
-        }
-    }
-
     #[inline]
     pub fn start_load(&self, stop: u32) -> &[i64] {
         let s = stop as usize * self.dims;
@@ -337,6 +309,63 @@ impl Model {
     pub fn delta(&self, stop: u32) -> &[i64] {
         let s = stop as usize * self.dims;
         &self.delta[s..s + self.dims]
+    }
+}
+
+/// Travel between one location and every other, as two rows read by index: the insertion
+/// checks fix the inserted stop and vary the route node, and a plain row read (no profile
+/// lookup, no transpose match, the open-end case folded into the bounds check) is most of what
+/// they do.
+#[derive(Clone, Copy)]
+pub(crate) struct Around<'m> {
+    out: &'m [f64],
+    back: &'m [f64],
+}
+
+impl Around<'_> {
+    /// From this location to `to` (0 to or from nowhere).
+    #[inline]
+    pub fn to(&self, to: u32) -> f64 {
+        self.out.get(to as usize).copied().unwrap_or(0.0)
+    }
+
+    /// From `from` to this location (0 to or from nowhere).
+    #[inline]
+    pub fn from(&self, from: u32) -> f64 {
+        self.back.get(from as usize).copied().unwrap_or(0.0)
+    }
+}
+
+impl Model {
+    fn around<'m>(
+        &self,
+        matrix: &'m [f64],
+        transposed: &'m Option<Vec<f64>>,
+        at: u32,
+    ) -> Around<'m> {
+        if at == NOWHERE {
+            return Around {
+                out: &[],
+                back: &[],
+            };
+        }
+        let row = at as usize * self.n_locations..(at as usize + 1) * self.n_locations;
+        Around {
+            out: &matrix[row.clone()],
+            back: &transposed.as_deref().unwrap_or(matrix)[row],
+        }
+    }
+
+    /// Distances from and to `at` under `profile`.
+    #[inline]
+    pub fn distances_around(&self, profile: usize, at: u32) -> Around<'_> {
+        self.around(&self.distances[profile], &self.distances_into[profile], at)
+    }
+
+    /// Travel times from and to `at` under `profile`.
+    #[inline]
+    pub fn durations_around(&self, profile: usize, at: u32) -> Around<'_> {
+        self.around(&self.durations[profile], &self.durations_into[profile], at)
     }
 }
 

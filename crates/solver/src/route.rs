@@ -24,6 +24,8 @@ pub(crate) struct Route {
     pub stops: Vec<u32>,
     location: Vec<u32>,
     pub earliest: Vec<f64>,
+    /// `earliest[k]` plus node `k`'s service time: when the vehicle can leave it.
+    departure: Vec<f64>,
     latest: Vec<f64>,
     load: Vec<i64>,
     prefix_max: Vec<i64>,
@@ -31,6 +33,10 @@ pub(crate) struct Route {
     /// `arc[k]`: distance from node `k - 1` to node `k` (`arc[0]` = 0), what an insertion
     /// between them saves.
     arc: Vec<f64>,
+    /// `arc_time[k]`: travel time from node `k - 1` to node `k` (`arc_time[0]` = 0). Cached
+    /// because the pair check walks the route's arcs for every pickup position, and reading
+    /// them from the matrix is a cache miss per node on city-sized instances.
+    arc_time: Vec<f64>,
     /// Per node and dimension: start loads of the stops at nodes `<= k` (for tail exchanges).
     start_prefix: Vec<i64>,
     /// Pairs picked up but not yet delivered after node `k`: a route may be cut only where 0.
@@ -54,11 +60,13 @@ impl Clone for Route {
         self.stops.clone_from(&other.stops);
         self.location.clone_from(&other.location);
         self.earliest.clone_from(&other.earliest);
+        self.departure.clone_from(&other.departure);
         self.latest.clone_from(&other.latest);
         self.load.clone_from(&other.load);
         self.prefix_max.clone_from(&other.prefix_max);
         self.suffix_max.clone_from(&other.suffix_max);
         self.arc.clone_from(&other.arc);
+        self.arc_time.clone_from(&other.arc_time);
         self.start_prefix.clone_from(&other.start_prefix);
         self.open_pairs.clone_from(&other.open_pairs);
         self.distance = other.distance;
@@ -139,11 +147,13 @@ impl Route {
             stops: Vec::new(),
             location: Vec::new(),
             earliest: Vec::new(),
+            departure: Vec::new(),
             latest: Vec::new(),
             load: Vec::new(),
             prefix_max: Vec::new(),
             suffix_max: Vec::new(),
             arc: Vec::new(),
+            arc_time: Vec::new(),
             start_prefix: Vec::new(),
             open_pairs: Vec::new(),
             distance: 0.0,
@@ -196,26 +206,32 @@ impl Route {
         self.distance = 0.0;
         self.earliest.clear();
         self.earliest.push(vehicle.shift.start);
+        self.departure.clear();
+        self.departure.push(vehicle.shift.start);
         self.arc.clear();
         self.arc.push(0.0);
+        self.arc_time.clear();
+        self.arc_time.push(0.0);
         for k in 1..=n + 1 {
             let (from, to) = (self.location[k - 1], self.location[k]);
             let arc = model.distance(profile, from, to);
             self.arc.push(arc);
             self.distance += arc;
-            let arrival = self.earliest[k - 1]
-                + self.service(model, k - 1)
-                + model.duration(profile, from, to);
-            let start = if k <= n {
-                earliest_start(&model.stops[self.stops[k - 1] as usize].windows, arrival)
+            let travel = model.duration(profile, from, to);
+            self.arc_time.push(travel);
+            let arrival = self.departure[k - 1] + travel;
+            let (start, service) = if k <= n {
+                let stop = &model.stops[self.stops[k - 1] as usize];
+                (earliest_start(&stop.windows, arrival), stop.service)
             } else {
-                Some(arrival)
+                (Some(arrival), 0.0)
             };
             let start = start.unwrap_or_else(|| {
                 self.feasible = false;
                 f64::INFINITY
             });
             self.earliest.push(start);
+            self.departure.push(start + service);
         }
         if self.earliest[n + 1] > vehicle.latest_end + TIME_EPSILON {
             self.feasible = false;
@@ -225,9 +241,7 @@ impl Route {
         self.latest.resize(n + 2, 0.0);
         self.latest[n + 1] = vehicle.latest_end;
         for k in (0..=n).rev() {
-            let bound = self.latest[k + 1]
-                - self.service(model, k)
-                - model.duration(profile, self.location[k], self.location[k + 1]);
+            let bound = self.latest[k + 1] - self.service(model, k) - self.arc_time[k + 1];
             self.latest[k] = if k == 0 {
                 bound
             } else {
@@ -316,6 +330,24 @@ impl Route {
             && first.start + stop.service <= vehicle.latest_end + TIME_EPSILON
     }
 
+    /// The positions `k` (insert before node `k`, `1..=n + 1`) where `stop`'s windows leave any
+    /// chance, as an inclusive range (empty when `lo > hi`). Service start times only grow
+    /// along a route (travel and service are never negative), so `earliest` and `latest` are
+    /// sorted and two binary searches find the range: the stop cannot follow a node whose
+    /// earliest start is after its last window closes, nor precede one whose latest start is
+    /// before its first window opens plus its service. On a long route with one-hour windows
+    /// this leaves a few positions of dozens; the checks per position stay as they are.
+    fn window_range(&self, stop: &StopNode) -> (usize, usize) {
+        let n = self.stops.len();
+        let (Some(first), Some(last)) = (stop.windows.first(), stop.windows.last()) else {
+            return (1, n + 1);
+        };
+        let reachable = self.earliest[..=n].partition_point(|&e| e <= last.end + TIME_EPSILON);
+        let opens = first.start + stop.service;
+        let lo = self.latest[..=n + 1].partition_point(|&l| l + TIME_EPSILON < opens);
+        (lo.max(1), reachable.min(n + 1))
+    }
+
     /// Best feasible position for a single-stop job, if better than `best.cost`. Each position
     /// is skipped with probability `blink` (SISR's "blinks").
     #[allow(clippy::too_many_arguments)]
@@ -337,16 +369,14 @@ impl Route {
         let dims = model.dims;
         let start_load = model.start_load(stop);
         let delta = model.delta(stop);
-        let n = self.stops.len();
-        let here = node.location;
-        for k in 1..=n + 1 {
+        let distance = model.distances_around(profile, node.location);
+        let duration = model.durations_around(profile, node.location);
+        let (lo, hi) = self.window_range(node);
+        for k in lo..=hi {
             let prev = k - 1;
             let from = self.location[prev];
             let to = self.location[k];
-            let cost = extra_cost
-                + model.distance_into(profile, from, here)
-                + model.distance(profile, here, to)
-                - self.arc[k];
+            let cost = extra_cost + distance.from(from) + distance.to(to) - self.arc[k];
             if best.is_some_and(|b| cost >= b.cost) {
                 continue;
             }
@@ -363,13 +393,11 @@ impl Route {
             if !fits {
                 continue;
             }
-            let arrival = self.earliest[prev]
-                + self.service(model, prev)
-                + model.duration_into(profile, from, node.location);
+            let arrival = self.departure[prev] + duration.from(from);
             let Some(start) = earliest_start(&node.windows, arrival) else {
                 continue;
             };
-            let next_arrival = start + node.service + model.duration(profile, node.location, to);
+            let next_arrival = start + node.service + duration.to(to);
             if next_arrival > self.latest[k] + TIME_EPSILON {
                 continue;
             }
@@ -412,30 +440,45 @@ impl Route {
         let dims = model.dims;
         let amount = model.delta(first);
         let n = self.stops.len();
-        let dist = |a: u32, b: u32| model.distance(profile, a, b);
-        let dur = |a: u32, b: u32| model.duration(profile, a, b);
-        // Travel from route nodes to the pickup or the delivery, read along their rows.
-        let dist_into = |a: u32, b: u32| model.distance_into(profile, a, b);
-        let dur_into = |a: u32, b: u32| model.duration_into(profile, a, b);
+        // Every travel here starts or ends at the pickup or the delivery: read their rows.
+        let (distance_p, distance_d) = (
+            model.distances_around(profile, lp),
+            model.distances_around(profile, ld),
+        );
+        let (duration_p, duration_d) = (
+            model.durations_around(profile, lp),
+            model.durations_around(profile, ld),
+        );
+        // The delivery may follow node k only for k in first_after..=last_after, the pickup
+        // may go before node a only for a in pickup_lo..=pickup_hi (see `window_range`).
+        let (delivery_lo, delivery_hi) = self.window_range(delivery);
+        let (pickup_lo, pickup_hi) = self.window_range(pickup);
+        if delivery_lo > delivery_hi || pickup_lo > pickup_hi {
+            return;
+        }
+        let (first_after, last_after) = (delivery_lo - 1, delivery_hi - 1);
         // delivery_min[k]: cheapest detour of the delivery alone between nodes k' and k' + 1,
-        // over k' >= k (infinite past the last arc).
+        // over the allowed k' >= k (infinite past the last one).
         let delivery_min = &mut scratch.delivery_min;
         delivery_min.clear();
         delivery_min.resize(n + 2, f64::INFINITY);
-        for k in (0..=n).rev() {
-            let detour =
-                dist(self.location[k], ld) + dist(ld, self.location[k + 1]) - self.arc[k + 1];
+        for k in (first_after..=last_after).rev() {
+            let detour = distance_d.from(self.location[k]) + distance_d.to(self.location[k + 1])
+                - self.arc[k + 1];
             delivery_min[k] = detour.min(delivery_min[k + 1]);
         }
+        let floor = delivery_min[first_after];
+        delivery_min[..first_after].fill(floor);
         let segment_max = &mut scratch.segment_max;
-        for a in 1..=n + 1 {
+        // The pickup cannot follow the last node the delivery may follow.
+        for a in pickup_lo..=pickup_hi.min(delivery_hi) {
             let prev = a - 1;
             let from = self.location[prev];
             let to_a = self.location[a];
-            let enter = extra_cost + dist_into(from, lp);
-            let adjacent_cost = enter + dist(lp, ld) + dist(ld, to_a) - self.arc[a];
+            let enter = extra_cost + distance_p.from(from);
+            let adjacent_cost = enter + distance_p.to(ld) + distance_d.to(to_a) - self.arc[a];
             // Delivery after old node k (before old node k + 1), k in a..=n: this plus its detour.
-            let pickup_cost = enter + dist(lp, to_a) - self.arc[a];
+            let pickup_cost = enter + distance_p.to(to_a) - self.arc[a];
             let bound = adjacent_cost.min(pickup_cost + delivery_min[a]);
             if best.is_some_and(|b| bound >= b.cost) {
                 continue;
@@ -443,7 +486,7 @@ impl Route {
             if blinks.blink() {
                 continue;
             }
-            let arrival = self.earliest[prev] + self.service(model, prev) + dur_into(from, lp);
+            let arrival = self.departure[prev] + duration_p.from(from);
             let Some(start_p) = earliest_start(&pickup.windows, arrival) else {
                 continue;
             };
@@ -455,10 +498,11 @@ impl Route {
                 continue;
             }
             // Delivery right after the pickup.
-            if best.is_none_or(|b| adjacent_cost < b.cost) {
-                let arrival_d = start_p + pickup.service + dur(lp, ld);
+            if prev >= first_after && best.is_none_or(|b| adjacent_cost < b.cost) {
+                let arrival_d = start_p + pickup.service + duration_p.to(ld);
                 if let Some(start_d) = earliest_start(&delivery.windows, arrival_d)
-                    && start_d + delivery.service + dur(ld, to_a) <= self.latest[a] + TIME_EPSILON
+                    && start_d + delivery.service + duration_d.to(to_a)
+                        <= self.latest[a] + TIME_EPSILON
                 {
                     *best = Some(Insertion {
                         route: route_index,
@@ -468,13 +512,19 @@ impl Route {
                     });
                 }
             }
-            let (mut time, mut at, mut service) = (start_p, lp, pickup.service);
-            for (k, &rest) in delivery_min.iter().enumerate().take(n + 1).skip(a) {
+            let (mut time, mut service) = (start_p, pickup.service);
+            for (k, &rest) in delivery_min.iter().enumerate().take(last_after + 1).skip(a) {
                 if best.is_some_and(|b| pickup_cost + rest >= b.cost) {
                     break;
                 }
                 let loc_k = self.location[k];
-                let arrival_k = time + service + dur(at, loc_k);
+                // From the pickup to old node a, then along the route's own arcs.
+                let travel = if k == a {
+                    duration_p.to(loc_k)
+                } else {
+                    self.arc_time[k]
+                };
+                let arrival_k = time + service + travel;
                 if arrival_k > self.latest[k] + TIME_EPSILON {
                     break;
                 }
@@ -492,19 +542,23 @@ impl Route {
                     break;
                 }
                 time = start_k;
-                at = loc_k;
                 service = self.service(model, k);
+                if k < first_after {
+                    continue;
+                }
                 let to = self.location[k + 1];
-                let cost = pickup_cost + dist_into(loc_k, ld) + dist(ld, to) - self.arc[k + 1];
+                let cost =
+                    pickup_cost + distance_d.from(loc_k) + distance_d.to(to) - self.arc[k + 1];
                 if best.is_some_and(|b| cost >= b.cost) {
                     continue;
                 }
                 if blinks.blink() {
                     continue;
                 }
-                let arrival_d = time + service + dur_into(loc_k, ld);
+                let arrival_d = time + service + duration_d.from(loc_k);
                 if let Some(start_d) = earliest_start(&delivery.windows, arrival_d)
-                    && start_d + delivery.service + dur(ld, to) <= self.latest[k + 1] + TIME_EPSILON
+                    && start_d + delivery.service + duration_d.to(to)
+                        <= self.latest[k + 1] + TIME_EPSILON
                 {
                     *best = Some(Insertion {
                         route: route_index,
@@ -600,5 +654,122 @@ impl Route {
         other.stops.extend(mine);
         self.update(model);
         other.update(model);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+    use crate::problem::{Job, Problem, Profile, Stop, Task, TimeWindow, Vehicle};
+
+    /// Eight places in a 100 × 100 square, single stops with one or two random windows (some
+    /// none), service times, one vehicle with a shift that not everything fits into.
+    fn random_problem(rng: &mut StdRng) -> Problem {
+        let points: Vec<(f64, f64)> = (0..9)
+            .map(|_| (rng.random_range(0.0..100.0), rng.random_range(0.0..100.0)))
+            .collect();
+        let matrix: Vec<Vec<f64>> = points
+            .iter()
+            .map(|a| {
+                points
+                    .iter()
+                    .map(|b| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt())
+                    .collect()
+            })
+            .collect();
+        let window = |rng: &mut StdRng| {
+            let start: f64 = rng.random_range(0.0..400.0);
+            TimeWindow::new(start, start + rng.random_range(0.0..120.0))
+        };
+        let jobs = (1..9)
+            .map(|location| {
+                let windows = match rng.random_range(0..4) {
+                    0 => Vec::new(),
+                    1 => {
+                        let (a, b) = (window(rng), window(rng));
+                        let (a, b) = if a.start <= b.start { (a, b) } else { (b, a) };
+                        if a.end < b.start { vec![a, b] } else { vec![a] }
+                    }
+                    _ => vec![window(rng)],
+                };
+                Job {
+                    id: location.to_string(),
+                    task: Task::Single {
+                        stop: Stop {
+                            location,
+                            service: rng.random_range(0.0..20.0),
+                            windows,
+                        },
+                        delivery: vec![1],
+                        pickup: vec![0],
+                    },
+                    penalty: 1000.0,
+                }
+            })
+            .collect();
+        Problem {
+            profiles: vec![Profile {
+                name: "plane".into(),
+                durations: matrix,
+                distances: Vec::new(),
+            }],
+            vehicles: vec![Vehicle {
+                id: "v".into(),
+                profile: 0,
+                start: Some(0),
+                end: Some(0),
+                shift: TimeWindow::new(0.0, 600.0),
+                capacity: vec![20],
+                fixed_cost: 0.0,
+                max_duration: None,
+            }],
+            jobs,
+        }
+    }
+
+    /// `window_range` may only leave out positions where the stop cannot be served on time:
+    /// every position outside it, tried by inserting the stop and recomputing the route, must
+    /// be infeasible. Checked on routes of every length that random greedy insertions build.
+    #[test]
+    fn window_range_leaves_out_only_infeasible_positions() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut checked_outside = 0;
+        for _ in 0..300 {
+            let problem = random_problem(&mut rng);
+            let model = Model::new(&problem);
+            let mut route = Route::new(&model, 0);
+            let mut order: Vec<u32> = (0..model.stops.len() as u32).collect();
+            rand::seq::SliceRandom::shuffle(&mut order[..], &mut rng);
+            for stop in order {
+                let node = &model.stops[stop as usize];
+                let (lo, hi) = route.window_range(node);
+                for k in 1..=route.len() + 1 {
+                    let mut tried = route.clone();
+                    tried.stops.insert(k - 1, stop);
+                    tried.update(&model);
+                    if !(lo..=hi).contains(&k) {
+                        checked_outside += 1;
+                        assert!(
+                            !tried.feasible,
+                            "position {k} outside {lo}..={hi} is feasible"
+                        );
+                    }
+                }
+                let mut best = None;
+                let mut blinks = Blinks::new(0.0, &mut rng);
+                route.best_single(&model, 0, stop, 0.0, &mut blinks, &mut best);
+                if let Some(at) = best {
+                    route.insert(&model, stop, false, &at);
+                    assert!(route.feasible);
+                }
+            }
+        }
+        assert!(
+            checked_outside > 1000,
+            "only {checked_outside} positions left out"
+        );
     }
 }
