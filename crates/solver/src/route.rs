@@ -189,129 +189,118 @@ impl Route {
         }
     }
 
-    /// Recomputes every cache from the stop sequence. O(n · dims).
+    /// Recomputes every cache from the stop sequence: one pass over the stops, one forward
+    /// and one backward over the nodes. O(n · dims).
     pub fn update(&mut self, model: &Model) {
         let vehicle = &model.vehicles[self.vehicle as usize];
         let profile = vehicle.profile;
         let n = self.stops.len();
+        let nodes = n + 2;
         let dims = model.dims;
 
+        // Locations, and what the stops put aboard at the start (the load at node 0).
         self.location.clear();
         self.location.push(vehicle.start);
-        self.location
-            .extend(self.stops.iter().map(|&s| model.stops[s as usize].location));
+        self.load.clear();
+        self.load.resize(nodes * dims, 0);
+        for &s in &self.stops {
+            self.location.push(model.stops[s as usize].location);
+            for (l, a) in self.load[..dims].iter_mut().zip(model.start_load(s)) {
+                *l += a;
+            }
+        }
         self.location.push(vehicle.end);
 
+        // Forward: arcs, earliest starts and departures, loads with their running maxima,
+        // start loads so far and open pairs (for tail exchanges).
         self.feasible = true;
         self.distance = 0.0;
-        self.earliest.clear();
-        self.earliest.push(vehicle.shift.start);
-        self.departure.clear();
-        self.departure.push(vehicle.shift.start);
-        self.arc.clear();
-        self.arc.push(0.0);
-        self.arc_time.clear();
-        self.arc_time.push(0.0);
-        for k in 1..=n + 1 {
+        for times in [
+            &mut self.earliest,
+            &mut self.departure,
+            &mut self.arc,
+            &mut self.arc_time,
+            &mut self.latest,
+        ] {
+            times.clear();
+            times.resize(nodes, 0.0);
+        }
+        self.earliest[0] = vehicle.shift.start;
+        self.departure[0] = vehicle.shift.start;
+        self.open_pairs.clear();
+        self.open_pairs.resize(nodes, 0);
+        for sums in [&mut self.start_prefix, &mut self.prefix_max] {
+            sums.clear();
+            sums.resize(nodes * dims, 0);
+        }
+        self.prefix_max[..dims].copy_from_slice(&self.load[..dims]);
+        for k in 1..nodes {
             let (from, to) = (self.location[k - 1], self.location[k]);
             let arc = model.distance(profile, from, to);
-            self.arc.push(arc);
+            self.arc[k] = arc;
             self.distance += arc;
             let travel = model.duration(profile, from, to);
-            self.arc_time.push(travel);
+            self.arc_time[k] = travel;
             let arrival = self.departure[k - 1] + travel;
+            let (here, before) = (k * dims, (k - 1) * dims);
+            self.load.copy_within(before..here, here);
+            self.start_prefix.copy_within(before..here, here);
             let (start, service) = if k <= n {
-                let stop = &model.stops[self.stops[k - 1] as usize];
+                let s = self.stops[k - 1];
+                let stop = &model.stops[s as usize];
+                for (l, d) in self.load[here..here + dims].iter_mut().zip(model.delta(s)) {
+                    *l += d;
+                }
+                let prefix = &mut self.start_prefix[here..here + dims];
+                for (c, a) in prefix.iter_mut().zip(model.start_load(s)) {
+                    *c += a;
+                }
+                self.open_pairs[k] = match stop.role {
+                    StopRole::Pickup => self.open_pairs[k - 1] + 1,
+                    StopRole::Delivery => self.open_pairs[k - 1] - 1,
+                    StopRole::Single => self.open_pairs[k - 1],
+                };
                 (earliest_start(&stop.windows, arrival), stop.service)
             } else {
+                self.open_pairs[k] = self.open_pairs[k - 1];
                 (Some(arrival), 0.0)
             };
+            for d in 0..dims {
+                self.prefix_max[here + d] = self.prefix_max[before + d].max(self.load[here + d]);
+            }
             let start = start.unwrap_or_else(|| {
                 self.feasible = false;
                 f64::INFINITY
             });
-            self.earliest.push(start);
-            self.departure.push(start + service);
+            self.earliest[k] = start;
+            self.departure[k] = start + service;
         }
         if self.earliest[n + 1] > vehicle.latest_end + TIME_EPSILON {
             self.feasible = false;
         }
 
-        self.latest.clear();
-        self.latest.resize(n + 2, 0.0);
+        // Backward: latest starts and the loads' suffix maxima.
+        self.suffix_max.clone_from(&self.load);
         self.latest[n + 1] = vehicle.latest_end;
         for k in (0..=n).rev() {
-            let bound = self.latest[k + 1] - self.service(model, k) - self.arc_time[k + 1];
+            let (here, after) = (k * dims, (k + 1) * dims);
+            for d in 0..dims {
+                self.suffix_max[here + d] =
+                    self.suffix_max[here + d].max(self.suffix_max[after + d]);
+            }
             self.latest[k] = if k == 0 {
-                bound
+                self.latest[1] - self.arc_time[1]
             } else {
-                latest_start(&model.stops[self.stops[k - 1] as usize].windows, bound)
-                    .unwrap_or(f64::NEG_INFINITY)
+                let stop = &model.stops[self.stops[k - 1] as usize];
+                let bound = self.latest[k + 1] - stop.service - self.arc_time[k + 1];
+                latest_start(&stop.windows, bound).unwrap_or(f64::NEG_INFINITY)
             };
         }
-
-        self.load.clear();
-        self.load.resize((n + 2) * dims, 0);
-        for &s in &self.stops {
-            for (l, a) in self.load[..dims].iter_mut().zip(model.start_load(s)) {
-                *l += a;
-            }
-        }
-        for k in 1..=n + 1 {
-            let (before, after) = self.load.split_at_mut(k * dims);
-            let previous = &before[(k - 1) * dims..];
-            let current = &mut after[..dims];
-            current.copy_from_slice(previous);
-            if k <= n {
-                for (l, d) in current.iter_mut().zip(model.delta(self.stops[k - 1])) {
-                    *l += d;
-                }
-            }
-        }
-        self.start_prefix.clear();
-        self.start_prefix.resize((n + 2) * dims, 0);
-        self.open_pairs.clear();
-        self.open_pairs.push(0);
-        for k in 1..=n + 1 {
-            let (before, after) = self.start_prefix.split_at_mut(k * dims);
-            let current = &mut after[..dims];
-            current.copy_from_slice(&before[(k - 1) * dims..]);
-            let mut open = self.open_pairs[k - 1];
-            if k <= n {
-                let stop = self.stops[k - 1];
-                for (c, a) in current.iter_mut().zip(model.start_load(stop)) {
-                    *c += a;
-                }
-                match model.stops[stop as usize].role {
-                    StopRole::Pickup => open += 1,
-                    StopRole::Delivery => open -= 1,
-                    StopRole::Single => {}
-                }
-            }
-            self.open_pairs.push(open);
-        }
-        self.prefix_max.clone_from(&self.load);
-        for k in 1..n + 2 {
-            for d in 0..dims {
-                let previous = self.prefix_max[(k - 1) * dims + d];
-                let slot = &mut self.prefix_max[k * dims + d];
-                *slot = (*slot).max(previous);
-            }
-        }
-        self.suffix_max.clone_from(&self.load);
-        for k in (0..n + 1).rev() {
-            for d in 0..dims {
-                let next = self.suffix_max[(k + 1) * dims + d];
-                let slot = &mut self.suffix_max[k * dims + d];
-                *slot = (*slot).max(next);
-            }
-        }
         let capacity = &vehicle.capacity;
-        if self
-            .prefix_max
-            .chunks_exact(dims.max(1))
-            .last()
-            .is_some_and(|m| m.iter().zip(capacity).any(|(l, c)| l > c))
+        if self.prefix_max[(nodes - 1) * dims..]
+            .iter()
+            .zip(capacity)
+            .any(|(l, c)| l > c)
         {
             self.feasible = false;
         }
