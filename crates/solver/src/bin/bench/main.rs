@@ -93,6 +93,12 @@ pub struct Args {
     /// Insert jobs first into the routes of their this many nearest neighbours (0: all routes).
     #[arg(long, default_value_t = SolveOptions::default().insertion_neighbours)]
     insertion_neighbours: usize,
+    /// SISR's c̄: average number of stops a string removal takes out.
+    #[arg(long, default_value_t = SolveOptions::default().average_removed)]
+    average_removed: f64,
+    /// SISR's L^max: longest string removed.
+    #[arg(long, default_value_t = SolveOptions::default().max_string_length)]
+    max_string_length: f64,
     /// Turn off the 2-opt* polish of new best solutions.
     #[arg(long)]
     no_local_search: bool,
@@ -132,6 +138,12 @@ pub fn search_flags(args: &Args) -> String {
     if args.insertion_neighbours != defaults.insertion_neighbours {
         flags += &format!(" --insertion-neighbours {}", args.insertion_neighbours);
     }
+    if args.average_removed != defaults.average_removed {
+        flags += &format!(" --average-removed {}", args.average_removed);
+    }
+    if args.max_string_length != defaults.max_string_length {
+        flags += &format!(" --max-string-length {}", args.max_string_length);
+    }
     if args.no_local_search {
         flags += " --no-local-search";
     }
@@ -155,6 +167,8 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         local_search: !args.no_local_search,
         route_ruin_rate: args.route_ruin_rate,
         insertion_neighbours: args.insertion_neighbours,
+        average_removed: args.average_removed,
+        max_string_length: args.max_string_length,
         ..SolveOptions::default()
     }
 }
