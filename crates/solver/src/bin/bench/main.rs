@@ -99,6 +99,15 @@ pub struct Args {
     /// SISR's L^max: longest string removed.
     #[arg(long, default_value_t = SolveOptions::default().max_string_length)]
     max_string_length: f64,
+    /// SISR's blink rate: share of insertion positions skipped at random.
+    #[arg(long, default_value_t = SolveOptions::default().blink_rate)]
+    blink_rate: f64,
+    /// Share of the budget spent at the end annealing again from the best plan (0: off).
+    #[arg(long, default_value_t = SolveOptions::default().reheat_share)]
+    reheat_share: f64,
+    /// Start temperature of that second annealing, as a factor of --t0.
+    #[arg(long, default_value_t = SolveOptions::default().reheat_temperature)]
+    reheat_temperature: f64,
     /// Turn off the 2-opt* polish of new best solutions.
     #[arg(long)]
     no_local_search: bool,
@@ -144,6 +153,15 @@ pub fn search_flags(args: &Args) -> String {
     if args.max_string_length != defaults.max_string_length {
         flags += &format!(" --max-string-length {}", args.max_string_length);
     }
+    if args.blink_rate != defaults.blink_rate {
+        flags += &format!(" --blink-rate {}", args.blink_rate);
+    }
+    if args.reheat_share != defaults.reheat_share {
+        flags += &format!(" --reheat-share {}", args.reheat_share);
+    }
+    if args.reheat_temperature != defaults.reheat_temperature {
+        flags += &format!(" --reheat-temperature {}", args.reheat_temperature);
+    }
     if args.no_local_search {
         flags += " --no-local-search";
     }
@@ -169,7 +187,9 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         insertion_neighbours: args.insertion_neighbours,
         average_removed: args.average_removed,
         max_string_length: args.max_string_length,
-        ..SolveOptions::default()
+        blink_rate: args.blink_rate,
+        reheat_share: args.reheat_share,
+        reheat_temperature: args.reheat_temperature,
     }
 }
 
