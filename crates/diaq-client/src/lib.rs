@@ -3,7 +3,6 @@
 mod error;
 mod keyed;
 mod orders;
-mod retry;
 mod sandbox_webhook;
 mod stores;
 
@@ -14,8 +13,8 @@ use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 pub use error::ClientError;
+pub use hakobu_retry::RetryPolicy;
 pub use orders::OrderQuery;
-pub use retry::RetryPolicy;
 
 /// The page size used when reading every page of a list.
 pub const PAGE_SIZE: u32 = 100;
@@ -105,7 +104,7 @@ impl DiaqClient {
 
     async fn send(&self, request: RequestBuilder) -> Result<Response, ClientError> {
         let built = request.build().map_err(ClientError::from_reqwest)?;
-        let repeatable = retry::may_repeat(
+        let repeatable = hakobu_retry::may_repeat(
             built.method(),
             built.headers().contains_key(IDEMPOTENCY_KEY),
         );
@@ -120,7 +119,7 @@ impl DiaqClient {
             let again = repeatable
                 && attempt < self.retry.max_attempts
                 && !status.is_some_and(|s| s.is_success())
-                && retry::worth_retrying(status);
+                && hakobu_retry::worth_retrying(status);
             if again {
                 tokio::time::sleep(self.retry.delay(attempt)).await;
                 attempt += 1;

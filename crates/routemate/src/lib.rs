@@ -10,7 +10,6 @@ mod clock;
 mod error;
 mod import;
 mod jobs;
-mod retry;
 mod sandbox;
 mod token;
 
@@ -22,9 +21,9 @@ use serde::de::DeserializeOwned;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::RouteMateError;
+pub use hakobu_retry::RetryPolicy;
 pub use import::{ImportRequest, ImportResponse, ImportStop, ImportWarning, Optimization};
 pub use jobs::{Job, JobList, JobStatus, JobStop, StopStatus};
-pub use retry::RetryPolicy;
 pub use sandbox::{SANDBOX_CLIENTS_PATH, create_sandbox_credentials};
 pub use token::{Credentials, TokenRequest, TokenResponse};
 
@@ -226,7 +225,7 @@ impl RouteMateClient {
             let status = outcome.as_ref().ok().map(Response::status);
             let again = attempt < self.retry.max_attempts
                 && !status.is_some_and(|s| s.is_success())
-                && retry::worth_retrying(status);
+                && hakobu_retry::worth_retrying(status);
             if again {
                 tokio::time::sleep(self.retry.delay(attempt)).await;
                 attempt += 1;

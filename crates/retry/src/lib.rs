@@ -1,15 +1,16 @@
-//! Retrying requests that may safely run twice, as hakobu-diaq-client does (its policy is
-//! private to it, and this crate should not depend on DIAq for one struct): exponential
-//! backoff with *full jitter* — each wait uniformly random in [0, min(cap, base·2^(n-1))] — so
-//! clients recovering from one outage don't retry in lockstep.
+//! Retrying requests that may safely run twice, shared by hakobu-diaq-client and
+//! hakobu-routemate: exponential backoff with *full jitter* (each wait uniformly random in
+//! [0, min(cap, base·2^(attempt-1))]), so many clients recovering from one outage don't retry
+//! in lockstep.
 //!
-//! Retried: no answer, 429 and 5xx. Every RouteMate request this client sends may run twice:
-//! job reads are GETs, imports always carry an `Idempotency-Key` (the server answers a repeat
-//! with the first answer), and a repeated token request only issues a spare token.
+//! Retried: connection errors, timeouts, 429 and 5xx — for GET always, for writes only when
+//! they carry an `Idempotency-Key` (the server then answers a repeat with the first answer).
+//! Each client decides which of its requests may repeat; RouteMate's all may (job reads are
+//! GETs, imports always carry a key, a repeated token request only issues a spare token).
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -40,8 +41,13 @@ impl RetryPolicy {
     }
 }
 
+/// Whether a request of this kind may be sent again.
+pub fn may_repeat(method: &Method, has_idempotency_key: bool) -> bool {
+    *method == Method::GET || has_idempotency_key
+}
+
 /// Whether an answer (or its absence) is worth another try.
-pub(crate) fn worth_retrying(status: Option<StatusCode>) -> bool {
+pub fn worth_retrying(status: Option<StatusCode>) -> bool {
     match status {
         None => true,
         Some(s) => s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error(),
@@ -72,11 +78,16 @@ mod tests {
     }
 
     #[test]
-    fn only_missing_answers_429_and_5xx_are_retried() {
+    fn what_is_retried() {
+        assert!(may_repeat(&Method::GET, false));
+        assert!(!may_repeat(&Method::POST, false));
+        assert!(may_repeat(&Method::POST, true));
         assert!(worth_retrying(None));
         assert!(worth_retrying(Some(StatusCode::TOO_MANY_REQUESTS)));
-        assert!(worth_retrying(Some(StatusCode::SERVICE_UNAVAILABLE)));
+        assert!(worth_retrying(Some(StatusCode::BAD_GATEWAY)));
         assert!(!worth_retrying(Some(StatusCode::BAD_REQUEST)));
+        assert!(worth_retrying(Some(StatusCode::SERVICE_UNAVAILABLE)));
+        assert!(!worth_retrying(Some(StatusCode::NOT_FOUND)));
         assert!(!worth_retrying(Some(StatusCode::UNAUTHORIZED)));
         assert!(!worth_retrying(Some(StatusCode::CONFLICT)));
     }
