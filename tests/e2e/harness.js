@@ -118,12 +118,20 @@ export async function launch(profile, attempts = 3) {
         ...profile.env,
       },
       stdio: ["ignore", "inherit", "inherit"],
+      // Its own process group, which WebKitWebDriver and the app it starts join.
+      detached: true,
     });
+    // The whole group goes: an app that outlived its session (seen once in CI after a
+    // restart test) keeps the test runner's output open, and the run never ends.
     const stopDriver = async () => {
-      if (driver.exitCode === null && driver.signalCode === null) {
-        driver.kill("SIGTERM");
-        await new Promise((r) => driver.once("exit", r));
+      const running = driver.exitCode === null && driver.signalCode === null;
+      const exited = running ? new Promise((r) => driver.once("exit", r)) : null;
+      try {
+        process.kill(-driver.pid, "SIGTERM");
+      } catch {
+        // the group is already gone
       }
+      await exited;
     };
     try {
       await waitForPort(port, driver);
