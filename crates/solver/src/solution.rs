@@ -120,9 +120,9 @@ impl WorkingSolution {
             self.touch(route);
             let job_route = &self.job_route;
             let r = &mut self.routes[route as usize];
-            r.stops
-                .retain(|&s| job_route[model.stops[s as usize].job as usize] != UNROUTED);
-            r.update(model);
+            r.remove_stops(model, |s| {
+                job_route[model.stops[s as usize].job as usize] == UNROUTED
+            });
             if !r.feasible {
                 // Only reachable with durations that break the triangle inequality: give the
                 // whole route back to the insertion step rather than keep an infeasible one.
