@@ -3,10 +3,12 @@
 mod route_pair_removal;
 mod route_removal;
 mod string_removal;
+mod vehicle_change;
 
 pub(crate) use route_pair_removal::RoutePairRemoval;
 pub(crate) use route_removal::RouteRemoval;
 pub(crate) use string_removal::StringRemoval;
+pub(crate) use vehicle_change::VehicleChange;
 
 use rand::RngCore;
 

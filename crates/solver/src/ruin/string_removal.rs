@@ -46,6 +46,42 @@ impl Ruin for StringRemoval {
         let strings = rng.random_range(1.0..strings_max.max(1.0) + 1.0).floor() as usize;
 
         let seed = rng.random_range(0..model.jobs.len()) as u32;
+        self.ruin_around(model, solution, rng, seed, string_max, strings);
+    }
+}
+
+impl StringRemoval {
+    /// String removal seeded at job `seed`.
+    pub fn ruin_near(
+        &self,
+        model: &Model,
+        solution: &mut WorkingSolution,
+        rng: &mut dyn RngCore,
+        seed: u32,
+    ) {
+        let (used, stops) = solution
+            .routes
+            .iter()
+            .filter(|r| !r.is_empty())
+            .fold((0usize, 0usize), |(u, s), r| (u + 1, s + r.len()));
+        if used == 0 {
+            return;
+        }
+        let string_max = self.max_string_length.min(stops as f64 / used as f64);
+        let strings_max = 4.0 * self.average_removed / (1.0 + string_max) - 1.0;
+        let strings = rng.random_range(1.0..strings_max.max(1.0) + 1.0).floor() as usize;
+        self.ruin_around(model, solution, rng, seed, string_max, strings);
+    }
+
+    fn ruin_around(
+        &self,
+        model: &Model,
+        solution: &mut WorkingSolution,
+        rng: &mut dyn RngCore,
+        seed: u32,
+        string_max: f64,
+        strings: usize,
+    ) {
         let mut ruined_routes: Vec<u32> = Vec::with_capacity(strings);
         let mut removed: Vec<u32> = Vec::new();
         for job in std::iter::once(seed).chain(model.neighbours[seed as usize].iter().copied()) {

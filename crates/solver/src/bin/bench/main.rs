@@ -90,6 +90,9 @@ pub struct Args {
     /// Share of annealing iterations that empty two related routes.
     #[arg(long, default_value_t = SolveOptions::default().route_ruin_rate)]
     route_ruin_rate: f64,
+    /// Share of annealing iterations that hand a route to an idle vehicle of another kind
+    #[arg(long, default_value_t = SolveOptions::default().vehicle_change_rate)]
+    vehicle_change_rate: f64,
     /// Insert jobs first into the routes of their this many nearest neighbours (0: all routes).
     #[arg(long, default_value_t = SolveOptions::default().insertion_neighbours)]
     insertion_neighbours: usize,
@@ -141,6 +144,9 @@ pub fn search_flags(args: &Args) -> String {
     if let Some(n) = args.iterations {
         flags += &format!(" --iterations {n}");
     }
+    if args.vehicle_change_rate != defaults.vehicle_change_rate {
+        flags += &format!(" --vehicle-change-rate {}", args.vehicle_change_rate);
+    }
     if args.route_ruin_rate != defaults.route_ruin_rate {
         flags += &format!(" --route-ruin-rate {}", args.route_ruin_rate);
     }
@@ -184,6 +190,7 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         warm_start_share: args.warm_share,
         local_search: !args.no_local_search,
         route_ruin_rate: args.route_ruin_rate,
+        vehicle_change_rate: args.vehicle_change_rate,
         insertion_neighbours: args.insertion_neighbours,
         average_removed: args.average_removed,
         max_string_length: args.max_string_length,
