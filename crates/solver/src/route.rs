@@ -762,9 +762,7 @@ impl Route {
             return None;
         }
         let fits_time = |head: &Route, h: usize, tail: &Route, t: usize| {
-            head.earliest[h]
-                + head.service(model, h)
-                + model.duration(profile, head.location[h], tail.location[t + 1])
+            head.departure[h] + model.duration(profile, head.location[h], tail.location[t + 1])
                 <= tail.latest[t + 1] + TIME_EPSILON
         };
         if !fits_time(self, i, other, j) || !fits_time(other, j, self, i) {
