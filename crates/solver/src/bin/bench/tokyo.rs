@@ -266,6 +266,28 @@ fn section(args: &Args, path: &str, problem: &Problem, runs: &[Run], reference: 
             gap(first.solution.distance, reference.solution.distance),
         );
     }
+    // One seed's gap says little: which basin a short run ends in varies with the seed.
+    if runs.len() > 1 {
+        let gaps: Vec<f64> = runs
+            .iter()
+            .map(|r| gap(r.solution.cost, reference.solution.cost))
+            .collect();
+        let within = gaps.iter().filter(|&&g| g <= 1.0).count();
+        let (low, high) = gaps
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &g| {
+                (l.min(g), h.max(g))
+            });
+        let _ = writeln!(
+            s,
+            "**{} s runs within 1 % of the {} s cost: {within} of {}**; cost gap mean {:.2} %, \
+             range {low:.2} to {high:.2} %.\n",
+            runs[0].budget,
+            reference.budget,
+            runs.len(),
+            gaps.iter().sum::<f64>() / gaps.len() as f64,
+        );
+    }
     let _ = writeln!(
         s,
         "| budget | seed | seconds | iterations | vehicles | by type | cost | distance km | driving h | route h | unassigned | checked | cost gap % | distance gap % |"
