@@ -33,25 +33,19 @@ impl Default for StringRemoval {
 
 impl Ruin for StringRemoval {
     fn ruin(&self, model: &Model, solution: &mut WorkingSolution, rng: &mut dyn RngCore) {
-        let (used, stops) = solution
-            .routes
-            .iter()
-            .filter(|r| !r.is_empty())
-            .fold((0usize, 0usize), |(u, s), r| (u + 1, s + r.len()));
-        if used == 0 || model.jobs.is_empty() {
+        if model.jobs.is_empty() {
             return;
         }
-        let string_max = self.max_string_length.min(stops as f64 / used as f64);
-        let strings_max = 4.0 * self.average_removed / (1.0 + string_max) - 1.0;
-        let strings = rng.random_range(1.0..strings_max.max(1.0) + 1.0).floor() as usize;
-
+        let Some((string_max, strings)) = self.draw_shape(solution, rng) else {
+            return;
+        };
         let seed = rng.random_range(0..model.jobs.len()) as u32;
         self.ruin_around(model, solution, rng, seed, string_max, strings);
     }
 }
 
 impl StringRemoval {
-    /// String removal seeded at job `seed`.
+    /// String removal seeded at job `seed` (instead of a random job).
     pub fn ruin_near(
         &self,
         model: &Model,
@@ -59,18 +53,30 @@ impl StringRemoval {
         rng: &mut dyn RngCore,
         seed: u32,
     ) {
+        if let Some((string_max, strings)) = self.draw_shape(solution, rng) {
+            self.ruin_around(model, solution, rng, seed, string_max, strings);
+        }
+    }
+
+    /// SISR's L^s_max (longest string, capped by the mean route length) and the number of
+    /// strings to remove, drawn; `None` when no route is in use.
+    fn draw_shape(
+        &self,
+        solution: &WorkingSolution,
+        rng: &mut dyn RngCore,
+    ) -> Option<(f64, usize)> {
         let (used, stops) = solution
             .routes
             .iter()
             .filter(|r| !r.is_empty())
             .fold((0usize, 0usize), |(u, s), r| (u + 1, s + r.len()));
         if used == 0 {
-            return;
+            return None;
         }
         let string_max = self.max_string_length.min(stops as f64 / used as f64);
         let strings_max = 4.0 * self.average_removed / (1.0 + string_max) - 1.0;
         let strings = rng.random_range(1.0..strings_max.max(1.0) + 1.0).floor() as usize;
-        self.ruin_around(model, solution, rng, seed, string_max, strings);
+        Some((string_max, strings))
     }
 
     fn ruin_around(
