@@ -52,8 +52,9 @@ pub struct SolveOptions {
     pub route_ruin_rate: f64,
     /// Share of annealing iterations that hand a route to an idle vehicle of another kind
     /// before removing strings around it (see `ruin/vehicle_change.rs`). On the Tokyo
-    /// benchmark at 180 000 iterations (about 5 s), over ten seeds: mean 1.34 % above the
-    /// 10-minute cost without it, 0.98 % at 0.02, 0.83 % at 0.05, 0.89 % at 0.1.
+    /// benchmark at 180 000 iterations (5 s reach 120 000–150 000), over ten seeds: mean
+    /// 1.34 % above the 10-minute cost without it, 0.98 % at 0.02, 0.83 % at 0.05, 0.89 % at
+    /// 0.1.
     pub vehicle_change_rate: f64,
     /// Insert each job first into the routes of its this many nearest neighbours only, the
     /// others only if none fits there (0: always every route). On the Tokyo benchmark (300
