@@ -19,6 +19,8 @@ mod route;
 mod ruin;
 mod search;
 mod solution;
+#[cfg(test)]
+mod test_fixtures;
 
 pub use checker::{CheckReport, Violation, check};
 pub use model::{StopRole, TIME_EPSILON};

@@ -76,7 +76,8 @@ impl Improve for TailExchange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Job, Problem, Profile, Stop, Task, TimeWindow, Vehicle};
+    use crate::problem::{Problem, Profile, TimeWindow, Vehicle};
+    use crate::test_fixtures::delivery;
 
     fn crossing_problem() -> Problem {
         let points = [
@@ -105,19 +106,6 @@ mod tests {
             fixed_cost: 0.0,
             max_duration: None,
         };
-        let job = |location: usize| Job {
-            id: location.to_string(),
-            task: Task::Single {
-                stop: Stop {
-                    location,
-                    service: 0.0,
-                    windows: Vec::new(),
-                },
-                delivery: vec![1],
-                pickup: vec![0],
-            },
-            penalty: 1000.0,
-        };
         Problem {
             profiles: vec![Profile {
                 name: "plane".into(),
@@ -125,7 +113,7 @@ mod tests {
                 distances: Vec::new(),
             }],
             vehicles: vec![vehicle("a"), vehicle("b")],
-            jobs: (1..=4).map(job).collect(),
+            jobs: (1..=4).map(delivery).collect(),
         }
     }
 

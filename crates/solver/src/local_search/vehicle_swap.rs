@@ -104,16 +104,13 @@ impl Improve for VehicleSwap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Job, Problem, Profile, Stop, Task, TimeWindow, Vehicle};
+    use crate::problem::{Problem, TimeWindow, Vehicle};
+    use crate::test_fixtures::{delivery, line_profile};
 
     /// Two depots on a line at 0 and 10; jobs next to each depot, but each served from the
     /// other one's vehicle.
     fn crossed() -> Problem {
         let xs = [0.0, 10.0, 1.0, 9.0];
-        let matrix: Vec<Vec<f64>> = xs
-            .iter()
-            .map(|a: &f64| xs.iter().map(|b| (a - b).abs()).collect())
-            .collect();
         let vehicle = |id: &str, depot: usize| Vehicle {
             id: id.into(),
             profile: 0,
@@ -124,27 +121,10 @@ mod tests {
             fixed_cost: 0.0,
             max_duration: None,
         };
-        let job = |location: usize| Job {
-            id: location.to_string(),
-            task: Task::Single {
-                stop: Stop {
-                    location,
-                    service: 0.0,
-                    windows: Vec::new(),
-                },
-                delivery: vec![1],
-                pickup: Vec::new(),
-            },
-            penalty: 1000.0,
-        };
         Problem {
-            profiles: vec![Profile {
-                name: "line".into(),
-                durations: matrix,
-                distances: Vec::new(),
-            }],
+            profiles: vec![line_profile(&xs)],
             vehicles: vec![vehicle("west", 0), vehicle("east", 1)],
-            jobs: vec![job(2), job(3)],
+            jobs: vec![delivery(2), delivery(3)],
         }
     }
 

@@ -82,17 +82,14 @@ mod tests {
     use rand::rngs::StdRng;
 
     use super::*;
-    use crate::problem::{Job, Problem, Profile, Stop, Task, TimeWindow, Vehicle};
+    use crate::problem::{Problem, TimeWindow, Vehicle};
     use crate::solution::UNROUTED;
+    use crate::test_fixtures::{delivery, line_profile};
 
     /// Three deliveries on a bike (capacity 3); idle: a car (capacity 10) and a scooter
     /// (capacity 1) that cannot carry them.
     fn fleet() -> Problem {
         let xs = [0.0, 1.0, 2.0, 3.0];
-        let matrix: Vec<Vec<f64>> = xs
-            .iter()
-            .map(|a: &f64| xs.iter().map(|b| (a - b).abs()).collect())
-            .collect();
         let vehicle = |id: &str, capacity: i64| Vehicle {
             id: id.into(),
             profile: 0,
@@ -103,31 +100,14 @@ mod tests {
             fixed_cost: capacity as f64,
             max_duration: None,
         };
-        let job = |location: usize| Job {
-            id: location.to_string(),
-            task: Task::Single {
-                stop: Stop {
-                    location,
-                    service: 0.0,
-                    windows: Vec::new(),
-                },
-                delivery: vec![1],
-                pickup: Vec::new(),
-            },
-            penalty: 1000.0,
-        };
         Problem {
-            profiles: vec![Profile {
-                name: "line".into(),
-                durations: matrix,
-                distances: Vec::new(),
-            }],
+            profiles: vec![line_profile(&xs)],
             vehicles: vec![
                 vehicle("bike", 3),
                 vehicle("car", 10),
                 vehicle("scooter", 1),
             ],
-            jobs: vec![job(1), job(2), job(3)],
+            jobs: vec![delivery(1), delivery(2), delivery(3)],
         }
     }
 

@@ -1,0 +1,32 @@
+//! Builders for the small hand-made problems of the unit tests.
+
+use crate::problem::{Job, Profile, Stop, Task};
+
+/// Travel times (and distances) between points on a line.
+pub(crate) fn line_profile(xs: &[f64]) -> Profile {
+    Profile {
+        name: "line".into(),
+        durations: xs
+            .iter()
+            .map(|a| xs.iter().map(|b| (a - b).abs()).collect())
+            .collect(),
+        distances: Vec::new(),
+    }
+}
+
+/// A single stop at `location` without windows or service time that delivers one parcel.
+pub(crate) fn delivery(location: usize) -> Job {
+    Job {
+        id: location.to_string(),
+        task: Task::Single {
+            stop: Stop {
+                location,
+                service: 0.0,
+                windows: Vec::new(),
+            },
+            delivery: vec![1],
+            pickup: Vec::new(),
+        },
+        penalty: 1000.0,
+    }
+}
