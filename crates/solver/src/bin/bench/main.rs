@@ -144,29 +144,44 @@ pub fn search_flags(args: &Args) -> String {
     if let Some(n) = args.iterations {
         flags += &format!(" --iterations {n}");
     }
-    if args.vehicle_change_rate != defaults.vehicle_change_rate {
-        flags += &format!(" --vehicle-change-rate {}", args.vehicle_change_rate);
-    }
-    if args.route_ruin_rate != defaults.route_ruin_rate {
-        flags += &format!(" --route-ruin-rate {}", args.route_ruin_rate);
-    }
-    if args.insertion_neighbours != defaults.insertion_neighbours {
-        flags += &format!(" --insertion-neighbours {}", args.insertion_neighbours);
-    }
-    if args.average_removed != defaults.average_removed {
-        flags += &format!(" --average-removed {}", args.average_removed);
-    }
-    if args.max_string_length != defaults.max_string_length {
-        flags += &format!(" --max-string-length {}", args.max_string_length);
-    }
-    if args.blink_rate != defaults.blink_rate {
-        flags += &format!(" --blink-rate {}", args.blink_rate);
-    }
-    if args.reheat_share != defaults.reheat_share {
-        flags += &format!(" --reheat-share {}", args.reheat_share);
-    }
-    if args.reheat_temperature != defaults.reheat_temperature {
-        flags += &format!(" --reheat-temperature {}", args.reheat_temperature);
+    let tuned = [
+        (
+            "vehicle-change-rate",
+            args.vehicle_change_rate,
+            defaults.vehicle_change_rate,
+        ),
+        (
+            "route-ruin-rate",
+            args.route_ruin_rate,
+            defaults.route_ruin_rate,
+        ),
+        (
+            "insertion-neighbours",
+            args.insertion_neighbours as f64,
+            defaults.insertion_neighbours as f64,
+        ),
+        (
+            "average-removed",
+            args.average_removed,
+            defaults.average_removed,
+        ),
+        (
+            "max-string-length",
+            args.max_string_length,
+            defaults.max_string_length,
+        ),
+        ("blink-rate", args.blink_rate, defaults.blink_rate),
+        ("reheat-share", args.reheat_share, defaults.reheat_share),
+        (
+            "reheat-temperature",
+            args.reheat_temperature,
+            defaults.reheat_temperature,
+        ),
+    ];
+    for (flag, value, default) in tuned {
+        if value != default {
+            flags += &format!(" --{flag} {value}");
+        }
     }
     if args.no_local_search {
         flags += " --no-local-search";
