@@ -177,13 +177,17 @@ pub fn solve(
     } else {
         (initial.distance() / arcs as f64).max(1e-9)
     };
+    let strings = StringRemoval {
+        average_removed: options.average_removed,
+        max_string_length: options.max_string_length,
+        ..StringRemoval::default()
+    };
     let search = Search {
         model: &model,
-        ruin: StringRemoval {
-            average_removed: options.average_removed,
-            max_string_length: options.max_string_length,
-            ..StringRemoval::default()
+        vehicle_change: VehicleChange {
+            strings: strings.clone(),
         },
+        ruin: strings,
         recreate: GreedyBlinks {
             blink_rate: options.blink_rate,
             granularity: options.insertion_neighbours,
@@ -252,6 +256,7 @@ struct Search<'a> {
     model: &'a Model,
     ruin: StringRemoval,
     route_ruin_rate: f64,
+    vehicle_change: VehicleChange,
     vehicle_change_rate: f64,
     reheat_share: f64,
     reheat_temperature: f64,
@@ -345,10 +350,7 @@ impl Search<'_> {
             } else if self.vehicle_change_rate > 0.0
                 && rng.random::<f64>() < self.vehicle_change_rate
             {
-                VehicleChange {
-                    strings: self.ruin.clone(),
-                }
-                .ruin(model, &mut candidate, rng);
+                self.vehicle_change.ruin(model, &mut candidate, rng);
             } else {
                 self.ruin.ruin(model, &mut candidate, rng);
             }
