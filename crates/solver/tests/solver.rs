@@ -300,6 +300,28 @@ fn matches_brute_force_on_tiny_instances() {
     }
 }
 
+/// The same with every cooling split into two independent halves (on these instances the
+/// default never splits: they run far fewer iterations per job).
+#[test]
+fn matches_brute_force_with_split_coolings() {
+    for seed in 0..24 {
+        let problem = tiny(seed);
+        let optimum = brute_force_optimum(&problem);
+        let split = SolveOptions {
+            split_cooling_above: 0.0,
+            // Long enough that the split comes well before the first half ends.
+            ..options(5000)
+        };
+        let solution = run(&problem, &split, seed);
+        assert!(
+            (solution.cost - optimum).abs() < 1e-6,
+            "seed {seed}: solver {} vs brute force {optimum}",
+            solution.cost
+        );
+        assert_eq!(solution, run(&problem, &split, seed), "seed {seed}");
+    }
+}
+
 #[test]
 fn same_seed_same_plan() {
     let problem = tiny(3);

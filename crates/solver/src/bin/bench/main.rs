@@ -111,6 +111,10 @@ pub struct Args {
     /// Start temperature of that second annealing, as a factor of --t0.
     #[arg(long, default_value_t = SolveOptions::default().reheat_temperature)]
     reheat_temperature: f64,
+    /// Expected iterations per job above which the cooling is split into two independent
+    /// halves before the reheat (0: always; a huge value: never).
+    #[arg(long, default_value_t = SolveOptions::default().split_cooling_above)]
+    split_cooling_above: f64,
     /// Turn off the 2-opt* polish of new best solutions.
     #[arg(long)]
     no_local_search: bool,
@@ -177,6 +181,11 @@ pub fn search_flags(args: &Args) -> String {
             args.reheat_temperature,
             defaults.reheat_temperature,
         ),
+        (
+            "split-cooling-above",
+            args.split_cooling_above,
+            defaults.split_cooling_above,
+        ),
     ];
     for (flag, value, default) in tuned {
         if value != default {
@@ -212,6 +221,7 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         blink_rate: args.blink_rate,
         reheat_share: args.reheat_share,
         reheat_temperature: args.reheat_temperature,
+        split_cooling_above: args.split_cooling_above,
     }
 }
 
