@@ -320,8 +320,8 @@ impl Search<'_> {
         let cut = phase.1 - self.reheat_share * (phase.1 - phase.0);
         let split = Some(self.split_cooling_above);
         let mut first = self.anneal(start.clone(), budget, (phase.0, cut), fleet, t0, split, rng);
-        let from = budget.progress();
-        if from < cut && budget.running(cut) {
+        if budget.running(cut) {
+            let from = budget.progress();
             let second = self.anneal(start, budget, (from, cut), fleet, t0, None, rng);
             if self.better(&second, &first, fleet) {
                 first = second;
@@ -376,8 +376,8 @@ impl Search<'_> {
             {
                 split_above = None;
                 let done = budget.progress() - phase.0;
-                let expected = (budget.iterations - first_iteration) as f64 * span / done;
-                if done > 0.0 && expected > limit {
+                let probed = (budget.iterations - first_iteration) as f64;
+                if done > 0.0 && probed * span / done > limit {
                     phase.1 = phase.0 + span / 2.0;
                     span /= 2.0;
                 }
