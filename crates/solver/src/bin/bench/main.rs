@@ -49,7 +49,7 @@ pub struct Args {
     /// Tokyo: the long run the short ones are compared with.
     #[arg(long, default_value_t = 600.0)]
     reference_seconds: f64,
-    /// Tokyo: also write each run's plan (JSON) into this folder.
+    /// Also write each run's plan (JSON) into this folder.
     #[arg(long)]
     solutions: Option<PathBuf>,
     /// Tokyo: seeds of the short runs (comma-separated).
@@ -298,6 +298,20 @@ fn main() -> Result<()> {
                             Ok(solution) => {
                                 let seconds = started.elapsed().as_secs_f64();
                                 let report = check(&instance.problem, &solution);
+                                if let Some(dir) = &args.solutions {
+                                    let file = dir
+                                        .join(format!("{}-seed{}.json", instance.name, args.seed));
+                                    let written = std::fs::create_dir_all(dir).and_then(|()| {
+                                        std::fs::write(
+                                            &file,
+                                            serde_json::to_string_pretty(&solution)
+                                                .expect("a plan serialises"),
+                                        )
+                                    });
+                                    if let Err(e) = written {
+                                        eprintln!("{}: {e}", file.display());
+                                    }
+                                }
                                 if !report.is_feasible() {
                                     eprintln!(
                                         "{}: checker: {:?}",
