@@ -61,9 +61,9 @@ pub struct SolveOptions {
     /// times this many jobs try every route (see `recreate/greedy_blinks.rs`). On the Tokyo
     /// benchmark (300 pairs), 80 ran 1.7× as many iterations per second as every route at the
     /// same quality per iteration. 40 looked worse at fixed iterations on a few seeds, but
-    /// the target is timed: in 5 s runs over 120 seeds it ran about 30 % more iterations than
-    /// 80 and ended 0.98 % above the 10-minute cost on average against 1.19 % (within 1 %: 64
-    /// of 120 seeds against 42), better in each block of 40 seeds; 30 and 60 (seeds 1–40) gave
+    /// the target is timed: in 5 s runs over 160 seeds it ran about 30 % more iterations than
+    /// 80 and ended 0.96 % above the 10-minute cost on average against 1.21 % (within 1 %: 90
+    /// of 160 seeds against 55), better in each block of 40 seeds; 30 and 60 (seeds 1–40) gave
     /// 1.12 and 1.18 % against 0.89 % for 40 and 1.27 % for 80.
     pub insertion_neighbours: usize,
     /// Share of the (last phase's) budget spent at its end annealing again from the best plan
