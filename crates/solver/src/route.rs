@@ -740,7 +740,7 @@ impl Route {
     }
 
     /// Cost change of exchanging tails with `other` after node `i` here and node `j` there
-    /// (2-opt*), or `None` if infeasible. Both vehicles must share profile, end and latest end,
+    /// (2-opt*), with the fixed costs times `fixed_cost_weight`, or `None` if infeasible. Both vehicles must share profile, end and latest end,
     /// so that each tail's cached latest start times stay valid behind the other's head.
     pub fn tail_exchange_delta(
         &self,
@@ -748,6 +748,7 @@ impl Route {
         other: &Route,
         i: usize,
         j: usize,
+        fixed_cost_weight: f64,
     ) -> Option<f64> {
         if self.open_pairs[i] != 0 || other.open_pairs[j] != 0 {
             return None;
@@ -793,7 +794,7 @@ impl Route {
         }
         let fixed = |r: &Route, empty_after: bool| {
             if empty_after && !r.stops.is_empty() {
-                -model.vehicles[r.vehicle as usize].fixed_cost
+                -model.vehicles[r.vehicle as usize].fixed_cost * fixed_cost_weight
             } else {
                 0.0
             }

@@ -22,6 +22,10 @@ pub(crate) struct WorkingSolution {
     /// Routes changed since the caller last cleared this: the search copies only these between
     /// its current and candidate solutions instead of every route.
     pub touched: Vec<u32>,
+    /// How much the vehicles' fixed costs count in what recreate, local search and annealing
+    /// minimise ([`WorkingSolution::weighted_cost`]): 1, except while the search phases them
+    /// in (see `SolveOptions::fixed_cost_ramp`). The best plan is always judged at full cost.
+    pub fixed_cost_weight: f64,
 }
 
 impl Clone for WorkingSolution {
@@ -32,6 +36,7 @@ impl Clone for WorkingSolution {
             open: self.open.clone(),
             job_route: self.job_route.clone(),
             touched: self.touched.clone(),
+            fixed_cost_weight: self.fixed_cost_weight,
         }
     }
 
@@ -41,6 +46,7 @@ impl Clone for WorkingSolution {
         self.open.clone_from(&other.open);
         self.job_route.clone_from(&other.job_route);
         self.touched.clone_from(&other.touched);
+        self.fixed_cost_weight = other.fixed_cost_weight;
     }
 }
 
@@ -55,6 +61,7 @@ impl WorkingSolution {
             open: vec![true; model.vehicles.len()],
             job_route: vec![UNROUTED; model.jobs.len()],
             touched: Vec::new(),
+            fixed_cost_weight: 1.0,
         }
     }
 
@@ -67,6 +74,7 @@ impl WorkingSolution {
         self.unassigned.clone_from(&other.unassigned);
         self.open.clone_from(&other.open);
         self.job_route.clone_from(&other.job_route);
+        self.fixed_cost_weight = other.fixed_cost_weight;
     }
 
     pub fn touch(&mut self, route: u32) {
@@ -93,11 +101,20 @@ impl WorkingSolution {
 
     /// Distance + fixed costs of used vehicles + penalties of unassigned jobs.
     pub fn cost(&self, model: &Model) -> f64 {
+        self.cost_with(model, 1.0)
+    }
+
+    /// [`WorkingSolution::cost`] with the fixed costs times `fixed_cost_weight`.
+    pub fn weighted_cost(&self, model: &Model) -> f64 {
+        self.cost_with(model, self.fixed_cost_weight)
+    }
+
+    fn cost_with(&self, model: &Model, fixed_cost_weight: f64) -> f64 {
         let routes: f64 = self
             .routes
             .iter()
             .filter(|r| !r.is_empty())
-            .map(|r| r.distance + model.vehicles[r.vehicle as usize].fixed_cost)
+            .map(|r| r.distance + model.vehicles[r.vehicle as usize].fixed_cost * fixed_cost_weight)
             .sum();
         routes + self.penalties(model)
     }

@@ -46,7 +46,8 @@ impl Improve for TailExchange {
                     let mut best: Option<(f64, usize, usize)> = None;
                     for i in 0..=ra.len() {
                         for j in 0..=rb.len() {
-                            if let Some(delta) = ra.tail_exchange_delta(model, rb, i, j)
+                            if let Some(delta) =
+                                ra.tail_exchange_delta(model, rb, i, j, solution.fixed_cost_weight)
                                 && best.is_none_or(|(d, _, _)| delta < d)
                             {
                                 best = Some((delta, i, j));
@@ -134,7 +135,7 @@ mod tests {
         solution.unassigned.clear();
         let before = solution.distance();
         let predicted = solution.routes[0]
-            .tail_exchange_delta(&model, &solution.routes[1], 1, 1)
+            .tail_exchange_delta(&model, &solution.routes[1], 1, 1, 1.0)
             .expect("uncrossing is feasible and improving");
         assert!(TailExchange::default().improve(&model, &mut solution));
         // At least the uncrossing's saving (another cut may save more); the checker below

@@ -22,13 +22,13 @@ impl Default for VehicleSwap {
 }
 
 /// Distance plus fixed cost of driving `stops` with `vehicle` (0 for no stops).
-fn sequence_cost(model: &Model, vehicle: u32, stops: &[u32]) -> f64 {
+fn sequence_cost(model: &Model, vehicle: u32, stops: &[u32], fixed_cost_weight: f64) -> f64 {
     if stops.is_empty() {
         return 0.0;
     }
     let v = &model.vehicles[vehicle as usize];
     let mut at = v.start;
-    let mut total = v.fixed_cost;
+    let mut total = v.fixed_cost * fixed_cost_weight;
     for &s in stops {
         let next = model.stops[s as usize].location;
         total += model.distance(v.profile, at, next);
@@ -37,11 +37,11 @@ fn sequence_cost(model: &Model, vehicle: u32, stops: &[u32]) -> f64 {
     total + model.distance(v.profile, at, v.end)
 }
 
-fn route_cost(model: &Model, route: &Route) -> f64 {
+fn route_cost(model: &Model, route: &Route, fixed_cost_weight: f64) -> f64 {
     if route.is_empty() {
         0.0
     } else {
-        route.distance + model.vehicles[route.vehicle as usize].fixed_cost
+        route.distance + model.vehicles[route.vehicle as usize].fixed_cost * fixed_cost_weight
     }
 }
 
@@ -55,6 +55,7 @@ impl Improve for VehicleSwap {
         let mut trial_a = Route::new(model, 0);
         let mut trial_b = Route::new(model, 0);
         let mut moves = 0;
+        let weight = solution.fixed_cost_weight;
         'search: while moves < self.max_moves {
             for a in 0..count {
                 for b in a + 1..count {
@@ -67,10 +68,10 @@ impl Improve for VehicleSwap {
                     {
                         continue;
                     }
-                    let before = route_cost(model, ra) + route_cost(model, rb);
+                    let before = route_cost(model, ra, weight) + route_cost(model, rb, weight);
                     // Distances first (no feasibility work): most swaps do not pay.
-                    let after = sequence_cost(model, rb.vehicle, &ra.stops)
-                        + sequence_cost(model, ra.vehicle, &rb.stops);
+                    let after = sequence_cost(model, rb.vehicle, &ra.stops, weight)
+                        + sequence_cost(model, ra.vehicle, &rb.stops, weight);
                     if after >= before - 1e-9 {
                         continue;
                     }

@@ -102,7 +102,7 @@ impl Recreate for GreedyBlinks {
                             continue;
                         }
                         tried_class.push(vehicle.class);
-                        vehicle.fixed_cost
+                        vehicle.fixed_cost * solution.fixed_cost_weight
                     } else {
                         0.0
                     };

@@ -115,6 +115,9 @@ pub struct Args {
     /// halves before the reheat (0: always; a huge value: never).
     #[arg(long, default_value_t = SolveOptions::default().split_cooling_above)]
     split_cooling_above: f64,
+    /// Share of the first cooling over which the fixed costs are phased in (0: off).
+    #[arg(long, default_value_t = SolveOptions::default().fixed_cost_ramp)]
+    fixed_cost_ramp: f64,
     /// Turn off the 2-opt* polish of new best solutions.
     #[arg(long)]
     no_local_search: bool,
@@ -186,6 +189,11 @@ pub fn search_flags(args: &Args) -> String {
             args.split_cooling_above,
             defaults.split_cooling_above,
         ),
+        (
+            "fixed-cost-ramp",
+            args.fixed_cost_ramp,
+            defaults.fixed_cost_ramp,
+        ),
     ];
     for (flag, value, default) in tuned {
         if value != default {
@@ -222,6 +230,7 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         reheat_share: args.reheat_share,
         reheat_temperature: args.reheat_temperature,
         split_cooling_above: args.split_cooling_above,
+        fixed_cost_ramp: args.fixed_cost_ramp,
     }
 }
 
