@@ -740,8 +740,9 @@ impl Route {
     }
 
     /// Cost change of exchanging tails with `other` after node `i` here and node `j` there
-    /// (2-opt*), with the fixed costs times `fixed_cost_weight`, or `None` if infeasible. Both vehicles must share profile, end and latest end,
-    /// so that each tail's cached latest start times stay valid behind the other's head.
+    /// (2-opt*), with the fixed costs times `fixed_cost_weight`, or `None` if infeasible. Both
+    /// vehicles must share profile, end and latest end, so that each tail's cached latest start
+    /// times stay valid behind the other's head.
     pub fn tail_exchange_delta(
         &self,
         model: &Model,
