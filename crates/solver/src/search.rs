@@ -264,7 +264,8 @@ pub fn solve(
                 &mut budget,
                 (0.0, warm_end),
                 unlimited,
-                (search.initial_temperature, 0.0),
+                search.initial_temperature,
+                0.0,
                 None,
                 rng,
             );
@@ -348,13 +349,14 @@ impl Search<'_> {
             budget,
             (phase.0, cut),
             fleet,
-            (t0, ramp),
+            t0,
+            ramp,
             split,
             rng,
         );
         if budget.running(cut) {
             let from = budget.progress();
-            let second = self.anneal(start, budget, (from, cut), fleet, (t0, ramp), None, rng);
+            let second = self.anneal(start, budget, (from, cut), fleet, t0, ramp, None, rng);
             if self.better(&second, &first, fleet) {
                 first = second;
             }
@@ -368,7 +370,8 @@ impl Search<'_> {
             budget,
             (cut, phase.1),
             fleet,
-            (t0 * self.reheat_temperature, 0.0),
+            t0 * self.reheat_temperature,
+            0.0,
             None,
             rng,
         )
@@ -389,7 +392,8 @@ impl Search<'_> {
         budget: &mut Budget,
         mut phase: (f64, f64),
         fleet: FleetLimit,
-        (initial_temperature, fixed_cost_ramp): (f64, f64),
+        initial_temperature: f64,
+        fixed_cost_ramp: f64,
         mut split_above: Option<f64>,
         rng: &mut dyn RngCore,
     ) -> WorkingSolution {
