@@ -537,7 +537,8 @@ fn unassigned_jobs_say_why() {
 /// each next to one customer: without fixed costs (where the ramp starts) each van serving its
 /// own customer is far shorter (40 against 210), with them one van serving both is far cheaper
 /// (1 210 against 2 040), and that is what must come back, even though the search spends the
-/// whole first cooling with the fixed costs counting less.
+/// whole first cooling (and, in the second case, the whole reheat) with the fixed costs
+/// counting less.
 #[test]
 fn phased_in_fixed_costs_still_judge_the_result_at_full_cost() {
     let points = [(0.0, 0.0), (100.0, 0.0), (0.0, 10.0), (100.0, 10.0)];
@@ -552,20 +553,30 @@ fn phased_in_fixed_costs_still_judge_the_result_at_full_cost() {
         vehicles: vec![van("west", 0), van("east", 1)],
         jobs: vec![single("a", 2, None, 1), single("b", 3, None, 1)],
     };
-    let ramp_everywhere = SolveOptions {
+    // One cooling with the ramp over all of it; and a cooling and a reheat each ramped over
+    // all of itself.
+    let one_cooling = SolveOptions {
         fixed_cost_ramp: 1.0,
         reheat_share: 0.0,
         ..options(2000)
     };
-    for seed in 1..=5 {
-        let solution = run(&problem, &ramp_everywhere, seed);
-        assert_eq!(solution.vehicles_used, 1, "seed {seed}");
-        let one_van = 10.0 + 100.0_f64.hypot(0.0) + 100.0_f64.hypot(10.0);
-        assert!(
-            (solution.cost - (one_van + 1000.0)).abs() < 1e-9,
-            "{}",
-            solution.cost
-        );
+    let with_reheat = SolveOptions {
+        fixed_cost_ramp: 1.0,
+        reheat_share: 0.5,
+        reheat_fixed_cost_ramp: 1.0,
+        ..options(2000)
+    };
+    for ramp_everywhere in [one_cooling, with_reheat] {
+        for seed in 1..=5 {
+            let solution = run(&problem, &ramp_everywhere, seed);
+            assert_eq!(solution.vehicles_used, 1, "seed {seed}");
+            let one_van = 10.0 + 100.0_f64.hypot(0.0) + 100.0_f64.hypot(10.0);
+            assert!(
+                (solution.cost - (one_van + 1000.0)).abs() < 1e-9,
+                "{}",
+                solution.cost
+            );
+        }
     }
 }
 

@@ -118,6 +118,9 @@ pub struct Args {
     /// Share of the first cooling over which the fixed costs are phased in (0: off).
     #[arg(long, default_value_t = SolveOptions::default().fixed_cost_ramp)]
     fixed_cost_ramp: f64,
+    /// Share of the reheat over which the fixed costs are phased in again (0: off).
+    #[arg(long, default_value_t = SolveOptions::default().reheat_fixed_cost_ramp)]
+    reheat_fixed_cost_ramp: f64,
     /// Turn off the 2-opt* polish of new best solutions.
     #[arg(long)]
     no_local_search: bool,
@@ -194,6 +197,11 @@ pub fn search_flags(args: &Args) -> String {
             args.fixed_cost_ramp,
             defaults.fixed_cost_ramp,
         ),
+        (
+            "reheat-fixed-cost-ramp",
+            args.reheat_fixed_cost_ramp,
+            defaults.reheat_fixed_cost_ramp,
+        ),
     ];
     for (flag, value, default) in tuned {
         if value != default {
@@ -231,6 +239,7 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         reheat_temperature: args.reheat_temperature,
         split_cooling_above: args.split_cooling_above,
         fixed_cost_ramp: args.fixed_cost_ramp,
+        reheat_fixed_cost_ramp: args.reheat_fixed_cost_ramp,
     }
 }
 
