@@ -343,7 +343,7 @@ impl Search<'_> {
     }
 
     /// [`Search::anneal`] over `phase`, the last `reheat_share` of it a second time from the
-    /// best plan of the first, starting cooler. If the first cooling splits itself in two
+    /// best plan of the first, starting cooler, with the fixed costs phased in again. If the first cooling splits itself in two
     /// (see `split_cooling_above`), a second one from `start` fills the rest before the reheat.
     fn anneal_then_reheat(
         &self,
