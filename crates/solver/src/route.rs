@@ -200,6 +200,15 @@ impl Route {
         self.stops.len()
     }
 
+    /// Distance plus the vehicle's fixed cost times `fixed_cost_weight` (0 when unused).
+    pub fn cost(&self, model: &Model, fixed_cost_weight: f64) -> f64 {
+        if self.is_empty() {
+            0.0
+        } else {
+            self.distance + model.vehicles[self.vehicle as usize].fixed_cost * fixed_cost_weight
+        }
+    }
+
     /// Arcs of positive length (node to node, start to end).
     pub fn moving_arcs(&self) -> usize {
         self.arc.iter().skip(1).filter(|&&a| a > 0.0).count()

@@ -343,8 +343,9 @@ impl Search<'_> {
     }
 
     /// [`Search::anneal`] over `phase`, the last `reheat_share` of it a second time from the
-    /// best plan of the first, starting cooler, with the fixed costs phased in again. If the first cooling splits itself in two
-    /// (see `split_cooling_above`), a second one from `start` fills the rest before the reheat.
+    /// best plan of the first, starting cooler, with the fixed costs phased in again. If the
+    /// first cooling splits itself in two (see `split_cooling_above`), a second one from
+    /// `start` fills the rest before the reheat.
     fn anneal_then_reheat(
         &self,
         start: WorkingSolution,

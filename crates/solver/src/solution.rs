@@ -114,7 +114,7 @@ impl WorkingSolution {
             .routes
             .iter()
             .filter(|r| !r.is_empty())
-            .map(|r| r.distance + model.vehicles[r.vehicle as usize].fixed_cost * fixed_cost_weight)
+            .map(|r| r.cost(model, fixed_cost_weight))
             .sum();
         routes + self.penalties(model)
     }

@@ -37,14 +37,6 @@ fn sequence_cost(model: &Model, vehicle: u32, stops: &[u32], fixed_cost_weight: 
     total + model.distance(v.profile, at, v.end)
 }
 
-fn route_cost(model: &Model, route: &Route, fixed_cost_weight: f64) -> f64 {
-    if route.is_empty() {
-        0.0
-    } else {
-        route.distance + model.vehicles[route.vehicle as usize].fixed_cost * fixed_cost_weight
-    }
-}
-
 impl Improve for VehicleSwap {
     fn improve(&self, model: &Model, solution: &mut WorkingSolution) -> bool {
         let count = solution.routes.len();
@@ -68,7 +60,7 @@ impl Improve for VehicleSwap {
                     {
                         continue;
                     }
-                    let before = route_cost(model, ra, weight) + route_cost(model, rb, weight);
+                    let before = ra.cost(model, weight) + rb.cost(model, weight);
                     // Distances first (no feasibility work): most swaps do not pay.
                     let after = sequence_cost(model, rb.vehicle, &ra.stops, weight)
                         + sequence_cost(model, ra.vehicle, &rb.stops, weight);
