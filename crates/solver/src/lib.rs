@@ -11,6 +11,7 @@
 
 mod checker;
 mod diagnose;
+mod graft;
 mod local_search;
 mod model;
 mod problem;

@@ -9,6 +9,7 @@ use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::graft::{GraftScratch, graft};
 use crate::local_search::{Improve, TailExchange, VehicleSwap};
 use crate::model::Model;
 use crate::problem::{Problem, ProblemError};
@@ -105,6 +106,15 @@ pub struct SolveOptions {
     /// of the reheat (1.0) it gained less (0.90 % → 0.86 %, 40 seeds); 0.3 was no better
     /// than 0.5 (0.72 % against 0.64 %, 80 seeds).
     pub reheat_fixed_cost_ramp: f64,
+    /// Every this many iterations, the best plan takes over each group of routes that the
+    /// current plan serves better (see `graft.rs`; 0: never); so does the better of two split
+    /// coolings from the other. A dispatch day splits into nearly independent parts (each
+    /// store's drivers), and annealing's best plan is one snapshot in which every part must
+    /// be good at once. On the Tokyo benchmark, 5 s runs side by side over 30 fresh seeds:
+    /// 0.66 % → 0.13 % above a fixed 701 226 (t = 6.2; 40 more seeds with an earlier build:
+    /// 0.77 % → 0.22 %). Every 4 or every iteration did no better than 16 (70 and 30 seeds,
+    /// t = 0.8 and 1.4 either way). Solomon distance, three seeds: mean gap 0.168 → 0.157 %.
+    pub graft_every: u64,
 }
 
 impl Default for SolveOptions {
@@ -132,6 +142,7 @@ impl Default for SolveOptions {
             split_cooling_above: 1000.0,
             fixed_cost_ramp: 1.0,
             reheat_fixed_cost_ramp: 0.5,
+            graft_every: 16,
         }
     }
 }
@@ -247,6 +258,7 @@ pub fn solve(
         split_cooling_above: options.split_cooling_above * model.jobs.len() as f64,
         fixed_cost_ramp: options.fixed_cost_ramp.clamp(0.0, 1.0),
         reheat_fixed_cost_ramp: options.reheat_fixed_cost_ramp.clamp(0.0, 1.0),
+        graft_every: options.graft_every,
         initial_temperature: options.initial_temperature * mean_arc,
         final_temperature: options.final_temperature * mean_arc,
         local_search: options
@@ -309,6 +321,7 @@ struct Search<'a> {
     /// See `SolveOptions::fixed_cost_ramp` and `reheat_fixed_cost_ramp`.
     fixed_cost_ramp: f64,
     reheat_fixed_cost_ramp: f64,
+    graft_every: u64,
     recreate: GreedyBlinks,
     initial_temperature: f64,
     final_temperature: f64,
@@ -370,9 +383,20 @@ impl Search<'_> {
         );
         if budget.running(cut) {
             let from = budget.progress();
-            let second = self.anneal(start, budget, (from, cut), fleet, t0, ramp, None, rng);
+            let mut second = self.anneal(start, budget, (from, cut), fleet, t0, ramp, None, rng);
             if self.better(&second, &first, fleet) {
-                first = second;
+                std::mem::swap(&mut first, &mut second);
+            }
+            // And the parts the other cooling found better.
+            if self.graft_every > 0 {
+                let limited = fleet.vehicles != usize::MAX;
+                graft(
+                    self.model,
+                    &mut first,
+                    &second,
+                    limited,
+                    &mut GraftScratch::default(),
+                );
             }
         }
         if self.reheat_share <= 0.0 {
@@ -423,6 +447,8 @@ impl Search<'_> {
         }
         let mut candidate = current.clone();
         let mut current_score = self.score(&current);
+        let limited = fleet.vehicles != usize::MAX;
+        let mut scratch = GraftScratch::default();
         let mut span = (phase.1 - phase.0).max(1e-12);
         let ratio = self.final_temperature / initial_temperature;
         while budget.running(phase.1) {
@@ -481,6 +507,12 @@ impl Search<'_> {
                 candidate.copy_changes_from(&current, &touched);
             }
             candidate.touched = touched;
+            if self.graft_every > 0
+                && budget.iterations.is_multiple_of(self.graft_every)
+                && graft(model, &mut best, &current, limited, &mut scratch)
+            {
+                best_score = best.cost(model);
+            }
         }
         best.fixed_cost_weight = 1.0;
         best

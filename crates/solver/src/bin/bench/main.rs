@@ -121,6 +121,10 @@ pub struct Args {
     /// Share of the reheat over which the fixed costs are phased in again (0: off).
     #[arg(long, default_value_t = SolveOptions::default().reheat_fixed_cost_ramp)]
     reheat_fixed_cost_ramp: f64,
+    /// Graft the current plan's better parts into the best plan every this many iterations
+    /// (0: never).
+    #[arg(long, default_value_t = SolveOptions::default().graft_every)]
+    graft_every: u64,
     /// Turn off the 2-opt* polish of new best solutions.
     #[arg(long)]
     no_local_search: bool,
@@ -208,6 +212,9 @@ pub fn search_flags(args: &Args) -> String {
             flags += &format!(" --{flag} {value}");
         }
     }
+    if args.graft_every != SolveOptions::default().graft_every {
+        flags += &format!(" --graft-every {}", args.graft_every);
+    }
     if args.no_local_search {
         flags += " --no-local-search";
     }
@@ -240,6 +247,7 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         split_cooling_above: args.split_cooling_above,
         fixed_cost_ramp: args.fixed_cost_ramp,
         reheat_fixed_cost_ramp: args.reheat_fixed_cost_ramp,
+        graft_every: args.graft_every,
     }
 }
 
