@@ -114,23 +114,14 @@ pub(crate) fn graft(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Problem, TimeWindow, Vehicle};
-    use crate::test_fixtures::{delivery, line_profile};
+    use crate::problem::Problem;
+    use crate::test_fixtures::{delivery, line_profile, round_trip_vehicle};
 
     /// A depot at 0, four customers east (10–13) and four west (−10 to −13) of it, three
     /// vehicles at the depot and one whose shift starts and ends at −11.
     fn two_sides() -> Problem {
         let xs = [0.0, 10.0, 11.0, 12.0, 13.0, -10.0, -11.0, -12.0, -13.0];
-        let vehicle = |id: &str, at: usize| Vehicle {
-            id: id.into(),
-            profile: 0,
-            start: Some(at),
-            end: Some(at),
-            shift: TimeWindow::new(0.0, 1000.0),
-            capacity: vec![10],
-            fixed_cost: 0.0,
-            max_duration: None,
-        };
+        let vehicle = |id: &str, at: usize| round_trip_vehicle(id, at, 1000.0, 10);
         Problem {
             profiles: vec![line_profile(&xs)],
             vehicles: vec![

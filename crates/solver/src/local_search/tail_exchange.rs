@@ -77,8 +77,8 @@ impl Improve for TailExchange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Problem, Profile, TimeWindow, Vehicle};
-    use crate::test_fixtures::delivery;
+    use crate::problem::{Problem, Profile};
+    use crate::test_fixtures::{delivery, round_trip_vehicle};
 
     fn crossing_problem() -> Problem {
         let points = [
@@ -97,16 +97,7 @@ mod tests {
                     .collect()
             })
             .collect();
-        let vehicle = |id: &str| Vehicle {
-            id: id.into(),
-            profile: 0,
-            start: Some(0),
-            end: Some(0),
-            shift: TimeWindow::new(0.0, 1000.0),
-            capacity: vec![10],
-            fixed_cost: 0.0,
-            max_duration: None,
-        };
+        let vehicle = |id: &str| round_trip_vehicle(id, 0, 1000.0, 10);
         Problem {
             profiles: vec![Profile {
                 name: "plane".into(),

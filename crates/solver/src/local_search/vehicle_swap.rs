@@ -97,23 +97,14 @@ impl Improve for VehicleSwap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Problem, TimeWindow, Vehicle};
-    use crate::test_fixtures::{delivery, line_profile};
+    use crate::problem::Problem;
+    use crate::test_fixtures::{delivery, line_profile, round_trip_vehicle};
 
     /// Two depots on a line at 0 and 10; jobs next to each depot, but each served from the
     /// other one's vehicle.
     fn crossed() -> Problem {
         let xs = [0.0, 10.0, 1.0, 9.0];
-        let vehicle = |id: &str, depot: usize| Vehicle {
-            id: id.into(),
-            profile: 0,
-            start: Some(depot),
-            end: Some(depot),
-            shift: TimeWindow::new(0.0, 100.0),
-            capacity: vec![5],
-            fixed_cost: 0.0,
-            max_duration: None,
-        };
+        let vehicle = |id: &str, depot: usize| round_trip_vehicle(id, depot, 100.0, 5);
         Problem {
             profiles: vec![line_profile(&xs)],
             vehicles: vec![vehicle("west", 0), vehicle("east", 1)],

@@ -139,8 +139,8 @@ mod tests {
     use rand::rngs::StdRng;
 
     use super::*;
-    use crate::problem::{Problem, TimeWindow, Vehicle};
-    use crate::test_fixtures::{delivery, line_profile};
+    use crate::problem::Problem;
+    use crate::test_fixtures::{delivery, line_profile, round_trip_vehicle};
 
     /// 160 deliveries: 159 on a line next to the depot, all but the first on a van that is
     /// then full, and one far away on a second van. The first job's 40 nearest neighbours are
@@ -150,16 +150,7 @@ mod tests {
     fn a_job_whose_near_routes_are_full_goes_to_a_far_route() {
         let mut xs: Vec<f64> = (0..160).map(f64::from).collect();
         xs.push(10_000.0);
-        let vehicle = |id: &str, capacity: i64| Vehicle {
-            id: id.into(),
-            profile: 0,
-            start: Some(0),
-            end: Some(0),
-            shift: TimeWindow::new(0.0, 1.0e6),
-            capacity: vec![capacity],
-            fixed_cost: 0.0,
-            max_duration: None,
-        };
+        let vehicle = |id: &str, capacity: i64| round_trip_vehicle(id, 0, 1.0e6, capacity);
         let problem = Problem {
             profiles: vec![line_profile(&xs)],
             vehicles: vec![vehicle("near", 158), vehicle("far", 10)],

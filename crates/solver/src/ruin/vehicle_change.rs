@@ -82,23 +82,17 @@ mod tests {
     use rand::rngs::StdRng;
 
     use super::*;
-    use crate::problem::{Problem, TimeWindow, Vehicle};
+    use crate::problem::{Problem, Vehicle};
     use crate::solution::UNROUTED;
-    use crate::test_fixtures::{delivery, line_profile};
+    use crate::test_fixtures::{delivery, line_profile, round_trip_vehicle};
 
     /// Three deliveries on a bike (capacity 3); idle: a car (capacity 10) and a scooter
     /// (capacity 1) that cannot carry them.
     fn fleet() -> Problem {
         let xs = [0.0, 1.0, 2.0, 3.0];
         let vehicle = |id: &str, capacity: i64| Vehicle {
-            id: id.into(),
-            profile: 0,
-            start: Some(0),
-            end: Some(0),
-            shift: TimeWindow::new(0.0, 100.0),
-            capacity: vec![capacity],
             fixed_cost: capacity as f64,
-            max_duration: None,
+            ..round_trip_vehicle(id, 0, 100.0, capacity)
         };
         Problem {
             profiles: vec![line_profile(&xs)],
