@@ -335,6 +335,13 @@ struct FleetLimit {
     vehicles: usize,
 }
 
+impl FleetLimit {
+    /// False for the distance objective's "every vehicle" (no limit to keep).
+    fn is_limited(self) -> bool {
+        self.vehicles != usize::MAX
+    }
+}
+
 impl Search<'_> {
     /// What annealing minimises: the cost with the fixed costs weighted as the phase wants.
     fn score(&self, solution: &WorkingSolution) -> f64 {
@@ -347,7 +354,7 @@ impl Search<'_> {
         if va > fleet.vehicles {
             return false;
         }
-        if fleet.vehicles == usize::MAX {
+        if !fleet.is_limited() {
             return a.cost(self.model) < b.cost(self.model);
         }
         // Unassigned penalties still come first: compare them before vehicles.
@@ -389,12 +396,11 @@ impl Search<'_> {
             }
             // And the parts the other cooling found better.
             if self.graft_every > 0 {
-                let limited = fleet.vehicles != usize::MAX;
                 graft(
                     self.model,
                     &mut first,
                     &second,
-                    limited,
+                    fleet.is_limited(),
                     &mut GraftScratch::default(),
                 );
             }
@@ -447,7 +453,6 @@ impl Search<'_> {
         }
         let mut candidate = current.clone();
         let mut current_score = self.score(&current);
-        let limited = fleet.vehicles != usize::MAX;
         let mut scratch = GraftScratch::default();
         let mut span = (phase.1 - phase.0).max(1e-12);
         let ratio = self.final_temperature / initial_temperature;
@@ -509,7 +514,7 @@ impl Search<'_> {
             candidate.touched = touched;
             if self.graft_every > 0
                 && budget.iterations.is_multiple_of(self.graft_every)
-                && graft(model, &mut best, &current, limited, &mut scratch)
+                && graft(model, &mut best, &current, fleet.is_limited(), &mut scratch)
             {
                 best_score = best.cost(model);
             }
