@@ -8,7 +8,7 @@ use hakobu_solver::{
     StopRole, Task, TimeWindow, UnassignedJob, UnassignedReason, Vehicle, Violation, check, solve,
 };
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 
 fn euclidean(points: &[(f64, f64)], speed: f64) -> Vec<Vec<f64>> {
     points
@@ -353,6 +353,90 @@ fn grid(customers: usize, seed: u64) -> Problem {
     }
 }
 
+/// Two towns 1 000 apart, each with its own depot, three vans and 25 customers with two-hour
+/// windows: a plan falls apart into the two towns' routes.
+fn two_towns(seed: u64) -> Problem {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut points = vec![(0.0, 0.0), (1000.0, 0.0)];
+    let mut jobs = Vec::new();
+    for j in 0..50 {
+        let (x, y) = points[j % 2];
+        points.push((
+            x + rng.random_range(-50.0..50.0),
+            y + rng.random_range(-50.0..50.0),
+        ));
+        let open = rng.random_range(0.0..300.0);
+        jobs.push(single(
+            &format!("c{j}"),
+            j + 2,
+            Some((open, open + 120.0)),
+            5,
+        ));
+    }
+    let vehicles = (0..6)
+        .map(|k| Vehicle {
+            start: Some(k % 2),
+            end: Some(k % 2),
+            ..vehicle(&format!("v{k}"), vec![50], (0.0, 600.0))
+        })
+        .collect();
+    Problem {
+        profiles: vec![profile(&points, 1.0)],
+        vehicles,
+        jobs,
+    }
+}
+
+/// Several searches at once give the same plan for the same seed, and one no worse than any
+/// of the searches alone (each rerun here on its own with the seed the combined solve drew
+/// for it); on an instance that falls apart into two towns, combining takes each town from
+/// whichever search planned it better, so it beats the best single search on some seeds.
+#[test]
+fn several_searches_combine_to_no_worse_than_each() {
+    for objective in [Objective::Distance, Objective::Hierarchical] {
+        let single = SolveOptions {
+            objective,
+            ..options(400)
+        };
+        let several = SolveOptions {
+            threads: 3,
+            ..single.clone()
+        };
+        let mut strictly_better = 0;
+        for seed in 1..=8 {
+            let problem = two_towns(seed);
+            let combined = run(&problem, &several, seed);
+            assert_eq!(combined, run(&problem, &several, seed), "seed {seed}");
+            assert_eq!(combined.iterations, 3 * 400);
+            let mut drawn = StdRng::seed_from_u64(seed);
+            let alone: Vec<Solution> = (0..3)
+                .map(|_| run(&problem, &single, drawn.next_u64()))
+                .collect();
+            let rank = |s: &Solution| match objective {
+                Objective::Distance => (0, s.cost),
+                Objective::Hierarchical => (s.vehicles_used, s.cost),
+            };
+            let best_alone = alone
+                .iter()
+                .map(rank)
+                .min_by(|a, b| a.partial_cmp(b).unwrap())
+                .unwrap();
+            let got = rank(&combined);
+            assert!(
+                got.0 < best_alone.0 || (got.0 == best_alone.0 && got.1 <= best_alone.1 + 1e-6),
+                "{objective:?}, seed {seed}: combined {got:?}, best alone {best_alone:?}"
+            );
+            if got.0 == best_alone.0 && got.1 < best_alone.1 - 1e-6 {
+                strictly_better += 1;
+            }
+        }
+        assert!(
+            strictly_better > 0,
+            "{objective:?}: never better than the best alone"
+        );
+    }
+}
+
 #[test]
 fn cancel_flag_stops_the_search() {
     let problem = grid(40, 1);
@@ -368,6 +452,29 @@ fn cancel_flag_stops_the_search() {
             max_iterations: Some(u64::MAX),
             ..SolveOptions::default()
         };
+        solve(&problem, &opts, &mut rng, started, &cancel).expect("solvable")
+    });
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(check(&problem, &solution).is_feasible());
+    assert!(solution.unassigned.is_empty());
+}
+
+#[test]
+fn cancel_flag_stops_every_search() {
+    let problem = two_towns(1);
+    let cancel = AtomicBool::new(false);
+    let started = Instant::now();
+    let solution = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(Duration::from_millis(100));
+            cancel.store(true, Ordering::Relaxed);
+        });
+        let opts = SolveOptions {
+            max_iterations: Some(u64::MAX),
+            threads: 2,
+            ..SolveOptions::default()
+        };
+        let mut rng = StdRng::seed_from_u64(1);
         solve(&problem, &opts, &mut rng, started, &cancel).expect("solvable")
     });
     assert!(started.elapsed() < Duration::from_secs(10));

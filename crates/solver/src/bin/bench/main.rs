@@ -125,6 +125,10 @@ pub struct Args {
     /// (0: never).
     #[arg(long, default_value_t = SolveOptions::default().graft_every)]
     graft_every: u64,
+    /// Searches per solve, each on a thread of its own, their plans combined at the end
+    /// (the targets are for 1; see `SolveOptions::threads`).
+    #[arg(long, default_value_t = 1)]
+    search_threads: usize,
     /// Turn off the 2-opt* polish of new best solutions.
     #[arg(long)]
     no_local_search: bool,
@@ -215,6 +219,9 @@ pub fn search_flags(args: &Args) -> String {
     if args.graft_every != SolveOptions::default().graft_every {
         flags += &format!(" --graft-every {}", args.graft_every);
     }
+    if args.search_threads != 1 {
+        flags += &format!(" --search-threads {}", args.search_threads);
+    }
     if args.no_local_search {
         flags += " --no-local-search";
     }
@@ -248,6 +255,7 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         fixed_cost_ramp: args.fixed_cost_ramp,
         reheat_fixed_cost_ramp: args.reheat_fixed_cost_ramp,
         graft_every: args.graft_every,
+        threads: args.search_threads,
     }
 }
 

@@ -228,11 +228,20 @@ fn section(args: &Args, path: &str, problem: &Problem, runs: &[Run], reference: 
     );
     let _ = writeln!(
         s,
-        "{}; {}; 1 thread; load average at the end {} (the benchmark itself is 1.0; more \
+        "{}; {}; {}; load average at the end {} (the benchmark itself is {}.0; more \
          means other work shared the machine and iteration counts are lower than when idle).\n",
         report::today(),
         report::machine(),
+        if args.search_threads > 1 {
+            format!(
+                "{} searches at once per solve, combined",
+                args.search_threads
+            )
+        } else {
+            "1 thread".to_string()
+        },
         load_average(),
+        args.search_threads.max(1),
     );
     let _ = writeln!(
         s,
