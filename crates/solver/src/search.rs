@@ -76,14 +76,19 @@ pub struct SolveOptions {
     /// the Tokyo instance 0.97 % → 0.71 % of the 10-minute cost (5 seeds).
     pub reheat_share: f64,
     pub reheat_temperature: f64,
-    /// Expected annealing iterations per job above which the (first) cooling is cut to half
-    /// its length and a second, independent cooling from the same start plan takes the other
-    /// half; the reheat then starts from the better of the two. Once a cooling has converged,
-    /// which basin it ends in matters more than more of the same: on Solomon (5 s, about
-    /// 3 000 per job, fixed iterations) this took the mean gap from 0.18 % to 0.15 % over four
-    /// seeds (timed runs: 0.165 % either way), while on the Tokyo instance (300 per job) two
-    /// halves did worse (1.12 % against 0.89 %).
-    pub split_cooling_above: f64,
+    /// Annealing iterations per job that each cooling of the first phase (before the reheat)
+    /// is meant to get: after a short probe, the phase is split into that many independent
+    /// coolings from the same start plan, as many as the budget holds (rounded, at most
+    /// [`MAX_COOLINGS`]), and the reheat starts from the best of them with the others'
+    /// better groups grafted in (see `graft.rs`). Once a cooling has converged, which basin
+    /// it ends in matters more than more of the same. On Solomon at a fixed 400 000
+    /// iterations (about 2 800 per job before the reheat) two coolings instead of one took
+    /// the mean gap from 0.18 % to 0.15 % over four seeds, and three did worse than two; at
+    /// 600 000 (what 5 s give on a faster machine, 4 200 per job) three did better than two
+    /// on R and RC (0.150 % against 0.192 %, six seeds) and four no better than three. On the
+    /// Tokyo instance (about 700 per job in 5 s) one cooling: two halves did worse there
+    /// (1.12 % against 0.89 %).
+    pub cooling_length: f64,
     /// Share of the first cooling over which the vehicles' fixed costs are phased in: they
     /// count for nothing at its start and fully from this point of it on (0: always fully).
     /// Each vehicle removed saves its whole fixed cost at once, so at full cost the hot start
@@ -108,8 +113,8 @@ pub struct SolveOptions {
     /// than 0.5 (0.72 % against 0.64 %, 80 seeds).
     pub reheat_fixed_cost_ramp: f64,
     /// Every this many iterations, the best plan takes over each group of routes that the
-    /// current plan serves better (see `graft.rs`; 0: never); so does the better of two split
-    /// coolings from the other. A dispatch day splits into nearly independent parts (each
+    /// current plan serves better (see `graft.rs`; 0: never); so does the best of several
+    /// coolings from the others. A dispatch day splits into nearly independent parts (each
     /// store's drivers), and annealing's best plan is one snapshot in which every part must
     /// be good at once. On the Tokyo benchmark, 5 s runs side by side over 30 fresh seeds:
     /// 0.66 % → 0.13 % above a fixed 701 226 (t = 6.2; 40 more seeds with an earlier build:
@@ -146,7 +151,7 @@ impl Default for SolveOptions {
             insertion_neighbours: 40,
             reheat_share: 0.3,
             reheat_temperature: 0.3,
-            split_cooling_above: 1000.0,
+            cooling_length: 1400.0,
             fixed_cost_ramp: 1.0,
             reheat_fixed_cost_ramp: 0.5,
             graft_every: 16,
@@ -339,7 +344,7 @@ fn search_once(
         },
         reheat_share: options.reheat_share.clamp(0.0, 1.0),
         reheat_temperature: options.reheat_temperature,
-        split_cooling_above: options.split_cooling_above * model.jobs.len() as f64,
+        cooling_length: options.cooling_length * model.jobs.len() as f64,
         fixed_cost_ramp: options.fixed_cost_ramp.clamp(0.0, 1.0),
         reheat_fixed_cost_ramp: options.reheat_fixed_cost_ramp.clamp(0.0, 1.0),
         graft_every: options.graft_every,
@@ -400,8 +405,8 @@ struct Search<'a> {
     vehicle_change_rate: f64,
     reheat_share: f64,
     reheat_temperature: f64,
-    /// Iterations (not per job) above which a cooling is split in two (see `SolveOptions`).
-    split_cooling_above: f64,
+    /// Iterations (not per job) each cooling of a split first phase gets (see `SolveOptions`).
+    cooling_length: f64,
     /// See `SolveOptions::fixed_cost_ramp` and `reheat_fixed_cost_ramp`.
     fixed_cost_ramp: f64,
     reheat_fixed_cost_ramp: f64,
@@ -412,6 +417,11 @@ struct Search<'a> {
     /// 2-opt*, then handing routes to better-placed vehicles of a mixed fleet.
     local_search: Option<(TailExchange, VehicleSwap)>,
 }
+
+/// The most independent coolings a first phase is split into (see
+/// `SolveOptions::cooling_length`): on Solomon at 600 000 iterations four did no better than
+/// three, and the 10-minute Tokyo reference keeps the long coolings it was measured with.
+const MAX_COOLINGS: f64 = 3.0;
 
 /// How many vehicles a result may use.
 #[derive(Debug, Clone, Copy)]
@@ -448,8 +458,8 @@ impl Search<'_> {
 
     /// [`Search::anneal`] over `phase`, the last `reheat_share` of it a second time from the
     /// best plan of the first, starting cooler, with the fixed costs phased in again. If the
-    /// first cooling splits itself in two (see `split_cooling_above`), a second one from
-    /// `start` fills the rest before the reheat.
+    /// first cooling cuts itself short (see `cooling_length`), more coolings of its length
+    /// from `start` fill the rest before the reheat.
     fn anneal_then_reheat(
         &self,
         start: WorkingSolution,
@@ -460,7 +470,7 @@ impl Search<'_> {
     ) -> WorkingSolution {
         let t0 = self.initial_temperature;
         let cut = phase.1 - self.reheat_share * (phase.1 - phase.0);
-        let split = Some(self.split_cooling_above);
+        let split = Some(self.cooling_length);
         let ramp = self.fixed_cost_ramp;
         let mut first = self.anneal(
             start.clone(),
@@ -472,18 +482,35 @@ impl Search<'_> {
             split,
             rng,
         );
-        if budget.running(cut) {
+        // The first cooling's length is every other one's; the last one takes what is left
+        // (also the clock's slack: it ends at `cut`, not after a cooling's length).
+        let length = budget.progress() - phase.0;
+        while budget.running(cut) {
             let from = budget.progress();
-            let mut second = self.anneal(start, budget, (from, cut), fleet, t0, ramp, None, rng);
-            if self.better(&second, &first, fleet) {
-                std::mem::swap(&mut first, &mut second);
+            let end = if length <= 0.0 || from + 1.5 * length >= cut {
+                cut
+            } else {
+                from + length
+            };
+            let mut other = self.anneal(
+                start.clone(),
+                budget,
+                (from, end),
+                fleet,
+                t0,
+                ramp,
+                None,
+                rng,
+            );
+            if self.better(&other, &first, fleet) {
+                std::mem::swap(&mut first, &mut other);
             }
             // And the parts the other cooling found better.
             if self.graft_every > 0 {
                 graft(
                     self.model,
                     &mut first,
-                    &second,
+                    &other,
                     fleet.is_limited(),
                     &mut GraftScratch::default(),
                 );
@@ -510,9 +537,9 @@ impl Search<'_> {
     /// costs phased in over the first `fixed_cost_ramp` of it (0: none). Returns the best
     /// solution seen at full cost (`start` if nothing beat it).
     ///
-    /// With `split_above`, after a short probe the phase's iterations are estimated from the
-    /// rate so far; if more than `split_above`, the phase ends halfway (the cooling is
-    /// rescaled to the shorter span) and the caller uses the rest.
+    /// With `cooling_length`, after a short probe the phase's iterations are estimated from the
+    /// rate so far; if they hold more than one cooling of that length, the phase ends after
+    /// the first (rescaled to the shorter span) and the caller uses the rest.
     #[allow(clippy::too_many_arguments)]
     fn anneal(
         &self,
@@ -522,7 +549,7 @@ impl Search<'_> {
         fleet: FleetLimit,
         initial_temperature: f64,
         fixed_cost_ramp: f64,
-        mut split_above: Option<f64>,
+        mut cooling_length: Option<f64>,
         rng: &mut dyn RngCore,
     ) -> WorkingSolution {
         const PROBE_ITERATIONS: u64 = 1000;
@@ -541,15 +568,18 @@ impl Search<'_> {
         let mut span = (phase.1 - phase.0).max(1e-12);
         let ratio = self.final_temperature / initial_temperature;
         while budget.running(phase.1) {
-            if let Some(limit) = split_above
+            if let Some(length) = cooling_length
                 && budget.iterations - first_iteration >= PROBE_ITERATIONS
             {
-                split_above = None;
+                cooling_length = None;
                 let done = budget.progress() - phase.0;
                 let probed = (budget.iterations - first_iteration) as f64;
-                if done > 0.0 && probed * span / done > limit {
-                    phase.1 = phase.0 + span / 2.0;
-                    span /= 2.0;
+                if done > 0.0 {
+                    let coolings = (probed * span / done / length)
+                        .round()
+                        .clamp(1.0, MAX_COOLINGS);
+                    phase.1 = phase.0 + span / coolings;
+                    span /= coolings;
                 }
             }
             let local = ((budget.progress() - phase.0) / span).clamp(0.0, 1.0);

@@ -300,7 +300,7 @@ fn matches_brute_force_on_tiny_instances() {
     }
 }
 
-/// The same with every cooling split into two independent halves (on these instances the
+/// The same with every first phase split into three independent coolings (on these instances the
 /// default never splits: they run far fewer iterations per job).
 #[test]
 fn matches_brute_force_with_split_coolings() {
@@ -308,8 +308,8 @@ fn matches_brute_force_with_split_coolings() {
         let problem = tiny(seed);
         let optimum = brute_force_optimum(&problem);
         let split = SolveOptions {
-            split_cooling_above: 0.0,
-            // Long enough that the split comes well before the first half ends.
+            cooling_length: 0.0,
+            // Long enough that the split comes well before the first third ends.
             ..options(5000)
         };
         let solution = run(&problem, &split, seed);

@@ -111,10 +111,11 @@ pub struct Args {
     /// Start temperature of that second annealing, as a factor of --t0.
     #[arg(long, default_value_t = SolveOptions::default().reheat_temperature)]
     reheat_temperature: f64,
-    /// Expected iterations per job above which the cooling is split into two independent
-    /// halves before the reheat (0: always; a huge value: never).
-    #[arg(long, default_value_t = SolveOptions::default().split_cooling_above)]
-    split_cooling_above: f64,
+    /// Iterations per job each independent cooling before the reheat is meant to get: the
+    /// first phase runs as many such coolings as it holds, at most three (0: three; a huge
+    /// value: one).
+    #[arg(long, default_value_t = SolveOptions::default().cooling_length)]
+    cooling_length: f64,
     /// Share of the first cooling over which the fixed costs are phased in (0: off).
     #[arg(long, default_value_t = SolveOptions::default().fixed_cost_ramp)]
     fixed_cost_ramp: f64,
@@ -196,9 +197,9 @@ pub fn search_flags(args: &Args) -> String {
             defaults.reheat_temperature,
         ),
         (
-            "split-cooling-above",
-            args.split_cooling_above,
-            defaults.split_cooling_above,
+            "cooling-length",
+            args.cooling_length,
+            defaults.cooling_length,
         ),
         (
             "fixed-cost-ramp",
@@ -251,7 +252,7 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         blink_rate: args.blink_rate,
         reheat_share: args.reheat_share,
         reheat_temperature: args.reheat_temperature,
-        split_cooling_above: args.split_cooling_above,
+        cooling_length: args.cooling_length,
         fixed_cost_ramp: args.fixed_cost_ramp,
         reheat_fixed_cost_ramp: args.reheat_fixed_cost_ramp,
         graft_every: args.graft_every,
