@@ -437,9 +437,9 @@ fn several_searches_combine_to_no_worse_than_each() {
     }
 }
 
-#[test]
-fn cancel_flag_stops_the_search() {
-    let problem = grid(40, 1);
+/// Solves with no iteration limit, sets the cancel flag after 100 ms, and checks that the
+/// search stopped soon with a complete, feasible plan.
+fn assert_cancel_stops(problem: &Problem, threads: usize) {
     let cancel = AtomicBool::new(false);
     let mut rng = StdRng::seed_from_u64(1);
     let started = Instant::now();
@@ -450,36 +450,24 @@ fn cancel_flag_stops_the_search() {
         });
         let opts = SolveOptions {
             max_iterations: Some(u64::MAX),
+            threads,
             ..SolveOptions::default()
         };
-        solve(&problem, &opts, &mut rng, started, &cancel).expect("solvable")
+        solve(problem, &opts, &mut rng, started, &cancel).expect("solvable")
     });
     assert!(started.elapsed() < Duration::from_secs(10));
-    assert!(check(&problem, &solution).is_feasible());
+    assert!(check(problem, &solution).is_feasible());
     assert!(solution.unassigned.is_empty());
 }
 
 #[test]
+fn cancel_flag_stops_the_search() {
+    assert_cancel_stops(&grid(40, 1), 1);
+}
+
+#[test]
 fn cancel_flag_stops_every_search() {
-    let problem = two_towns(1);
-    let cancel = AtomicBool::new(false);
-    let started = Instant::now();
-    let solution = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            std::thread::sleep(Duration::from_millis(100));
-            cancel.store(true, Ordering::Relaxed);
-        });
-        let opts = SolveOptions {
-            max_iterations: Some(u64::MAX),
-            threads: 2,
-            ..SolveOptions::default()
-        };
-        let mut rng = StdRng::seed_from_u64(1);
-        solve(&problem, &opts, &mut rng, started, &cancel).expect("solvable")
-    });
-    assert!(started.elapsed() < Duration::from_secs(10));
-    assert!(check(&problem, &solution).is_feasible());
-    assert!(solution.unassigned.is_empty());
+    assert_cancel_stops(&two_towns(1), 2);
 }
 
 #[test]
