@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ja } from './ja';
-import { en } from './en';
+import { ja } from '$i18n/ja';
+import { en } from '$i18n/en';
 
 function placeholders(text: string): string[] {
   return [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();

@@ -1,4 +1,4 @@
-import type { Catalogue } from './ja';
+import type { Catalogue } from '$i18n/ja';
 
 // English catalogue: exactly the keys of ja.ts.
 export const en: Catalogue = {

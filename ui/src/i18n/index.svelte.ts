@@ -1,9 +1,9 @@
 // Reactive translation: `t(key)` reads the current language ($state), so any
 // template or $derived that calls it re-renders when the language changes.
-import { ja, type Catalogue, type MessageKey } from './ja';
-import { en } from './en';
+import { ja, type Catalogue, type MessageKey } from '$i18n/ja';
+import { en } from '$i18n/en';
 
-export type { MessageKey } from './ja';
+export type { MessageKey } from '$i18n/ja';
 export type Lang = 'ja' | 'en';
 
 export const STORAGE_KEY = 'hakobu.lang';

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { getLang, setLang, STORAGE_KEY, t, toggleLang, translate } from './index.svelte';
+import { getLang, setLang, STORAGE_KEY, t, toggleLang, translate } from '$i18n/index.svelte';
 
 describe('t()', () => {
   beforeEach(() => setLang('ja'));

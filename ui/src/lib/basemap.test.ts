@@ -9,7 +9,7 @@ import {
   textWidth,
   type BasemapLabel,
   type LabelView,
-} from './basemap';
+} from '$lib/basemap';
 
 // The shape scripts/basemap-data.py writes, in miniature.
 const FILE = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { translate, type MessageKey, type Params } from '../i18n/index.svelte';
+import { translate, type MessageKey, type Params } from '$i18n/index.svelte';
 import {
   charLength,
   describeFieldRule,
@@ -7,7 +7,7 @@ import {
   PHONE_PATTERN,
   ZIPCODE_PATTERN,
   type FieldRule,
-} from './fieldError';
+} from '$lib/fieldError';
 
 const ja = (key: MessageKey, params?: Params) => translate('ja', key, params);
 const en = (key: MessageKey, params?: Params) => translate('en', key, params);

@@ -1,7 +1,7 @@
 // The API's 400 messages name one field and one broken rule: `<field>: <rule>`
 // (crates/diaq/src/validation.rs, `impl Display for Rule`). This module reads them and turns
 // them into a sentence from the i18n catalogue. Pure: no Svelte, no state.
-import type { MessageKey } from '../i18n/ja';
+import type { MessageKey } from '$i18n/ja';
 
 /** The DIAq document's patterns, as the API prints them (crates/diaq/src/store.rs). */
 export const ZIPCODE_PATTERN = String.raw`/\A\d{3}[-]\d{4}\z/`;

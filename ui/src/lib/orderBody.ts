@@ -1,5 +1,5 @@
 // Reading the DIAq delivery/fetch object kept in a cached order's `body`.
-import type { OrderBody, OrderPackage, OrderWindow } from '../ipc';
+import type { OrderBody, OrderPackage, OrderWindow } from '$lib/ipc';
 
 export interface PackageTotals {
   /** Package lines in the order. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ja } from '../i18n/ja';
-import { en } from '../i18n/en';
-import { ORDER_STATUSES, statusLabelKey, statusTone } from './orderStatus';
+import { ja } from '$i18n/ja';
+import { en } from '$i18n/en';
+import { ORDER_STATUSES, statusLabelKey, statusTone } from '$lib/orderStatus';
 
 describe('order statuses', () => {
   it('are the ten DIAq statuses in lifecycle order', () => {

@@ -1,6 +1,6 @@
 // How each delivery/fetch status looks: its catalogue label and a calm colour family.
-import type { MessageKey } from '../i18n/ja';
-import { ORDER_STATUSES, type OrderStatus } from '../ipc';
+import type { MessageKey } from '$i18n/ja';
+import { ORDER_STATUSES, type OrderStatus } from '$lib/ipc';
 
 /**
  * new: waiting for a driver (neutral slate) · progress: a driver is on it (blue) ·

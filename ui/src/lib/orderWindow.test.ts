@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatOrderWindow } from './orderWindow';
-import { addDays, formatShortDate, todayInTokyo } from './time';
+import { formatOrderWindow } from '$lib/orderWindow';
+import { addDays, formatShortDate, todayInTokyo } from '$lib/time';
 
 describe('formatOrderWindow', () => {
   it('shows an hourly window in Japan time', () => {

@@ -1,7 +1,7 @@
 // A delivery/fetch window as the board shows it, in Japan time:
 // 「11/24 10:00–11:00」, or 「11/24 時間指定なし」 for an anytime window.
-import { locale, translate, type Lang } from '../i18n/index.svelte';
-import { formatShortDate, tokyoParts } from './time';
+import { locale, translate, type Lang } from '$i18n/index.svelte';
+import { formatShortDate, tokyoParts } from '$lib/time';
 
 export interface WindowLike {
   window_starts_at: string | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime } from './time';
+import { formatDateTime } from '$lib/time';
 
 describe('formatDateTime', () => {
   it('shows UTC instants in Japan time (ja-JP)', () => {

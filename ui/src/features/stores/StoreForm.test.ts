@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 
-vi.mock('../ipc', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../ipc')>();
+vi.mock('$lib/ipc', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('$lib/ipc')>();
   return { ...actual, createStore: vi.fn(), updateStore: vi.fn(), deleteStore: vi.fn() };
 });
 
-import { createStore, deleteStore, updateStore, type CachedStore, type Written } from '../ipc';
-import { setLang } from '../i18n/index.svelte';
-import StoreForm from './StoreForm.svelte';
+import { createStore, deleteStore, updateStore, type CachedStore, type Written } from '$lib/ipc';
+import { setLang } from '$i18n/index.svelte';
+import StoreForm from '$features/stores/StoreForm.svelte';
 
 const create = vi.mocked(createStore);
 const update = vi.mocked(updateStore);

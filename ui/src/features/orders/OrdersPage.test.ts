@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/svelte';
 
-vi.mock('../ipc', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../ipc')>();
+vi.mock('$lib/ipc', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('$lib/ipc')>();
   return {
     ...actual,
     listOrders: vi.fn(),
@@ -24,10 +24,10 @@ import {
   type CachedOrder,
   type CachedStore,
   type OrderSyncReport,
-} from '../ipc';
-import { setLang } from '../i18n/index.svelte';
-import { OrdersState } from '../state/orders.svelte';
-import OrdersPage from './OrdersPage.svelte';
+} from '$lib/ipc';
+import { setLang } from '$i18n/index.svelte';
+import { OrdersState } from '$features/orders/orders.svelte';
+import OrdersPage from '$features/orders/OrdersPage.svelte';
 
 const list = vi.mocked(listOrders);
 const counts = vi.mocked(orderCounts);

@@ -27,7 +27,7 @@ import {
   syncOrders,
   syncStores,
   updateStore,
-} from './ipc';
+} from '$lib/ipc';
 
 const invokeMock = vi.mocked(invoke);
 const listenMock = vi.mocked(listen);

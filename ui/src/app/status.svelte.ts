@@ -1,5 +1,5 @@
 // What the status bar and header show: the backend's AppStatus and the cached store count.
-import { appStatus, type AppStatus, type CommandError } from '../ipc';
+import { appStatus, type AppStatus, type CommandError } from '$lib/ipc';
 
 export class StatusState {
   status = $state<AppStatus | null>(null);

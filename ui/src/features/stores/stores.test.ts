@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('../ipc', () => ({ listStores: vi.fn(), syncStores: vi.fn(), appStatus: vi.fn() }));
+vi.mock('$lib/ipc', () => ({ listStores: vi.fn(), syncStores: vi.fn(), appStatus: vi.fn() }));
 
-import { listStores, syncStores, appStatus, type CachedStore } from '../ipc';
-import { StatusState } from './status.svelte';
-import { StoresState } from './stores.svelte';
+import { listStores, syncStores, appStatus, type CachedStore } from '$lib/ipc';
+import { StatusState } from '$app/status.svelte';
+import { StoresState } from '$features/stores/stores.svelte';
 
 const list = vi.mocked(listStores);
 

@@ -1,7 +1,7 @@
 // One short-lived notification at a time (the newest replaces the previous one).
 // A toast keeps its message key, not the text, so it follows a language switch.
-import type { MessageKey } from '../i18n/ja';
-import type { Params } from '../i18n/index.svelte';
+import type { MessageKey } from '$i18n/ja';
+import type { Params } from '$i18n/index.svelte';
 
 export type ToastKind = 'success' | 'error' | 'info';
 

@@ -5,8 +5,8 @@ import {
   type CachedStore,
   type CommandError,
   type SyncResult,
-} from '../ipc';
-import type { StatusState } from './status.svelte';
+} from '$lib/ipc';
+import type { StatusState } from '$app/status.svelte';
 
 export const SEARCH_DEBOUNCE_MS = 150;
 

@@ -12,9 +12,9 @@ import {
   type OrderKind,
   type OrderStatus,
   type OrderSyncReport,
-} from '../ipc';
-import { todayInTokyo } from '../lib/time';
-import type { StatusState } from './status.svelte';
+} from '$lib/ipc';
+import { todayInTokyo } from '$lib/time';
+import type { StatusState } from '$app/status.svelte';
 
 export const ORDER_SEARCH_DEBOUNCE_MS = 200;
 

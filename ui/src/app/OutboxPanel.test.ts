@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 
-vi.mock('../ipc', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../ipc')>();
+vi.mock('$lib/ipc', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('$lib/ipc')>();
   return { ...actual, outboxRows: vi.fn(), discardWrite: vi.fn(), replayOutbox: vi.fn() };
 });
 
-import { discardWrite, outboxRows, replayOutbox, type OutboxRow } from '../ipc';
-import { setLang } from '../i18n/index.svelte';
-import OutboxPanel from './OutboxPanel.svelte';
+import { discardWrite, outboxRows, replayOutbox, type OutboxRow } from '$lib/ipc';
+import { setLang } from '$i18n/index.svelte';
+import OutboxPanel from '$app/OutboxPanel.svelte';
 
 const rows = vi.mocked(outboxRows);
 const discard = vi.mocked(discardWrite);

@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/svelte';
 
-vi.mock('../ipc', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../ipc')>();
+vi.mock('$lib/ipc', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('$lib/ipc')>();
   return { ...actual, listStores: vi.fn(), syncStores: vi.fn(), appStatus: vi.fn() };
 });
 
-import { listStores, type CachedStore } from '../ipc';
-import { setLang } from '../i18n/index.svelte';
-import { StatusState } from '../state/status.svelte';
-import { StoresState } from '../state/stores.svelte';
-import StoresPage from './StoresPage.svelte';
+import { listStores, type CachedStore } from '$lib/ipc';
+import { setLang } from '$i18n/index.svelte';
+import { StatusState } from '$app/status.svelte';
+import { StoresState } from '$features/stores/stores.svelte';
+import StoresPage from '$features/stores/StoresPage.svelte';
 
 const list = vi.mocked(listStores);
 
