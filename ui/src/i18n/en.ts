@@ -1,7 +1,12 @@
 import type { Catalogue } from '$i18n/ja';
 
 // English catalogue: exactly the keys of ja.ts.
+import { boardEn } from '$features/board/messages';
+import { newOrderEn } from '$features/new-order/messages';
+
 export const en: Catalogue = {
+  ...boardEn,
+  ...newOrderEn,
   'app.name': 'Hakobu 運ぶ',
   'app.windowTitle': 'Hakobu — delivery dispatch',
   'app.tagline': 'Delivery dispatch',
@@ -177,10 +182,11 @@ export const en: Catalogue = {
   'error.not_found': 'Store not found (it may have been deleted)',
   'error.unauthorized': 'The API key was rejected',
   'error.transport': 'Could not reach the API',
+  'error.conflict': 'It conflicts with another change; check the latest state',
+  'error.config': 'Something is not configured (see Settings)',
   'error.cache': 'The local cache failed',
   'error.internal': 'An internal error occurred',
 
-  'nav.orders': 'Deliveries',
 
   'orders.title': 'Deliveries',
   'orders.kindLabel': 'Kind',

@@ -1,6 +1,12 @@
 // Japanese catalogue: the default language and the source of the key set.
 // en.ts must have exactly the same keys (checked by catalogue.test.ts).
+import { boardJa } from '$features/board/messages';
+import { newOrderJa } from '$features/new-order/messages';
+
+// A feature's messages live beside it (features/<view>/messages.ts) and are spread in here.
 export const ja = {
+  ...boardJa,
+  ...newOrderJa,
   'app.name': 'Hakobu 運ぶ',
   'app.windowTitle': 'Hakobu 運ぶ — 配送ディスパッチ',
   'app.tagline': '配送ディスパッチ',
@@ -176,10 +182,11 @@ export const ja = {
   'error.not_found': '店舗が見つかりません（すでに削除された可能性があります）',
   'error.unauthorized': 'API キーが拒否されました',
   'error.transport': 'API に接続できませんでした',
+  'error.conflict': '他の操作と競合しました。最新の状態を確認してください',
+  'error.config': '設定が不足しています（設定画面で確認してください）',
   'error.cache': 'ローカルキャッシュでエラーが発生しました',
   'error.internal': '内部エラーが発生しました',
 
-  'nav.orders': '配送',
 
   'orders.title': '配送',
   'orders.kindLabel': '種別',

@@ -1,12 +1,13 @@
 // How each delivery/fetch status looks: its catalogue label and a calm colour family.
 import type { MessageKey } from '$i18n/ja';
+import type { Tone } from '$lib/ui/status';
 import { ORDER_STATUSES, type OrderStatus } from '$lib/ipc';
 
 /**
  * new: waiting for a driver (neutral slate) · progress: a driver is on it (blue) ·
  * done: delivered (green) · canceled: grey · returning / returned: amber (returned muted).
  */
-export type StatusTone = 'new' | 'progress' | 'done' | 'canceled' | 'returning' | 'returned';
+export type StatusTone = Tone;
 
 const TONES: Record<OrderStatus, StatusTone> = {
   created: 'new',

@@ -20,3 +20,27 @@ describe('formatDateTime', () => {
     expect(formatDateTime('not a date', 'ja-JP')).toBeNull();
   });
 });
+
+describe('formatLongDate', () => {
+  it('shows dates the Japanese way in ja, with the day of the week', async () => {
+    const { formatLongDate } = await import('$lib/time');
+    expect(formatLongDate('2026-12-07', 'ja-JP')).toBe('2026/12/07 (月)');
+    expect(formatLongDate('2026-12-13', 'ja-JP')).toBe('2026/12/13 (日)');
+    expect(formatLongDate('2026-12-07', 'en-US')).toBe('Mon 2026-12-07');
+    expect(formatLongDate('not a date', 'ja-JP')).toBe('not a date');
+  });
+});
+
+describe('age', () => {
+  it('says how long ago in the largest whole unit', async () => {
+    const { age } = await import('$lib/time');
+    const now = Date.parse('2026-12-07T10:00:00+09:00');
+    expect(age('2026-12-07T09:59:30+09:00', now)).toEqual({ unit: 'seconds', n: 30 });
+    expect(age('2026-12-07T09:57:00+09:00', now)).toEqual({ unit: 'minutes', n: 3 });
+    expect(age('2026-12-07T07:00:00+09:00', now)).toEqual({ unit: 'hours', n: 3 });
+    expect(age('2026-12-05T10:00:00+09:00', now)).toEqual({ unit: 'days', n: 2 });
+    expect(age('2026-12-07T10:00:05+09:00', now)).toEqual({ unit: 'seconds', n: 0 });
+    expect(age(null, now)).toBeNull();
+    expect(age('garbage', now)).toBeNull();
+  });
+});

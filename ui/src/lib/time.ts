@@ -86,3 +86,28 @@ export function formatShortDate(date: string, locale: string): string {
   }
   return f.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
 }
+
+const JA_WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
+const EN_WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** A calendar date the way the date stepper shows it: ja 「2026/12/07 (月)」, en "Mon 2026-12-07". */
+export function formatLongDate(date: string, locale: string): string {
+  const m = ISO_DATE.exec(date);
+  if (!m) return date;
+  const weekday = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).getUTCDay();
+  return locale.startsWith('ja')
+    ? `${m[1]}/${m[2]}/${m[3]} (${JA_WEEKDAYS[weekday]})`
+    : `${EN_WEEKDAYS[weekday]} ${m[1]}-${m[2]}-${m[3]}`;
+}
+
+/** How long ago an instant was, in the largest whole unit: for "位置 3分前". */
+export function age(iso: string | null | undefined, now: number): { unit: 'seconds' | 'minutes' | 'hours' | 'days'; n: number } | null {
+  if (!iso) return null;
+  const at = new Date(iso).getTime();
+  if (Number.isNaN(at)) return null;
+  const s = Math.max(0, Math.floor((now - at) / 1000));
+  if (s < 60) return { unit: 'seconds', n: s };
+  if (s < 3600) return { unit: 'minutes', n: Math.floor(s / 60) };
+  if (s < 86400) return { unit: 'hours', n: Math.floor(s / 3600) };
+  return { unit: 'days', n: Math.floor(s / 86400) };
+}

@@ -1,6 +1,5 @@
 // The one door between the UI and the Rust backend (docs/ipc.md).
 // Components never import @tauri-apps/api themselves: they call the typed functions below.
-import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 export type StoreType = 'standalone_store' | 'in_mall_store' | 'consolidation_store';
@@ -109,86 +108,8 @@ export interface StoresChangedPayload {
   count: number;
 }
 
-export type CommandErrorCode =
-  | 'bad_request'
-  | 'not_found'
-  | 'unauthorized'
-  | 'transport'
-  | 'cache'
-  | 'internal';
-
-export const COMMAND_ERROR_CODES: readonly CommandErrorCode[] = [
-  'bad_request',
-  'not_found',
-  'unauthorized',
-  'transport',
-  'cache',
-  'internal',
-];
-
-/** Every rejected command rejects with this shape. */
-export interface CommandError {
-  code: CommandErrorCode;
-  message: string;
-  field: string | null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-function isCode(value: unknown): value is CommandErrorCode {
-  return typeof value === 'string' && (COMMAND_ERROR_CODES as readonly string[]).includes(value);
-}
-
-export function isCommandError(value: unknown): value is CommandError {
-  return (
-    isRecord(value) &&
-    isCode(value.code) &&
-    typeof value.message === 'string' &&
-    (value.field === null || typeof value.field === 'string')
-  );
-}
-
-/**
- * Turns whatever a rejected invoke gave us into a CommandError.
- * A plain string (Tauri's own failures, e.g. an unknown command) becomes `internal`.
- */
-export function normaliseError(error: unknown): CommandError {
-  if (typeof error === 'string') {
-    return { code: 'internal', message: error, field: null };
-  }
-  if (isRecord(error)) {
-    const message =
-      typeof error.message === 'string'
-        ? error.message
-        : typeof error.error === 'string'
-          ? error.error
-          : safeJson(error);
-    const field = typeof error.field === 'string' && error.field !== '' ? error.field : null;
-    return { code: isCode(error.code) ? error.code : 'internal', message, field };
-  }
-  if (error === undefined || error === null) {
-    return { code: 'internal', message: '', field: null };
-  }
-  return { code: 'internal', message: String(error), field: null };
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
-}
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(command, args);
-  } catch (error) {
-    throw normaliseError(error);
-  }
-}
+export * from './call';
+import { call, normaliseError, type CommandError } from './call';
 
 export function appStatus(): Promise<AppStatus> {
   return call<AppStatus>('app_status');
@@ -655,3 +576,7 @@ export interface BatchReport {
 export function importBatch(path: string): Promise<BatchReport> {
   return call<BatchReport>('import_batch', { path });
 }
+
+// ---- Per-feature command groups, one file each, all behind this one door ----
+export * from './board';
+export * from './orderWrites';

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { hrefOf, matchHash, ROUTES } from '$app/routes';
+
+describe('the route table', () => {
+  it('matches literal routes and falls back to the board', () => {
+    expect(matchHash('#/stores').route.id).toBe('stores');
+    expect(matchHash('#/orders').route.id).toBe('orders');
+    expect(matchHash('').route.id).toBe('board');
+    expect(matchHash('#/nowhere/at/all').route.id).toBe('board');
+  });
+
+  it('reads parameters and the query of a deep link', () => {
+    const m = matchHash('#/orders/delivery/abc%2F1');
+    expect(m.route.id).toBe('order');
+    expect(m.params).toEqual({ kind: 'delivery', id: 'abc/1' });
+    const n = matchHash('#/new?store=s1&window=w1');
+    expect(n.route.id).toBe('new');
+    expect(n.query.get('store')).toBe('s1');
+  });
+
+  it('builds the hash a route is matched by', () => {
+    const href = hrefOf('order', { kind: 'fetch', id: 'x y' });
+    expect(href).toBe('#/orders/fetch/x%20y');
+    expect(matchHash(href).params).toEqual({ kind: 'fetch', id: 'x y' });
+    expect(hrefOf('new', {}, { store: 's' })).toBe('#/new?store=s');
+  });
+
+  it('gives every rail entry a distinct g-shortcut', () => {
+    const keys = ROUTES.flatMap((r) => (r.nav?.shortcut ? [r.nav.shortcut] : []));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});

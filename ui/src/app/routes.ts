@@ -1,0 +1,117 @@
+// The one route table: it drives the navigation rail, the header's title and the page shown.
+// Pages load lazily (each is its own chunk); a later view adds one entry here and nothing else.
+import type { Component } from 'svelte';
+import type { MessageKey } from '$i18n/ja';
+
+export type RouteId = 'board' | 'orders' | 'order' | 'new' | 'stores';
+
+/** What a page receives: the route's parameters (`:kind`, `:id`, …), decoded. */
+export type RouteParams = Record<string, string>;
+
+export interface PageProps {
+  params: RouteParams;
+}
+
+export interface RouteDef {
+  id: RouteId;
+  /** `/orders/:kind/:id`: literal segments and `:name` parameters. */
+  pattern: string;
+  titleKey: MessageKey;
+  /** Shown in the rail when set; `shortcut` is the `g`-sequence that opens it. */
+  nav?: { labelKey: MessageKey; icon: NavIcon; shortcut?: string };
+  page: () => Promise<{ default: Component<PageProps> }>;
+}
+
+export type NavIcon = 'board' | 'list' | 'new' | 'stores';
+
+export const ROUTES: readonly RouteDef[] = [
+  {
+    id: 'board',
+    pattern: '/board',
+    titleKey: 'nav.board',
+    nav: { labelKey: 'nav.board', icon: 'board', shortcut: 'b' },
+    page: () => import('$features/board/BoardPage.svelte'),
+  },
+  {
+    id: 'orders',
+    pattern: '/orders',
+    titleKey: 'nav.orders',
+    nav: { labelKey: 'nav.orders', icon: 'list', shortcut: 'l' },
+    page: () => import('$features/board/ListPage.svelte'),
+  },
+  {
+    id: 'order',
+    pattern: '/orders/:kind/:id',
+    titleKey: 'nav.orders',
+    page: () => import('$features/board/ListPage.svelte'),
+  },
+  {
+    id: 'new',
+    pattern: '/new',
+    titleKey: 'nav.new',
+    nav: { labelKey: 'nav.new', icon: 'new', shortcut: 'n' },
+    page: () => import('$features/new-order/NewOrderPage.svelte'),
+  },
+  {
+    id: 'stores',
+    pattern: '/stores',
+    titleKey: 'nav.stores',
+    nav: { labelKey: 'nav.stores', icon: 'stores', shortcut: 's' },
+    page: () => import('$features/stores/StoresRoute.svelte'),
+  },
+];
+
+export const DEFAULT_ROUTE: RouteId = 'board';
+
+export interface Match {
+  route: RouteDef;
+  params: RouteParams;
+  /** The query after `?` in the hash (`#/new?store=…&window=…`). */
+  query: URLSearchParams;
+}
+
+function segments(path: string): string[] {
+  return path.split('/').filter((s) => s !== '');
+}
+
+/** The route a location hash names; anything unknown is the default route. */
+export function matchHash(hash: string, routes: readonly RouteDef[] = ROUTES): Match {
+  const raw = hash.replace(/^#/, '');
+  const [path = '', search = ''] = raw.split('?', 2);
+  const parts = segments(path);
+  for (const route of routes) {
+    const pattern = segments(route.pattern);
+    if (pattern.length !== parts.length) continue;
+    const params: RouteParams = {};
+    const ok = pattern.every((p, i) => {
+      const part = parts[i] ?? '';
+      if (p.startsWith(':')) {
+        try {
+          params[p.slice(1)] = decodeURIComponent(part);
+        } catch {
+          return false;
+        }
+        return part !== '';
+      }
+      return p === part;
+    });
+    if (ok) return { route, params, query: new URLSearchParams(search) };
+  }
+  const fallback = routes.find((r) => r.id === DEFAULT_ROUTE) ?? routes[0]!;
+  return { route: fallback, params: {}, query: new URLSearchParams(search) };
+}
+
+/** The hash of a route with its parameters filled in. */
+export function hrefOf(id: RouteId, params: RouteParams = {}, query?: Record<string, string>): string {
+  const route = ROUTES.find((r) => r.id === id);
+  if (!route) throw new Error(`no route ${id}`);
+  const path = segments(route.pattern)
+    .map((p) => (p.startsWith(':') ? encodeURIComponent(params[p.slice(1)] ?? '') : p))
+    .join('/');
+  const q = query ? new URLSearchParams(query).toString() : '';
+  return `#/${path}${q ? `?${q}` : ''}`;
+}
+
+export function navigate(id: RouteId, params: RouteParams = {}, query?: Record<string, string>): void {
+  location.hash = hrefOf(id, params, query);
+}
