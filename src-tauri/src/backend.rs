@@ -7,8 +7,8 @@ use std::time::Duration;
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
-    ApiConfig, Dispatch, Mode, RouteMateLink, RouteMateSettings, SystemClock, WebhookReceiver,
-    osrm_url,
+    ApiConfig, Dispatch, ErrorCode, Mode, RouteMateLink, RouteMateSettings, SystemClock,
+    WebhookReceiver, osrm_url,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
@@ -190,7 +190,7 @@ fn keep_orders_fresh(app: AppHandle, dispatch: Arc<Dispatch>) {
                     }
                 }
                 Ok(_) => {}
-                Err(e) if e.code == "config" => {}
+                Err(e) if e.code == ErrorCode::Config => {}
                 Err(e) => tracing::info!("RouteMate refresh: {e}"),
             }
             tokio::time::sleep(ORDER_SYNC_EVERY).await;

@@ -170,14 +170,12 @@ pub fn slot_grid(
     store_id: String,
     start_date: String,
 ) -> Reply<SlotGrid> {
-    let date =
-        chrono::NaiveDate::parse_from_str(&start_date, "%Y-%m-%d").map_err(|_| CommandError {
-            field: Some("start_date".into()),
-            ..CommandError::new(
-                "bad_request",
-                format!("start_date: must be YYYY-MM-DD, got {start_date:?}"),
-            )
-        })?;
+    let date = chrono::NaiveDate::parse_from_str(&start_date, "%Y-%m-%d").map_err(|_| {
+        CommandError::bad_field(
+            "start_date",
+            format!("start_date: must be YYYY-MM-DD, got {start_date:?}"),
+        )
+    })?;
     backend.dispatch.slot_grid(&store_id, date)
 }
 
@@ -186,9 +184,8 @@ pub fn slot_grid(
 #[tauri::command]
 pub fn import_batch(backend: State<'_, Backend>, path: String) -> Reply<BatchReport> {
     let file = std::path::Path::new(&path);
-    let bytes = std::fs::read(file).map_err(|e| CommandError {
-        field: Some("path".into()),
-        ..CommandError::new("bad_request", format!("path: cannot be read ({e}): {path}"))
+    let bytes = std::fs::read(file).map_err(|e| {
+        CommandError::bad_field("path", format!("path: cannot be read ({e}): {path}"))
     })?;
     let format = file
         .extension()

@@ -4,22 +4,86 @@ use hakobu_cache::CacheError;
 use hakobu_diaq_client::ClientError;
 use serde::Serialize;
 
+/// What kind of failure a command met: the UI picks its wording and whether to offer a retry
+/// by this, never by the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input is wrong (the API's 400, or our own check of an argument); `field` names it.
+    BadRequest,
+    /// What the command names does not exist (the API's 404, or nothing cached under the id).
+    NotFound,
+    /// The API refused the key.
+    Unauthorized,
+    /// The target changed or vanished meanwhile (a refused outbox write, RouteMate's 409/422).
+    Conflict,
+    /// No answer: offline, refused connection, timeout.
+    Transport,
+    /// The local SQLite file failed.
+    Cache,
+    /// Something is not configured, or configured in a way this command cannot use.
+    Config,
+    /// A bug or an answer we cannot read.
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 8] = [
+        ErrorCode::BadRequest,
+        ErrorCode::NotFound,
+        ErrorCode::Unauthorized,
+        ErrorCode::Conflict,
+        ErrorCode::Transport,
+        ErrorCode::Cache,
+        ErrorCode::Config,
+        ErrorCode::Internal,
+    ];
+
+    /// The wire name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Transport => "transport",
+            ErrorCode::Cache => "cache",
+            ErrorCode::Config => "config",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct CommandError {
-    /// bad_request | not_found | unauthorized | transport | cache | config | internal
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     /// The input field a bad_request names, for the form to highlight.
     pub field: Option<String>,
 }
 
 impl CommandError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> CommandError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> CommandError {
         CommandError {
             code,
             message: message.into(),
             field: None,
+        }
+    }
+
+    /// A refusal of one argument: `message` should start with `<field>: `, as every message
+    /// of the app does.
+    pub fn bad_field(field: &str, message: impl Into<String>) -> CommandError {
+        CommandError {
+            field: Some(field.to_owned()),
+            ..CommandError::new(ErrorCode::BadRequest, message)
         }
     }
 }
@@ -28,11 +92,13 @@ impl From<ClientError> for CommandError {
     fn from(e: ClientError) -> Self {
         let field = e.field().map(str::to_owned);
         let (code, message) = match e {
-            ClientError::BadRequest { message } => ("bad_request", message),
-            ClientError::NotFound { message } => ("not_found", message),
-            ClientError::Unauthorized => ("unauthorized", e.to_string()),
-            ClientError::Transport(_) => ("transport", e.to_string()),
-            ClientError::Server { .. } | ClientError::Decode(_) => ("internal", e.to_string()),
+            ClientError::BadRequest { message } => (ErrorCode::BadRequest, message),
+            ClientError::NotFound { message } => (ErrorCode::NotFound, message),
+            ClientError::Unauthorized => (ErrorCode::Unauthorized, e.to_string()),
+            ClientError::Transport(_) => (ErrorCode::Transport, e.to_string()),
+            ClientError::Server { .. } | ClientError::Decode(_) => {
+                (ErrorCode::Internal, e.to_string())
+            }
         };
         CommandError {
             code,
@@ -44,7 +110,7 @@ impl From<ClientError> for CommandError {
 
 impl From<CacheError> for CommandError {
     fn from(e: CacheError) -> Self {
-        CommandError::new("cache", e.to_string())
+        CommandError::new(ErrorCode::Cache, e.to_string())
     }
 }
 
@@ -67,9 +133,35 @@ mod tests {
             })
         );
         let e: CommandError = ClientError::Transport("connection refused".into()).into();
-        assert_eq!(e.code, "transport");
+        assert_eq!(e.code, ErrorCode::Transport);
         assert_eq!(e.field, None);
         let e: CommandError = ClientError::Unauthorized.into();
-        assert_eq!(e.code, "unauthorized");
+        assert_eq!(e.code, ErrorCode::Unauthorized);
+        let e: CommandError = CacheError::Io("disk full".into()).into();
+        assert_eq!(e.code, ErrorCode::Cache);
+    }
+
+    #[test]
+    fn conflict_and_config_cross_as_such() {
+        for (code, wire) in [
+            (ErrorCode::Conflict, "conflict"),
+            (ErrorCode::Config, "config"),
+        ] {
+            assert_eq!(
+                serde_json::to_value(CommandError::new(code, "m")).unwrap(),
+                serde_json::json!({"code": wire, "message": "m", "field": null})
+            );
+        }
+    }
+
+    #[test]
+    fn every_code_serializes_as_its_wire_name() {
+        for code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::json!(code.as_str())
+            );
+            assert_eq!(code.to_string(), code.as_str());
+        }
     }
 }

@@ -2,12 +2,18 @@
 //! everything they do — reading the cache, syncing from DIAq, writing through it — is here,
 //! where tests drive it against the real sandbox.
 
+mod address_lookup;
 mod batch;
 mod changes;
 mod clock;
 mod config;
 mod drivers;
 mod error;
+mod estimate;
+mod export_file;
+mod local_checks;
+mod order_cancel;
+mod order_writes;
 mod orders;
 mod outbox;
 mod outbox_write;
@@ -29,15 +35,19 @@ use hakobu_cache::Cache;
 use hakobu_diaq_client::{ClientError, DiaqClient};
 use hakobu_geo::Gazetteer;
 
+pub use address_lookup::{NormalizedAddress, PostalLookup};
 pub use batch::{
     BATCH_MAX_ROWS, BatchColumn, BatchError, BatchFormat, BatchJob, BatchReport, BatchSummary,
     ColumnReport, FieldIssue, Geocode, MatchLevel, PlanningStop, RowReport, RowStatus,
     TextEncoding, TimeWindow,
 };
-pub use changes::Changes;
+pub use changes::{Changes, OrdersChanged};
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
 pub use config::{ApiConfig, ConfigError, RouteMateSettings, SETTINGS_FILE, osrm_url};
-pub use error::CommandError;
+pub use error::{CommandError, ErrorCode};
+pub use estimate::{EstimatePackage, EstimateStore, EstimateView, Hold, SoldOutWindow};
+pub use export_file::{EXPORT_DIR_ENV, check_export_name, numbered_name, save_export};
+pub use order_cancel::{CancelBatch, CancelOutcome, CancelResult, OrderRef};
 pub use orders::OrderSyncReport;
 pub use outbox::{OUTBOX_LIST_LIMIT, ReplayReport, Written};
 pub use outbox_write::{OrderKind, Target, WindowChoice, Write, payload_hash};

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use crate::outbox_write::{OrderKind, Target, WindowChoice, Write};
 use crate::webhook_intake::is_newer;
-use crate::{Changes, CommandError, Dispatch, tokyo_rfc3339};
+use crate::{Changes, CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
 
 /// Most rows [`Dispatch::outbox_rows`] returns.
 pub const OUTBOX_LIST_LIMIT: u32 = 500;
@@ -120,7 +120,7 @@ fn acked(server_id: Option<String>, response: Value) -> Verdict {
     }
 }
 
-fn conflict(code: &'static str, message: impl Into<String>) -> Verdict {
+fn conflict(code: ErrorCode, message: impl Into<String>) -> Verdict {
     Verdict::Refused {
         state: OutboxState::Conflict,
         error: CommandError::new(code, message),
@@ -142,10 +142,10 @@ fn verdict_of(e: ClientError, effect: Effect) -> Verdict {
     }
     match e {
         ClientError::NotFound { message } if effect == Effect::Change => {
-            conflict("not_found", message)
+            conflict(ErrorCode::NotFound, message)
         }
         ClientError::Server { status, message } if status == 409 || status == 422 => {
-            conflict("conflict", message)
+            conflict(ErrorCode::Conflict, message)
         }
         other => Verdict::Refused {
             state: OutboxState::Failed,
@@ -174,6 +174,14 @@ impl Dispatch {
     /// refuses at once comes back as the error — the form that sent it is where it gets
     /// fixed — and leaves no row behind.
     pub async fn enqueue_write(&self, write: Write) -> Result<Written<OutboxRow>, CommandError> {
+        let client_id = self.enqueue_unsent(&write)?;
+        self.send_now(client_id, true).await
+    }
+
+    /// Queues `write` without trying to send it; returns its client id. For a batch whose
+    /// earlier write just found the API not answering: asking again for each of the rest
+    /// would only wait through the client's retries once more per write.
+    pub(crate) fn enqueue_unsent(&self, write: &Write) -> Result<String, CommandError> {
         let client_id = uuid::Uuid::new_v4().to_string();
         let payload = write.payload();
         let hash = crate::outbox_write::payload_hash(&payload);
@@ -184,7 +192,7 @@ impl Dispatch {
             payload_hash: &hash,
             now: &self.stamp(),
         })?;
-        self.send_now(client_id, true).await
+        Ok(client_id)
     }
 
     /// Replays the queue and says what became of `client_id`'s row. A refusal comes back as
@@ -197,7 +205,10 @@ impl Dispatch {
     ) -> Result<Written<OutboxRow>, CommandError> {
         let report = self.replay_outbox().await?;
         let row = self.cache.outbox_row(&client_id)?.ok_or_else(|| {
-            CommandError::new("internal", format!("outbox row {client_id} vanished"))
+            CommandError::new(
+                ErrorCode::Internal,
+                format!("outbox row {client_id} vanished"),
+            )
         })?;
         match row.state {
             OutboxState::Acked => Ok(Written::Applied {
@@ -219,7 +230,7 @@ impl Dispatch {
             OutboxState::Pending | OutboxState::InFlight => Ok(Written::Queued {
                 client_id,
                 reason: report.stopped.unwrap_or_else(|| {
-                    CommandError::new("transport", "queued behind earlier writes")
+                    CommandError::new(ErrorCode::Transport, "queued behind earlier writes")
                 }),
             }),
         }
@@ -242,7 +253,7 @@ impl Dispatch {
                 Ok(write) => self.send_row(&row, &write, sent_before).await?,
                 Err(e) => Verdict::Refused {
                     state: OutboxState::Failed,
-                    error: CommandError::new("internal", format!("unreadable write: {e}")),
+                    error: CommandError::new(ErrorCode::Internal, format!("unreadable write: {e}")),
                 },
             };
             let now = self.stamp();
@@ -296,7 +307,7 @@ impl Dispatch {
             Ok(())
         } else {
             Err(CommandError::new(
-                "not_found",
+                ErrorCode::NotFound,
                 format!("outbox: no failed or conflicting write {client_id}"),
             ))
         }
@@ -311,7 +322,7 @@ impl Dispatch {
     ) -> Result<Written<OutboxRow>, CommandError> {
         let not_open = || {
             CommandError::new(
-                "not_found",
+                ErrorCode::NotFound,
                 format!("outbox: no failed or conflicting write {client_id}"),
             )
         };
@@ -319,8 +330,9 @@ impl Dispatch {
             Some(w) => w,
             None => {
                 let row = self.cache.outbox_row(client_id)?.ok_or_else(not_open)?;
-                serde_json::from_value(row.payload)
-                    .map_err(|e| CommandError::new("internal", format!("unreadable write: {e}")))?
+                serde_json::from_value(row.payload).map_err(|e| {
+                    CommandError::new(ErrorCode::Internal, format!("unreadable write: {e}"))
+                })?
             }
         };
         let payload = write.payload();
@@ -457,14 +469,14 @@ impl Dispatch {
                 ..
             }) => Ok(id),
             Some(row) => Err(conflict(
-                "conflict",
+                ErrorCode::Conflict,
                 format!(
                     "target: the write that creates it ({client_id}) is {}, not applied",
                     row.state.as_str()
                 ),
             )),
             None => Err(conflict(
-                "conflict",
+                ErrorCode::Conflict,
                 format!("target: the write that creates it ({client_id}) was discarded"),
             )),
         })
@@ -569,7 +581,7 @@ impl Dispatch {
             .ok_or_else(|| Verdict::Refused {
                 state: OutboxState::Failed,
                 error: CommandError::new(
-                    "bad_request",
+                    ErrorCode::BadRequest,
                     format!(
                         "window: the estimate offered no {}",
                         if anytime {
@@ -717,7 +729,7 @@ fn refusal_of(row: &OutboxRow) -> CommandError {
     let message = row.last_error.clone().unwrap_or_default();
     match row.state {
         OutboxState::Failed => ClientError::BadRequest { message }.into(),
-        _ => CommandError::new("conflict", message),
+        _ => CommandError::new(ErrorCode::Conflict, message),
     }
 }
 
@@ -785,7 +797,7 @@ mod tests {
         };
         assert_eq!(
             (error.code, error.field.as_deref()),
-            ("bad_request", Some("store_phone"))
+            (ErrorCode::BadRequest, Some("store_phone"))
         );
     }
 
@@ -826,10 +838,10 @@ mod tests {
         ));
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("bad_request", Some("store_phone"))
+            (ErrorCode::BadRequest, Some("store_phone"))
         );
         let e = refusal_of(&row(OutboxState::Conflict, 0, Some("gone")));
-        assert_eq!((e.code, e.message.as_str()), ("conflict", "gone"));
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::Conflict, "gone"));
     }
 
     #[test]
@@ -842,20 +854,20 @@ mod tests {
         assert_eq!(applied.applied(), Ok(7));
         let queued: Written<u8> = Written::Queued {
             client_id: "b".into(),
-            reason: CommandError::new("transport", "could not reach the API: refused"),
+            reason: CommandError::new(ErrorCode::Transport, "could not reach the API: refused"),
         };
         assert_eq!(
             serde_json::to_value(&queued).unwrap()["state"],
             serde_json::json!("queued")
         );
         let e = queued.applied().unwrap_err();
-        assert_eq!(e.code, "transport");
+        assert_eq!(e.code, ErrorCode::Transport);
         assert!(e.message.contains("queued (b)"), "{}", e.message);
         let mapped = Written::Applied {
             client_id: "c".into(),
             value: 1u8,
         }
-        .try_map(|_| Err::<(), _>(CommandError::new("cache", "x")));
-        assert_eq!(mapped.unwrap_err().code, "cache");
+        .try_map(|_| Err::<(), _>(CommandError::new(ErrorCode::Cache, "x")));
+        assert_eq!(mapped.unwrap_err().code, ErrorCode::Cache);
     }
 }

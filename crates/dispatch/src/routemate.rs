@@ -12,7 +12,7 @@ use hakobu_routemate::{RouteMateClient, RouteMateError, create_sandbox_credentia
 use serde::Serialize;
 
 use crate::routemate_plan::idempotency_key;
-use crate::{CommandError, Dispatch, PlannedRoute, RouteMateSettings, tokyo_rfc3339};
+use crate::{CommandError, Dispatch, ErrorCode, PlannedRoute, RouteMateSettings, tokyo_rfc3339};
 
 /// Which jobs in the cache belong to the embedded sandbox's RouteMate. Its port changes every
 /// launch, its database does not, so the URL cannot name it.
@@ -78,12 +78,14 @@ impl From<RouteMateError> for CommandError {
     fn from(e: RouteMateError) -> Self {
         let field = e.field().map(str::to_owned);
         let code = match &e {
-            RouteMateError::BadRequest { .. } => "bad_request",
-            RouteMateError::NotFound { .. } => "not_found",
-            RouteMateError::Unauthorized { .. } => "unauthorized",
-            RouteMateError::Conflict { .. } | RouteMateError::Unprocessable { .. } => "conflict",
-            RouteMateError::Transport(_) => "transport",
-            RouteMateError::Server { .. } | RouteMateError::Decode(_) => "internal",
+            RouteMateError::BadRequest { .. } => ErrorCode::BadRequest,
+            RouteMateError::NotFound { .. } => ErrorCode::NotFound,
+            RouteMateError::Unauthorized { .. } => ErrorCode::Unauthorized,
+            RouteMateError::Conflict { .. } | RouteMateError::Unprocessable { .. } => {
+                ErrorCode::Conflict
+            }
+            RouteMateError::Transport(_) => ErrorCode::Transport,
+            RouteMateError::Server { .. } | RouteMateError::Decode(_) => ErrorCode::Internal,
         };
         let message = match e {
             // The form shows the field; the message is the server's own words.
@@ -119,7 +121,7 @@ impl Dispatch {
     fn routemate(&self) -> Result<&RouteMateLink, CommandError> {
         self.routemate.as_ref().ok_or_else(|| {
             CommandError::new(
-                "config",
+                ErrorCode::Config,
                 "routemate: not configured (set routemate.base_url, client_id and \
                  client_secret in the settings)",
             )
@@ -135,8 +137,8 @@ impl Dispatch {
         let link = self.routemate()?;
         let request = plan.to_import();
         let ext = request.external_job_id.as_str();
-        let plan_json =
-            serde_json::to_value(plan).map_err(|e| CommandError::new("internal", e.to_string()))?;
+        let plan_json = serde_json::to_value(plan)
+            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
         let row = self.cache.routemate_job_begin(&NewRouteMateJob {
             source: &link.source,
             external_job_id: ext,
@@ -164,7 +166,7 @@ impl Dispatch {
             }
         };
         let answer_json = serde_json::to_value(&answer)
-            .map_err(|e| CommandError::new("internal", e.to_string()))?;
+            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
         self.cache.routemate_job_imported(
             &link.source,
             ext,
@@ -175,9 +177,9 @@ impl Dispatch {
         // The job's first status, so the list shows counts at once. The import stands even
         // when this read fails: the next refresh reads it.
         let _ = self.refresh_routemate_job(link, ext, &answer.job_id).await;
-        self.cache
-            .routemate_job(&link.source, ext)?
-            .ok_or_else(|| CommandError::new("internal", "routemate job vanished from the cache"))
+        self.cache.routemate_job(&link.source, ext)?.ok_or_else(|| {
+            CommandError::new(ErrorCode::Internal, "routemate job vanished from the cache")
+        })
     }
 
     /// Reads every imported job not yet completed and caches its status and counts. Stops at
@@ -223,9 +225,9 @@ impl Dispatch {
         match link.client.job_by_id(job_id).await {
             Ok(job) => {
                 let counts = serde_json::to_value(&job.status_counts)
-                    .map_err(|e| CommandError::new("internal", e.to_string()))?;
+                    .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
                 let whole = serde_json::to_value(&job)
-                    .map_err(|e| CommandError::new("internal", e.to_string()))?;
+                    .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
                 self.cache.routemate_job_status(
                     &link.source,
                     external_job_id,
@@ -281,44 +283,47 @@ mod tests {
         assert_eq!(
             (e.code, e.field.as_deref(), e.message.as_str()),
             (
-                "bad_request",
+                ErrorCode::BadRequest,
                 Some("driver_email"),
                 "driver_email: no driver with this email"
             )
         );
         let cases = [
-            (RouteMateError::Transport("refused".into()), "transport"),
+            (
+                RouteMateError::Transport("refused".into()),
+                ErrorCode::Transport,
+            ),
             (
                 RouteMateError::Unauthorized {
                     message: "m".into(),
                 },
-                "unauthorized",
+                ErrorCode::Unauthorized,
             ),
             (
                 RouteMateError::Conflict {
                     message: "m".into(),
                 },
-                "conflict",
+                ErrorCode::Conflict,
             ),
             (
                 RouteMateError::Unprocessable {
                     message: "m".into(),
                 },
-                "conflict",
+                ErrorCode::Conflict,
             ),
             (
                 RouteMateError::NotFound {
                     message: "m".into(),
                 },
-                "not_found",
+                ErrorCode::NotFound,
             ),
-            (RouteMateError::Decode("x".into()), "internal"),
+            (RouteMateError::Decode("x".into()), ErrorCode::Internal),
             (
                 RouteMateError::Server {
                     status: 502,
                     message: "m".into(),
                 },
-                "internal",
+                ErrorCode::Internal,
             ),
         ];
         for (e, code) in cases {

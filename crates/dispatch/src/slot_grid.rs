@@ -13,7 +13,7 @@ use serde::Deserialize as _;
 use serde_json::Value;
 
 use crate::outbox_write::OrderKind;
-use crate::{CommandError, Dispatch, tokyo_rfc3339};
+use crate::{CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
 
 impl Dispatch {
     /// The grid of `store_id` for 14 days from `start_date` (Japan time), as of the clock's
@@ -27,7 +27,10 @@ impl Dispatch {
         if self.cache.store(store_id)?.is_none() {
             return Err(CommandError {
                 field: Some("store_id".into()),
-                ..CommandError::new("not_found", format!("store_id: no cached store {store_id}"))
+                ..CommandError::new(
+                    ErrorCode::NotFound,
+                    format!("store_id: no cached store {store_id}"),
+                )
             });
         }
         Ok(self.cache.slot_grid(
@@ -164,7 +167,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("not_found", Some("store_id"))
+            (ErrorCode::NotFound, Some("store_id"))
         );
     }
 }

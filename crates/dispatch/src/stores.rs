@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::outbox::Written;
 use crate::outbox_write::{Target, Write};
-use crate::{CommandError, Dispatch, META_LAST_SYNC, tokyo_rfc3339};
+use crate::{CommandError, Dispatch, ErrorCode, META_LAST_SYNC, tokyo_rfc3339};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
@@ -108,7 +108,9 @@ impl Dispatch {
             .response
             .clone()
             .and_then(|r| serde_json::from_value(r).ok())
-            .ok_or_else(|| CommandError::new("internal", "acked store without its object"))?;
+            .ok_or_else(|| {
+                CommandError::new(ErrorCode::Internal, "acked store without its object")
+            })?;
         Ok(self.cached(store, &row.updated_at))
     }
 

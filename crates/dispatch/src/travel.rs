@@ -6,7 +6,7 @@ use hakobu_geo::travel::{Matrix, VehicleType, matrix};
 use hakobu_osrm::{OsrmClient, OsrmError};
 use serde::Serialize;
 
-use crate::{CommandError, Dispatch};
+use crate::{CommandError, Dispatch, ErrorCode};
 
 /// A matrix and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,9 +20,12 @@ pub struct TravelMatrix {
 
 impl From<OsrmError> for CommandError {
     fn from(e: OsrmError) -> Self {
+        // A URL or profile the settings got wrong is theirs to fix; anything else OSRM said or
+        // sent back is not something the user can act on.
         let code = match e {
-            OsrmError::Transport(_) | OsrmError::Timeout(_) => "transport",
-            _ => "travel",
+            OsrmError::Transport(_) | OsrmError::Timeout(_) => ErrorCode::Transport,
+            OsrmError::InvalidUrl(_) | OsrmError::InvalidProfile(_) => ErrorCode::Config,
+            _ => ErrorCode::Internal,
         };
         CommandError::new(code, format!("OSRM: {e}"))
     }

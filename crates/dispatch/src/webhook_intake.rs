@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::drivers::{driver_fix, located_job};
-use crate::{Changes, CommandError, Dispatch, tokyo_rfc3339};
+use crate::{Changes, CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
 
 /// What the receiver answers a webhook with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -185,7 +185,7 @@ impl Dispatch {
         let status = object["status"].as_str().and_then(Status::parse);
         let row = self.cached_order(kind, object, now).ok_or_else(|| {
             IntakeError::Unconfirmed(CommandError::new(
-                "internal",
+                ErrorCode::Internal,
                 format!("{kind} {id}: the API's object has no window"),
             ))
         })?;

@@ -25,7 +25,7 @@ use tokio::task::JoinHandle;
 
 use crate::webhook_intake::IntakeError;
 use crate::webhook_signature::{SignedHeaders, WebhookSecret};
-use crate::{CommandError, Dispatch, Mode};
+use crate::{CommandError, Dispatch, ErrorCode, Mode};
 
 /// The path events are POSTed to.
 pub const WEBHOOK_PATH: &str = "/webhooks/diaq";
@@ -88,7 +88,7 @@ impl Dispatch {
     pub async fn start_webhook_receiver(self: &Arc<Self>) -> Result<WebhookReceiver, CommandError> {
         if self.mode != Mode::Sandbox {
             return Err(CommandError::new(
-                "config",
+                ErrorCode::Config,
                 "webhooks are registered automatically only with the embedded sandbox; \
                  a DIAq endpoint's webhook URL is set in its admin screen",
             ));
@@ -119,10 +119,12 @@ impl Dispatch {
     ) -> Result<WebhookReceiver, CommandError> {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
-            .map_err(|e| CommandError::new("internal", format!("webhook receiver: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| CommandError::new("internal", format!("webhook receiver: {e}")))?;
+            .map_err(|e| {
+                CommandError::new(ErrorCode::Internal, format!("webhook receiver: {e}"))
+            })?;
+        let addr = listener.local_addr().map_err(|e| {
+            CommandError::new(ErrorCode::Internal, format!("webhook receiver: {e}"))
+        })?;
         let state = Receiving {
             dispatch: self.clone(),
             secret: secret.map(Arc::new),

@@ -6,8 +6,8 @@ use std::sync::{Arc, OnceLock};
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
-    BatchFormat, BatchReport, BatchSummary, Dispatch, Geocode, MatchLevel, Mode, RowReport,
-    RowStatus, SystemClock, TextEncoding,
+    BatchFormat, BatchReport, BatchSummary, Dispatch, ErrorCode, Geocode, MatchLevel, Mode,
+    RowReport, RowStatus, SystemClock, TextEncoding,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_geo::travel::VehicleType;
@@ -275,7 +275,7 @@ fn dispatch_imports_with_its_gazetteer_and_reports_unreadable_files() {
     let e = app.import_batch(b"", None).unwrap_err();
     assert_eq!(
         (e.code, e.message.as_str()),
-        ("bad_request", "file: is empty")
+        (ErrorCode::BadRequest, "file: is empty")
     );
     let e = app
         .import_batch("氏名,個数\n山田,1\n".as_bytes(), None)

@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, Utc};
 use hakobu_cache::{Cache, OrderFilter};
 use hakobu_diaq_client::DiaqClient;
-use hakobu_dispatch::{Clock, Dispatch, Mode, SystemClock};
+use hakobu_dispatch::{Clock, Dispatch, ErrorCode, Mode, SystemClock};
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{SandboxConfig, Seed};
 use serde_json::{Value, json};
@@ -173,7 +173,7 @@ async fn orders_sync_into_the_cache_with_their_board_columns_and_search() {
 
     server.shutdown().await;
     let e = later.sync_orders(true).await.unwrap_err();
-    assert_eq!(e.code, "transport");
+    assert_eq!(e.code, ErrorCode::Transport);
     assert_eq!(
         later.list_orders(&OrderFilter::default()).unwrap().len(),
         3,

@@ -12,7 +12,7 @@ use hakobu_cache::{Cache, OutboxState};
 use hakobu_diaq::StoreInput;
 use hakobu_diaq_client::{DiaqClient, OrderQuery, RetryPolicy};
 use hakobu_dispatch::{
-    Dispatch, Mode, OrderKind, SystemClock, Target, WindowChoice, Write, Written,
+    Dispatch, ErrorCode, Mode, OrderKind, SystemClock, Target, WindowChoice, Write, Written,
 };
 use hakobu_sandbox::{CapacityConfig, RunningSandbox, SandboxConfig, Seed};
 use rand::{Rng, SeedableRng};
@@ -103,7 +103,7 @@ fn store_input(name: &str) -> StoreInput {
 async fn queued(d: &Dispatch, write: Write) -> String {
     match d.enqueue_write(write).await.unwrap() {
         Written::Queued { client_id, reason } => {
-            assert_eq!(reason.code, "transport", "{reason:?}");
+            assert_eq!(reason.code, ErrorCode::Transport, "{reason:?}");
             client_id
         }
         applied => panic!("offline, yet applied: {applied:?}"),
@@ -210,7 +210,7 @@ async fn offline_writes_wait_and_are_applied_once_in_order_when_the_api_is_back(
     // A replay while still offline sends nothing and stops at the first row.
     let report = d.replay_outbox().await.unwrap();
     assert_eq!(report.acked, 0);
-    assert_eq!(report.stopped.unwrap().code, "transport");
+    assert_eq!(report.stopped.unwrap().code, ErrorCode::Transport);
 
     // The API is back: the same port, the same database.
     let server = sandbox(dir.path(), &addr.to_string()).await;
@@ -416,10 +416,13 @@ async fn a_refused_write_fails_with_the_message_and_later_writes_still_go() {
     );
 
     // Discard: only a failed or conflicting row.
-    assert_eq!(d.discard_failed(&good).unwrap_err().code, "not_found");
+    assert_eq!(
+        d.discard_failed(&good).unwrap_err().code,
+        ErrorCode::NotFound
+    );
     assert_eq!(
         d.discard_failed("no-such-id").unwrap_err().code,
-        "not_found"
+        ErrorCode::NotFound
     );
     d.discard_failed(&unknown).unwrap();
     assert!(row(&unknown).is_none());
@@ -450,11 +453,11 @@ async fn a_refused_write_fails_with_the_message_and_later_writes_still_go() {
     assert!(matches!(again, Written::Applied { .. }), "{again:?}");
     assert_eq!(
         d.retry_failed("no-such-id", None).await.unwrap_err().code,
-        "not_found"
+        ErrorCode::NotFound
     );
     assert_eq!(
         d.retry_failed(&good, None).await.unwrap_err().code,
-        "not_found"
+        ErrorCode::NotFound
     );
 
     let client = DiaqClient::new(&server.base_url(), KEY).unwrap();
@@ -482,7 +485,7 @@ async fn a_refused_write_fails_with_the_message_and_later_writes_still_go() {
         .unwrap_err();
     assert_eq!(
         (e.code, e.field.as_deref()),
-        ("bad_request", Some("store_phone"))
+        (ErrorCode::BadRequest, Some("store_phone"))
     );
     assert_eq!(d.outbox_rows(&[]).unwrap().len(), before);
     server.shutdown().await;
@@ -579,10 +582,10 @@ async fn a_wrong_key_keeps_writes_queued_and_compat_callers_hear_it() {
     let Written::Queued { reason, client_id } = &written else {
         panic!("{written:?}")
     };
-    assert_eq!(reason.code, "unauthorized");
+    assert_eq!(reason.code, ErrorCode::Unauthorized);
     assert_eq!(written.client_id(), client_id);
     let e = d.create_store(&store_input("鍵違い2")).await.unwrap_err();
-    assert_eq!(e.code, "unauthorized");
+    assert_eq!(e.code, ErrorCode::Unauthorized);
     assert!(e.message.contains("queued"), "{}", e.message);
     assert_eq!(d.outbox_counts().unwrap().pending, 2);
 
@@ -738,7 +741,7 @@ async fn a_window_the_estimate_does_not_offer_fails_the_create() {
         })
         .await
         .unwrap_err();
-    assert_eq!(e.code, "bad_request");
+    assert_eq!(e.code, ErrorCode::BadRequest);
     assert!(e.message.contains("no AnytimeWindow"), "{}", e.message);
     let written = d
         .enqueue_write(Write::CreateDelivery {
@@ -849,7 +852,7 @@ async fn online_every_kind_of_write_is_applied_at_once_and_cached() {
         })
         .await
         .unwrap_err();
-    assert_eq!(e.code, "not_found");
+    assert_eq!(e.code, ErrorCode::NotFound);
 
     // 枠カレンダー: reserve a slot tomorrow; a slot already past is refused.
     let client = DiaqClient::new(&server.base_url(), KEY).unwrap();
@@ -882,7 +885,7 @@ async fn online_every_kind_of_write_is_applied_at_once_and_cached() {
         })
         .await
         .unwrap_err();
-    assert_eq!(e.code, "not_found");
+    assert_eq!(e.code, ErrorCode::NotFound);
     assert!(e.message.contains("already started"), "{}", e.message);
     assert_eq!(d.outbox_counts().unwrap().acked, 7);
     server.shutdown().await;

@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use hakobu_cache::{Cache, ROUTEMATE_NOT_FOUND};
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
-    Dispatch, Mode, PlannedRoute, PlannedStop, RouteMateLink, RouteMateSettings, SANDBOX_SOURCE,
-    SystemClock,
+    Dispatch, ErrorCode, Mode, PlannedRoute, PlannedStop, RouteMateLink, RouteMateSettings,
+    SANDBOX_SOURCE, SystemClock,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_routemate::{RetryPolicy, RouteMateClient};
@@ -246,7 +246,7 @@ async fn a_refused_send_is_sent_again_under_a_new_key_once_the_cause_is_fixed() 
         .unwrap_err();
     assert_eq!(
         (e.code, e.field.as_deref()),
-        ("bad_request", Some("driver_email"))
+        (ErrorCode::BadRequest, Some("driver_email"))
     );
     let row = &d.routemate_jobs().unwrap()[0];
     assert_eq!((row.revision, row.job_id.as_deref()), (1, None));
@@ -284,7 +284,7 @@ async fn a_send_without_an_answer_is_kept_and_sent_again_under_the_same_key() {
         .send_route_to_routemate(&plan(DRIVER))
         .await
         .unwrap_err();
-    assert_eq!(e.code, "transport", "{e:?}");
+    assert_eq!(e.code, ErrorCode::Transport, "{e:?}");
     let row = &offline.routemate_jobs().unwrap()[0];
     assert_eq!((row.revision, row.job_id.as_deref()), (0, None));
     assert!(row.last_error.is_some());
@@ -297,7 +297,7 @@ async fn a_send_without_an_answer_is_kept_and_sent_again_under_the_same_key() {
 
     // Unreachable while refreshing: the error surfaces and the row says why.
     let e = offline.refresh_routemate_jobs().await.unwrap_err();
-    assert_eq!(e.code, "transport");
+    assert_eq!(e.code, ErrorCode::Transport);
     let row = &offline.routemate_jobs().unwrap()[0];
     assert!(
         row.last_error.as_deref().unwrap().contains("reach"),
@@ -339,10 +339,13 @@ async fn without_routemate_the_commands_say_it_is_not_configured() {
     let server = sandbox(dir.path()).await;
     let d = dispatch(&server, &dir.path().join("cache.db"));
     let e = d.send_route_to_routemate(&plan(DRIVER)).await.unwrap_err();
-    assert_eq!(e.code, "config");
+    assert_eq!(e.code, ErrorCode::Config);
     assert!(e.message.contains("routemate"), "{e:?}");
-    assert_eq!(d.refresh_routemate_jobs().await.unwrap_err().code, "config");
-    assert_eq!(d.routemate_jobs().unwrap_err().code, "config");
+    assert_eq!(
+        d.refresh_routemate_jobs().await.unwrap_err().code,
+        ErrorCode::Config
+    );
+    assert_eq!(d.routemate_jobs().unwrap_err().code, ErrorCode::Config);
 
     // Which RouteMate the app picks.
     assert!(RouteMateLink::resolve(None, None).await.unwrap().is_none());
@@ -370,5 +373,5 @@ async fn without_routemate_the_commands_say_it_is_not_configured() {
     let e = RouteMateLink::resolve(None, Some((&url, "wrong key")))
         .await
         .unwrap_err();
-    assert_eq!(e.code, "unauthorized");
+    assert_eq!(e.code, ErrorCode::Unauthorized);
 }

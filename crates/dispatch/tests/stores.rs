@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use hakobu_cache::Cache;
 use hakobu_diaq::StoreInput;
 use hakobu_diaq_client::DiaqClient;
-use hakobu_dispatch::{Clock, Dispatch, Mode};
+use hakobu_dispatch::{Clock, Dispatch, ErrorCode, Mode};
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 
@@ -176,7 +176,7 @@ async fn a_rejected_write_names_the_field_and_changes_nothing() {
         ..input()
     };
     let e = w.dispatch.create_store(&bad).await.unwrap_err();
-    assert_eq!(e.code, "bad_request");
+    assert_eq!(e.code, ErrorCode::BadRequest);
     assert_eq!(e.field.as_deref(), Some("store_address_zipcode"));
     assert!(
         e.message.starts_with("store_address_zipcode: "),
@@ -202,7 +202,7 @@ async fn a_store_deleted_elsewhere_is_dropped_from_the_cache_with_a_not_found() 
     let other = DiaqClient::new(&w.server.base_url(), KEY).unwrap();
     other.delete_store(id).await.unwrap();
     let e = w.dispatch.update_store(id, &input()).await.unwrap_err();
-    assert_eq!(e.code, "not_found");
+    assert_eq!(e.code, ErrorCode::NotFound);
     assert!(
         w.dispatch
             .list_stores(None)
@@ -211,7 +211,7 @@ async fn a_store_deleted_elsewhere_is_dropped_from_the_cache_with_a_not_found() 
             .all(|s| s.store.id != id)
     );
     let e = w.dispatch.delete_store(id).await.unwrap_err();
-    assert_eq!(e.code, "not_found");
+    assert_eq!(e.code, ErrorCode::NotFound);
 }
 
 #[tokio::test]
@@ -225,9 +225,9 @@ async fn offline_the_cache_still_answers_and_the_status_says_so() {
     } = w;
     server.shutdown().await;
     let e = dispatch.sync_stores().await.unwrap_err();
-    assert_eq!(e.code, "transport");
+    assert_eq!(e.code, ErrorCode::Transport);
     let e = dispatch.create_store(&input()).await.unwrap_err();
-    assert_eq!(e.code, "transport");
+    assert_eq!(e.code, ErrorCode::Transport);
     assert_eq!(dispatch.list_stores(None).unwrap().len(), 12);
     let status = dispatch.status().unwrap();
     assert!(!status.online);
@@ -314,6 +314,6 @@ async fn travel_matrices_use_osrm_only_when_configured() {
     let osrm = hakobu_osrm::OsrmClient::new("http://127.0.0.1:9", "driving").unwrap();
     let d = dispatch_for(&w.server.base_url(), &w.dir, Mode::Sandbox).with_osrm(osrm);
     let e = d.travel_matrix(&points, bike).await.unwrap_err();
-    assert_eq!(e.code, "transport");
+    assert_eq!(e.code, ErrorCode::Transport);
     assert!(e.message.starts_with("OSRM:"), "{}", e.message);
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use hakobu_cache::Cache;
 use hakobu_diaq_client::{ClientError, DiaqClient};
-use hakobu_dispatch::{Changes, Clock, Dispatch, Mode, WebhookReceiver, WebhookSecret};
+use hakobu_dispatch::{Changes, Clock, Dispatch, ErrorCode, Mode, WebhookReceiver, WebhookSecret};
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 use rand::SeedableRng;
 use serde_json::{Value, json};
@@ -535,7 +535,7 @@ async fn a_remote_api_is_not_registered_with() {
         .unwrap(),
     );
     let e = remote.start_webhook_receiver().await.unwrap_err();
-    assert_eq!(e.code, "config");
+    assert_eq!(e.code, ErrorCode::Config);
 }
 
 #[tokio::test]
@@ -543,7 +543,7 @@ async fn registration_failure_is_reported_and_the_receiver_stopped() {
     let mut w = world().await;
     w.server.take().unwrap().shutdown().await;
     let e = w.dispatch.start_webhook_receiver().await.unwrap_err();
-    assert_eq!(e.code, "transport");
+    assert_eq!(e.code, ErrorCode::Transport);
     assert!(!w.dispatch.status().unwrap().online);
 }
 
@@ -650,7 +650,7 @@ async fn incremental_sync_reports_what_changed_and_then_nothing() {
     // Offline: the sync fails, the status bar says so, the last sync time stays.
     w.server.take().unwrap().shutdown().await;
     let e = w.dispatch.sync_orders(false).await.unwrap_err();
-    assert_eq!(e.code, "transport");
+    assert_eq!(e.code, ErrorCode::Transport);
     let offline = w.dispatch.status().unwrap();
     assert!(!offline.online);
     assert_eq!(offline.last_sync.as_deref(), Some(full.synced_at.as_str()));
@@ -686,7 +686,7 @@ async fn time_zones_are_cached_for_offline_use() {
     w.server.take().unwrap().shutdown().await;
     assert_eq!(
         w.dispatch.sync_time_zones().await.unwrap_err().code,
-        "transport"
+        ErrorCode::Transport
     );
     assert_eq!(w.dispatch.list_time_zones().unwrap(), zones, "offline");
 }

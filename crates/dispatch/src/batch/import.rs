@@ -14,7 +14,7 @@ use crate::batch::decode::decode;
 use crate::batch::json_body::read_json;
 use crate::batch::report::{BatchReport, BatchSummary};
 use crate::batch::source::Missing;
-use crate::{CommandError, Dispatch};
+use crate::{CommandError, Dispatch, ErrorCode};
 
 /// Rows one file may have. The RouteMate sandbox takes 500 stops per job; a planning batch may
 /// become several routes, so the limit here only keeps the report a size a screen can show.
@@ -103,7 +103,7 @@ impl BatchError {
 impl From<BatchError> for CommandError {
     fn from(e: BatchError) -> Self {
         CommandError {
-            code: "bad_request",
+            code: ErrorCode::BadRequest,
             message: e.to_string(),
             field: Some(e.field().to_owned()),
         }
