@@ -154,6 +154,11 @@ impl Zones {
         Ok(Zones { hourly, anytime_id })
     }
 
+    /// The hourly zone starting at `hour` (Japan time), if the table has one.
+    pub fn at_hour(&self, hour: u32) -> Option<&HourlyZone> {
+        self.hourly.iter().find(|z| z.starts == hour)
+    }
+
     pub fn is_extra_charge(&self, time_zone_id: &str) -> bool {
         self.hourly
             .iter()

@@ -200,6 +200,17 @@ impl Cache {
         })
     }
 
+    /// Whether a TimeWindow starting at `starts_at` lies in an extra-charge time zone (早朝・
+    /// 深夜), by the cached time zones, else the document's — the same reading a recorded
+    /// hold's `is_extra_charge` gets. A timestamp that does not read is an error.
+    pub fn is_extra_charge_at(&self, starts_at: &str) -> Result<bool, CacheError> {
+        self.with(|c| {
+            let zones = Zones::read(c)?;
+            let hour = jst_hour(read_time("starts_at", starts_at)?.epoch);
+            Ok(zones.at_hour(hour).is_some_and(|z| z.is_extra_charge))
+        })
+    }
+
     pub fn hold(&self, id: &str) -> Result<Option<CachedHold>, CacheError> {
         self.with(|c| {
             c.query_row(
@@ -377,10 +388,7 @@ fn hold_of(
             (date, None)
         }
     };
-    let zone = match hour {
-        Some(h) => zones.hourly.iter().find(|z| z.starts == h).cloned(),
-        None => None,
-    };
+    let zone = hour.and_then(|h| zones.at_hour(h)).cloned();
     Ok(CachedHold {
         id: w.id.clone(),
         estimate_id: estimate_id.map(str::to_owned),
@@ -822,5 +830,44 @@ mod tests {
         assert_eq!(cache.hold("w-time").unwrap(), None);
         assert!(cache.hold("w-late").unwrap().is_some());
         assert_eq!(count(&cache, "unavailable_windows"), 0);
+    }
+
+    #[test]
+    fn extra_charge_is_read_from_the_zone_a_window_starts_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(&dir);
+        // The document's table until a sync stores the API's: 6–8時 and 22–24時 cost extra.
+        for (starts_at, extra) in [
+            ("2026-11-24T06:00:00+09:00", true),
+            ("2026-11-24T07:00:00+09:00", true),
+            ("2026-11-24T08:00:00+09:00", false),
+            ("2026-11-24T10:00:00+09:00", false),
+            ("2026-11-24T13:00:00Z", true), // 22時 in Japan
+            ("2026-11-24T23:00:00+09:00", true),
+        ] {
+            assert_eq!(
+                cache.is_extra_charge_at(starts_at).unwrap(),
+                extra,
+                "{starts_at}"
+            );
+        }
+        // A cached table is the authority once there is one.
+        let mut zones = hakobu_diaq::time_zones();
+        for z in &mut zones {
+            z.is_extra_charge = z.starts == 10;
+        }
+        cache.replace_time_zones(&zones, T0).unwrap();
+        assert!(
+            cache
+                .is_extra_charge_at("2026-11-24T10:00:00+09:00")
+                .unwrap()
+        );
+        assert!(
+            !cache
+                .is_extra_charge_at("2026-11-24T06:00:00+09:00")
+                .unwrap()
+        );
+        let e = cache.is_extra_charge_at("tomorrow").unwrap_err();
+        assert!(e.to_string().contains("starts_at"), "{e}");
     }
 }
