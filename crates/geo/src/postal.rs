@@ -19,10 +19,21 @@ pub struct Postal {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PostalError {
-    #[error("postal_code: must be 7 digits, as 1234567 or 123-4567")]
+    #[error("postal_code: {}", self.rule())]
     Malformed,
-    #[error("postal_code: {0} is not a Japanese postal code")]
+    #[error("postal_code: {}", self.rule())]
     Unknown(String),
+}
+
+impl PostalError {
+    /// The broken rule without the field name, for callers whose field is named otherwise
+    /// (a form's `address_zipcode`).
+    pub fn rule(&self) -> String {
+        match self {
+            PostalError::Malformed => "must be 7 digits, as 1234567 or 123-4567".to_owned(),
+            PostalError::Unknown(code) => format!("{code} is not a Japanese postal code"),
+        }
+    }
 }
 
 /// `1060045`, `106-0045`, `〒106-0045`, full-width digits → 1060045.
@@ -91,5 +102,13 @@ mod tests {
         for s in ["106004", "10600455", "1060-045", "abc-defg", ""] {
             assert_eq!(parse_postal_code(s), Err(PostalError::Malformed), "{s}");
         }
+        assert_eq!(
+            PostalError::Malformed.to_string(),
+            "postal_code: must be 7 digits, as 1234567 or 123-4567"
+        );
+        assert_eq!(
+            PostalError::Unknown("000-0000".into()).to_string(),
+            "postal_code: 000-0000 is not a Japanese postal code"
+        );
     }
 }
