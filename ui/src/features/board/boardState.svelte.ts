@@ -4,6 +4,7 @@
 import { board as readBoard, type Board } from '$lib/ipc/board';
 import type { CommandError } from '$lib/ipc';
 import type { OrderFilters } from '$features/board/filters.svelte';
+import { markStart, measureAfterPaint } from '$lib/perf';
 
 export class BoardState {
   board = $state<Board | null>(null);
@@ -19,11 +20,13 @@ export class BoardState {
   async reload(): Promise<void> {
     const seq = ++this.#seq;
     this.loading = true;
+    markStart('board:render');
     try {
       const answer = await readBoard(this.#filters.boardQuery());
       if (seq !== this.#seq) return;
       this.board = answer;
       this.error = null;
+      measureAfterPaint('board:render');
     } catch (error) {
       if (seq === this.#seq) this.error = error as CommandError;
     } finally {
