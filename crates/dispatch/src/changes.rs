@@ -19,6 +19,13 @@ pub struct Changes {
     pub drivers: Vec<u64>,
 }
 
+/// The orders a write command changed (`orders-changed`): the same `changed` as a sync's
+/// report, so one listener serves both.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OrdersChanged {
+    pub changed: Vec<String>,
+}
+
 impl Changes {
     pub fn is_empty(&self) -> bool {
         self.orders.is_empty() && self.drivers.is_empty()

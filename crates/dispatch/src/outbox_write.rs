@@ -79,6 +79,14 @@ impl OrderKind {
             OrderKind::Fetch => "fetch_window_id",
         }
     }
+
+    /// Which of the document's rule sets (hakobu-diaq) its requests follow.
+    pub fn purpose(self) -> hakobu_diaq::Purpose {
+        match self {
+            OrderKind::Delivery => hakobu_diaq::Purpose::Delivery,
+            OrderKind::Fetch => hakobu_diaq::Purpose::Fetch,
+        }
+    }
 }
 
 /// What a write acts on: an object the server already has, or the one an earlier outbox
