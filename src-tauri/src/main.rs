@@ -5,6 +5,7 @@
 
 mod backend;
 mod commands;
+mod order_commands;
 
 use tauri::Manager;
 
@@ -39,6 +40,14 @@ fn main() {
             commands::list_time_zones,
             commands::slot_grid,
             commands::import_batch,
+            order_commands::cancel_orders,
+            order_commands::update_order,
+            order_commands::create_order,
+            order_commands::estimate_order,
+            order_commands::reserve_window,
+            order_commands::postal_lookup,
+            order_commands::normalize_address,
+            order_commands::save_export,
         ])
         .build(tauri::generate_context!());
     match app {
