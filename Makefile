@@ -17,7 +17,7 @@ APP_FEATURES := --features hakobu-app/custom-protocol
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e sandbox geo-bench tokyo-bench schemathesis
+.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench sandbox geo-bench tokyo-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -89,6 +89,14 @@ e2e: app tauri-driver
 	cargo build -p hakobu-sandbox --bin hakobu-sandbox
 	cd tests/e2e && HAKOBU_APP="$(APP)" HAKOBU_SANDBOX_BIN="$(CARGO_TARGET_DIR)/debug/hakobu-sandbox" \
 	  PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) npm test
+
+## UI benchmark (release app, real window, 50,000 cached orders); rewrites ui/BENCHMARKS.md.
+ui-bench: ui data tauri-driver
+	cargo build --release -p hakobu-app $(APP_FEATURES)
+	cargo build --release -p hakobu-dispatch --bin bench-cache
+	cd tests/e2e && HAKOBU_APP="$(CARGO_TARGET_DIR)/release/hakobu" \
+	  HAKOBU_BENCH_CACHE_BIN="$(CARGO_TARGET_DIR)/release/bench-cache" \
+	  PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) node bench/ui-bench.js
 
 ## Geocoder benchmark (release); rewrites crates/geo/BENCHMARKS.md.
 geo-bench: data

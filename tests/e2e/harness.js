@@ -74,12 +74,13 @@ export function sandboxBinary() {
   return bin;
 }
 
-/** Starts `hakobu-sandbox` on `port` and resolves once it listens; `stop()` ends it. */
-export function startSandbox({ port, apiKey, db }) {
+/** Starts `hakobu-sandbox` on `port` and resolves once it listens; `stop()` ends it.
+ * `seed`: `tokyo` (the twelve stores) or `tokyo-day` (and a day of orders, some under way). */
+export function startSandbox({ port, apiKey, db, seed = "tokyo" }) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       sandboxBinary(),
-      ["--addr", `127.0.0.1:${port}`, "--db", db, "--api-key", apiKey, "--seed", "tokyo"],
+      ["--addr", `127.0.0.1:${port}`, "--db", db, "--api-key", apiKey, "--seed", seed],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";
@@ -170,3 +171,32 @@ export async function screenshot(browser, name) {
 }
 
 export const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** Calls a Tauri command from the page (the real IPC); resolves `{answer}` or `{refusal}`. */
+export function invoke(browser, command, args = {}) {
+  return browser.executeAsync(
+    (command, args, done) =>
+      window.__TAURI_INTERNALS__
+        .invoke(command, args)
+        // Not `{value}`/`{error}`: a script result shaped like that reads as a WebDriver error.
+        .then((answer) => ({ answer }))
+        .catch((refusal) => ({ refusal: JSON.stringify(refusal) }))
+        .then((answer) => setTimeout(() => done(answer), 0)),
+    command,
+    args,
+  );
+}
+
+/** innerText of an element by test id, read in the page (WebKitWebDriver's text is quirky). */
+export function textOf(browser, testId) {
+  return browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.innerText ?? "", testId);
+}
+
+/** Clicks an element by test id in the page (for elements WebKitWebDriver will not click). */
+export function clickTestId(browser, testId) {
+  return browser.execute((id) => {
+    const el = document.querySelector(`[data-testid="${id}"]`);
+    if (!el) throw new Error(`no element ${id}`);
+    el.click();
+  }, testId);
+}

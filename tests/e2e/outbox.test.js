@@ -43,6 +43,8 @@ describe("writes made offline in the desktop window", () => {
       HAKOBU_DIAQ_API_KEY: API_KEY,
     });
     app = await launch(profile);
+    // The app opens on the board; these tests are about the stores page.
+    await app.browser.execute(() => (location.hash = "#/stores"));
   });
 
   after(async () => {

@@ -64,6 +64,8 @@ describe("stores in the desktop window", () => {
 
   before(async () => {
     app = await launch(profile);
+    // The app opens on the board; these tests are about the stores page.
+    await app.browser.execute(() => (location.hash = "#/stores"));
   });
 
   after(async () => {
@@ -153,6 +155,8 @@ describe("stores in the desktop window", () => {
   it("finds every change after a restart", async () => {
     await app.stop();
     app = await launch(profile);
+    // The app opens on the board; these tests are about the stores page.
+    await app.browser.execute(() => (location.hash = "#/stores"));
     const { browser } = app;
     await (await browser.$(byTestId("sandbox-banner"))).waitForDisplayed({ timeout: 20000 });
     await waitForRows(browser, (t) => t.length === SEEDED, "the same stores after restart");
