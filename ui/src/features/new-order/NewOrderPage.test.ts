@@ -369,6 +369,19 @@ describe('NewOrderPage', () => {
     expect(card.textContent).toContain('12:00–13:00');
   });
 
+  it('estimates on Ctrl+Enter, then moves to the create button without creating', async () => {
+    await renderPage();
+    await fillCustomer();
+    estimate.mockResolvedValueOnce(estimateView());
+    await fireEvent.keyDown(byTestId('new-order-phone'), { key: 'Enter', ctrlKey: true });
+    await screen.findByTestId('new-order-window-time');
+    expect(estimate).toHaveBeenCalledTimes(1);
+    await fireEvent.keyDown(byTestId('new-order-phone'), { key: 'Enter', ctrlKey: true });
+    expect(document.activeElement).toBe(screen.getByTestId('new-order-create'));
+    expect(estimate).toHaveBeenCalledTimes(1);
+    expect(create).not.toHaveBeenCalled();
+  });
+
   it('does not submit anything on Enter in the last package row', async () => {
     await renderPage();
     const input = byTestId('new-order-package-0-attention');
