@@ -24,6 +24,7 @@ import {
   postalLookup,
   reserveWindow,
   listTimeZones,
+  slotGrid,
   type CachedOrder,
   type CachedStore,
   type EstimateView,
@@ -40,6 +41,7 @@ const estimate = vi.mocked(estimateOrder);
 const create = vi.mocked(createOrder);
 const reserve = vi.mocked(reserveWindow);
 const zones = vi.mocked(listTimeZones);
+const grid = vi.mocked(slotGrid);
 
 const azabu: CachedStore = {
   id: '1724e928-f458-468d-9987-1c38a227e172',
@@ -113,7 +115,7 @@ describe('NewOrderPage', () => {
     setLang('ja');
     localStorage.clear();
     location.hash = '#/new';
-    for (const mock of [stores, postal, normalize, estimate, create, reserve, zones]) mock.mockReset();
+    for (const mock of [stores, postal, normalize, estimate, create, reserve, zones, grid]) mock.mockReset();
     stores.mockResolvedValue([azabu, fetchOnly]);
     normalize.mockImplementation(async (_prefecture, line1) => ({
       prefecture: '東京都',
@@ -380,6 +382,48 @@ describe('NewOrderPage', () => {
     expect(document.activeElement).toBe(screen.getByTestId('new-order-create'));
     expect(estimate).toHaveBeenCalledTimes(1);
     expect(create).not.toHaveBeenCalled();
+  });
+
+  it('takes the store and a hold handed over by the window calendar (?store=&window=)', async () => {
+    const expires = new Date(Date.now() + 20 * 60_000).toISOString();
+    const cell = {
+      time_zone_id: 'f30316b2-8e9e-40cf-827c-09a3e88c3ea3',
+      starts_at: '2026-11-26T12:00:00+09:00',
+      ends_at: '2026-11-26T13:00:00+09:00',
+      past: false,
+      sold_out: false,
+      known_as_of: null,
+      stale: false,
+      extra_charge: false,
+      held: 1,
+      held_expires_at: expires,
+      hold_ids: ['9937783e-c09d-4e13-93c5-a57fc6e05474'],
+      booked: 0,
+    };
+    grid.mockResolvedValue({
+      store_id: fetchOnly.id,
+      start_date: '2026-11-24',
+      now: '2026-11-24T09:00:00+09:00',
+      columns: [],
+      anytime_zone_id: '9fad40c3-1347-4ce8-bd06-61c180391f4b',
+      days: [
+        {
+          date: '2026-11-26',
+          anytime: { past: false, held: 0, held_expires_at: null, hold_ids: [], booked: 0 },
+          cells: [cell],
+        },
+      ],
+    });
+    location.hash = `#/new?store=${fetchOnly.id}&window=9937783e-c09d-4e13-93c5-a57fc6e05474`;
+    await renderPage();
+    const card = await screen.findByTestId('new-order-window-other');
+    expect(card.textContent).toContain('12:00–13:00');
+    expect(card.getAttribute('aria-pressed')).toBe('true');
+    // The store offers fetches only: the form switched to 回収.
+    expect(screen.getByTestId('new-order-page').dataset.kind).toBe('fetch');
+    expect(byTestId<HTMLSelectElement>('new-order-store').value).toBe(fetchOnly.id);
+    expect(grid).toHaveBeenCalledWith(fetchOnly.id, expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/));
+    expect(screen.getByTestId('new-order-expiry').textContent).toMatch(/(19|20):\d{2}/);
   });
 
   it('does not submit anything on Enter in the last package row', async () => {
