@@ -304,6 +304,63 @@ mod tests {
     }
 
     #[test]
+    fn a_price_that_is_not_yen_is_an_internal_error_naming_the_line() {
+        let d = Dispatch::new(
+            hakobu_diaq_client::DiaqClient::new("http://127.0.0.1:9", "k").unwrap(),
+            std::sync::Arc::new(hakobu_cache::Cache::in_memory().unwrap()),
+            crate::Mode::Sandbox,
+            std::sync::Arc::new(crate::SystemClock),
+            None,
+        )
+        .unwrap();
+        let package = |price: Option<&str>| Package {
+            service_brand: "80サイズ".into(),
+            order_reference: String::new(),
+            name: "花瓶".into(),
+            boxes: 1,
+            number: 1,
+            price: price.map(str::to_owned),
+            height: 0.0,
+            width: 0.0,
+            depth: 0.0,
+            weight: 0.0,
+            attention: String::new(),
+        };
+        let answer = |prices: &[Option<&str>]| Answer {
+            id: None,
+            base: "2030-01-15T10:00:00+09:00".into(),
+            windows: Vec::new(),
+            unavailable: Vec::new(),
+            distance: 0,
+            packages: prices.iter().map(|p| package(*p)).collect(),
+            store: serde_json::from_value(json!({
+                "store_id": "s", "store_name": "店", "store_address_prefecture": "東京都",
+                "store_address_line_1": "港区", "store_address_line_2": "",
+                "store_phone": "03-0000-0000", "store_type": "standalone_store"
+            }))
+            .unwrap(),
+        };
+        let view = d
+            .estimate_view(OrderKind::Delivery, answer(&[Some("880"), Some(" 660 ")]))
+            .unwrap();
+        assert_eq!(
+            (view.total_price, view.time_window, view.extra_charge),
+            (1540, None, false)
+        );
+        for bad in [None, Some("¥880"), Some("")] {
+            let e = d
+                .estimate_view(OrderKind::Delivery, answer(&[Some("880"), bad]))
+                .unwrap_err();
+            assert_eq!(e.code, ErrorCode::Internal);
+            assert!(
+                e.message.starts_with("packages[1].price: "),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
     fn an_acked_reservation_without_a_window_is_an_internal_error() {
         let row: OutboxRow = serde_json::from_value(json!({
             "seq": 1, "client_id": "c", "kind": "reserve_window", "payload": {},

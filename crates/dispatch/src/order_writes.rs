@@ -165,3 +165,44 @@ impl Dispatch {
         hakobu_diaq::time::from_utc(self.clock.now())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use hakobu_cache::{Cache, OutboxState};
+    use hakobu_diaq_client::DiaqClient;
+
+    use super::*;
+    use crate::{Mode, SystemClock};
+
+    #[test]
+    fn an_acked_row_without_an_object_is_an_internal_error() {
+        let d = Dispatch::new(
+            DiaqClient::new("http://127.0.0.1:9", "k").unwrap(),
+            Arc::new(Cache::in_memory().unwrap()),
+            Mode::Sandbox,
+            Arc::new(SystemClock),
+            None,
+        )
+        .unwrap();
+        let row = OutboxRow {
+            seq: 1,
+            client_id: "c-1".into(),
+            kind: "update_delivery".into(),
+            payload: Value::Null,
+            payload_hash: String::new(),
+            revision: 0,
+            request: None,
+            state: OutboxState::Acked,
+            attempts: 1,
+            last_error: None,
+            server_id: Some("not-cached".into()),
+            response: Some(json!({"id": "not-cached"})),
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        let e = d.acked_order(OrderKind::Delivery, &row).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Internal);
+    }
+}
