@@ -7,8 +7,8 @@ use hakobu_cache::{
 };
 use hakobu_diaq::{StoreInput, TimeZone};
 use hakobu_dispatch::{
-    AppStatus, BatchFormat, BatchReport, CommandError, OrderSyncReport, ReplayReport, SyncReport,
-    Written,
+    AppStatus, BatchFormat, BatchReport, CommandError, OrderSyncReport, ReplayReport, StatusCount,
+    SyncReport, Written,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
@@ -109,12 +109,6 @@ pub async fn replay_outbox(app: AppHandle, backend: State<'_, Backend>) -> Reply
 #[tauri::command]
 pub fn list_orders(backend: State<'_, Backend>, filter: OrderFilter) -> Reply<Vec<CachedOrder>> {
     backend.dispatch.list_orders(&filter)
-}
-
-#[derive(Serialize)]
-pub struct StatusCount {
-    status: String,
-    count: u64,
 }
 
 #[tauri::command]

@@ -3,6 +3,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{Cache, CacheError};
 
@@ -10,7 +11,7 @@ use crate::{Cache, CacheError};
 pub const TRAIL_POINTS: usize = 200;
 
 /// The job a driver is on, as the event names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DriverJob {
     /// `delivery` or `fetch`
     pub kind: String,
@@ -41,7 +42,7 @@ pub struct DriverFix {
 }
 
 /// A driver as the map shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CachedDriver {
     pub id: u64,
     pub name: String,
@@ -55,7 +56,7 @@ pub struct CachedDriver {
 }
 
 /// One point of a driver's trail.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct TrailPoint {
     pub lat: f64,
     pub lng: f64,

@@ -3,11 +3,12 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{Cache, CacheError};
 
 /// One delivery or fetch as the cache holds it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CachedOrder {
     pub id: String,
     /// `delivery` or `fetch`
@@ -28,12 +29,13 @@ pub struct CachedOrder {
     /// The API object's `update`.
     pub api_update: String,
     /// The whole object as the API returned it.
+    #[ts(type = "unknown")]
     pub body: serde_json::Value,
     pub fetched_at: String,
 }
 
 /// What the board asks for. Every set field narrows the list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct OrderFilter {
     pub kind: Option<String>,
     pub statuses: Option<Vec<String>>,

@@ -9,10 +9,11 @@
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::{Cache, CacheError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
     /// Waiting to be sent (new, or the last try got no answer).
@@ -60,21 +61,24 @@ pub struct NewOutboxRow<'a> {
     pub now: &'a str,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct OutboxRow {
     pub seq: i64,
     pub client_id: String,
     pub kind: String,
+    #[ts(type = "unknown")]
     pub payload: Value,
     pub payload_hash: String,
     pub revision: u32,
     /// The exact body sent, once it is fixed (a window chosen at send time), so a resend
     /// with the same Idempotency-Key carries the same body.
+    #[ts(type = "unknown")]
     pub request: Option<Value>,
     pub state: OutboxState,
     pub attempts: u32,
     pub last_error: Option<String>,
     pub server_id: Option<String>,
+    #[ts(type = "unknown")]
     pub response: Option<Value>,
     pub created_at: String,
     pub updated_at: String,

@@ -16,6 +16,7 @@ use hakobu_diaq::time_zone::ANYTIME_ID;
 use hakobu_diaq::{TimeZone, TimeZoneStatus};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::windows::{epoch, invalid, read_time};
 use crate::{Cache, CacheError};
@@ -33,7 +34,7 @@ const DAY: i64 = 86_400;
 const JST: i64 = 9 * HOUR;
 
 /// The grid for the UI: `days[d].cells[c]` is day `d`, column `columns[c]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SlotGrid {
     pub store_id: String,
     /// `YYYY-MM-DD`, Japan time: the first day.
@@ -46,7 +47,7 @@ pub struct SlotGrid {
 }
 
 /// One hourly time zone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct GridColumn {
     pub time_zone_id: String,
     pub starts: u32,
@@ -54,7 +55,7 @@ pub struct GridColumn {
     pub is_extra_charge: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct GridDay {
     /// `YYYY-MM-DD`, Japan time.
     pub date: String,
@@ -63,7 +64,7 @@ pub struct GridDay {
 }
 
 /// One hourly slot of one day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SlotCell {
     pub time_zone_id: String,
     pub starts_at: String,
@@ -86,7 +87,7 @@ pub struct SlotCell {
 }
 
 /// The day's 時間指定なし zone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AnytimeCell {
     pub past: bool,
     pub held: u32,

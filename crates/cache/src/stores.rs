@@ -3,11 +3,12 @@
 use hakobu_diaq::{PickupProof, Store, StoreType};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{Cache, CacheError};
 
 /// Where a store stands on the map, and how precisely (`town` or `ward`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct StoreLocation {
     pub lat: f64,
     pub lng: f64,
@@ -15,7 +16,7 @@ pub struct StoreLocation {
 }
 
 /// A store as the cache holds it: the API's object plus what the app adds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CachedStore {
     #[serde(flatten)]
     pub store: Store,

@@ -5,11 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use ts_rs::TS;
 
 use crate::patterns::{PHONE, PHONE_DOC as PHONE_PATTERN, ZIPCODE, ZIPCODE_DOC as ZIPCODE_PATTERN};
 use crate::validation::{FieldError, Rule, check_max_chars};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StoreType {
@@ -44,7 +45,7 @@ impl StoreType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PickupProof {
@@ -82,7 +83,7 @@ impl PickupProof {
 pub const DELIVERY_PROOF: &str = "signature";
 
 /// The Store object as the API returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Store {
     pub id: String,
@@ -107,7 +108,7 @@ pub struct Store {
 }
 
 /// The body of `POST /v1/stores` and `PUT /v1/stores/{id}`. `None` means "not sent".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoreInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]

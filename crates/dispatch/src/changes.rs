@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use tokio::sync::broadcast;
+use ts_rs::TS;
 
 use crate::Dispatch;
 
@@ -11,7 +12,7 @@ use crate::Dispatch;
 pub(crate) const CHANGE_BACKLOG: usize = 256;
 
 /// Ids whose cached rows changed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct Changes {
     /// Deliveries and fetches (added, or status or contents changed).
     pub orders: Vec<String>,

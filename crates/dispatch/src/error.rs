@@ -3,10 +3,11 @@
 use hakobu_cache::CacheError;
 use hakobu_diaq_client::ClientError;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// What kind of failure a command met: the UI picks its wording and whether to offer a retry
 /// by this, never by the message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The input is wrong (the API's 400, or our own check of an argument); `field` names it.
@@ -60,7 +61,7 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error, TS)]
 #[error("{code}: {message}")]
 pub struct CommandError {
     pub code: ErrorCode,

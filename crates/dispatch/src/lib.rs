@@ -11,6 +11,7 @@ mod drivers;
 mod error;
 mod estimate;
 mod export_file;
+mod ipc_types;
 mod local_checks;
 mod order_cancel;
 mod order_writes;
@@ -47,8 +48,9 @@ pub use config::{ApiConfig, ConfigError, RouteMateSettings, SETTINGS_FILE, osrm_
 pub use error::{CommandError, ErrorCode};
 pub use estimate::{EstimatePackage, EstimateStore, EstimateView, Hold, SoldOutWindow};
 pub use export_file::{EXPORT_DIR_ENV, check_export_name, numbered_name, save_export};
+pub use ipc_types::typescript;
 pub use order_cancel::{CancelBatch, CancelOutcome, CancelResult, OrderRef};
-pub use orders::OrderSyncReport;
+pub use orders::{OrderSyncReport, StatusCount};
 pub use outbox::{OUTBOX_LIST_LIMIT, ReplayReport, Written};
 pub use outbox_write::{OrderKind, Target, WindowChoice, Write, payload_hash};
 pub use routemate::{RouteMateLink, RouteMateRefresh, SANDBOX_SOURCE};

@@ -14,6 +14,7 @@ use hakobu_diaq::Status;
 use hakobu_diaq_client::OrderQuery;
 use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::webhook_intake::{is_newer, same_order};
 use crate::{Changes, CommandError, Dispatch, META_LAST_SYNC, tokyo_rfc3339};
@@ -26,15 +27,23 @@ pub const OPEN_LOOKBACK_DAYS: i64 = 7;
 /// Meta key: RFC 3339 time of the last successful order sync.
 const META_LAST_ORDER_SYNC: &str = "last_order_sync";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct OrderSyncReport {
     pub deliveries: usize,
     pub fetches: usize,
     /// `full` (everything) or `recent` (the windows that can still change).
+    #[ts(type = "\"full\" | \"recent\"")]
     pub scope: &'static str,
     pub synced_at: String,
     /// Ids added or changed since the cache last had them, and (full sync) removed.
     pub changed: Vec<String>,
+}
+
+/// Orders in one status (`order_counts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct StatusCount {
+    pub status: String,
+    pub count: u64,
 }
 
 impl Dispatch {

@@ -19,6 +19,7 @@ use hakobu_cache::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState};
 use hakobu_diaq_client::{ClientError, OrderQuery};
 use serde::Serialize;
 use serde_json::{Value, json};
+use ts_rs::TS;
 
 use crate::outbox_write::{OrderKind, Target, WindowChoice, Write};
 use crate::webhook_intake::is_newer;
@@ -28,7 +29,7 @@ use crate::{Changes, CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
 pub const OUTBOX_LIST_LIMIT: u32 = 500;
 
 /// What became of a write handed to the outbox.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Written<T> {
     /// The server applied it; `value` is what it answered.
@@ -78,7 +79,7 @@ impl<T> Written<T> {
 }
 
 /// What one replay did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct ReplayReport {
     pub acked: usize,
     pub failed: usize,

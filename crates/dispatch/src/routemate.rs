@@ -10,6 +10,7 @@
 use hakobu_cache::{NewRouteMateJob, RouteMateJobRow, RouteMateJobStatus};
 use hakobu_routemate::{RouteMateClient, RouteMateError, create_sandbox_credentials};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::routemate_plan::idempotency_key;
 use crate::{CommandError, Dispatch, ErrorCode, PlannedRoute, RouteMateSettings, tokyo_rfc3339};
@@ -101,7 +102,7 @@ impl From<RouteMateError> for CommandError {
 }
 
 /// What a refresh found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct RouteMateRefresh {
     /// Jobs asked about: imported and not yet completed.
     pub checked: usize,

@@ -3,10 +3,11 @@
 use std::sync::atomic::Ordering;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::{CommandError, Dispatch, META_LAST_SYNC};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// The embedded DIAq sandbox on loopback.
@@ -15,7 +16,7 @@ pub enum Mode {
     Remote,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AppStatus {
     pub mode: Mode,
     pub api_base_url: String,

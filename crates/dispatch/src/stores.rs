@@ -4,12 +4,13 @@
 use hakobu_cache::{CachedStore, OutboxRow, StoreLocation};
 use hakobu_diaq::{Store, StoreInput, StoreQuery};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::outbox::Written;
 use crate::outbox_write::{Target, Write};
 use crate::{CommandError, Dispatch, ErrorCode, META_LAST_SYNC, tokyo_rfc3339};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SyncReport {
     pub count: usize,
     pub synced_at: String,

@@ -5,9 +5,11 @@
 //! destination's address. The table is also in docs/decisions.md "Batch import".
 
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "BatchColumn")]
 pub enum Column {
     ExternalStopId,
     /// A whole address line.

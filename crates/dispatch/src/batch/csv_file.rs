@@ -5,13 +5,14 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::batch::columns::Column;
 use crate::batch::import::{BatchError, MAX_ROWS};
 use crate::batch::source::{Cells, FieldIssue, LineCursor, SourceRow};
 
 /// One header column and the field it was read as (`None`: not a stop field, ignored).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ColumnReport {
     /// 1-based, as a spreadsheet counts.
     pub number: usize,

@@ -7,11 +7,12 @@
 
 use encoding_rs::{DecoderResult, Encoding, SHIFT_JIS, UTF_16BE, UTF_16LE};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::batch::import::BatchError;
 
 /// The encoding a file was read in, as the report names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub enum TextEncoding {
     #[serde(rename = "UTF-8")]
     Utf8,

@@ -7,6 +7,7 @@
 
 use hakobu_geo::Gazetteer;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::batch::check::{check_row, mark_duplicates};
 use crate::batch::csv_file::read_csv;
@@ -20,7 +21,7 @@ use crate::{CommandError, Dispatch, ErrorCode};
 /// become several routes, so the limit here only keeps the report a size a screen can show.
 pub const MAX_ROWS: usize = 5_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum BatchFormat {
     /// Comma- or tab-separated, with a header row.

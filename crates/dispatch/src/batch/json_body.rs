@@ -10,13 +10,14 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use ts_rs::TS;
 
 use crate::batch::columns::Column;
 use crate::batch::import::{BatchError, MAX_ROWS};
 use crate::batch::source::{Cells, FieldIssue, LineCursor, SourceRow};
 
 /// The job a RouteMate body describes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct BatchJob {
     pub external_job_id: Option<String>,
     pub title: Option<String>,

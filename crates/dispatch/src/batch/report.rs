@@ -3,6 +3,7 @@
 //! the stops handed to the solver ([`BatchReport::planning_stops`]).
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::batch::csv_file::ColumnReport;
 use crate::batch::decode::TextEncoding;
@@ -11,7 +12,7 @@ use crate::batch::json_body::BatchJob;
 use crate::batch::source::FieldIssue;
 use crate::batch::window::TimeWindow;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum RowStatus {
     Ok,
@@ -24,7 +25,7 @@ pub enum RowStatus {
 
 /// How precisely a stop was placed: the gazetteer's levels, plus `postal` for a postal code's
 /// centre used when the address alone placed it less precisely (or not at all).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchLevel {
     Chome,
@@ -35,7 +36,7 @@ pub enum MatchLevel {
 }
 
 /// The geocoder's answer for the row's address.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "result", rename_all = "lowercase")]
 pub enum Geocode {
     Placed {
@@ -55,7 +56,7 @@ pub enum Geocode {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct RowReport {
     /// The line of the file the row (or JSON stop) starts on.
     pub line: usize,
@@ -80,7 +81,7 @@ pub struct RowReport {
     pub warnings: Vec<FieldIssue>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 pub struct BatchSummary {
     /// Rows read (blank rows not counted); `ok + warnings + errors`.
     pub rows: usize,
@@ -93,7 +94,7 @@ pub struct BatchSummary {
     pub parcels: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct BatchReport {
     pub format: BatchFormat,
     pub encoding: TextEncoding,

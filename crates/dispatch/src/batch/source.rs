@@ -2,10 +2,11 @@
 //! readers produce, so the checks (and their messages) are the same for both.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 /// One broken rule or doubt about a field: `message` is `<field>: <rule>`, the form every
 /// message of the app takes; `field` lets the UI highlight the cell.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct FieldIssue {
     pub field: String,
     pub message: String,

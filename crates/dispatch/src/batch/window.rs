@@ -8,9 +8,11 @@
 //! - empty, `指定なし`, `なし` or `-`: no window.
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
+use ts_rs::TS;
 
-/// Minutes since midnight, `start < end ≤ 24:00`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Minutes since midnight, `start < end ≤ 24:00`; `"HH:MM"` strings on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, TS)]
+#[ts(type = "{ start: string, end: string }")]
 pub struct TimeWindow {
     pub start_min: u16,
     pub end_min: u16,
