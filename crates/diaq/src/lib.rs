@@ -4,6 +4,7 @@
 
 pub mod customer;
 pub mod fields;
+pub mod late_risk;
 pub mod order;
 pub mod package;
 pub mod patterns;
@@ -16,6 +17,7 @@ pub mod validation;
 pub mod window;
 
 pub use customer::Customer;
+pub use late_risk::{LATE_RULES, LateLevel, LateReason, LateRisk, LateRule, late_risk};
 pub use order::{
     Delivery, DeliveryEstimate, Driver, EstimateRequest, Exception, Fetch, FetchEstimate,
     OrderRequest, OrderUpdate, ReserveRequest, StoreSummary,

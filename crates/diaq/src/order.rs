@@ -199,6 +199,31 @@ impl OrderRequest {
     }
 }
 
+/// What `PUT /v1/deliveries/{id}` and `/v1/fetches/{id}` may change, as field paths a form
+/// can mark editable: the document's 変更可能タイミング・項目 table (配送 › 更新) allows
+/// `customer`, `packages`, `pickup_comments` and `destination_comments`, only while the job is
+/// `created` (after that the API answers 404). `customer` is replaced whole, so each of its
+/// properties is editable; `packages` is replaced as a list. `store_id`, `ready_by` /
+/// `deliver_by` and the window id never change. The document prints the table under
+/// deliveries only; fetches take the same (docs/decisions.md "Deliveries and fetches").
+pub const EDITABLE_FIELDS: [&str; 12] = [
+    "customer.last_name",
+    "customer.first_name",
+    "customer.business_name",
+    "customer.phone",
+    "customer.email",
+    "customer.address_zipcode",
+    "customer.address_prefecture",
+    "customer.address_line_1",
+    "customer.address_line_2",
+    "packages",
+    "pickup_comments",
+    "destination_comments",
+];
+
+/// The only status in which `PUT` is accepted ([`EDITABLE_FIELDS`]).
+pub const EDITABLE_STATUS: Status = Status::Created;
+
 /// `PUT /v1/deliveries/{id}` and `/v1/fetches/{id}`: only these may change, only while created.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OrderUpdate {
@@ -439,5 +464,57 @@ impl ReserveRequest {
             })
         })();
         finish(f, value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn every_editable_field_is_one_put_accepts() {
+        let value = |path: &str| match path {
+            "customer.address_zipcode" => json!("150-0001"),
+            "customer.address_prefecture" => json!("東京都"),
+            "customer.address_line_1" => json!("渋谷区神宮前1-19-11"),
+            "customer.phone" => json!("090-1234-5678"),
+            "customer.email" => json!("a@example.com"),
+            "packages" => json!([{"service_brand": "60サイズ", "boxes": 1, "number": 1}]),
+            _ => json!("値"),
+        };
+        let mut body = json!({});
+        for path in EDITABLE_FIELDS {
+            match path.split_once('.') {
+                Some((object, property)) => body[object][property] = value(path),
+                None => body[path] = value(path),
+            }
+        }
+        let update = OrderUpdate::from_json(&body, Purpose::Delivery).unwrap();
+        let customer = update.customer.unwrap();
+        assert_eq!(customer.business_name.as_deref(), Some("値"));
+        assert_eq!(customer.address_line_2, "値");
+        assert_eq!(update.packages.unwrap().len(), 1);
+        assert_eq!(update.pickup_comments.as_deref(), Some("値"));
+        assert_eq!(update.destination_comments.as_deref(), Some("値"));
+        let customer_fields = EDITABLE_FIELDS
+            .iter()
+            .filter(|p| p.starts_with("customer."))
+            .count();
+        assert_eq!(
+            customer_fields,
+            json!(Customer::default()).as_object().unwrap().len() + 5,
+            "every property of Customer (the five optional ones are left out when empty)"
+        );
+    }
+
+    #[test]
+    fn what_put_refuses_is_not_editable() {
+        for fixed in ["store_id", "ready_by", "delivery_window_id"] {
+            assert!(!EDITABLE_FIELDS.contains(&fixed));
+            let refused = OrderUpdate::from_json(&json!({ fixed: "x" }), Purpose::Delivery);
+            assert!(refused.is_err(), "{fixed}");
+        }
     }
 }
