@@ -1,0 +1,347 @@
+// Many points on one map, drawn as Dots on a canvas renderer of their own and clustered below a
+// zoom with supercluster. Built for points that move: `upsert` touches only the points given,
+// and a point that is not clustered is moved in place. While clusters show, the index (a few
+// milliseconds for thousands of points) is rebuilt at most once a frame and the cluster glyphs
+// are reused, each redrawn only when it changed. The selected point is never clustered.
+// Knows nothing of drivers or orders: the caller says how each point and each cluster look.
+import L from 'leaflet';
+import Supercluster, { type ClusterFeature, type PointFeature } from 'supercluster';
+import { Dot, type DotStyle } from '$lib/map/dot';
+
+export type PointId = string | number;
+
+export interface MapPoint {
+  id: PointId;
+  lat: number;
+  lng: number;
+}
+
+/** What a cluster holds: its size and its members per group (for the glyph's ring). */
+export interface ClusterSummary {
+  count: number;
+  groups: Record<string, number>;
+}
+
+export interface PointLayerOptions<T extends MapPoint> {
+  /** Leaflet pane (created when missing) and its z-index. */
+  pane: string;
+  zIndex: number;
+  style: (point: T, selected: boolean) => DotStyle;
+  clusterStyle?: (summary: ClusterSummary) => DotStyle;
+  /** The group a point counts in inside a cluster summary. */
+  group?: (point: T) => string;
+  /** Clusters are formed up to this zoom (inclusive); null: never clustered. */
+  clusterMaxZoom?: number | null;
+  /** Cluster radius in pixels. */
+  clusterRadius?: number;
+  onclick?: (point: T) => void;
+  onclusterclick?: (points: T[], at: L.LatLng) => void;
+  /** Tooltip text, if any (shown on hover). */
+  tooltip?: (point: T) => string | null;
+}
+
+interface ClusterProps {
+  minId: string;
+  groups: Record<string, number>;
+}
+
+interface LeafProps {
+  id: string;
+  group: string;
+}
+
+const key = (id: PointId): string => String(id);
+
+export class PointLayer<T extends MapPoint> {
+  readonly renderer: L.Canvas;
+  #map: L.Map;
+  #opts: PointLayerOptions<T>;
+  #points = new Map<string, T>();
+  /** Dots of points drawn on their own, by id. */
+  #dots = new Map<string, Dot>();
+  /** Cluster glyphs in use, by their first member's id; spares are kept for reuse. */
+  #clusterDots = new Map<string, { dot: Dot; clusterId: number }>();
+  #spare: Dot[] = [];
+  #index: Supercluster<LeafProps, ClusterProps> | null = null;
+  #indexDirty = true;
+  #frame = 0;
+  #selected: string | null = null;
+  #visible = true;
+  #onView = () => this.#schedule(true);
+
+  constructor(map: L.Map, options: PointLayerOptions<T>) {
+    this.#map = map;
+    this.#opts = options;
+    if (!map.getPane(options.pane)) map.createPane(options.pane).style.zIndex = String(options.zIndex);
+    this.renderer = L.canvas({ pane: options.pane, padding: 0.3, tolerance: 3 });
+    this.renderer.addTo(map);
+    map.on('moveend zoomend', this.#onView);
+  }
+
+  get size(): number {
+    return this.#points.size;
+  }
+
+  get(id: PointId): T | undefined {
+    return this.#points.get(key(id));
+  }
+
+  all(): IterableIterator<T> {
+    return this.#points.values();
+  }
+
+  /** Replaces every point (the first load); later changes go through `upsert`/`remove`. */
+  set(points: T[]): void {
+    const next = new Map(points.map((p) => [key(p.id), p]));
+    for (const id of this.#points.keys()) if (!next.has(id)) this.#dropDot(id);
+    this.#points = next;
+    for (const id of this.#dots.keys()) this.#refresh(id);
+    this.#indexDirty = true;
+    this.#schedule(true);
+  }
+
+  /** Adds or changes these points only. */
+  upsert(points: T[]): void {
+    if (points.length === 0) return;
+    for (const p of points) {
+      const id = key(p.id);
+      this.#points.set(id, p);
+      if (this.#dots.has(id)) this.#refresh(id);
+    }
+    this.#indexDirty = true;
+    if (this.#clustering()) this.#schedule(false);
+    else this.#schedule(true);
+  }
+
+  remove(ids: PointId[]): void {
+    for (const raw of ids) {
+      const id = key(raw);
+      if (!this.#points.delete(id)) continue;
+      this.#dropDot(id);
+    }
+    this.#indexDirty = true;
+    this.#schedule(false);
+  }
+
+  /** Re-asks the style of these points (or all): e.g. when their age crossed a threshold. */
+  restyle(ids?: Iterable<PointId>): void {
+    for (const raw of ids ?? this.#dots.keys()) this.#refresh(key(raw));
+    if (this.#clustering()) {
+      this.#indexDirty = true;
+      this.#schedule(false);
+    }
+  }
+
+  select(id: PointId | null): void {
+    const next = id === null ? null : key(id);
+    if (next === this.#selected) return;
+    const previous = this.#selected;
+    this.#selected = next;
+    if (previous !== null) this.#refresh(previous);
+    if (next !== null) this.#refresh(next);
+    this.#indexDirty = true;
+    this.#schedule(true);
+    if (next !== null) this.#dots.get(next)?.bringToFront();
+  }
+
+  setVisible(visible: boolean): void {
+    if (visible === this.#visible) return;
+    this.#visible = visible;
+    if (visible) {
+      this.#schedule(true);
+    } else {
+      for (const id of [...this.#dots.keys()]) this.#hideDot(id);
+      for (const { dot } of this.#clusterDots.values()) this.#retire(dot);
+      this.#clusterDots.clear();
+    }
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.#frame);
+    this.#map.off('moveend zoomend', this.#onView);
+    this.renderer.remove();
+    this.#dots.clear();
+    this.#clusterDots.clear();
+    this.#spare = [];
+  }
+
+  /** Whether a point has a glyph of its own on the map now (not inside a cluster). */
+  isDrawn(id: PointId): boolean {
+    return this.#dots.get(key(id))?.onMap === true;
+  }
+
+  // ---- drawing ----
+
+  #clustering(): boolean {
+    const max = this.#opts.clusterMaxZoom;
+    return max !== null && max !== undefined && Math.floor(this.#map.getZoom()) <= max;
+  }
+
+  #viewChanged = false;
+
+  /** One layout per frame, however many changes arrived. */
+  #schedule(view: boolean): void {
+    this.#viewChanged ||= view;
+    if (this.#frame) return;
+    const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: FrameRequestCallback) => setTimeout(() => f(0), 16) as unknown as number;
+    this.#frame = raf(() => {
+      this.#frame = 0;
+      this.#layout();
+    });
+  }
+
+  #layout(): void {
+    this.#viewChanged = false;
+    if (!this.#visible) return;
+    if (!this.#clustering()) {
+      for (const { dot } of this.#clusterDots.values()) this.#retire(dot);
+      this.#clusterDots.clear();
+      for (const id of this.#points.keys()) this.#showDot(id);
+      return;
+    }
+    const index = this.#rebuild();
+    const bounds = this.#map.getBounds().pad(0.25);
+    const features = index.getClusters(
+      [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()],
+      Math.floor(this.#map.getZoom()),
+    );
+    const single = new Set<string>();
+    const clusters = new Map<string, ClusterFeature<ClusterProps>>();
+    for (const f of features) {
+      if ('cluster' in f.properties && f.properties.cluster) {
+        const c = f as ClusterFeature<ClusterProps>;
+        clusters.set(c.properties.minId, c);
+      } else {
+        single.add((f as PointFeature<LeafProps>).properties.id);
+      }
+    }
+    if (this.#selected !== null && this.#points.has(this.#selected)) single.add(this.#selected);
+    for (const id of [...this.#dots.keys()]) if (!single.has(id)) this.#hideDot(id);
+    for (const id of single) this.#showDot(id);
+    // Cluster glyphs: kept by their first member, moved and restyled only when they changed.
+    for (const [k, used] of this.#clusterDots) {
+      if (!clusters.has(k)) {
+        this.#retire(used.dot);
+        this.#clusterDots.delete(k);
+      }
+    }
+    for (const [k, c] of clusters) {
+      const [lng, lat] = c.geometry.coordinates as [number, number];
+      const style = this.#clusterStyle({ count: c.properties.point_count, groups: c.properties.groups });
+      const used = this.#clusterDots.get(k);
+      if (used) {
+        used.clusterId = c.properties.cluster_id;
+        used.dot.moveTo(lat, lng).setDotStyle(style);
+      } else {
+        const dot = this.#spare.pop()?.moveTo(lat, lng).setDotStyle(style) ?? this.#newClusterDot(lat, lng, style, k);
+        this.#clusterDots.set(k, { dot, clusterId: c.properties.cluster_id });
+        dot.addTo(this.#map);
+      }
+    }
+    if (this.#selected !== null) this.#dots.get(this.#selected)?.bringToFront();
+  }
+
+  #rebuild(): Supercluster<LeafProps, ClusterProps> {
+    if (this.#index && !this.#indexDirty) return this.#index;
+    const group = this.#opts.group ?? (() => '');
+    const features: PointFeature<LeafProps>[] = [];
+    for (const [id, p] of this.#points) {
+      if (id === this.#selected) continue;
+      features.push({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [p.lng, p.lat] },
+        properties: { id, group: group(p) },
+      });
+    }
+    this.#index = new Supercluster<LeafProps, ClusterProps>({
+      radius: this.#opts.clusterRadius ?? 44,
+      maxZoom: this.#opts.clusterMaxZoom ?? 0,
+      map: (p) => ({ minId: p.id, groups: { [p.group]: 1 } }),
+      reduce: (acc, p) => {
+        if (p.minId < acc.minId) acc.minId = p.minId;
+        const groups = { ...acc.groups };
+        for (const [g, n] of Object.entries(p.groups)) groups[g] = (groups[g] ?? 0) + n;
+        acc.groups = groups;
+      },
+    }).load(features);
+    this.#indexDirty = false;
+    return this.#index;
+  }
+
+  #clusterStyle(summary: ClusterSummary): DotStyle {
+    return (
+      this.#opts.clusterStyle?.(summary) ?? {
+        shape: 'circle',
+        radius: 12,
+        fill: '#475366',
+        stroke: '#ffffff',
+        strokeWidth: 2,
+        opacity: 0.95,
+        count: String(summary.count),
+      }
+    );
+  }
+
+  #newClusterDot(lat: number, lng: number, style: DotStyle, k: string): Dot {
+    const dot = new Dot([lat, lng], style, this.renderer, this.#opts.pane);
+    dot.on('click', () => {
+      const entry = [...this.#clusterDots.values()].find((c) => c.dot === dot);
+      if (!entry || !this.#index) return;
+      const leaves = this.#index.getLeaves(entry.clusterId, Infinity);
+      const points = leaves.map((l) => this.#points.get(l.properties.id)).filter((p): p is T => p !== undefined);
+      this.#opts.onclusterclick?.(points, dot.getLatLng());
+    });
+    void k;
+    return dot;
+  }
+
+  #retire(dot: Dot): void {
+    dot.remove();
+    if (this.#spare.length < 200) this.#spare.push(dot);
+  }
+
+  #showDot(id: string): void {
+    const p = this.#points.get(id);
+    if (!p) return;
+    let dot = this.#dots.get(id);
+    if (!dot) {
+      dot = new Dot([p.lat, p.lng], this.#opts.style(p, id === this.#selected), this.renderer, this.#opts.pane);
+      dot.on('click', () => {
+        const point = this.#points.get(id);
+        if (point) this.#opts.onclick?.(point);
+      });
+      const tip = this.#opts.tooltip;
+      if (tip) {
+        dot.on('mouseover', () => {
+          const point = this.#points.get(id);
+          const text = point ? tip(point) : null;
+          if (!text || !dot) return;
+          dot.unbindTooltip();
+          dot.bindTooltip(text, { direction: 'top', offset: [0, -6], className: 'map-tip' }).openTooltip();
+        });
+        dot.on('mouseout', () => dot?.closeTooltip());
+      }
+      this.#dots.set(id, dot);
+    }
+    if (!dot.onMap) dot.addTo(this.#map);
+  }
+
+  #hideDot(id: string): void {
+    this.#dots.get(id)?.remove();
+  }
+
+  #dropDot(id: string): void {
+    const dot = this.#dots.get(id);
+    if (!dot) return;
+    dot.remove();
+    this.#dots.delete(id);
+  }
+
+  /** Moves and restyles a point's own dot from its current data. */
+  #refresh(id: string): void {
+    const dot = this.#dots.get(id);
+    const p = this.#points.get(id);
+    if (!dot || !p) return;
+    dot.moveTo(p.lat, p.lng).setDotStyle(this.#opts.style(p, id === this.#selected));
+  }
+}
