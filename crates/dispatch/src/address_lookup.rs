@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use hakobu_geo::{Gazetteer, GeocodeError, Level};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{CommandError, Dispatch, ErrorCode};
 
 /// What a postal code names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PostalLookup {
     /// `123-4567`
     pub code: String,
@@ -20,17 +21,38 @@ pub struct PostalLookup {
     pub towns: Vec<String>,
 }
 
+/// How precisely an address was placed: the gazetteer's levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum AddressLevel {
+    Chome,
+    Town,
+    City,
+    Prefecture,
+}
+
+impl From<Level> for AddressLevel {
+    fn from(level: Level) -> AddressLevel {
+        match level {
+            Level::Chome => AddressLevel::Chome,
+            Level::Town => AddressLevel::Town,
+            Level::City => AddressLevel::City,
+            Level::Prefecture => AddressLevel::Prefecture,
+        }
+    }
+}
+
 /// An address line normalised: what goes in `address_line_1` and `address_line_2`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct NormalizedAddress {
-    /// The prefecture recognised (which may be what line 1 started with); `None` if none was.
+    /// The prefecture recognised (which may be what line 1 started with); null if none was.
     pub prefecture: Option<String>,
     /// From the municipality on, to the block numbers (the gazetteer's spelling).
     pub line_1: String,
     /// Building, floor, room: what followed the block numbers.
     pub line_2: String,
-    /// How precisely it was placed: `chome`, `town`, `city`, `prefecture`; `None`: not at all.
-    pub level: Option<String>,
+    /// How precisely it was placed; null: not at all.
+    pub level: Option<AddressLevel>,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
 }
@@ -76,7 +98,7 @@ impl Dispatch {
                     prefecture,
                     line_1: line_1.trim().to_owned(),
                     line_2: String::new(),
-                    level: level.map(|l| l.as_str().to_owned()),
+                    level: level.map(AddressLevel::from),
                     lat: point.map(|p| p.0),
                     lng: point.map(|p| p.1),
                 }
@@ -92,7 +114,7 @@ impl Dispatch {
                 prefecture: Some(g.prefecture),
                 line_1: format!("{}{}{}{}", g.city, g.town, g.koaza, g.numbers),
                 line_2: g.building,
-                level: Some(g.level.as_str().to_owned()),
+                level: Some(g.level.into()),
                 lat: Some(g.point.lat),
                 lng: Some(g.point.lng),
             }),

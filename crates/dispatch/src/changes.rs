@@ -22,7 +22,7 @@ pub struct Changes {
 
 /// The orders a write command changed (`orders-changed`): the same `changed` as a sync's
 /// report, so one listener serves both.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct OrdersChanged {
     pub changed: Vec<String>,
 }

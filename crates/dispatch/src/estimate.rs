@@ -14,6 +14,7 @@ use hakobu_diaq::{
 use hakobu_diaq_client::ClientError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use ts_rs::TS;
 
 use crate::local_checks::first_broken;
 use crate::outbox::Written;
@@ -22,7 +23,7 @@ use crate::{CommandError, Dispatch, ErrorCode};
 
 /// A window the API holds for us until `expires_at`: a TimeWindow (`starts_at` set) or an
 /// AnytimeWindow (`starts_at` null, `ends_at` the midnight after its date).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Hold {
     pub id: String,
     pub starts_at: Option<String>,
@@ -42,14 +43,14 @@ impl From<Window> for Hold {
 }
 
 /// A sold-out hourly slot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SoldOutWindow {
     pub starts_at: String,
     pub ends_at: String,
 }
 
 /// One package line of an estimate, priced.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EstimatePackage {
     pub service_brand: String,
     pub name: String,
@@ -59,14 +60,14 @@ pub struct EstimatePackage {
     pub price: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EstimateStore {
     pub id: String,
     pub name: String,
 }
 
 /// An estimate answer as the form shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EstimateView {
     /// The API's estimate id (the document's GET example answers `null`).
     pub id: Option<String>,

@@ -105,7 +105,21 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::RouteMateRefresh,
     ];
     // ---- Write side: order writes, estimates, holds, look-ups, exports. Append here. ----
-    all.extend(declarations![cfg;]);
+    all.extend(declarations![cfg;
+        crate::OrdersChanged,
+        crate::OrderRef,
+        crate::CancelResult,
+        crate::CancelOutcome,
+        crate::WindowChoice,
+        crate::Hold,
+        crate::SoldOutWindow,
+        crate::EstimatePackage,
+        crate::EstimateStore,
+        crate::EstimateView,
+        crate::PostalLookup,
+        crate::AddressLevel,
+        crate::NormalizedAddress,
+    ]);
     all
 }
 

@@ -36,7 +36,7 @@ use hakobu_cache::Cache;
 use hakobu_diaq_client::{ClientError, DiaqClient};
 use hakobu_geo::Gazetteer;
 
-pub use address_lookup::{NormalizedAddress, PostalLookup};
+pub use address_lookup::{AddressLevel, NormalizedAddress, PostalLookup};
 pub use batch::{
     BATCH_MAX_ROWS, BatchColumn, BatchError, BatchFormat, BatchJob, BatchReport, BatchSummary,
     ColumnReport, FieldIssue, Geocode, MatchLevel, PlanningStop, RowReport, RowStatus,

@@ -6,20 +6,21 @@
 
 use hakobu_diaq::Status;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::outbox::Written;
 use crate::outbox_write::{OrderKind, Target, Write};
 use crate::{CommandError, Dispatch};
 
 /// One order to cancel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct OrderRef {
     pub kind: OrderKind,
     pub id: String,
 }
 
 /// What became of one cancel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CancelResult {
     /// The API took it.
@@ -30,11 +31,11 @@ pub enum CancelResult {
     Refused,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CancelOutcome {
     pub kind: OrderKind,
     pub id: String,
-    /// `None` when the order is not in the cache.
+    /// Null when the order is not in the cache.
     pub tracking_code: Option<String>,
     pub result: CancelResult,
     /// When sent: the status after it (`canceled`, or `returning` once under way).

@@ -3,8 +3,8 @@
 //! through the outbox. A body that breaks a rule is refused before anything is queued.
 
 use hakobu_cache::{CachedOrder, OutboxRow};
-use hakobu_diaq::order::names;
-use hakobu_diaq::{OrderRequest, OrderUpdate, Status};
+use hakobu_diaq::order::{EDITABLE_STATUS, names};
+use hakobu_diaq::{OrderRequest, OrderUpdate};
 use serde_json::{Value, json};
 
 use crate::local_checks::first_broken;
@@ -49,7 +49,7 @@ impl Dispatch {
         body: Value,
     ) -> Result<Written<CachedOrder>, CommandError> {
         let cached = self.cached_target(kind, id)?;
-        if cached.status != Status::Created.as_str() {
+        if cached.status != EDITABLE_STATUS.as_str() {
             return Err(CommandError::bad_field(
                 "status",
                 format!(

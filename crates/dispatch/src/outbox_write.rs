@@ -101,7 +101,7 @@ pub enum Target {
 }
 
 /// Where a create's window comes from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowChoice {
     /// The body names a window held by an estimate the user saw (`delivery_window_id` /

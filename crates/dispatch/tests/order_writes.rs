@@ -14,7 +14,8 @@ use hakobu_diaq::Status;
 use hakobu_diaq::time::parse;
 use hakobu_diaq_client::{DiaqClient, RetryPolicy};
 use hakobu_dispatch::{
-    CancelResult, Dispatch, ErrorCode, Mode, OrderKind, OrderRef, WindowChoice, Written,
+    AddressLevel, CancelResult, Dispatch, ErrorCode, Mode, OrderKind, OrderRef, WindowChoice,
+    Written,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{
@@ -847,13 +848,13 @@ async fn postal_codes_and_addresses_are_looked_up_in_the_gazetteer() {
             a.prefecture.as_deref(),
             a.line_1.as_str(),
             a.line_2.as_str(),
-            a.level.as_deref()
+            a.level
         ),
         (
             Some("東京都"),
             "港区麻布十番一丁目2-3",
             "麻布ビル5F",
-            Some("chome")
+            Some(AddressLevel::Chome)
         )
     );
     assert!((a.lat.unwrap() - 35.656).abs() < 0.01, "{a:?}");
@@ -868,8 +869,8 @@ async fn postal_codes_and_addresses_are_looked_up_in_the_gazetteer() {
         .normalize_address("東京都", " 港区どこでもない町1-2 ビル ")
         .unwrap();
     assert_eq!(
-        (c.line_1.as_str(), c.line_2.as_str(), c.level.as_deref()),
-        ("港区どこでもない町1-2 ビル", "", Some("city"))
+        (c.line_1.as_str(), c.line_2.as_str(), c.level),
+        ("港区どこでもない町1-2 ビル", "", Some(AddressLevel::City))
     );
     let none = d.normalize_address("", "ほげほげ").unwrap();
     assert_eq!((none.level, none.lat, none.prefecture), (None, None, None));

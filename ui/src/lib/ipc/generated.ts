@@ -348,3 +348,132 @@ changed: Array<string>,
  * `external_job_id`s RouteMate no longer knows; not asked about again.
  */
 gone: Array<string>, };
+
+/**
+ * The orders a write command changed (`orders-changed`): the same `changed` as a sync's
+ * report, so one listener serves both.
+ */
+export type OrdersChanged = { changed: Array<string>, };
+
+/**
+ * One order to cancel.
+ */
+export type OrderRef = { kind: OrderKind, id: string, };
+
+/**
+ * What became of one cancel.
+ */
+export type CancelResult = "sent" | "queued" | "refused";
+
+export type CancelOutcome = { kind: OrderKind, id: string, 
+/**
+ * Null when the order is not in the cache.
+ */
+tracking_code: string | null, result: CancelResult, 
+/**
+ * When sent: the status after it (`canceled`, or `returning` once under way).
+ */
+status: Status | null, 
+/**
+ * Why it was queued or refused.
+ */
+message: string | null, };
+
+/**
+ * Where a create's window comes from.
+ */
+export type WindowChoice = "given" | "earliest" | "anytime";
+
+/**
+ * A window the API holds for us until `expires_at`: a TimeWindow (`starts_at` set) or an
+ * AnytimeWindow (`starts_at` null, `ends_at` the midnight after its date).
+ */
+export type Hold = { id: string, starts_at: string | null, ends_at: string, expires_at: string, };
+
+/**
+ * A sold-out hourly slot.
+ */
+export type SoldOutWindow = { starts_at: string, ends_at: string, };
+
+/**
+ * One package line of an estimate, priced.
+ */
+export type EstimatePackage = { service_brand: string, name: string, boxes: number, number: number, 
+/**
+ * Yen, the line's price whatever its `boxes` (extra charge included).
+ */
+price: number, };
+
+export type EstimateStore = { id: string, name: string, };
+
+/**
+ * An estimate answer as the form shows it.
+ */
+export type EstimateView = { 
+/**
+ * The API's estimate id (the document's GET example answers `null`).
+ */
+id: string | null, kind: OrderKind, 
+/**
+ * The request's base time: deliveries' `ready_by`, fetches' `deliver_by`.
+ */
+ready_by: string, 
+/**
+ * The earliest TimeWindow held, if the horizon had one with room.
+ */
+time_window: Hold | null, 
+/**
+ * The AnytimeWindow held, if the horizon had one with room.
+ */
+anytime_window: Hold | null, unavailable_windows: Array<SoldOutWindow>, 
+/**
+ * Metres.
+ */
+distance: number, packages: Array<EstimatePackage>, 
+/**
+ * Yen: the package lines' prices summed.
+ */
+total_price: number, 
+/**
+ * The held TimeWindow is in an extra-charge time zone (早朝・深夜): its prices include it.
+ */
+extra_charge: boolean, store: EstimateStore, };
+
+/**
+ * What a postal code names.
+ */
+export type PostalLookup = { 
+/**
+ * `123-4567`
+ */
+code: string, prefecture: string, city: string, 
+/**
+ * The towns it covers; empty when it covers the whole municipality.
+ */
+towns: Array<string>, };
+
+/**
+ * How precisely an address was placed: the gazetteer's levels.
+ */
+export type AddressLevel = "chome" | "town" | "city" | "prefecture";
+
+/**
+ * An address line normalised: what goes in `address_line_1` and `address_line_2`.
+ */
+export type NormalizedAddress = { 
+/**
+ * The prefecture recognised (which may be what line 1 started with); null if none was.
+ */
+prefecture: string | null, 
+/**
+ * From the municipality on, to the block numbers (the gazetteer's spelling).
+ */
+line_1: string, 
+/**
+ * Building, floor, room: what followed the block numbers.
+ */
+line_2: string, 
+/**
+ * How precisely it was placed; null: not at all.
+ */
+level: AddressLevel | null, lat: number | null, lng: number | null, };
