@@ -27,7 +27,6 @@ mod time_zones;
 mod travel;
 mod webhook_intake;
 mod webhook_receiver;
-mod webhook_signature;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,7 +59,8 @@ pub use stores::SyncReport;
 pub use travel::TravelMatrix;
 pub use webhook_intake::IntakeOutcome;
 pub use webhook_receiver::{WEBHOOK_PATH, WebhookReceiver};
-pub use webhook_signature::{
+// Standard Webhooks has one home, shared with the sandbox that signs.
+pub use hakobu_webhook_signature::{
     SignatureError, SignedHeaders, TOLERANCE as WEBHOOK_TOLERANCE, WebhookSecret,
 };
 

@@ -17,6 +17,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use hakobu_webhook_signature::{SignedHeaders, WebhookSecret};
 use rand::SeedableRng;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -24,7 +25,6 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::webhook_intake::IntakeError;
-use crate::webhook_signature::{SignedHeaders, WebhookSecret};
 use crate::{CommandError, Dispatch, ErrorCode, Mode};
 
 /// The path events are POSTed to.

@@ -39,7 +39,7 @@ pub use error::AppError;
 pub use routemate::{RouteMateClient, RouteMateConfig, RouteMateDriver};
 pub use seed::Seed;
 pub use simulation::LOCATION_EVERY_S;
-pub use webhook::{ATTEMPTS as WEBHOOK_ATTEMPTS, WebhookConfig, sign as sign_webhook};
+pub use webhook::{ATTEMPTS as WEBHOOK_ATTEMPTS, WebhookConfig};
 
 /// What a sandbox needs to start.
 #[derive(Clone, Default)]

@@ -1,8 +1,9 @@
-//! Standard Webhooks verification (<https://www.standardwebhooks.com/>): the sender signs
-//! `"{webhook-id}.{webhook-timestamp}.{body}"` with HMAC-SHA256 under the shared secret and
-//! sends `webhook-signature: v1,<base64>` (several, space-separated, while keys rotate). The
-//! timestamp must be within [`TOLERANCE`] of our clock, so a captured request cannot be
-//! replayed later.
+//! Standard Webhooks signatures (<https://www.standardwebhooks.com/>), the one home of the
+//! rule for both ends: the sandbox signs what it sends, the app's receiver verifies what it
+//! gets. The sender signs `"{webhook-id}.{webhook-timestamp}.{body}"` with HMAC-SHA256 under
+//! the shared secret and sends `webhook-signature: v1,<base64>` (several, space-separated,
+//! while keys rotate). The timestamp must be within [`TOLERANCE`] of the receiver's clock, so a
+//! captured request cannot be replayed later. No I/O: time and randomness are passed in.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -10,12 +11,19 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// How far a `webhook-timestamp` may be from our clock, either way.
+/// How far a `webhook-timestamp` may be from the receiver's clock, either way.
 pub const TOLERANCE: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The message id header: the same on every retry of a message, so receivers de-duplicate.
+pub const ID_HEADER: &str = "webhook-id";
+/// Unix seconds of the attempt.
+pub const TIMESTAMP_HEADER: &str = "webhook-timestamp";
+/// `v1,<base64 HMAC-SHA256>`, possibly several space-separated.
+pub const SIGNATURE_HEADER: &str = "webhook-signature";
 
 /// Standard Webhooks' secret prefix.
 const PREFIX: &str = "whsec_";
-/// Key length of secrets we make: HMAC-SHA256's block-size-friendly 32 bytes.
+/// Key length of secrets we make: HMAC-SHA256's output size, the length its RFC recommends.
 const KEY_BYTES: usize = 32;
 
 /// A shared webhook secret: `whsec_` + base64 of the HMAC key.
@@ -64,8 +72,8 @@ impl WebhookSecret {
         Ok(WebhookSecret { key })
     }
 
-    /// A fresh secret from `rng`, which must be a cryptographic one: a guessable secret lets
-    /// any local process post events the receiver believes.
+    /// A fresh secret from `rng`, which must be a cryptographic one seeded from the OS in the
+    /// app: a guessable secret lets any local process post events the receiver believes.
     pub fn generate(rng: &mut impl rand::CryptoRng) -> WebhookSecret {
         let mut key = vec![0u8; KEY_BYTES];
         rng.fill_bytes(&mut key);
@@ -105,15 +113,13 @@ impl WebhookSecret {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<(), SignatureError> {
-        let id = headers
-            .id
-            .ok_or(SignatureError::MissingHeader("webhook-id"))?;
+        let id = headers.id.ok_or(SignatureError::MissingHeader(ID_HEADER))?;
         let timestamp = headers
             .timestamp
-            .ok_or(SignatureError::MissingHeader("webhook-timestamp"))?;
+            .ok_or(SignatureError::MissingHeader(TIMESTAMP_HEADER))?;
         let signature = headers
             .signature
-            .ok_or(SignatureError::MissingHeader("webhook-signature"))?;
+            .ok_or(SignatureError::MissingHeader(SIGNATURE_HEADER))?;
         let seconds: i64 = timestamp
             .trim()
             .parse()
@@ -139,6 +145,7 @@ impl WebhookSecret {
 #[cfg(test)]
 mod tests {
     use rand::SeedableRng;
+    use rand::rngs::StdRng;
 
     use super::*;
 
@@ -184,20 +191,22 @@ mod tests {
     }
 
     #[test]
-    fn agrees_with_the_sandboxs_signer() {
-        let secret = WebhookSecret::generate(&mut rand::rngs::StdRng::from_os_rng());
-        let body = r#"{"event":"delivery.assigned"}"#;
-        let theirs = hakobu_sandbox::sign_webhook(&secret.key, "msg_1", 1_700_000_000, body);
-        assert_eq!(theirs, secret.sign("msg_1", 1_700_000_000, body.as_bytes()));
+    fn what_one_end_signs_the_other_verifies() {
+        let secret = WebhookSecret::generate(&mut StdRng::seed_from_u64(7));
+        let body = br#"{"event":"delivery.assigned"}"#;
+        let signature = secret.sign("msg_1", 1_700_000_000, body);
         assert!(
             secret
                 .verify(
-                    headers("msg_1", "1700000000", &theirs),
-                    body.as_bytes(),
+                    headers("msg_1", "1700000000", &signature),
+                    body,
                     at(1_700_000_000)
                 )
                 .is_ok()
         );
+        // The sender is given the exposed text and parses it back to the same key.
+        let sender = WebhookSecret::parse(&secret.expose()).unwrap();
+        assert_eq!(sender.sign("msg_1", 1_700_000_000, body), signature);
     }
 
     #[test]
@@ -324,12 +333,9 @@ mod tests {
                 "{bad}"
             );
         }
-        let made = WebhookSecret::generate(&mut rand::rngs::StdRng::from_os_rng());
+        let made = WebhookSecret::generate(&mut StdRng::seed_from_u64(1));
         assert_eq!(WebhookSecret::parse(&made.expose()), Ok(made.clone()));
-        assert_ne!(
-            made,
-            WebhookSecret::generate(&mut rand::rngs::StdRng::from_os_rng())
-        );
+        assert_ne!(made, WebhookSecret::generate(&mut StdRng::seed_from_u64(2)));
         assert_eq!(format!("{made:?}"), "WebhookSecret(<redacted>)");
     }
 }
