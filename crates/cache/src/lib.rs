@@ -3,7 +3,9 @@
 
 mod drivers;
 mod error;
+mod late_filter;
 mod migrations;
+mod order_query;
 mod orders;
 mod outbox;
 mod routemate_jobs;
@@ -20,6 +22,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use drivers::{CachedDriver, DriverFix, DriverJob, FixOutcome, TRAIL_POINTS, TrailPoint};
 pub use error::CacheError;
+pub use late_filter::LateFilter;
+pub use order_query::{MAX_KEYS, OrderSelection, OrderSort, OrderSortKey};
 pub use orders::{CachedOrder, MAX_LIMIT, OrderFilter};
 pub use outbox::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState};
 pub use routemate_jobs::{

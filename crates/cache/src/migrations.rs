@@ -96,6 +96,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_routemate_jobs.sql"),
     include_str!("../migrations/0007_windows.sql"),
     include_str!("../migrations/0008_short_search.sql"),
+    include_str!("../migrations/0009_late_risk.sql"),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), CacheError> {
@@ -221,6 +222,61 @@ mod tests {
         assert_eq!(pending, 0, "built once");
         conn.execute("DELETE FROM orders", []).unwrap();
         assert_eq!(hits("\"林田\""), 0, "a deleted order leaves the index");
+    }
+
+    #[test]
+    fn step_9_writes_window_times_of_orders_cached_before_it_in_one_form() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..8]).unwrap();
+        for (id, starts, ends) in [
+            (
+                "utc",
+                "'2026-11-24T01:00:00Z'",
+                "'2026-11-24T02:00:00.000Z'",
+            ),
+            (
+                "ms",
+                "'2026-11-24T10:00:00.000+09:00'",
+                "'2026-11-24T11:00:00.000+09:00'",
+            ),
+            ("anytime", "NULL", "'2026-11-25T00:00:00+09:00'"),
+            ("unreadable", "NULL", "'soon'"),
+        ] {
+            conn.execute_batch(&format!(
+                "INSERT INTO orders (id, kind, store_id, status, tracking_code, window_starts_at,
+                    window_ends_at, window_date, customer_name, customer_phone, customer_address,
+                    order_refs, api_update, body, fetched_at)
+                 VALUES ('{id}', 'delivery', 's', 'created', '{id}', {starts}, {ends},
+                    '2026-11-24', '', '', '', '', '', '{{}}', '')"
+            ))
+            .unwrap();
+        }
+        apply(&mut conn).unwrap();
+        let times = |id: &str| -> (Option<String>, String) {
+            conn.query_row(
+                "SELECT window_starts_at, window_ends_at FROM orders WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        let jst = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            times("utc"),
+            (
+                jst("2026-11-24T10:00:00+09:00"),
+                "2026-11-24T11:00:00+09:00".into()
+            )
+        );
+        assert_eq!(
+            times("ms"),
+            (
+                jst("2026-11-24T10:00:00+09:00"),
+                "2026-11-24T11:00:00+09:00".into()
+            )
+        );
+        assert_eq!(times("anytime"), (None, "2026-11-25T00:00:00+09:00".into()));
+        assert_eq!(times("unreadable"), (None, "soon".into()));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Cache, CacheError};
+use crate::{Cache, CacheError, OrderSelection, OrderSort};
 
 /// One delivery or fetch as the cache holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -47,7 +47,7 @@ pub struct OrderFilter {
     pub offset: Option<u32>,
 }
 
-const COLUMNS: &str = "id, kind, store_id, status, tracking_code, window_starts_at, \
+pub(crate) const COLUMNS: &str = "id, kind, store_id, status, tracking_code, window_starts_at, \
     window_ends_at, window_date, customer_name, customer_phone, customer_address, order_refs, \
     customer_lat, customer_lng, api_update, body, fetched_at";
 
@@ -89,80 +89,23 @@ impl Cache {
         })
     }
 
-    /// Orders for the board: by window date and start, then tracking code.
-    ///
-    /// In two steps: the filters and the sort pick a page of row ids, then only that page's
-    /// rows are read. Sorting whole rows would drag every matching row's API body through the
-    /// sorter (a busy day is thousands of rows of ~1.5 KB); crates/dispatch/BENCHMARKS.md.
+    /// Orders for the board: by window date and start, then tracking code (see
+    /// [`Cache::order_page`], which this is with the window sort).
     pub fn orders(&self, f: &OrderFilter) -> Result<Vec<CachedOrder>, CacheError> {
-        let mut filter = String::from("1 = 1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let search = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        if let Some(k) = &f.kind {
-            // With a search, the matches drive the query: `+` keeps the planner from walking
-            // every order of the kind through the board index instead.
-            filter.push_str(if search.is_some() {
-                " AND +kind = ?"
-            } else {
-                " AND kind = ?"
-            });
-            args.push(k.clone().into());
-        }
-        if let Some(st) = f.statuses.as_ref().filter(|s| !s.is_empty()) {
-            filter.push_str(&format!(
-                " AND status IN ({})",
-                vec!["?"; st.len()].join(", ")
-            ));
-            args.extend(st.iter().map(|s| s.clone().into()));
-        }
-        if let Some(s) = &f.store_id {
-            filter.push_str(" AND store_id = ?");
-            args.push(s.clone().into());
-        }
-        if let Some(d) = &f.window_date {
-            filter.push_str(" AND window_date = ?");
-            args.push(d.clone().into());
-        }
-        if let Some(q) = search {
-            if q.chars().count() >= 3 {
-                // Trigram index: any substring of three characters or more, any script.
-                filter.push_str(
-                    " AND rowid IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)",
-                );
-                args.push(format!("\"{}\"", q.replace('"', "\"\"")).into());
-            } else if let Some(phrase) = bigram_query(q) {
-                // One or two letters or digits: the short-search index.
-                filter.push_str(
-                    " AND rowid IN (SELECT rowid FROM orders_bigrams WHERE orders_bigrams MATCH ?)",
-                );
-                args.push(phrase.into());
-            } else {
-                // A space or hyphen among one or two characters: scan the narrow index of
-                // search texts (see `from`).
-                filter.push_str(" AND instr(search_text, ?) > 0");
-                args.push(q.to_owned().into());
-            }
-        }
-        // A scanning search reads an index that covers every filter and sort column.
-        let from = match search {
-            Some(q) if q.chars().count() < 3 && bigram_query(q).is_none() => {
-                "orders INDEXED BY orders_search_text"
-            }
-            _ => "orders",
+        let selection = OrderSelection {
+            kind: f.kind.clone(),
+            statuses: f.statuses.clone().unwrap_or_default(),
+            store_id: f.store_id.clone(),
+            window_date: f.window_date.clone(),
+            search: f.search.clone(),
+            ..OrderSelection::default()
         };
-        const ORDER: &str =
-            "ORDER BY window_date, window_starts_at IS NULL, window_starts_at, tracking_code";
-        let sql = format!(
-            "SELECT {COLUMNS} FROM orders WHERE rowid IN \
-             (SELECT rowid FROM {from} WHERE {filter} {ORDER} LIMIT ? OFFSET ?) {ORDER}"
-        );
-        args.push(i64::from(f.limit.unwrap_or(MAX_LIMIT).min(MAX_LIMIT)).into());
-        args.push(i64::from(f.offset.unwrap_or(0)).into());
-        self.with(|c| {
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
-            rows.collect()
-        })
+        self.order_page(
+            &selection,
+            OrderSort::default(),
+            f.offset.unwrap_or(0),
+            f.limit.unwrap_or(MAX_LIMIT).min(MAX_LIMIT),
+        )
     }
 
     /// (status, count) of `kind` (optionally on one window date), for the board's columns.
@@ -215,6 +158,15 @@ fn search_text(o: &CachedOrder) -> String {
     )
 }
 
+/// A window time in the document's form — Japan time, whole seconds,
+/// `2026-11-24T10:00:00+09:00` — whatever form the API wrote (`Z`, another offset,
+/// milliseconds), so that window times sort and compare as text: the board's window order, the
+/// late-risk thresholds, the hour filter (cache migration 9 rewrote older rows the same way).
+/// An unreadable time is kept as it is.
+pub(crate) fn window_time(t: &str) -> String {
+    hakobu_diaq::time::parse(t).map_or_else(|| t.to_owned(), hakobu_diaq::time::format)
+}
+
 fn upsert(c: &Connection, o: &CachedOrder) -> rusqlite::Result<()> {
     c.prepare_cached(&format!(
         "INSERT INTO orders ({COLUMNS}, search_text) VALUES
@@ -235,8 +187,8 @@ fn upsert(c: &Connection, o: &CachedOrder) -> rusqlite::Result<()> {
         o.store_id,
         o.status,
         o.tracking_code,
-        o.window_starts_at,
-        o.window_ends_at,
+        o.window_starts_at.as_deref().map(window_time),
+        window_time(&o.window_ends_at),
         o.window_date,
         o.customer_name,
         o.customer_phone,
@@ -294,7 +246,7 @@ pub(crate) fn bigrams(text: &str) -> String {
 /// The short-search index's query for one or two letters or digits: the two-character token,
 /// or the one-character prefix (every occurrence of a character starts a piece or ends a
 /// word). `None` for anything else (a space or hyphen inside is not indexed).
-fn bigram_query(q: &str) -> Option<String> {
+pub(crate) fn bigram_query(q: &str) -> Option<String> {
     let chars: Vec<char> = q.chars().flat_map(char::to_lowercase).collect();
     if chars.is_empty() || chars.len() > 2 || !chars.iter().all(|c| c.is_alphanumeric()) {
         return None;
@@ -332,7 +284,7 @@ pub(crate) fn build_pending_bigrams(c: &mut Connection) -> rusqlite::Result<()> 
     tx.commit()
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<CachedOrder> {
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<CachedOrder> {
     let refs: String = r.get(11)?;
     let body: String = r.get(15)?;
     Ok(CachedOrder {
@@ -380,6 +332,23 @@ mod tests {
                 "each word's last character: {last} in {grams}"
             );
         }
+    }
+
+    #[test]
+    fn window_times_are_kept_in_the_documents_form() {
+        assert_eq!(
+            window_time("2026-11-24T01:00:00Z"),
+            "2026-11-24T10:00:00+09:00"
+        );
+        assert_eq!(
+            window_time("2026-11-24T10:00:00.000+09:00"),
+            "2026-11-24T10:00:00+09:00"
+        );
+        assert_eq!(
+            window_time("2026-11-24T10:00:00+09:00"),
+            "2026-11-24T10:00:00+09:00"
+        );
+        assert_eq!(window_time("soon"), "soon");
     }
 
     #[test]
