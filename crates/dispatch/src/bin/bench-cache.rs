@@ -53,7 +53,11 @@ fn order(i: usize, date: NaiveDate) -> CachedOrder {
     let hour = 8 + (i / 3) % 14;
     let day = date.format("%Y-%m-%d").to_string();
     let status = STATUSES[(i * 7) % STATUSES.len()];
-    let kind = if i % 9 == 0 { "fetch" } else { "delivery" };
+    let kind = if i.is_multiple_of(9) {
+        "fetch"
+    } else {
+        "delivery"
+    };
     let name = format!(
         "{} {}",
         LAST_NAMES[i % LAST_NAMES.len()],
