@@ -299,7 +299,7 @@ fn pages_sort_by_each_key_and_descending_is_the_exact_reverse() {
         ["d01", "d02", "d03", "d04", "d05"]
     );
     // Names as stored, in code-point order.
-    let mut by_name = vec![
+    let mut by_name = [
         ("山田 花子", "d05"),
         ("佐藤 一郎", "d03"),
         ("阿部 健", "d04"),
