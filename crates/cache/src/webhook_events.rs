@@ -1,13 +1,20 @@
 //! Webhooks received, keyed by their `webhook-id`: a sender retries a message with the same
-//! id until it hears 2xx, so the id is what keeps one event from being applied twice.
+//! id until it hears 2xx, so the id is what keeps one event from being applied twice — and,
+//! signed, what keeps a captured request from being replayed while its timestamp is still
+//! within the receiver's tolerance.
+//!
+//! Keeping: an id goes only once it is both beyond the newest [`WEBHOOK_EVENTS_KEPT`] and
+//! received before the caller's `forget_before` (the end of its replay window). Under a flood
+//! the window keeps more than the count; rows beyond the count keep their id and times but not
+//! their body, which only serves inspection.
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::{Cache, CacheError};
 
-/// Events kept; older ones are dropped as new ones arrive. Far more than any sender's retry
-/// window needs (the sandbox retries for ~8 s), so de-duplication is never cut short.
+/// Events kept whatever their age, with their bodies. Far more than any sender's retry window
+/// needs (the sandbox retries for ~8 s); the replay window may keep more (without bodies).
 pub const WEBHOOK_EVENTS_KEPT: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,13 +41,16 @@ pub enum Arrival {
 }
 
 impl Cache {
-    /// Records an incoming event unless its id is known, and says which case it was.
+    /// Records an incoming event unless its id is known, and says which case it was. Events
+    /// received (by `received_at`, RFC 3339) before `forget_before` (unix seconds) may be
+    /// forgotten once beyond the newest [`WEBHOOK_EVENTS_KEPT`].
     pub fn record_webhook_event(
         &self,
         webhook_id: &str,
         event: &str,
         received_at: &str,
         body: &serde_json::Value,
+        forget_before: i64,
     ) -> Result<Arrival, CacheError> {
         self.with(|c| {
             let tx = c.transaction()?;
@@ -60,11 +70,7 @@ impl Cache {
                          VALUES (?1, ?2, ?3, ?4)",
                         params![webhook_id, event, received_at, body.to_string()],
                     )?;
-                    tx.execute(
-                        "DELETE FROM webhook_events
-                         WHERE rowid <= (SELECT MAX(rowid) FROM webhook_events) - ?1",
-                        [i64::try_from(WEBHOOK_EVENTS_KEPT).unwrap_or(i64::MAX)],
-                    )?;
+                    forget(&tx, forget_before)?;
                     Arrival::New
                 }
             };
@@ -123,6 +129,35 @@ impl Cache {
     }
 }
 
+/// Drops what is both beyond the newest [`WEBHOOK_EVENTS_KEPT`] and received before
+/// `forget_before`, and the body of the row that just went beyond the count. Rows are in
+/// arrival order (rowid), so what goes is a prefix: the scan stops at the first row still in
+/// the window, and costs what it deletes, even when a flood keeps many rows.
+fn forget(tx: &rusqlite::Transaction<'_>, forget_before: i64) -> rusqlite::Result<()> {
+    let kept = i64::try_from(WEBHOOK_EVENTS_KEPT).unwrap_or(i64::MAX);
+    let beyond = tx.last_insert_rowid() - kept;
+    if beyond <= 0 {
+        return Ok(());
+    }
+    // An unreadable time counts as old: it cannot prove it is inside the window.
+    let first_recent: Option<i64> = tx
+        .query_row(
+            "SELECT rowid FROM webhook_events
+             WHERE rowid <= ?1 AND IFNULL(unixepoch(received_at), 0) >= ?2
+             ORDER BY rowid LIMIT 1",
+            params![beyond, forget_before],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let until = first_recent.map_or(beyond, |r| r - 1);
+    tx.execute("DELETE FROM webhook_events WHERE rowid <= ?1", [until])?;
+    tx.execute(
+        "UPDATE webhook_events SET body = '' WHERE rowid = ?1",
+        [beyond],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,7 +175,7 @@ mod tests {
         let body = json!({"event": "delivery.assigned"});
         let record = || {
             cache
-                .record_webhook_event("msg_1", "delivery.assigned", "t1", &body)
+                .record_webhook_event("msg_1", "delivery.assigned", "t1", &body, 0)
                 .unwrap()
         };
         assert_eq!(record(), Arrival::New);
@@ -162,13 +197,32 @@ mod tests {
         assert!(cache.webhook_event("msg_2").unwrap().is_none());
     }
 
+    /// Unix seconds of 2026-11-23T00:00:00+09:00.
+    const MIDNIGHT: i64 = 1_795_359_600;
+
+    /// `seconds` after that midnight, as the app writes `received_at` (< 24 h).
+    fn at(seconds: i64) -> String {
+        format!(
+            "2026-11-23T{:02}:{:02}:{:02}+09:00",
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        )
+    }
+
+    fn record(cache: &Cache, id: &str, seconds: i64, forget_before: i64) -> Arrival {
+        cache
+            .record_webhook_event(id, "e", &at(seconds), &json!({"n": id}), forget_before)
+            .unwrap()
+    }
+
     #[test]
-    fn only_the_newest_events_are_kept() {
+    fn old_events_beyond_the_newest_are_forgotten() {
         let (_dir, cache) = cache();
-        for n in 0..WEBHOOK_EVENTS_KEPT + 3 {
-            cache
-                .record_webhook_event(&format!("msg_{n}"), "e", "t", &json!({}))
-                .unwrap();
+        // One a second; each arrival forgets what came more than 60 s before it.
+        let n = WEBHOOK_EVENTS_KEPT as i64 + 3;
+        for s in 0..n {
+            record(&cache, &format!("msg_{s}"), s, MIDNIGHT + s - 60);
         }
         assert_eq!(
             cache.webhook_event_count(None).unwrap(),
@@ -176,5 +230,58 @@ mod tests {
         );
         assert!(cache.webhook_event("msg_2").unwrap().is_none());
         assert!(cache.webhook_event("msg_3").unwrap().is_some());
+        assert_eq!(
+            record(&cache, "msg_2", n, MIDNIGHT + n - 60),
+            Arrival::New,
+            "forgotten: new again"
+        );
+    }
+
+    #[test]
+    fn ids_inside_the_window_are_kept_beyond_the_count_without_their_bodies() {
+        let (_dir, cache) = cache();
+        // A flood: all of these arrive within one second of each other.
+        record(&cache, "msg_early", 0, MIDNIGHT - 600);
+        cache
+            .mark_webhook_event_applied("msg_early", &at(0), "location")
+            .unwrap();
+        let n = WEBHOOK_EVENTS_KEPT + 5;
+        for i in 0..n {
+            record(&cache, &format!("msg_{i}"), 1, MIDNIGHT - 600);
+        }
+        assert_eq!(cache.webhook_event_count(None).unwrap(), n as u64 + 1);
+        assert_eq!(
+            record(&cache, "msg_early", 2, MIDNIGHT - 600),
+            Arrival::Applied,
+            "still a duplicate after {n} newer events"
+        );
+        let early = cache.webhook_event("msg_early").unwrap().unwrap();
+        assert_eq!(early.body, serde_json::Value::Null, "the body went");
+        assert_eq!(early.outcome.as_deref(), Some("location"));
+        let newest = cache.webhook_event(&format!("msg_{}", n - 1)).unwrap();
+        assert_eq!(newest.unwrap().body["n"], format!("msg_{}", n - 1));
+
+        // Once the window has passed them, the next arrival lets the excess go, and only that.
+        record(&cache, "msg_late", 700, MIDNIGHT + 2);
+        assert_eq!(
+            cache.webhook_event_count(None).unwrap(),
+            WEBHOOK_EVENTS_KEPT as u64
+        );
+        assert!(cache.webhook_event("msg_early").unwrap().is_none());
+        assert!(cache.webhook_event("msg_late").unwrap().is_some());
+    }
+
+    #[test]
+    fn an_unreadable_received_time_counts_as_old() {
+        let (_dir, cache) = cache();
+        for i in 0..WEBHOOK_EVENTS_KEPT + 2 {
+            cache
+                .record_webhook_event(&format!("msg_{i}"), "e", "garbage", &json!({}), MIDNIGHT)
+                .unwrap();
+        }
+        assert_eq!(
+            cache.webhook_event_count(None).unwrap(),
+            WEBHOOK_EVENTS_KEPT as u64
+        );
     }
 }

@@ -58,7 +58,7 @@ pub use status::{AppStatus, Mode};
 pub use stores::SyncReport;
 pub use travel::TravelMatrix;
 pub use webhook_intake::IntakeOutcome;
-pub use webhook_receiver::{WEBHOOK_PATH, WebhookReceiver};
+pub use webhook_receiver::{BODY_LIMIT as WEBHOOK_BODY_LIMIT, WEBHOOK_PATH, WebhookReceiver};
 // Standard Webhooks has one home, shared with the sandbox that signs.
 pub use hakobu_webhook_signature::{
     SignatureError, SignedHeaders, TOLERANCE as WEBHOOK_TOLERANCE, WebhookSecret,

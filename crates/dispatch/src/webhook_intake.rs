@@ -34,6 +34,15 @@ pub enum IntakeError {
     Cache(#[from] CacheError),
 }
 
+/// How long a `webhook-id` is remembered at least (the cache keeps more when there are few).
+/// A signed request is taken while its timestamp is within the tolerance of our clock, and
+/// that timestamp may itself be a tolerance ahead of when we first saw the id: twice the
+/// tolerance covers every replay the signature check lets through, and a minute more the
+/// time a request spends in flight.
+fn remember_ids_for() -> chrono::Duration {
+    hakobu_webhook_signature::TOLERANCE * 2 + chrono::Duration::minutes(1)
+}
+
 /// An event, read and checked before anything is recorded.
 enum Event {
     /// `delivery.<status>` / `fetch.<status>`: the object's id, and its driver's location fix
@@ -91,10 +100,12 @@ impl Dispatch {
         body: &Value,
     ) -> Result<IntakeOutcome, IntakeError> {
         let (event, parsed) = read(body)?;
-        let now = tokyo_rfc3339(self.clock.now());
+        let at = self.clock.now();
+        let now = tokyo_rfc3339(at);
+        let forget_before = (at - remember_ids_for()).timestamp();
         match self
             .cache
-            .record_webhook_event(webhook_id, &event, &now, body)?
+            .record_webhook_event(webhook_id, &event, &now, body, forget_before)?
         {
             Arrival::Applied => {
                 return Ok(IntakeOutcome {

@@ -198,7 +198,7 @@ async fn only_signed_fresh_events_are_taken_and_nothing_changes_otherwise() {
     let id = d["id"].as_str().unwrap();
     w.dispatch.sync_orders(true).await.unwrap();
     let key = secret();
-    let receiver = w.dispatch.serve_webhooks(Some(key.clone())).await.unwrap();
+    let receiver = w.dispatch.serve_webhooks(key.clone()).await.unwrap();
     assert!(
         receiver.url().starts_with("http://127.0.0.1:"),
         "{}",
@@ -314,7 +314,7 @@ async fn confirmation_by_get_decides_the_status_and_unknown_orders_change_nothin
     let id = d["id"].as_str().unwrap();
     w.dispatch.sync_orders(true).await.unwrap();
     let key = secret();
-    let receiver = w.dispatch.serve_webhooks(Some(key.clone())).await.unwrap();
+    let receiver = w.dispatch.serve_webhooks(key.clone()).await.unwrap();
     let mut changes = w.dispatch.subscribe_changes();
 
     // The body claims `canceled`; the API still has `created`: the cache keeps `created` and
@@ -404,7 +404,7 @@ async fn confirmation_by_get_decides_the_status_and_unknown_orders_change_nothin
 async fn a_replayed_webhook_id_is_acknowledged_but_applied_once() {
     let w = world().await;
     let key = secret();
-    let receiver = w.dispatch.serve_webhooks(Some(key.clone())).await.unwrap();
+    let receiver = w.dispatch.serve_webhooks(key.clone()).await.unwrap();
     let mut changes = w.dispatch.subscribe_changes();
     let body = location_event(2, 35.6595, 139.7005, "2026-11-23T09:00:00+09:00");
     let headers = signed(&key, "msg_replayed", unix_now(), &body);
@@ -421,25 +421,81 @@ async fn a_replayed_webhook_id_is_acknowledged_but_applied_once() {
     assert_eq!(w.events(), 1);
     assert_eq!(w.dispatch.driver_trail(2).unwrap().len(), 1);
     assert_eq!(announced(&mut changes).await, Changes::default());
+    receiver.shutdown().await;
+}
 
-    // Without a secret (the real DIAq does not sign) and without a webhook-id, the body's
-    // hash de-duplicates a resend.
-    let open = w.dispatch.serve_webhooks(None).await.unwrap();
-    let body = location_event(4, 35.6812, 139.7671, "2026-11-23T09:01:00+09:00");
-    let (status, _) = w.post(&open, &[], &body).await;
-    assert_eq!(status, 200);
-    let (status, answer) = w.post(&open, &[], &body).await;
+#[tokio::test]
+async fn an_id_inside_the_replay_window_stays_a_duplicate_after_ten_thousand_newer_events() {
+    let w = world().await;
+    let key = secret();
+    let receiver = w.dispatch.serve_webhooks(key.clone()).await.unwrap();
+    let body = location_event(2, 35.6595, 139.7005, "2026-11-23T09:00:00+09:00");
+    let headers = signed(&key, "msg_captured", unix_now(), &body);
+    let (status, answer) = w.post(&receiver, &headers, &body).await;
+    assert_eq!((status, answer["result"].as_str()), (200, Some("applied")));
+
+    // A flood: more than the count the cache keeps whatever their age, all just now.
+    let now = hakobu_dispatch::tokyo_rfc3339(w.clock.now());
+    let forget_before = (w.clock.now() - chrono::Duration::minutes(11)).timestamp();
+    let flood = hakobu_cache::WEBHOOK_EVENTS_KEPT + 10;
+    for n in 0..flood {
+        w.cache
+            .record_webhook_event(
+                &format!("msg_flood_{n}"),
+                "driver.location",
+                &now,
+                &json!({}),
+                forget_before,
+            )
+            .unwrap();
+    }
+    assert_eq!(w.events(), flood as u64 + 1);
+
+    // The captured request, replayed while its timestamp is still fresh: not applied again.
+    let (status, answer) = w.post(&receiver, &headers, &body).await;
     assert_eq!(
         (status, answer["result"].as_str()),
-        (200, Some("duplicate"))
+        (200, Some("duplicate")),
+        "{answer}"
     );
-    assert_eq!(w.events(), 2);
-    let d = w.cache.driver(4).unwrap().unwrap();
-    assert_eq!((d.lat, d.lng), (35.6812, 139.7671));
-    // No secret means no check: malformed bodies are still refused.
-    let (status, _) = w.post(&open, &[], r#"{"event": "driver.location"}"#).await;
-    assert_eq!(status, 400);
-    open.shutdown().await;
+    assert_eq!(w.dispatch.driver_trail(2).unwrap().len(), 1);
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_413_and_one_at_the_limit_is_read() {
+    let w = world().await;
+    let key = secret();
+    let receiver = w.dispatch.serve_webhooks(key.clone()).await.unwrap();
+    // An event type we do not use, padded to exactly the limit.
+    let frame = json!({"event": "store.updated", "padding": ""}).to_string();
+    let padding = "x".repeat(hakobu_dispatch::WEBHOOK_BODY_LIMIT - frame.len());
+    let at_limit = json!({"event": "store.updated", "padding": padding}).to_string();
+    assert_eq!(at_limit.len(), hakobu_dispatch::WEBHOOK_BODY_LIMIT);
+    let (status, answer) = w
+        .post(
+            &receiver,
+            &signed(&key, "msg_at_limit", unix_now(), &at_limit),
+            &at_limit,
+        )
+        .await;
+    assert_eq!((status, answer["result"].as_str()), (200, Some("ignored")));
+
+    let over = json!({"event": "store.updated", "padding": format!("{padding}x")}).to_string();
+    let (status, answer) = w
+        .post(
+            &receiver,
+            &signed(&key, "msg_over", unix_now(), &over),
+            &over,
+        )
+        .await;
+    assert_eq!(status, 413, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().starts_with("body: "),
+        "{answer}"
+    );
+    assert!(w.cache.webhook_event("msg_over").unwrap().is_none());
+    assert_eq!(w.events(), 1);
     receiver.shutdown().await;
 }
 
@@ -555,7 +611,7 @@ async fn an_event_the_api_cannot_confirm_is_refused_with_503_and_applied_on_retr
     w.dispatch.sync_orders(true).await.unwrap();
     w.client.sandbox_advance("deliveries", id).await.unwrap();
     let key = secret();
-    let receiver = w.dispatch.serve_webhooks(Some(key.clone())).await.unwrap();
+    let receiver = w.dispatch.serve_webhooks(key.clone()).await.unwrap();
 
     // The API goes away: the event cannot be confirmed, so the sender must retry.
     w.server.take().unwrap().shutdown().await;
@@ -585,7 +641,7 @@ async fn an_event_the_api_cannot_confirm_is_refused_with_503_and_applied_on_retr
 async fn a_cache_failure_is_a_500_and_not_acknowledged() {
     let w = world().await;
     let key = secret();
-    let receiver = w.dispatch.serve_webhooks(Some(key.clone())).await.unwrap();
+    let receiver = w.dispatch.serve_webhooks(key.clone()).await.unwrap();
     // Break the file under the app: the events table is gone.
     rusqlite::Connection::open(w.dir.path().join("cache.db"))
         .unwrap()
@@ -695,7 +751,7 @@ async fn time_zones_are_cached_for_offline_use() {
 async fn drivers_of_another_api_are_forgotten() {
     let w = world().await;
     let key = secret();
-    let receiver = w.dispatch.serve_webhooks(Some(key.clone())).await.unwrap();
+    let receiver = w.dispatch.serve_webhooks(key.clone()).await.unwrap();
     let body = location_event(5, 35.71, 139.81, "2026-11-23T09:00:00+09:00");
     let (status, _) = w
         .post(&receiver, &signed(&key, "msg_1", unix_now(), &body), &body)
