@@ -146,7 +146,9 @@ mod tests {
     fn the_sql_keeps_exactly_what_the_rule_says_row_by_row() {
         let cache = Cache::in_memory().unwrap();
         let all = orders();
-        cache.upsert_orders(&all).unwrap();
+        cache
+            .upsert_orders(&all, crate::StatusOrigin::SYNC)
+            .unwrap();
         for (filter, keeps) in [
             (
                 LateFilter::AtRiskOrLate,

@@ -97,6 +97,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_windows.sql"),
     include_str!("../migrations/0008_short_search.sql"),
     include_str!("../migrations/0009_late_risk.sql"),
+    include_str!("../migrations/0010_status_history.sql"),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), CacheError> {
@@ -277,6 +278,37 @@ mod tests {
         );
         assert_eq!(times("anytime"), (None, "2026-11-25T00:00:00+09:00".into()));
         assert_eq!(times("unreadable"), (None, "soon".into()));
+    }
+
+    #[test]
+    fn step_10_starts_the_history_of_orders_cached_before_it_at_their_status() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..9]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO orders (id, kind, store_id, status, tracking_code, window_ends_at,
+                window_date, customer_name, customer_phone, customer_address, order_refs,
+                api_update, body, fetched_at)
+             VALUES ('d1', 'delivery', 's', 'collecting', '123456789012',
+                '2026-11-24T11:00:00+09:00', '2026-11-24', '', '', '', '',
+                '2026-11-24T09:30:00.000+09:00', '{}', '')",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let row: (String, String, String) = conn
+            .query_row(
+                "SELECT status, at, source FROM order_status_history WHERE order_id = 'd1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                "collecting".into(),
+                "2026-11-24T09:30:00.000+09:00".into(),
+                "sync".into()
+            )
+        );
     }
 
     #[test]

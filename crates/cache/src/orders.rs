@@ -1,11 +1,14 @@
 //! Cached deliveries and fetches ("orders"): replaced per kind by a full sync, upserted by
 //! incremental ones, filtered for the board and searched by what a dispatcher types.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Cache, CacheError, OrderSelection, OrderSort};
+use crate::order_history::record_status;
+use crate::{Cache, CacheError, OrderSelection, OrderSort, StatusOrigin};
 
 /// One delivery or fetch as the cache holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -56,23 +59,49 @@ pub const MAX_LIMIT: u32 = 1000;
 
 impl Cache {
     /// Makes the cached orders of `kind` exactly `orders` (a full sync), in one transaction.
+    /// Status changes are recorded as the sync's; the history of orders no longer cached goes.
     pub fn replace_orders(&self, kind: &str, orders: &[CachedOrder]) -> Result<(), CacheError> {
         self.with(|c| {
             let tx = c.transaction()?;
+            let before: HashMap<String, String> = tx
+                .prepare("SELECT id, status FROM orders WHERE kind = ?1")?
+                .query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
             tx.execute("DELETE FROM orders WHERE kind = ?1", [kind])?;
             for o in orders {
-                upsert(&tx, o)?;
+                write_row(&tx, o)?;
+                record_status(
+                    &tx,
+                    before.get(&o.id).map(String::as_str),
+                    o,
+                    StatusOrigin::SYNC,
+                )?;
             }
+            tx.execute(
+                "DELETE FROM order_status_history
+                 WHERE kind = ?1 AND order_id NOT IN (SELECT id FROM orders WHERE kind = ?1)",
+                [kind],
+            )?;
             tx.commit()
         })
     }
 
-    /// Adds or refreshes `orders` (an incremental sync or a webhook), in one transaction.
-    pub fn upsert_orders(&self, orders: &[CachedOrder]) -> Result<(), CacheError> {
+    /// Adds or refreshes `orders` (an incremental sync, a webhook, a write's answer), in one
+    /// transaction; a status that changed (or a new order) is recorded as `origin` says.
+    pub fn upsert_orders(
+        &self,
+        orders: &[CachedOrder],
+        origin: StatusOrigin<'_>,
+    ) -> Result<(), CacheError> {
         self.with(|c| {
             let tx = c.transaction()?;
             for o in orders {
-                upsert(&tx, o)?;
+                let before: Option<String> = tx
+                    .prepare_cached("SELECT status FROM orders WHERE id = ?1")?
+                    .query_row([&o.id], |r| r.get(0))
+                    .optional()?;
+                write_row(&tx, o)?;
+                record_status(&tx, before.as_deref(), o, origin)?;
             }
             tx.commit()
         })
@@ -167,7 +196,7 @@ pub(crate) fn window_time(t: &str) -> String {
     hakobu_diaq::time::parse(t).map_or_else(|| t.to_owned(), hakobu_diaq::time::format)
 }
 
-fn upsert(c: &Connection, o: &CachedOrder) -> rusqlite::Result<()> {
+fn write_row(c: &Connection, o: &CachedOrder) -> rusqlite::Result<()> {
     c.prepare_cached(&format!(
         "INSERT INTO orders ({COLUMNS}, search_text) VALUES
          (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)

@@ -387,7 +387,7 @@ fn slot_grid(
 mod tests {
     use super::*;
     use crate::windows::fixtures::{STORE, delivery_estimate};
-    use crate::{CachedOrder, EstimateAnswer};
+    use crate::{CachedOrder, EstimateAnswer, StatusOrigin};
     use hakobu_diaq::Window;
 
     const START: &str = "2026-11-24";
@@ -566,46 +566,49 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = cache(&dir);
         cache
-            .upsert_orders(&[
-                order(
-                    "1",
-                    STORE,
-                    "created",
-                    Some("2026-11-24T14:00:00+09:00"),
-                    "2026-11-24",
-                ),
-                order(
-                    "2",
-                    STORE,
-                    "delivering",
-                    Some("2026-11-24T05:00:00Z"),
-                    "2026-11-24",
-                ),
-                order("3", STORE, "returning", None, "2026-11-24"),
-                order(
-                    "4",
-                    STORE,
-                    "canceled",
-                    Some("2026-11-24T14:00:00+09:00"),
-                    "2026-11-24",
-                ),
-                order(
-                    "5",
-                    "other",
-                    "created",
-                    Some("2026-11-24T14:00:00+09:00"),
-                    "2026-11-24",
-                ),
-                order(
-                    "6",
-                    STORE,
-                    "created",
-                    Some("2026-12-08T14:00:00+09:00"),
-                    "2026-12-08",
-                ),
-                // An unreadable start is left out, not guessed at.
-                order("7", STORE, "created", Some("14時"), "2026-11-24"),
-            ])
+            .upsert_orders(
+                &[
+                    order(
+                        "1",
+                        STORE,
+                        "created",
+                        Some("2026-11-24T14:00:00+09:00"),
+                        "2026-11-24",
+                    ),
+                    order(
+                        "2",
+                        STORE,
+                        "delivering",
+                        Some("2026-11-24T05:00:00Z"),
+                        "2026-11-24",
+                    ),
+                    order("3", STORE, "returning", None, "2026-11-24"),
+                    order(
+                        "4",
+                        STORE,
+                        "canceled",
+                        Some("2026-11-24T14:00:00+09:00"),
+                        "2026-11-24",
+                    ),
+                    order(
+                        "5",
+                        "other",
+                        "created",
+                        Some("2026-11-24T14:00:00+09:00"),
+                        "2026-11-24",
+                    ),
+                    order(
+                        "6",
+                        STORE,
+                        "created",
+                        Some("2026-12-08T14:00:00+09:00"),
+                        "2026-12-08",
+                    ),
+                    // An unreadable start is left out, not guessed at.
+                    order("7", STORE, "created", Some("14時"), "2026-11-24"),
+                ],
+                StatusOrigin::SYNC,
+            )
             .unwrap();
         let g = grid(&cache, "2026-11-23T09:00:00+09:00");
         let day = &g.days[0];

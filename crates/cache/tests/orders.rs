@@ -3,6 +3,7 @@
 
 use hakobu_cache::{
     Cache, CachedOrder, CachedStore, OrderFilter, OrderSelection, OrderSort, OrderSortKey,
+    StatusOrigin,
 };
 use hakobu_diaq::{PickupProof, Store, StoreType};
 use serde_json::json;
@@ -90,12 +91,15 @@ fn full_sync_replaces_one_kind_only_and_survives_reopening() {
 #[test]
 fn board_filters_and_counts() {
     let c = Cache::in_memory().unwrap();
-    c.upsert_orders(&[
-        order("d01", "delivery", "created", "2026-11-24", "a", &[]),
-        order("d02", "delivery", "delivering", "2026-11-24", "b", &[]),
-        order("d03", "delivery", "created", "2026-11-25", "c", &[]),
-        order("f04", "fetch", "created", "2026-11-24", "d", &[]),
-    ])
+    c.upsert_orders(
+        &[
+            order("d01", "delivery", "created", "2026-11-24", "a", &[]),
+            order("d02", "delivery", "delivering", "2026-11-24", "b", &[]),
+            order("d03", "delivery", "created", "2026-11-25", "c", &[]),
+            order("f04", "fetch", "created", "2026-11-24", "d", &[]),
+        ],
+        StatusOrigin::SYNC,
+    )
     .unwrap();
     let f = OrderFilter {
         kind: Some("delivery".into()),
@@ -132,24 +136,27 @@ fn board_filters_and_counts() {
 #[test]
 fn search_finds_substrings_in_japanese_and_follows_updates_and_deletes() {
     let c = Cache::in_memory().unwrap();
-    c.upsert_orders(&[
-        order(
-            "d01",
-            "delivery",
-            "created",
-            "2026-11-24",
-            "吉沢 健二",
-            &["AB12345678"],
-        ),
-        order(
-            "d02",
-            "delivery",
-            "created",
-            "2026-11-24",
-            "佐藤 一郎",
-            &["x1234"],
-        ),
-    ])
+    c.upsert_orders(
+        &[
+            order(
+                "d01",
+                "delivery",
+                "created",
+                "2026-11-24",
+                "吉沢 健二",
+                &["AB12345678"],
+            ),
+            order(
+                "d02",
+                "delivery",
+                "created",
+                "2026-11-24",
+                "佐藤 一郎",
+                &["x1234"],
+            ),
+        ],
+        StatusOrigin::SYNC,
+    )
     .unwrap();
     let find = |q: &str| {
         ids(c
@@ -181,14 +188,17 @@ fn search_finds_substrings_in_japanese_and_follows_updates_and_deletes() {
         "quotes are literal"
     );
     // The index follows an update and a delete.
-    c.upsert_orders(&[order(
-        "d01",
-        "delivery",
-        "assigned",
-        "2026-11-24",
-        "山本 太郎",
-        &[],
-    )])
+    c.upsert_orders(
+        &[order(
+            "d01",
+            "delivery",
+            "assigned",
+            "2026-11-24",
+            "山本 太郎",
+            &[],
+        )],
+        StatusOrigin::SYNC,
+    )
     .unwrap();
     assert!(find("吉沢").is_empty() && find("沢 健").is_empty());
     assert_eq!(find("山本 太"), ["d01"]);
@@ -271,7 +281,7 @@ fn sortable() -> Cache {
         o.window_starts_at = starts.map(str::to_owned);
         rows.push(o);
     }
-    c.upsert_orders(&rows).unwrap();
+    c.upsert_orders(&rows, StatusOrigin::SYNC).unwrap();
     c
 }
 

@@ -9,7 +9,7 @@
 //! are in that range too.
 
 use chrono::{DateTime, Duration, Utc};
-use hakobu_cache::{CachedOrder, MAX_LIMIT, OrderFilter};
+use hakobu_cache::{CachedOrder, MAX_LIMIT, OrderFilter, StatusOrigin};
 use hakobu_diaq::Status;
 use hakobu_diaq_client::OrderQuery;
 use serde::Serialize;
@@ -104,8 +104,8 @@ impl Dispatch {
                     self.cache.replace_orders(kind, rows)?;
                 }
             } else {
-                self.cache.upsert_orders(&deliveries)?;
-                self.cache.upsert_orders(&fetches)?;
+                self.cache.upsert_orders(&deliveries, StatusOrigin::SYNC)?;
+                self.cache.upsert_orders(&fetches, StatusOrigin::SYNC)?;
             }
         }
         self.cache.set_meta(META_LAST_ORDER_SYNC, &stamp)?;

@@ -15,7 +15,7 @@
 //!   references; found, it is acked without sending. Stores have no order reference: they
 //!   rely on the key alone, which the server keeps 24 hours.
 
-use hakobu_cache::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState};
+use hakobu_cache::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState, StatusOrigin};
 use hakobu_diaq_client::{ClientError, OrderQuery};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -714,7 +714,8 @@ impl Dispatch {
                 .order(&row.id)?
                 .is_some_and(|cached| is_newer(&cached.api_update, &row.api_update));
             if !newer_cached {
-                self.cache.upsert_orders(std::slice::from_ref(&row))?;
+                self.cache
+                    .upsert_orders(std::slice::from_ref(&row), StatusOrigin::WRITE)?;
                 self.announce(Changes {
                     orders: vec![row.id.clone()],
                     drivers: Vec::new(),

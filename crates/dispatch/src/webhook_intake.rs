@@ -3,7 +3,7 @@
 //! wrong, stale or reordered event can never put a status on the board the API does not have.
 //! Driver locations have no API to confirm them and are applied as received.
 
-use hakobu_cache::{Arrival, CacheError, DriverJob, FixOutcome};
+use hakobu_cache::{Arrival, CacheError, DriverJob, FixOutcome, HistorySource, StatusOrigin};
 use hakobu_diaq::Status;
 use hakobu_diaq_client::ClientError;
 use serde::Serialize;
@@ -51,6 +51,9 @@ enum Event {
         kind: &'static str,
         id: String,
         driver: Value,
+        /// The status the event announces, and when (its `created_at`): the time the status
+        /// history records when the API confirms that status.
+        claims: Option<(Status, String)>,
     },
     /// `driver.location`.
     Location,
@@ -73,10 +76,15 @@ fn read(body: &Value) -> Result<(String, Event), IntakeError> {
             .as_str()
             .filter(|id| !id.is_empty())
             .ok_or_else(|| IntakeError::Malformed(format!("{kind}.id: must be a string")))?;
+        let claims = event
+            .split_once('.')
+            .and_then(|(_, status)| Status::parse(status))
+            .zip(body["created_at"].as_str().map(str::to_owned));
         Event::Order {
             kind,
             id: id.to_owned(),
             driver: body[kind]["driver"].clone(),
+            claims,
         }
     } else if event == "driver.location" {
         if driver_fix(&body["driver"], None, "").is_none() {
@@ -117,8 +125,15 @@ impl Dispatch {
         }
         let mut changes = Changes::default();
         let (result, detail) = match parsed {
-            Event::Order { kind, id, driver } => {
-                let detail = self.confirm_order(kind, &id, &now, &mut changes).await?;
+            Event::Order {
+                kind,
+                id,
+                driver,
+                claims,
+            } => {
+                let detail = self
+                    .confirm_order(kind, &id, claims.as_ref(), &now, &mut changes)
+                    .await?;
                 // The driver's location rides along with the confirmed status.
                 if let Some(status) = detail.status {
                     let job = (!matches!(
@@ -162,11 +177,14 @@ impl Dispatch {
     }
 
     /// Reads the order from the API and puts that in the cache, unless the cache already holds
-    /// a newer `update` of it (a sync or another event got there first).
+    /// a newer `update` of it (a sync or another event got there first). A status change is
+    /// recorded at the event's time when the API confirms the status the event announced,
+    /// otherwise at the object's `update` (the event was stale or ran ahead).
     async fn confirm_order(
         &self,
         kind: &'static str,
         id: &str,
+        claims: Option<&(Status, String)>,
         now: &str,
         changes: &mut Changes,
     ) -> Result<Confirmed, IntakeError> {
@@ -204,7 +222,15 @@ impl Dispatch {
             Some(cached) if is_newer(&cached.api_update, &row.api_update) => "stale".to_owned(),
             Some(cached) if same_order(&cached, &row) => "unchanged".to_owned(),
             _ => {
-                self.cache.upsert_orders(std::slice::from_ref(&row))?;
+                let at = claims
+                    .filter(|(claimed, _)| Some(*claimed) == status)
+                    .map(|(_, at)| at.as_str());
+                let origin = StatusOrigin {
+                    source: HistorySource::Webhook,
+                    at,
+                };
+                self.cache
+                    .upsert_orders(std::slice::from_ref(&row), origin)?;
                 changes.orders.push(row.id.clone());
                 format!("confirmed {}", row.status)
             }

@@ -279,7 +279,7 @@ async fn a_cache_from_another_api_is_emptied_but_the_same_one_is_kept() {
     };
     Cache::open(&w.dir.path().join("cache.db"))
         .unwrap()
-        .upsert_orders(&[order])
+        .upsert_orders(&[order], hakobu_cache::StatusOrigin::SYNC)
         .unwrap();
     let remote = dispatch_for("https://api.example.test", &w.dir, Mode::Remote);
     assert!(remote.list_stores(None).unwrap().is_empty());

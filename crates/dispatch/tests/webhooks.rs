@@ -698,7 +698,9 @@ async fn incremental_sync_reports_what_changed_and_then_nothing() {
     // elsewhere stands in: the API itself never drops an order, it cancels it).
     let mut stray = w.cache.order(&a_id).unwrap().unwrap();
     stray.id = "stray-0000".into();
-    w.cache.upsert_orders(&[stray]).unwrap();
+    w.cache
+        .upsert_orders(&[stray], hakobu_cache::StatusOrigin::SYNC)
+        .unwrap();
     let full = w.dispatch.sync_orders(true).await.unwrap();
     assert_eq!(full.changed, vec!["stray-0000".to_owned()]);
     assert!(w.cache.order("stray-0000").unwrap().is_none());
