@@ -25,6 +25,17 @@ describe('the route table', () => {
     expect(hrefOf('new', {}, { store: 's' })).toBe('#/new?store=s');
   });
 
+  it('opens the map, the calendar picker and one store\'s calendar', () => {
+    expect(matchHash('#/map').route.id).toBe('map');
+    expect(matchHash('#/calendar').route.id).toBe('calendar');
+    const c = matchHash('#/calendar/8117ba12-ece6-462e-884a-8df46225fa73');
+    expect(c.route.id).toBe('calendarStore');
+    expect(c.params).toEqual({ storeId: '8117ba12-ece6-462e-884a-8df46225fa73' });
+    expect(hrefOf('calendarStore', { storeId: 's 1' })).toBe('#/calendar/s%201');
+    expect(ROUTES.find((r) => r.id === 'map')?.nav?.shortcut).toBe('m');
+    expect(ROUTES.find((r) => r.id === 'calendar')?.nav?.shortcut).toBe('c');
+  });
+
   it('gives every rail entry a distinct g-shortcut', () => {
     const keys = ROUTES.flatMap((r) => (r.nav?.shortcut ? [r.nav.shortcut] : []));
     expect(new Set(keys).size).toBe(keys.length);

@@ -3,7 +3,7 @@
 import type { Component } from 'svelte';
 import type { MessageKey } from '$i18n/ja';
 
-export type RouteId = 'board' | 'orders' | 'order' | 'new' | 'stores';
+export type RouteId = 'board' | 'orders' | 'order' | 'new' | 'map' | 'calendar' | 'calendarStore' | 'stores';
 
 /** What a page receives: the route's parameters (`:kind`, `:id`, …), decoded. */
 export type RouteParams = Record<string, string>;
@@ -22,7 +22,7 @@ export interface RouteDef {
   page: () => Promise<{ default: Component<PageProps> }>;
 }
 
-export type NavIcon = 'board' | 'list' | 'new' | 'stores';
+export type NavIcon = 'board' | 'list' | 'new' | 'map' | 'calendar' | 'stores';
 
 export const ROUTES: readonly RouteDef[] = [
   {
@@ -51,6 +51,28 @@ export const ROUTES: readonly RouteDef[] = [
     titleKey: 'nav.new',
     nav: { labelKey: 'nav.new', icon: 'new', shortcut: 'n' },
     page: () => import('$features/new-order/NewOrderPage.svelte'),
+  },
+  {
+    id: 'map',
+    pattern: '/map',
+    titleKey: 'nav.map',
+    nav: { labelKey: 'nav.map', icon: 'map', shortcut: 'm' },
+    page: () => import('$features/map/MapPage.svelte'),
+  },
+  {
+    // Picks a store (the last one viewed, else from a list) and opens its calendar.
+    id: 'calendar',
+    pattern: '/calendar',
+    titleKey: 'nav.calendar',
+    nav: { labelKey: 'nav.calendar', icon: 'calendar', shortcut: 'c' },
+    page: () => import('$features/calendar/CalendarPage.svelte'),
+  },
+  {
+    // A store manager's view: one store's 14 days × 18 slots.
+    id: 'calendarStore',
+    pattern: '/calendar/:storeId',
+    titleKey: 'nav.calendar',
+    page: () => import('$features/calendar/CalendarPage.svelte'),
   },
   {
     id: 'stores',

@@ -3,10 +3,14 @@ import type { Catalogue } from '$i18n/ja';
 // English catalogue: exactly the keys of ja.ts.
 import { boardEn } from '$features/board/messages';
 import { newOrderEn } from '$features/new-order/messages';
+import { liveMapEn } from '$features/map/messages';
+import { calendarEn } from '$features/calendar/messages';
 
 export const en: Catalogue = {
   ...boardEn,
   ...newOrderEn,
+  ...liveMapEn,
+  ...calendarEn,
   'app.name': 'Hakobu 運ぶ',
   'app.windowTitle': 'Hakobu — delivery dispatch',
   'app.tagline': 'Delivery dispatch',

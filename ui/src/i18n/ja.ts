@@ -2,11 +2,15 @@
 // en.ts must have exactly the same keys (checked by catalogue.test.ts).
 import { boardJa } from '$features/board/messages';
 import { newOrderJa } from '$features/new-order/messages';
+import { liveMapJa } from '$features/map/messages';
+import { calendarJa } from '$features/calendar/messages';
 
 // A feature's messages live beside it (features/<view>/messages.ts) and are spread in here.
 export const ja = {
   ...boardJa,
   ...newOrderJa,
+  ...liveMapJa,
+  ...calendarJa,
   'app.name': 'Hakobu 運ぶ',
   'app.windowTitle': 'Hakobu 運ぶ — 配送ディスパッチ',
   'app.tagline': '配送ディスパッチ',

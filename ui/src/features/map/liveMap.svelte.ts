@@ -1,0 +1,617 @@
+// The live map's data and layers. Drivers: read from the cache whenever the event hub says
+// drivers moved — one read at a time, a read asked for meanwhile runs once after it — and
+// diffed against what is on screen, so only the drivers that changed are touched on the map.
+// Their freshness is re-judged every few seconds (restyling only those that crossed a
+// threshold). Today's stops come from the cached orders (re-read at most every few seconds
+// while orders move), stores from the app's directory. The selected driver's trail is read
+// once and then extended with each new fix.
+import L from 'leaflet';
+import { driverTrail, listDrivers, listOrders, ORDER_LIST_LIMIT, type CachedDriver, type CachedOrder, type CachedStore, type CommandError, type OrderStatus } from '$lib/ipc';
+import { orderPage, type OrderRow } from '$lib/ipc/board';
+import { toneColours, TONES, type Tone } from '$lib/ui/status';
+import { statusTone } from '$lib/orderStatus';
+import { todayInTokyo } from '$lib/time';
+import { PointLayer, type ClusterSummary } from '$lib/map/pointLayer';
+import { LineLayer } from '$lib/map/lineLayer';
+import type { DotStyle } from '$lib/map/dot';
+import { measureSinceAfterPaint } from '$lib/perf';
+import {
+  ACTIVITIES,
+  ACTIVITY_TONE,
+  activityOf,
+  ageParts,
+  driverChanged,
+  fixAgeMs,
+  fixProblem,
+  FRESHNESS_OPACITY,
+  freshnessOf,
+  type Activity,
+  type FixProblem,
+  type Freshness,
+} from '$features/map/driverState';
+
+export interface DriverPoint {
+  id: number;
+  lat: number;
+  lng: number;
+  driver: CachedDriver;
+  activity: Activity;
+  freshness: Freshness;
+  /** Lost drivers: the age shown beside them, in whole units (re-drawn when it changes). */
+  age: { unit: 'minutes' | 'hours' | 'days'; n: number } | null;
+}
+
+export interface StopPoint {
+  id: string;
+  lat: number;
+  lng: number;
+  order: CachedOrder;
+}
+
+export interface StorePoint {
+  id: string;
+  lat: number;
+  lng: number;
+  store: CachedStore;
+}
+
+export type Panel =
+  | { kind: 'driver'; id: number }
+  | { kind: 'cluster'; ids: number[]; at: { lat: number; lng: number } }
+  | { kind: 'stop'; order: CachedOrder }
+  | { kind: 'store'; store: CachedStore };
+
+/** Statuses of a job a driver is on. */
+const ACTIVE: OrderStatus[] = ['assigned', 'collecting', 'arrived_origin', 'delivering', 'arrived_goal', 'returning'];
+/** How often freshness is re-judged. */
+export const FRESHNESS_TICK_MS = 5_000;
+/** Stops are re-read at most this often while orders move. */
+const STOPS_EVERY_MS = 3_000;
+/** Clusters form up to this zoom; closer, every driver is drawn on its own. */
+const DRIVER_CLUSTER_MAX_ZOOM = 13;
+const STOP_CLUSTER_MAX_ZOOM = 11;
+
+const FALLBACK: Record<Tone, string> = {
+  new: '#475366',
+  progress: '#1f5fbf',
+  near: '#0f4c9e',
+  done: '#23804a',
+  canceled: '#6b7482',
+  returning: '#94600a',
+  returned: '#7d6a45',
+};
+
+type Palette = Record<Tone, { fg: string; bg: string; bd: string }>;
+
+function readPalette(): Palette {
+  const out = {} as Palette;
+  for (const tone of TONES) {
+    const c = typeof document === 'undefined' ? { fg: '', bg: '', bd: '' } : toneColours(tone);
+    out[tone] = { fg: c.fg || FALLBACK[tone], bg: c.bg || '#ffffff', bd: c.bd || FALLBACK[tone] };
+  }
+  return out;
+}
+
+const SELECT_HALO = '#e0701b';
+
+export interface Labels {
+  age: (a: { unit: 'minutes' | 'hours' | 'days'; n: number }) => string;
+}
+
+export class LiveMap {
+  /** Drivers on the map, by activity and by freshness (the legend's counts). */
+  counts = $state<Record<Activity | Freshness, number>>({
+    idle: 0,
+    to_pickup: 0,
+    delivering: 0,
+    returning: 0,
+    fresh: 0,
+    stale: 0,
+    lost: 0,
+  });
+  total = $state(0);
+  /** The newest fix of any driver (RFC 3339), for "最新の位置 5秒前". */
+  newestFix = $state<string | null>(null);
+  /** Names for the driver picker: changes only when drivers come, go or are renamed. */
+  roster = $state.raw<{ id: number; name: string }[]>([]);
+  loaded = $state(false);
+  error = $state<CommandError | null>(null);
+  panel = $state<Panel | null>(null);
+  /** The selected driver as last read (the panel's data). */
+  selected = $state.raw<DriverPoint | null>(null);
+  follow = $state(false);
+  trailCount = $state(0);
+  jobs = $state.raw<OrderRow[] | null>(null);
+  jobsError = $state<CommandError | null>(null);
+  showStores = $state(true);
+  showStops = $state(true);
+  stopCount = $state(0);
+
+  #map: L.Map | null = null;
+  #drivers: PointLayer<DriverPoint> | null = null;
+  #stops: PointLayer<StopPoint> | null = null;
+  #stores: PointLayer<StorePoint> | null = null;
+  #lines: LineLayer | null = null;
+  #palette: Palette = readPalette();
+  #labels: Labels;
+  #shown = new Map<number, DriverPoint>();
+  #logged = new Set<string>();
+  #reading = false;
+  #again = false;
+  #pendingSince: number | null = null;
+  #stopsTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopsReadAt = 0;
+  #stopsSeq = 0;
+  #jobsSeq = 0;
+  #trail: { lat: number; lng: number }[] = [];
+  #trailFor: number | null = null;
+  #alive = true;
+
+  constructor(labels: Labels) {
+    this.#labels = labels;
+  }
+
+  // ---- the map ----
+
+  /** Puts the layers on a map; returns their removal. */
+  attach(map: L.Map): () => void {
+    this.#map = map;
+    this.#palette = readPalette();
+    this.#lines = new LineLayer(map, 'trail', 405);
+    this.#stops = new PointLayer<StopPoint>(map, {
+      pane: 'stops',
+      zIndex: 410,
+      style: (p, selected) => this.#stopStyle(p, selected),
+      clusterStyle: (s) => this.#stopClusterStyle(s),
+      group: (p) => statusTone(p.order.status),
+      clusterMaxZoom: STOP_CLUSTER_MAX_ZOOM,
+      clusterRadius: 30,
+      onclick: (p) => this.open({ kind: 'stop', order: p.order }),
+      tooltip: (p) => `${p.order.tracking_code} ${p.order.customer_name}`,
+    });
+    this.#stores = new PointLayer<StorePoint>(map, {
+      pane: 'stores',
+      zIndex: 420,
+      style: (_p, selected) => this.#storeStyle(selected),
+      clusterMaxZoom: null,
+      onclick: (p) => this.open({ kind: 'store', store: p.store }),
+      tooltip: (p) => p.store.store_name,
+    });
+    this.#drivers = new PointLayer<DriverPoint>(map, {
+      pane: 'drivers',
+      zIndex: 450,
+      style: (p, selected) => this.#driverStyle(p, selected),
+      clusterStyle: (s) => this.#driverClusterStyle(s),
+      group: (p) => (p.freshness === 'lost' ? 'lost' : p.activity),
+      clusterMaxZoom: DRIVER_CLUSTER_MAX_ZOOM,
+      clusterRadius: 44,
+      onclick: (p) => this.selectDriver(p.id),
+      onclusterclick: (points, at) => this.open({ kind: 'cluster', ids: points.map((p) => p.id), at: { lat: at.lat, lng: at.lng } }),
+      tooltip: (p) => p.driver.name,
+    });
+    this.#stops.setVisible(this.showStops);
+    this.#stores.setVisible(this.showStores);
+    // Dragging the map is taking the wheel back from follow mode.
+    const stopFollow = () => (this.follow = false);
+    map.on('dragstart', stopFollow);
+    if (this.#shown.size > 0) this.#drivers.set([...this.#shown.values()]);
+    return () => {
+      map.off('dragstart', stopFollow);
+      this.#drivers?.destroy();
+      this.#stops?.destroy();
+      this.#stores?.destroy();
+      this.#lines?.destroy();
+      this.#drivers = this.#stops = this.#stores = null;
+      this.#lines = null;
+      this.#map = null;
+    };
+  }
+
+  dispose(): void {
+    this.#alive = false;
+    clearTimeout(this.#stopsTimer);
+  }
+
+  // ---- drivers ----
+
+  /** The event hub said drivers moved (or the page opened): read them, once at a time. */
+  requestDrivers(at: number = performance.now()): void {
+    this.#pendingSince ??= at;
+    if (this.#reading) {
+      this.#again = true;
+      return;
+    }
+    void this.#readDrivers();
+  }
+
+  async #readDrivers(): Promise<void> {
+    this.#reading = true;
+    try {
+      do {
+        this.#again = false;
+        const since = this.#pendingSince;
+        this.#pendingSince = null;
+        try {
+          const list = await listDrivers();
+          if (!this.#alive) return;
+          this.#apply(list, Date.now());
+          this.error = null;
+          if (since !== null) measureSinceAfterPaint('map:update', since);
+        } catch (error) {
+          this.error = error as CommandError;
+        }
+        this.loaded = true;
+      } while (this.#again && this.#alive);
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  /** Applies a reading: only drivers that changed reach the layer. Exposed for tests. */
+  apply(list: CachedDriver[], now: number): void {
+    this.#apply(list, now);
+  }
+
+  #apply(list: CachedDriver[], now: number): void {
+    const changed: DriverPoint[] = [];
+    const seen = new Set<number>();
+    let rosterChanged = false;
+    for (const incoming of list) {
+      seen.add(incoming.id);
+      const shown = this.#shown.get(incoming.id);
+      if (shown && !driverChanged(shown.driver, incoming)) continue;
+      let d = incoming;
+      const problem = fixProblem(d, shown?.driver ?? null, now);
+      if (problem) {
+        this.#logOnce(d, problem);
+        if (!shown) continue;
+        // Keep the position on screen; the rest (job, phone) may still be news.
+        d = { ...d, lat: shown.driver.lat, lng: shown.driver.lng, located_at: shown.driver.located_at };
+        if (!driverChanged(shown.driver, d)) continue;
+      }
+      if (!shown || shown.driver.name !== d.name) rosterChanged = true;
+      const point = this.#point(d, now);
+      this.#shown.set(d.id, point);
+      changed.push(point);
+    }
+    const gone: number[] = [];
+    for (const id of this.#shown.keys()) if (!seen.has(id)) gone.push(id);
+    for (const id of gone) this.#shown.delete(id);
+    if (gone.length > 0) rosterChanged = true;
+    this.#drivers?.upsert(changed);
+    this.#drivers?.remove(gone);
+    if (rosterChanged) {
+      this.roster = [...this.#shown.values()]
+        .map((p) => ({ id: p.id, name: p.driver.name }))
+        .sort((a, b) => a.name.localeCompare(b.name, 'ja') || a.id - b.id);
+    }
+    if (changed.length > 0 || gone.length > 0) this.#summarise();
+    const sel = this.panel?.kind === 'driver' ? this.panel.id : null;
+    if (sel !== null) {
+      const current = this.#shown.get(sel) ?? null;
+      if (current !== this.selected) this.#selectedMoved(current);
+    }
+  }
+
+  #point(d: CachedDriver, now: number): DriverPoint {
+    const freshness = freshnessOf(d.located_at, now);
+    const ms = fixAgeMs(d.located_at, now);
+    return {
+      id: d.id,
+      lat: d.lat,
+      lng: d.lng,
+      driver: d,
+      activity: activityOf(d.job),
+      freshness,
+      age: freshness === 'lost' && ms !== null ? ageParts(ms) : null,
+    };
+  }
+
+  #logOnce(d: CachedDriver, problem: FixProblem): void {
+    const key = `${d.id}:${problem}`;
+    if (this.#logged.has(key)) return;
+    this.#logged.add(key);
+    console.warn(`map: driver ${d.id} fix not drawn (${problem}): ${d.lat},${d.lng} at ${d.located_at}`);
+  }
+
+  #summarise(): void {
+    const counts: Record<Activity | Freshness, number> = { idle: 0, to_pickup: 0, delivering: 0, returning: 0, fresh: 0, stale: 0, lost: 0 };
+    let newest: string | null = null;
+    let newestMs = -Infinity;
+    for (const p of this.#shown.values()) {
+      counts[p.activity] += 1;
+      counts[p.freshness] += 1;
+      const at = Date.parse(p.driver.located_at);
+      if (at > newestMs) {
+        newestMs = at;
+        newest = p.driver.located_at;
+      }
+    }
+    this.counts = counts;
+    this.total = this.#shown.size;
+    this.newestFix = newest;
+  }
+
+  /** Re-judges every driver's freshness against the clock; restyles those that changed. */
+  tick(now: number = Date.now()): void {
+    const changed: DriverPoint[] = [];
+    for (const p of this.#shown.values()) {
+      const next = this.#point(p.driver, now);
+      if (next.freshness !== p.freshness || next.age?.n !== p.age?.n || next.age?.unit !== p.age?.unit) {
+        this.#shown.set(p.id, next);
+        changed.push(next);
+      }
+    }
+    if (changed.length === 0) return;
+    this.#drivers?.upsert(changed);
+    this.#summarise();
+    const sel = this.selected;
+    if (sel && changed.some((p) => p.id === sel.id)) this.selected = this.#shown.get(sel.id) ?? null;
+  }
+
+  /** The language changed: labels drawn on the canvas are re-made. */
+  relabel(): void {
+    this.#drivers?.restyle();
+  }
+
+  driver(id: number): DriverPoint | undefined {
+    return this.#shown.get(id);
+  }
+
+  // ---- selection, panel, follow, trail ----
+
+  open(panel: Panel | null): void {
+    const previous = this.panel?.kind === 'driver' ? this.panel.id : null;
+    this.panel = panel;
+    const next = panel?.kind === 'driver' ? panel.id : null;
+    if (next !== previous) {
+      this.#drivers?.select(next);
+      this.follow = false;
+      this.#loadTrail(next);
+      this.selected = next === null ? null : (this.#shown.get(next) ?? null);
+      this.jobs = null;
+      this.jobsError = null;
+      if (next !== null) void this.loadJobs();
+    }
+  }
+
+  selectDriver(id: number | null): void {
+    if (id === null) {
+      this.open(null);
+      return;
+    }
+    this.open({ kind: 'driver', id });
+    const p = this.#shown.get(id);
+    const m = this.#map;
+    if (p && m && !m.getBounds().pad(-0.1).contains([p.lat, p.lng])) m.panTo([p.lat, p.lng]);
+  }
+
+  setFollow(on: boolean): void {
+    this.follow = on;
+    const p = this.selected;
+    if (on && p) this.#map?.panTo([p.lat, p.lng]);
+  }
+
+  zoomTo(points: { lat: number; lng: number }[]): void {
+    const m = this.#map;
+    if (!m || points.length === 0) return;
+    m.fitBounds(L.latLngBounds(points.map((p) => [p.lat, p.lng] as L.LatLngTuple)), { padding: [60, 60], maxZoom: 16 });
+  }
+
+  #selectedMoved(next: DriverPoint | null): void {
+    const before = this.selected;
+    this.selected = next;
+    if (!next) return;
+    if (before && (before.lat !== next.lat || before.lng !== next.lng) && this.#trailFor === next.id) {
+      this.#trail.push({ lat: next.lat, lng: next.lng });
+      if (this.#trail.length > 201) this.#trail.shift();
+      this.#drawTrail(next);
+    }
+    if (this.follow && before && (before.lat !== next.lat || before.lng !== next.lng)) {
+      this.#map?.panTo([next.lat, next.lng]);
+    }
+  }
+
+  #loadTrail(id: number | null): void {
+    this.#trailFor = id;
+    this.#trail = [];
+    this.trailCount = 0;
+    this.#lines?.delete('trail');
+    if (id === null) return;
+    driverTrail(id)
+      .then((points) => {
+        if (this.#trailFor !== id) return;
+        this.#trail = points.map((p) => ({ lat: p.lat, lng: p.lng }));
+        const p = this.#shown.get(id);
+        const last = this.#trail[this.#trail.length - 1];
+        if (p && (!last || last.lat !== p.lat || last.lng !== p.lng)) this.#trail.push({ lat: p.lat, lng: p.lng });
+        this.#drawTrail(p ?? null);
+      })
+      .catch(() => {
+        // No trail is no harm: the panel says there is none.
+      });
+  }
+
+  #drawTrail(p: DriverPoint | null): void {
+    this.trailCount = this.#trail.length;
+    if (!this.#lines || this.#trail.length < 2) return;
+    const colour = p ? this.#palette[p.freshness === 'lost' ? 'canceled' : ACTIVITY_TONE[p.activity]].fg : '#475366';
+    this.#lines.set({ key: 'trail', points: this.#trail, style: { colour, weight: 3, opacity: 0.75 } });
+  }
+
+  /** The selected driver's current jobs: active orders the board says it carries, and the
+   *  job the driver itself names (also when the board does not know it yet). */
+  async loadJobs(): Promise<void> {
+    const id = this.panel?.kind === 'driver' ? this.panel.id : null;
+    if (id === null) return;
+    const seq = ++this.#jobsSeq;
+    try {
+      const page = await orderPage({
+        kind: null,
+        statuses: ACTIVE,
+        store_id: null,
+        window_date: null,
+        window_hour: null,
+        search: null,
+        late: 'any',
+        sort: { key: 'window', descending: false },
+        offset: 0,
+        limit: 1000,
+      });
+      if (seq !== this.#jobsSeq) return;
+      this.jobs = page.rows.filter((r) => r.driver_id === id);
+      this.jobsError = null;
+    } catch (error) {
+      if (seq !== this.#jobsSeq) return;
+      this.jobs = [];
+      this.jobsError = error as CommandError;
+    }
+  }
+
+  // ---- stops and stores ----
+
+  /** Orders moved: re-read today's stops, at most every few seconds. */
+  requestStops(): void {
+    clearTimeout(this.#stopsTimer);
+    const wait = Math.max(0, this.#stopsReadAt + STOPS_EVERY_MS - Date.now());
+    this.#stopsTimer = setTimeout(() => void this.#readStops(), wait);
+  }
+
+  async #readStops(): Promise<void> {
+    const seq = ++this.#stopsSeq;
+    this.#stopsReadAt = Date.now();
+    const date = todayInTokyo();
+    const orders: CachedOrder[] = [];
+    try {
+      for (let offset = 0; ; offset += ORDER_LIST_LIMIT) {
+        const page = await listOrders({ window_date: date, limit: ORDER_LIST_LIMIT, offset });
+        orders.push(...page);
+        if (page.length < ORDER_LIST_LIMIT) break;
+      }
+    } catch {
+      return; // the stops stay as they were; the drivers are what the map is for
+    }
+    if (seq !== this.#stopsSeq || !this.#alive) return;
+    const points: StopPoint[] = [];
+    for (const o of orders) {
+      if (o.customer_lat === null || o.customer_lng === null || o.status === 'canceled') continue;
+      points.push({ id: `${o.kind}:${o.id}`, lat: o.customer_lat, lng: o.customer_lng, order: o });
+    }
+    this.#setStops(points);
+  }
+
+  #setStops(points: StopPoint[]): void {
+    const layer = this.#stops;
+    this.stopCount = points.length;
+    if (!layer) return;
+    const next = new Map(points.map((p) => [p.id, p]));
+    const changed: StopPoint[] = [];
+    for (const p of points) {
+      const old = layer.get(p.id);
+      if (!old || old.lat !== p.lat || old.lng !== p.lng || old.order.status !== p.order.status) changed.push(p);
+    }
+    const gone: string[] = [];
+    for (const old of layer.all()) if (!next.has(old.id)) gone.push(old.id);
+    layer.upsert(changed);
+    layer.remove(gone);
+  }
+
+  setStores(stores: CachedStore[]): void {
+    const points: StorePoint[] = [];
+    for (const s of stores) {
+      if (s.location) points.push({ id: s.id, lat: s.location.lat, lng: s.location.lng, store: s });
+    }
+    this.#stores?.set(points);
+  }
+
+  toggleStores(on: boolean = !this.showStores): void {
+    this.showStores = on;
+    this.#stores?.setVisible(on);
+  }
+
+  toggleStops(on: boolean = !this.showStops): void {
+    this.showStops = on;
+    this.#stops?.setVisible(on);
+  }
+
+  // ---- how things look (the board's palette) ----
+
+  colourOf(p: DriverPoint): string {
+    return this.#palette[p.freshness === 'lost' ? 'canceled' : ACTIVITY_TONE[p.activity]].fg;
+  }
+
+  #driverStyle(p: DriverPoint, selected: boolean): DotStyle {
+    const tone = this.#palette[ACTIVITY_TONE[p.activity]];
+    const lost = p.freshness === 'lost';
+    const grey = this.#palette.canceled;
+    const hollow = p.activity === 'to_pickup';
+    return {
+      shape: 'circle',
+      radius: selected ? 8 : 6.5,
+      fill: lost ? grey.bg : hollow ? '#ffffff' : tone.fg,
+      stroke: lost ? grey.fg : hollow ? tone.fg : '#ffffff',
+      strokeWidth: hollow || lost ? 2.5 : 2,
+      opacity: selected ? 1 : FRESHNESS_OPACITY[p.freshness],
+      dashed: lost,
+      halo: selected ? SELECT_HALO : null,
+      label: p.age ? this.#labels.age(p.age) : null,
+      labelColour: grey.fg,
+    };
+  }
+
+  #driverClusterStyle(s: ClusterSummary): DotStyle {
+    const segments = [...ACTIVITIES, 'lost' as const].map((g) => ({
+      colour: g === 'lost' ? this.#palette.canceled.bd : this.#palette[ACTIVITY_TONE[g]].fg,
+      n: s.groups[g] ?? 0,
+    }));
+    return {
+      shape: 'circle',
+      radius: s.count < 10 ? 11 : s.count < 100 ? 14 : 17,
+      fill: '#2b3645',
+      stroke: '#ffffff',
+      strokeWidth: 1.5,
+      opacity: 0.95,
+      count: String(s.count),
+      segments,
+    };
+  }
+
+  #stopStyle(p: StopPoint, selected: boolean): DotStyle {
+    const tone = this.#palette[statusTone(p.order.status)];
+    return {
+      shape: 'circle',
+      radius: selected ? 5 : 3.5,
+      fill: tone.fg,
+      stroke: '#ffffff',
+      strokeWidth: 1,
+      opacity: p.order.status === 'delivered' ? 0.55 : 0.85,
+    };
+  }
+
+  #stopClusterStyle(s: ClusterSummary): DotStyle {
+    const segments = TONES.map((tone) => ({ colour: this.#palette[tone].fg, n: s.groups[tone] ?? 0 }));
+    return {
+      shape: 'circle',
+      radius: s.count < 10 ? 7 : s.count < 100 ? 9 : 11,
+      fill: '#ffffff',
+      stroke: '#9aa4b2',
+      strokeWidth: 1,
+      opacity: 0.85,
+      count: String(s.count),
+      countColour: '#475366',
+      segments,
+    };
+  }
+
+  #storeStyle(selected: boolean): DotStyle {
+    return {
+      shape: 'square',
+      radius: selected ? 6 : 5,
+      fill: '#18212d',
+      stroke: '#ffffff',
+      strokeWidth: 1.5,
+      opacity: 0.9,
+      halo: selected ? SELECT_HALO : null,
+    };
+  }
+}
