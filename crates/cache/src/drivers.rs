@@ -68,8 +68,11 @@ pub struct TrailPoint {
 pub enum FixOutcome {
     /// The driver moved (or was first seen), or its details or job changed.
     Moved,
-    /// An older or identical fix: the trail may have gained a point, the driver did not move.
+    /// The same fix again (or one changing nothing): nothing to redraw.
     Unchanged,
+    /// Taken before the driver's latest fix: on the trail (in its time's place), but the
+    /// driver stays where the latest one put it.
+    Older,
 }
 
 const COLUMNS: &str = "id, name, phone, vehicle_type, lat, lng, located_at, order_kind, \
@@ -87,6 +90,15 @@ impl Cache {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![id, fix.lat, fix.lng, fix.located_at, fix.located_ms],
             )?;
+            let latest: Option<i64> = tx
+                .query_row("SELECT located_ms FROM drivers WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if latest.is_some_and(|ms| fix.located_ms < ms) {
+                tx.commit()?;
+                return Ok(FixOutcome::Older);
+            }
             let before = read_driver(&tx, id)?;
             let (kind, order, status) = match &fix.job {
                 Some(j) => (Some(&j.kind), Some(&j.id), Some(&j.status)),
@@ -243,8 +255,7 @@ mod tests {
         );
         assert_eq!(
             cache.record_driver_fix(&fix(1, 1)).unwrap(),
-            FixOutcome::Unchanged,
-            "older"
+            FixOutcome::Older
         );
         let d = cache.driver(1).unwrap().unwrap();
         assert_eq!(d.located_at, "t00002");

@@ -21,18 +21,15 @@ impl Dispatch {
 
 /// The fix a webhook's Driver object (webhook form: `{id, name, [phone, vehicle_type,]
 /// location: {latitude, longitude, update}}`) reports; `None` when it lacks any of id, name,
-/// a coordinate in range or a readable `update`.
+/// a numeric coordinate or a readable `update`. Whether the fix can be right (on the globe,
+/// not in the future) is `fix_check`'s question, asked before it is stored.
 pub(crate) fn driver_fix(
     driver: &Value,
     job: Option<DriverJob>,
     received_at: &str,
 ) -> Option<DriverFix> {
     let location = &driver["location"];
-    let coordinate = |name: &str, limit: f64| {
-        location[name]
-            .as_f64()
-            .filter(|v| v.is_finite() && v.abs() <= limit)
-    };
+    let coordinate = |name: &str| location[name].as_f64();
     let located_at = location["update"].as_str()?;
     let text = |name: &str| driver[name].as_str().map(str::to_owned);
     Some(DriverFix {
@@ -40,8 +37,8 @@ pub(crate) fn driver_fix(
         name: text("name")?,
         phone: text("phone"),
         vehicle_type: text("vehicle_type"),
-        lat: coordinate("latitude", 90.0)?,
-        lng: coordinate("longitude", 180.0)?,
+        lat: coordinate("latitude")?,
+        lng: coordinate("longitude")?,
         located_at: located_at.to_owned(),
         located_ms: hakobu_diaq::time::parse(located_at)?.timestamp_millis(),
         job,
@@ -94,7 +91,7 @@ mod tests {
         let broken: [fn(&mut Value); 6] = [
             |d| d["id"] = json!("1"),
             |d| d["name"] = Value::Null,
-            |d| d["location"]["latitude"] = json!(91.0),
+            |d| d["location"]["latitude"] = Value::Null,
             |d| d["location"]["longitude"] = json!("139"),
             |d| d["location"]["update"] = json!("yesterday"),
             |d| d["location"] = Value::Null,
@@ -105,6 +102,14 @@ mod tests {
             assert!(driver_fix(&d, None, "now").is_none(), "case {n}: {d}");
         }
         assert!(driver_fix(&Value::Null, None, "now").is_none());
+    }
+
+    #[test]
+    fn a_coordinate_off_the_globe_is_read_for_the_check_to_refuse() {
+        let mut d = driver();
+        d["location"]["latitude"] = json!(91.0);
+        let fix = driver_fix(&d, None, "now").unwrap();
+        assert_eq!(fix.lat, 91.0);
     }
 
     #[test]

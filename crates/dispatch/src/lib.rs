@@ -11,6 +11,7 @@ mod drivers;
 mod error;
 mod estimate;
 mod export_file;
+mod fix_check;
 mod ipc_types;
 mod local_checks;
 mod order_cancel;
@@ -88,6 +89,8 @@ pub struct Dispatch {
     order_writes: tokio::sync::Mutex<()>,
     /// Held by the outbox replay: one row in flight at a time keeps writes in order.
     replaying: tokio::sync::Mutex<()>,
+    /// Which drivers' fixes were refused for which reason, so each is logged once.
+    refused_fixes: fix_check::RefusalLog,
 }
 
 impl Dispatch {
@@ -125,6 +128,7 @@ impl Dispatch {
             changes: tokio::sync::broadcast::channel(changes::CHANGE_BACKLOG).0,
             order_writes: tokio::sync::Mutex::new(()),
             replaying: tokio::sync::Mutex::new(()),
+            refused_fixes: fix_check::RefusalLog::default(),
         })
     }
 

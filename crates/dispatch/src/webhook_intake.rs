@@ -1,7 +1,8 @@
 //! What a received webhook does to the cache. Status events are hints, not facts: the
 //! delivery or fetch is read back from the API (`GET`) and the cache takes *that*, so a
 //! wrong, stale or reordered event can never put a status on the board the API does not have.
-//! Driver locations have no API to confirm them and are applied as received.
+//! Driver locations have no API to confirm them and are applied as received, unless they
+//! cannot be right (`fix_check`).
 
 use hakobu_cache::{Arrival, CacheError, DriverJob, FixOutcome, HistorySource, StatusOrigin};
 use hakobu_diaq::Status;
@@ -10,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::drivers::{driver_fix, located_job};
+use crate::fix_check::{self, Refusal};
 use crate::{Changes, CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
 
 /// What the receiver answers a webhook with.
@@ -145,6 +147,7 @@ impl Dispatch {
                         id: id.clone(),
                         status: status.as_str().to_owned(),
                     });
+                    // A refused fix is logged; the confirmed status stands either way.
                     if let Some(fix) = driver_fix(&driver, job, &now) {
                         self.record_fix(&fix, &mut changes)?;
                     }
@@ -154,8 +157,13 @@ impl Dispatch {
             Event::Location => {
                 let fix = driver_fix(&body["driver"], located_job(body), &now)
                     .ok_or_else(|| IntakeError::Malformed("driver".into()))?;
-                self.record_fix(&fix, &mut changes)?;
-                ("applied", "location".to_owned())
+                // A refused fix is still a readable event: answered 2xx, as resending it
+                // will not make it right.
+                match self.record_fix(&fix, &mut changes)? {
+                    None => ("applied", "location".to_owned()),
+                    Some(Refusal::Older) => ("applied", "location on the trail only".to_owned()),
+                    Some(refusal) => ("ignored", format!("fix refused: {}", refusal.as_str())),
+                }
             }
             Event::Other => ("ignored", "unknown event type".to_owned()),
         };
@@ -165,15 +173,28 @@ impl Dispatch {
         Ok(IntakeOutcome { result, detail })
     }
 
+    /// Stores the fix unless it cannot be right ([`fix_check`]); says why it did not move
+    /// the driver, if it did not. Each refusal is logged once per driver and reason.
     fn record_fix(
         &self,
         fix: &hakobu_cache::DriverFix,
         changes: &mut Changes,
-    ) -> Result<(), CacheError> {
-        if self.cache.record_driver_fix(fix)? == FixOutcome::Moved {
-            changes.drivers.push(fix.id);
+    ) -> Result<Option<Refusal>, CacheError> {
+        let refusal = match fix_check::check(fix, self.clock.now()) {
+            Err(refusal) => Some(refusal),
+            Ok(()) => match self.cache.record_driver_fix(fix)? {
+                FixOutcome::Moved => {
+                    changes.drivers.push(fix.id);
+                    None
+                }
+                FixOutcome::Unchanged => None,
+                FixOutcome::Older => Some(Refusal::Older),
+            },
+        };
+        if let Some(refusal) = refusal {
+            self.refused_fixes.note(fix, refusal);
         }
-        Ok(())
+        Ok(refusal)
     }
 
     /// Reads the order from the API and puts that in the cache, unless the cache already holds

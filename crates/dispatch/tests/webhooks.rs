@@ -780,3 +780,130 @@ async fn drivers_of_another_api_are_forgotten() {
     assert!(other.list_drivers().unwrap().is_empty());
     assert!(other.driver_trail(5).unwrap().is_empty());
 }
+
+/// Posts a signed `driver.location` of driver 2 (佐藤 花子) under a fresh id.
+async fn post_fix(
+    w: &World,
+    receiver: &WebhookReceiver,
+    key: &WebhookSecret,
+    lat: f64,
+    lng: f64,
+    update: &str,
+) -> (u16, Value) {
+    let body = location_event(2, lat, lng, update);
+    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+    w.post(receiver, &signed(key, &id, unix_now(), &body), &body)
+        .await
+}
+
+#[tokio::test]
+async fn fixes_that_cannot_be_right_are_not_drawn_but_acknowledged() {
+    let w = world().await;
+    let key = secret();
+    let receiver = w.dispatch.serve_webhooks(key.clone()).await.unwrap();
+    let mut changes = w.dispatch.subscribe_changes();
+    let now = w.clock.now();
+    let at =
+        |minutes: i64| hakobu_dispatch::tokyo_rfc3339(now + chrono::Duration::minutes(minutes));
+    let answer = |(status, body): (u16, Value)| {
+        (
+            status,
+            body["result"].as_str().unwrap_or_default().to_owned(),
+            body["detail"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    let applied = |detail: &str| (200, "applied".to_owned(), detail.to_owned());
+    let refused = |why: &str| (200, "ignored".to_owned(), format!("fix refused: {why}"));
+    let position = || {
+        let d = w.cache.driver(2).unwrap().unwrap();
+        (d.lat, d.lng, d.located_at)
+    };
+
+    let first = post_fix(&w, &receiver, &key, 35.6595, 139.7005, &at(-1)).await;
+    assert_eq!(answer(first), applied("location"));
+    assert_eq!(announced(&mut changes).await.drivers, vec![2]);
+    let drawn = position();
+
+    // Off the globe, or later than our clock beyond the 2 minutes of skew: not stored at all.
+    for (lat, lng, update, why) in [
+        (95.0, 139.7, at(0), "latitude out of range"),
+        (-90.5, 139.7, at(0), "latitude out of range"),
+        (35.6, 180.01, at(0), "longitude out of range"),
+        (35.6, -200.0, at(0), "longitude out of range"),
+        (35.6, 139.7, at(3), "time in the future beyond clock skew"),
+    ] {
+        let got = post_fix(&w, &receiver, &key, lat, lng, &update).await;
+        assert_eq!(answer(got), refused(why), "{lat} {lng} {update}");
+        // Again: the same answer (the log line is not repeated: fix_check's unit tests).
+        let got = post_fix(&w, &receiver, &key, lat, lng, &update).await;
+        assert_eq!(answer(got), refused(why));
+    }
+    assert_eq!(position(), drawn);
+    assert_eq!(
+        w.dispatch.driver_trail(2).unwrap().len(),
+        1,
+        "not on the trail"
+    );
+    assert_eq!(announced(&mut changes).await, Changes::default());
+
+    // A number JSON cannot hold is no event at all (and no panic).
+    let huge = r#"{"event": "driver.location", "driver": {"id": 2, "name": "佐藤 花子",
+        "location": {"latitude": 1e400, "longitude": 139.7, "update": "2026-11-23T09:00:00+09:00"}}}"#;
+    let (status, _) = w
+        .post(&receiver, &signed(&key, "msg_huge", unix_now(), huge), huge)
+        .await;
+    assert_eq!(status, 400);
+
+    // Ahead by less than the skew: the freshest news, drawn.
+    let ahead = post_fix(&w, &receiver, &key, 35.6600, 139.7010, &at(1)).await;
+    assert_eq!(answer(ahead), applied("location"));
+    let drawn = position();
+    assert_eq!(drawn, (35.66, 139.701, at(1)));
+    assert_eq!(announced(&mut changes).await.drivers, vec![2]);
+
+    // Older than the one drawn: on the trail in its place, the driver stays.
+    let older = post_fix(&w, &receiver, &key, 35.6500, 139.6900, &at(-5)).await;
+    assert_eq!(answer(older), applied("location on the trail only"));
+    assert_eq!(position(), drawn);
+    let trail = w.dispatch.driver_trail(2).unwrap();
+    let times: Vec<_> = trail.iter().map(|p| p.located_at.clone()).collect();
+    assert_eq!(times, [at(-5), at(-1), at(1)]);
+    assert_eq!(announced(&mut changes).await, Changes::default());
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_sandbox_fix_an_hour_back_is_drawn_with_its_time_and_a_future_one_is_not() {
+    let w = world().await;
+    let receiver = w.dispatch.start_webhook_receiver().await.unwrap();
+    let put = |update: String| {
+        w.http
+            .put(format!("http://{}/sandbox/drivers/6/location", w.addr))
+            .header("Api-Key", KEY)
+            .json(&json!({"latitude": 35.6284, "longitude": 139.7387, "update": update}))
+            .send()
+    };
+    let settled = async |events: u64| {
+        let started = Instant::now();
+        while w.events() < events {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "the sandbox's event never came"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let now = w.clock.now();
+    let future = hakobu_dispatch::tokyo_rfc3339(now + chrono::Duration::minutes(10));
+    assert_eq!(put(future).await.unwrap().status(), 200);
+    settled(1).await;
+    assert!(w.cache.driver(6).unwrap().is_none(), "not drawn");
+
+    let hour_back = hakobu_dispatch::tokyo_rfc3339(now - chrono::Duration::hours(1));
+    assert_eq!(put(hour_back.clone()).await.unwrap().status(), 200);
+    settled(2).await;
+    let d = w.cache.driver(6).unwrap().unwrap();
+    assert_eq!((d.lat, d.lng), (35.6284, 139.7387));
+    assert_eq!(d.located_at, hour_back, "drawn with its age");
+    receiver.shutdown().await;
+}

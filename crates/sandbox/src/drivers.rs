@@ -276,9 +276,9 @@ pub async fn list(State(sb): State<Sandbox>) -> Json<Vec<Value>> {
         (status = 404, description = "`id: driver not found`", body = ErrorBody)
     )
 )]
-/// `PUT /sandbox/drivers/{id}/location` with `{"latitude": …, "longitude": …}`: moves the driver
-/// there now and sends `driver.location`. A simulated driver on the move goes on from where
-/// its route says at the next step.
+/// `PUT /sandbox/drivers/{id}/location` with `{"latitude": …, "longitude": …[, "update": …]}`:
+/// moves the driver there, as of `update` (default now), and sends `driver.location`. A
+/// simulated driver on the move goes on from where its route says at the next step.
 pub async fn set_location(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
@@ -298,6 +298,13 @@ pub async fn set_location(
         lng: coordinate("longitude", 180.0)?,
     };
     let now = sb.now();
+    let located_at = match &body["update"] {
+        Value::Null => now,
+        update => update
+            .as_str()
+            .and_then(hakobu_diaq::time::parse)
+            .ok_or_else(|| AppError::BadRequest("update: must be an RFC 3339 timestamp".into()))?,
+    };
     let event = {
         let mut drivers = sb.drivers();
         let index = id
@@ -305,7 +312,7 @@ pub async fn set_location(
             .ok()
             .and_then(|id| drivers.by_id(id))
             .ok_or_else(|| AppError::NotFound("id: driver not found".into()))?;
-        drivers.move_to(index, at, now);
+        drivers.move_to(index, at, located_at);
         drivers.location_event(index, now)
     };
     let event = event.ok_or_else(|| AppError::internal("driver vanished"))?;

@@ -455,6 +455,9 @@ pub struct LocationBody {
     pub latitude: f64,
     #[schema(minimum = -180, maximum = 180)]
     pub longitude: f64,
+    /// When the fix was taken (RFC 3339); now when absent. Any readable time, so a test can
+    /// send a stale fix or one from the future.
+    pub update: Option<String>,
 }
 
 /// A driver in the webhook form.

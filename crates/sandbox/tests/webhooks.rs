@@ -440,6 +440,30 @@ async fn cancels_exceptions_returns_and_driver_moves_are_announced() {
     // Its job is over (returned): no job attached.
     assert!(body.get("delivery").is_none(), "{body}");
 
+    // A fix as of another time (a stale one here), and a time that does not read.
+    p.ok(
+        reqwest::Method::PUT,
+        &format!("/sandbox/drivers/{driver_id}/location"),
+        Some(json!({"latitude": 35.6581, "longitude": 139.7414,
+                    "update": "2026-11-23T08:10:00+09:00"})),
+    )
+    .await;
+    let body = receiver.next().await.json();
+    assert_eq!(
+        body["driver"]["location"]["update"],
+        "2026-11-23T08:10:00+09:00"
+    );
+    assert_eq!(body["created_at"], "2026-11-23T09:10:00+09:00");
+    let (status, answer) = p
+        .call(
+            reqwest::Method::PUT,
+            &format!("/sandbox/drivers/{driver_id}/location"),
+            Some(json!({"latitude": 35.6, "longitude": 139.7, "update": "an hour ago"})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["error"], "update: must be an RFC 3339 timestamp");
+
     // Unregistered: nothing more is sent.
     let (status, _) = p
         .call(reqwest::Method::DELETE, "/sandbox/webhook", None)
