@@ -3,6 +3,7 @@
 
 mod drivers;
 mod error;
+mod jst;
 mod late_filter;
 mod migrations;
 mod order_history;

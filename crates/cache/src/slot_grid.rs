@@ -12,13 +12,12 @@
 //!   canceled job frees its slot; a returning one keeps it).
 //! - `past`: the slot has started (anytime: its date is over) at now.
 
-use hakobu_diaq::time_zone::ANYTIME_ID;
-use hakobu_diaq::{TimeZone, TimeZoneStatus};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::windows::{epoch, invalid, read_time};
+use crate::jst::{DAY, HOUR, at_hour, dates_from, epoch, hour, invalid, midnight, read_time};
+use crate::time_zones::Zones;
 use crate::{Cache, CacheError};
 
 /// Days the grid shows: the API's horizon is today + 14, so 14 from today reach it.
@@ -27,11 +26,6 @@ pub const GRID_DAYS: usize = 14;
 /// How long what an estimate said about a slot is taken as current: a hold lasts about 30
 /// minutes, so a slot sold out by other clients' holds may be free again after that.
 pub const KNOWLEDGE_FRESH_SECS: i64 = 30 * 60;
-
-const HOUR: i64 = 3_600;
-const DAY: i64 = 86_400;
-/// Japan time is UTC+9 all year.
-const JST: i64 = 9 * HOUR;
 
 /// The grid for the UI: `days[d].cells[c]` is day `d`, column `columns[c]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -96,112 +90,6 @@ pub struct AnytimeCell {
     pub booked: u32,
 }
 
-/// An hourly time zone as the grid and holds use it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HourlyZone {
-    pub id: String,
-    pub starts: u32,
-    pub ends: u32,
-    pub is_extra_charge: bool,
-}
-
-/// The time zones: cached ones when a sync stored them, else the document's.
-pub(crate) struct Zones {
-    pub hourly: Vec<HourlyZone>,
-    pub anytime_id: String,
-}
-
-impl Zones {
-    pub fn read(c: &Connection) -> rusqlite::Result<Zones> {
-        let mut stmt = c.prepare_cached(
-            "SELECT id, starts, ends, status, is_extra_charge FROM time_zones ORDER BY position",
-        )?;
-        let cached: Vec<TimeZone> = stmt
-            .query_map([], |r| {
-                let status: String = r.get(3)?;
-                Ok(TimeZone {
-                    id: r.get(0)?,
-                    starts: r.get(1)?,
-                    ends: r.get(2)?,
-                    status: if status == "anytime" {
-                        TimeZoneStatus::Anytime
-                    } else {
-                        TimeZoneStatus::Time
-                    },
-                    is_extra_charge: r.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let zones = if cached.iter().any(|z| z.status == TimeZoneStatus::Time) {
-            cached
-        } else {
-            hakobu_diaq::time_zones()
-        };
-        let mut hourly: Vec<HourlyZone> = zones
-            .iter()
-            .filter(|z| z.status == TimeZoneStatus::Time && z.starts < 24)
-            .map(|z| HourlyZone {
-                id: z.id.clone(),
-                starts: z.starts,
-                ends: z.ends,
-                is_extra_charge: z.is_extra_charge,
-            })
-            .collect();
-        hourly.sort_by_key(|z| z.starts);
-        let anytime_id = zones
-            .iter()
-            .find(|z| z.status == TimeZoneStatus::Anytime)
-            .map_or_else(|| ANYTIME_ID.to_owned(), |z| z.id.clone());
-        Ok(Zones { hourly, anytime_id })
-    }
-
-    /// The hourly zone starting at `hour` (Japan time), if the table has one.
-    pub fn at_hour(&self, hour: u32) -> Option<&HourlyZone> {
-        self.hourly.iter().find(|z| z.starts == hour)
-    }
-
-    pub fn is_extra_charge(&self, time_zone_id: &str) -> bool {
-        self.hourly
-            .iter()
-            .any(|z| z.id == time_zone_id && z.is_extra_charge)
-    }
-}
-
-/// Unix seconds of the Japan-time midnight starting the day `t` falls on.
-pub(crate) fn jst_day_start(t: i64) -> i64 {
-    let local = t + JST;
-    local - local.rem_euclid(DAY) - JST
-}
-
-/// The Japan-time hour (0–23) `t` falls in.
-pub(crate) fn jst_hour(t: i64) -> u32 {
-    u32::try_from((t + JST).rem_euclid(DAY) / HOUR).unwrap_or(0)
-}
-
-/// `2026-11-24T09:00:00+09:00` for `hour` (0–24) of `dates[day]`, 24 being the next midnight.
-fn at_hour(dates: &[String], day: usize, hour: u32) -> String {
-    let (date, hour) = if hour >= 24 {
-        (&dates[day + 1], hour - 24)
-    } else {
-        (&dates[day], hour)
-    };
-    format!("{date}T{hour:02}:00:00+09:00")
-}
-
-/// `count` consecutive dates from `start_date`, which must be written `YYYY-MM-DD`.
-fn dates_from(start_date: &str, count: usize) -> Option<Vec<String>> {
-    let mut d = hakobu_diaq::time::parse(&format!("{start_date}T00:00:00+09:00"))?.date_naive();
-    if d.to_string() != start_date {
-        return None;
-    }
-    let mut dates = Vec::with_capacity(count);
-    for _ in 0..count {
-        dates.push(d.to_string());
-        d = d.succ_opt()?;
-    }
-    Some(dates)
-}
-
 /// Our holds of one slot, soonest to expire first.
 #[derive(Default)]
 struct Held {
@@ -235,7 +123,7 @@ fn slot_grid(
     now: &str,
 ) -> rusqlite::Result<SlotGrid> {
     let now_epoch = epoch("now", now)?;
-    let first = epoch("start_date", &format!("{start_date}T00:00:00+09:00"))
+    let first = epoch("start_date", &midnight(start_date))
         .map_err(|_| invalid("start_date", start_date))?;
     let end = first + DAY * GRID_DAYS as i64;
     // One date more than shown: the last day's 23時 slot ends on it.
@@ -281,7 +169,7 @@ fn slot_grid(
             None => (window_date, None),
             // An order whose window start does not read is left out, not guessed at.
             Some(s) => match read_time("window_starts_at", &s) {
-                Ok(t) => (t.date, Some(jst_hour(t.epoch))),
+                Ok(t) => (t.date, Some(hour(t.epoch))),
                 Err(_) => continue,
             },
         };
@@ -389,6 +277,7 @@ mod tests {
     use crate::windows::fixtures::{STORE, delivery_estimate};
     use crate::{CachedOrder, EstimateAnswer, StatusOrigin};
     use hakobu_diaq::Window;
+    use hakobu_diaq::time_zone::ANYTIME_ID;
 
     const START: &str = "2026-11-24";
     /// The column of the hour `h` (the document's zones start at 6).

@@ -17,10 +17,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::slot_grid::{Zones, jst_day_start, jst_hour};
+use crate::jst::{self, DAY, epoch, invalid, read_time};
+use crate::time_zones::Zones;
 use crate::{Cache, CacheError};
-
-const DAY: i64 = 86_400;
 
 /// How long recorded windows are kept after their time: an estimate whose horizon is over,
 /// an expired hold or a past sold-out slot says nothing about any slot still to come.
@@ -206,7 +205,7 @@ impl Cache {
     pub fn is_extra_charge_at(&self, starts_at: &str) -> Result<bool, CacheError> {
         self.with(|c| {
             let zones = Zones::read(c)?;
-            let hour = jst_hour(read_time("starts_at", starts_at)?.epoch);
+            let hour = jst::hour(read_time("starts_at", starts_at)?.epoch);
             Ok(zones.at_hour(hour).is_some_and(|z| z.is_extra_charge))
         })
     }
@@ -286,7 +285,7 @@ fn record_estimate(
         .chain(sold_out.iter().map(|(_, s, _)| *s))
         .min();
     // To the end of the horizon day (today + 14, Japan time) as of when it was fetched.
-    let covers_until = covers_from.map(|_| jst_day_start(fetched) + (HORIZON_DAYS + 1) * DAY);
+    let covers_until = covers_from.map(|_| jst::day_start(fetched) + (HORIZON_DAYS + 1) * DAY);
     let price = total_price(answer.packages());
     let inserted = tx.execute(
         "INSERT INTO estimates (id, kind, store_id, base, distance, price, covers_from,
@@ -375,12 +374,12 @@ fn hold_of(
     let (date, hour) = match &w.starts_at {
         Some(starts) => {
             let t = read_time("starts_at", starts)?;
-            (t.date, Some(jst_hour(t.epoch)))
+            (t.date, Some(jst::hour(t.epoch)))
         }
         None => {
             let t = read_time("ends_at", &w.ends_at)?;
             // Midnight ends the date before it; any other end lies on its own date.
-            let date = if t.epoch == jst_day_start(t.epoch) {
+            let date = if t.epoch == jst::day_start(t.epoch) {
                 t.day_before.ok_or_else(|| invalid("ends_at", &w.ends_at))?
             } else {
                 t.date
@@ -451,34 +450,6 @@ fn hold_from_row(r: &Row<'_>) -> rusqlite::Result<CachedHold> {
         used_by: r.get(11)?,
         fetched_at: r.get(12)?,
     })
-}
-
-/// A timestamp read: unix seconds and its date in Japan time (and the date before, for an
-/// end at midnight).
-pub(crate) struct ReadTime {
-    pub epoch: i64,
-    pub date: String,
-    pub day_before: Option<String>,
-}
-
-/// A timestamp of an answer (or a caller's "now"); one that does not read refuses the write.
-pub(crate) fn read_time(field: &str, s: &str) -> rusqlite::Result<ReadTime> {
-    let t = hakobu_diaq::time::parse(s).ok_or_else(|| invalid(field, s))?;
-    let date = t.date_naive();
-    Ok(ReadTime {
-        epoch: t.timestamp(),
-        date: date.to_string(),
-        day_before: date.pred_opt().map(|d| d.to_string()),
-    })
-}
-
-pub(crate) fn epoch(field: &str, s: &str) -> rusqlite::Result<i64> {
-    read_time(field, s).map(|t| t.epoch)
-}
-
-/// A value this crate cannot read is reported as SQLite reports a value it cannot convert.
-pub(crate) fn invalid(field: &str, value: &str) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(format!("{field}: cannot be read: {value:?}").into())
 }
 
 /// Estimate answers for this crate's tests.
