@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ja } from '$i18n/ja';
 import { en } from '$i18n/en';
+import { COMMAND_ERROR_CODES } from '$lib/ipc';
 
 function placeholders(text: string): string[] {
   return [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
@@ -20,6 +21,13 @@ describe('message catalogues', () => {
   it('both languages use the same {placeholders} in each message', () => {
     for (const key of Object.keys(ja) as (keyof typeof ja)[]) {
       expect(placeholders(en[key]), key).toEqual(placeholders(ja[key]));
+    }
+  });
+
+  it('says every error code Rust sends in both languages', () => {
+    for (const code of COMMAND_ERROR_CODES) {
+      expect(ja[`error.${code}` as keyof typeof ja], code).toBeTruthy();
+      expect(en[`error.${code}` as keyof typeof en], code).toBeTruthy();
     }
   });
 

@@ -11,6 +11,7 @@ import {
   listOrders,
   listStores,
   normaliseError,
+  COMMAND_ERROR_CODES,
   onOrdersChanged,
   onCacheChanged,
   onOutboxChanged,
@@ -33,6 +34,15 @@ const invokeMock = vi.mocked(invoke);
 const listenMock = vi.mocked(listen);
 
 describe('normaliseError', () => {
+  it('keeps every code Rust sends, conflict and config among them', () => {
+    for (const code of ['conflict', 'config'] as const) {
+      expect(normaliseError({ code, message: 'm', field: null }).code).toBe(code);
+    }
+    expect([...COMMAND_ERROR_CODES].sort()).toEqual(
+      ['bad_request', 'cache', 'config', 'conflict', 'internal', 'not_found', 'transport', 'unauthorized'],
+    );
+  });
+
   it('turns a string rejection into an internal error', () => {
     expect(normaliseError('command list_stores not found')).toEqual({
       code: 'internal',
