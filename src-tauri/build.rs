@@ -20,6 +20,14 @@ fn main() {
             "list_time_zones",
             "slot_grid",
             "import_batch",
+            "cancel_orders",
+            "update_order",
+            "create_order",
+            "estimate_order",
+            "reserve_window",
+            "postal_lookup",
+            "normalize_address",
+            "save_export",
         ]),
     ))
     .expect("tauri build script");

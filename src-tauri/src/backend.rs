@@ -36,8 +36,13 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
     let (api, mode, sandbox) = match api {
         Some(api) => (api, Mode::Remote, None),
         None => {
-            // A fresh key each launch: only this process can talk to its sandbox.
-            let api_key = format!("sandbox_{}", uuid::Uuid::new_v4().simple());
+            // A fresh key each launch: only this process can talk to its sandbox. End-to-end
+            // tests and benchmarks that drive its `/sandbox/*` routes (a driver's location, the
+            // simulation) name one with HAKOBU_SANDBOX_API_KEY.
+            let api_key = std::env::var("HAKOBU_SANDBOX_API_KEY")
+                .ok()
+                .filter(|k| !k.trim().is_empty())
+                .unwrap_or_else(|| format!("sandbox_{}", uuid::Uuid::new_v4().simple()));
             let config = SandboxConfig {
                 db_path: data_dir.join("sandbox").join("diaq.db"),
                 api_key: api_key.clone(),
