@@ -110,12 +110,14 @@ pub(crate) fn record_status(
 }
 
 impl Cache {
-    /// The statuses `order_id` had, oldest first (by time, then as recorded).
+    /// The statuses `order_id` had, oldest first: by time to the second, then as recorded.
+    /// Not finer: events are stamped in whole seconds and objects' `update` in milliseconds,
+    /// so an `assigned` event stamped 10:00:00 may follow a `created` updated at 10:00:00.500.
     pub fn order_history(&self, order_id: &str) -> Result<Vec<StatusChange>, CacheError> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT status, at, source FROM order_status_history WHERE order_id = ?1
-                 ORDER BY julianday(at), rowid",
+                 ORDER BY unixepoch(at), rowid",
             )?;
             let rows = stmt.query_map([order_id], |r| {
                 Ok((
@@ -186,13 +188,13 @@ mod tests {
         let assigned = order("d1", "assigned", "2026-11-24T09:05:00.123+09:00");
         cache
             .upsert_orders(
-                &[assigned.clone()],
+                std::slice::from_ref(&assigned),
                 StatusOrigin::webhook("2026-11-24T09:05:00+09:00"),
             )
             .unwrap();
         // The same status again, from a sync or another event: nothing new.
         cache
-            .upsert_orders(&[assigned.clone()], StatusOrigin::SYNC)
+            .upsert_orders(std::slice::from_ref(&assigned), StatusOrigin::SYNC)
             .unwrap();
         cache
             .upsert_orders(
@@ -203,7 +205,7 @@ mod tests {
         // A write's answer (a cancel), at its update.
         let canceled = order("d1", "canceled", "2026-11-24T09:10:00.000+09:00");
         cache
-            .upsert_orders(&[canceled.clone()], StatusOrigin::WRITE)
+            .upsert_orders(std::slice::from_ref(&canceled), StatusOrigin::WRITE)
             .unwrap();
         let want = vec![
             (Status::Created, t1.to_owned(), HistorySource::Sync),
@@ -259,5 +261,24 @@ mod tests {
             .unwrap();
         let statuses: Vec<Status> = history(&cache, "d1").into_iter().map(|h| h.0).collect();
         assert_eq!(statuses, [Status::Assigned, Status::Collecting]);
+    }
+
+    #[test]
+    fn within_one_second_the_order_learned_decides() {
+        let cache = Cache::in_memory().unwrap();
+        cache
+            .upsert_orders(
+                &[order("d1", "created", "2026-11-24T10:00:00.500+09:00")],
+                StatusOrigin::SYNC,
+            )
+            .unwrap();
+        cache
+            .upsert_orders(
+                &[order("d1", "assigned", "")],
+                StatusOrigin::webhook("2026-11-24T10:00:00+09:00"),
+            )
+            .unwrap();
+        let statuses: Vec<Status> = history(&cache, "d1").into_iter().map(|h| h.0).collect();
+        assert_eq!(statuses, [Status::Created, Status::Assigned]);
     }
 }
