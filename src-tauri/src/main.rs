@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod backend;
+mod board_commands;
 mod commands;
 mod order_commands;
 
@@ -40,6 +41,11 @@ fn main() {
             commands::list_time_zones,
             commands::slot_grid,
             commands::import_batch,
+            board_commands::order_page,
+            board_commands::order_keys,
+            board_commands::board,
+            board_commands::late_summary,
+            board_commands::order_detail,
             order_commands::cancel_orders,
             order_commands::update_order,
             order_commands::create_order,

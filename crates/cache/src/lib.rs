@@ -27,7 +27,7 @@ pub use error::CacheError;
 pub use late_filter::LateFilter;
 pub use order_history::{HistorySource, StatusChange, StatusOrigin};
 pub use order_query::{MAX_KEYS, OrderSelection, OrderSort, OrderSortKey};
-pub use orders::{CachedOrder, MAX_LIMIT, OrderFilter};
+pub use orders::{CachedOrder, MAX_LIMIT, OrderFilter, window_time};
 pub use outbox::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState};
 pub use routemate_jobs::{
     NewRouteMateJob, ROUTEMATE_NOT_FOUND, RouteMateJobRow, RouteMateJobStatus,

@@ -192,7 +192,7 @@ fn search_text(o: &CachedOrder) -> String {
 /// milliseconds), so that window times sort and compare as text: the board's window order, the
 /// late-risk thresholds, the hour filter (cache migration 9 rewrote older rows the same way).
 /// An unreadable time is kept as it is.
-pub(crate) fn window_time(t: &str) -> String {
+pub fn window_time(t: &str) -> String {
     hakobu_diaq::time::parse(t).map_or_else(|| t.to_owned(), hakobu_diaq::time::format)
 }
 

@@ -1,6 +1,7 @@
 //! Package ("荷物") and the price table by `service_brand`.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::fields::Fields;
 use crate::validation::Rule;
@@ -39,7 +40,7 @@ pub fn base_price(service_brand: &str) -> Option<u32> {
 }
 
 /// A package as requests send it and responses return it (`price` only in responses).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Package {
     pub service_brand: String,

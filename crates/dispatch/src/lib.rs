@@ -4,6 +4,7 @@
 
 mod address_lookup;
 mod batch;
+mod board;
 mod changes;
 mod clock;
 mod config;
@@ -15,10 +16,15 @@ mod fix_check;
 mod ipc_types;
 mod local_checks;
 mod order_cancel;
+mod order_detail;
+mod order_page;
+mod order_query;
+mod order_row;
 mod order_writes;
 mod orders;
 mod outbox;
 mod outbox_write;
+mod queued_orders;
 mod routemate;
 mod routemate_plan;
 mod slot_grid;
@@ -42,6 +48,7 @@ pub use batch::{
     ColumnReport, FieldIssue, Geocode, MatchLevel, PlanningStop, RowReport, RowStatus,
     TextEncoding, TimeWindow,
 };
+pub use board::{BOARD_CARDS, Board, BoardColumn, LateSummary};
 pub use changes::{Changes, OrdersChanged};
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
 pub use config::{ApiConfig, ConfigError, RouteMateSettings, SETTINGS_FILE, osrm_url};
@@ -50,9 +57,16 @@ pub use estimate::{EstimatePackage, EstimateStore, EstimateView, Hold, SoldOutWi
 pub use export_file::{EXPORT_DIR_ENV, check_export_name, numbered_name, save_export};
 pub use ipc_types::typescript;
 pub use order_cancel::{CancelBatch, CancelOutcome, CancelResult, OrderRef};
+pub use order_detail::{
+    CustomerDetail, DriverDetail, ExceptionDetail, OrderComments, OrderDetail, StoreContact,
+};
+pub use order_page::OrderPage;
+pub use order_query::{BoardQuery, OrderQuery};
+pub use order_row::{OrderRow, QueuedWrite};
 pub use orders::{OrderSyncReport, StatusCount};
 pub use outbox::{OUTBOX_LIST_LIMIT, ReplayReport, Written};
 pub use outbox_write::{OrderKind, Target, WindowChoice, Write, payload_hash};
+pub use queued_orders::QUEUED_ID_PREFIX;
 pub use routemate::{RouteMateLink, RouteMateRefresh, SANDBOX_SOURCE};
 pub use routemate_plan::{LABEL_MAX_CHARS, PlannedRoute, PlannedStop};
 pub use status::{AppStatus, Mode};

@@ -219,21 +219,7 @@ impl Dispatch {
             None => (hakobu_diaq::time::parse(&ends_at)? - Duration::seconds(1)).date_naive(),
         };
         let c = &body["customer"];
-        let text = |v: &Value| v.as_str().unwrap_or_default().trim().to_owned();
-        let person = format!("{} {}", text(&c["last_name"]), text(&c["first_name"]));
-        let name = match (text(&c["business_name"]), person.trim()) {
-            (b, "") => b,
-            (b, p) if b.is_empty() => p.to_owned(),
-            (b, p) => format!("{p}（{b}）"),
-        };
-        let address = format!(
-            "{}{} {}",
-            text(&c["address_prefecture"]),
-            text(&c["address_line_1"]),
-            text(&c["address_line_2"])
-        )
-        .trim()
-        .to_owned();
+        let (name, address) = (customer_name(c), customer_address(c));
         let point = self.geo.as_ref().and_then(|g| {
             g.geocode(&format!(
                 "{}{}",
@@ -270,4 +256,36 @@ impl Dispatch {
             fetched_at: fetched_at.to_owned(),
         })
     }
+}
+
+/// A string property, trimmed; empty when absent.
+pub(crate) fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().trim().to_owned()
+}
+
+/// A customer's name as the board shows it: `吉沢 健二`, `吉沢 健二（株式会社ABC）`, or the
+/// business name alone.
+pub(crate) fn customer_name(customer: &Value) -> String {
+    let person = format!(
+        "{} {}",
+        text(&customer["last_name"]),
+        text(&customer["first_name"])
+    );
+    match (text(&customer["business_name"]), person.trim()) {
+        (b, "") => b,
+        (b, p) if b.is_empty() => p.to_owned(),
+        (b, p) => format!("{p}（{b}）"),
+    }
+}
+
+/// Prefecture and line 1, then line 2 after a space.
+pub(crate) fn customer_address(customer: &Value) -> String {
+    format!(
+        "{}{} {}",
+        text(&customer["address_prefecture"]),
+        text(&customer["address_line_1"]),
+        text(&customer["address_line_2"])
+    )
+    .trim()
+    .to_owned()
 }

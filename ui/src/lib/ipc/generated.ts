@@ -141,6 +141,260 @@ scope: "full" | "recent", synced_at: string,
  */
 changed: Array<string>, };
 
+export type LateLevel = "none" | "at_risk" | "late";
+
+/**
+ * What has not happened yet that should have.
+ */
+export type LateReason = "not_assigned" | "not_picked_up" | "not_delivered";
+
+/**
+ * A job's late risk at one moment.
+ */
+export type LateRisk = { level: LateLevel, 
+/**
+ * Why; `null` when the level is `none`.
+ */
+reason: LateReason | null, 
+/**
+ * `late`: whole minutes past the window's end, rounded up (at least 1). `at_risk`: whole
+ * minutes left before it, rounded down. `null` when the level is `none`.
+ */
+minutes: number | null, };
+
+/**
+ * Which orders the late-risk filter keeps.
+ */
+export type LateFilter = "any" | "at_risk_or_late" | "late";
+
+export type OrderSortKey = "window" | "tracking_code" | "customer" | "store" | "status";
+
+/**
+ * A sort; ties are broken by window, then tracking code, so paging is stable.
+ */
+export type OrderSort = { key: OrderSortKey, 
+/**
+ * Every term reversed: the exact reverse of the ascending order.
+ */
+descending: boolean, };
+
+/**
+ * The order list's question: which orders, in which order, which page.
+ */
+export type OrderQuery = { 
+/**
+ * `null`: deliveries and fetches.
+ */
+kind: OrderKind | null, 
+/**
+ * Empty: every status.
+ */
+statuses: Array<Status>, store_id: string | null, 
+/**
+ * `YYYY-MM-DD`, Japan time.
+ */
+window_date: string | null, 
+/**
+ * 0–23: windows starting in that hour, Japan time. Anytime windows never match.
+ */
+window_hour: number | null, 
+/**
+ * Tracking code, order reference, customer name, phone or address (any part of them).
+ */
+search: string | null, late: LateFilter, sort: OrderSort, offset: number, 
+/**
+ * At most 1000.
+ */
+limit: number, };
+
+/**
+ * The board's question: the list's filters without statuses (each column is one) or paging.
+ */
+export type BoardQuery = { 
+/**
+ * `null`: deliveries and fetches.
+ */
+kind: OrderKind | null, store_id: string | null, window_date: string | null, window_hour: number | null, search: string | null, late: LateFilter, };
+
+/**
+ * A write of ours waiting on an order: not sent yet, being sent, or refused.
+ */
+export type QueuedWrite = { client_id: string, 
+/**
+ * The outbox row's kind: `cancel_delivery`, `update_fetch`, `create_delivery`, ….
+ */
+write_kind: string, 
+/**
+ * `pending`, `in_flight`, `failed` or `conflict` (never `acked`).
+ */
+state: OutboxState, last_error: string | null, };
+
+export type OrderRow = { 
+/**
+ * The API's id; `outbox:<client_id>` for a create not yet sent ([`QueuedWrite`]).
+ */
+id: string, kind: OrderKind, store_id: string, 
+/**
+ * As cached; empty when the store is not.
+ */
+store_name: string, status: Status, 
+/**
+ * Empty for a create not yet sent.
+ */
+tracking_code: string, customer_name: string, customer_phone: string, customer_address: string, 
+/**
+ * `null`: 時間指定なし (anytime).
+ */
+window_starts_at: string | null, 
+/**
+ * Empty only for a create not yet sent whose window is chosen when it is sent.
+ */
+window_ends_at: string, 
+/**
+ * `YYYY-MM-DD`, Japan time.
+ */
+window_date: string, 
+/**
+ * The driver on this job, as the cached drivers say (webhooks name drivers by id).
+ */
+driver_id: number | null, driver_name: string | null, late: LateRisk, 
+/**
+ * What a cancel would turn the status into (the document's cancel table); `null`: it
+ * cannot be canceled.
+ */
+cancel_to: Status | null, 
+/**
+ * Our newest write on this order that the API has not applied yet.
+ */
+queued: QueuedWrite | null, };
+
+export type OrderPage = { 
+/**
+ * Every order the filter holds, not just this page (exact).
+ */
+total: number, offset: number, rows: Array<OrderRow>, };
+
+export type BoardColumn = { status: Status, count: number, 
+/**
+ * The first [`BOARD_CARDS`]: queued creates first, then by window start and tracking code.
+ */
+cards: Array<OrderRow>, };
+
+/**
+ * The header's 遅延リスク: orders at risk (not yet late) and orders late.
+ */
+export type LateSummary = { at_risk: number, late: number, };
+
+export type Board = { 
+/**
+ * All ten statuses in lifecycle order (created … returned), empty ones too.
+ */
+columns: Array<BoardColumn>, 
+/**
+ * Orders on the board: the sum of the columns' counts.
+ */
+total: number, 
+/**
+ * At risk and late among the board's orders, whatever its `late` filter.
+ */
+late: LateSummary, };
+
+/**
+ * Who told the cache.
+ */
+export type HistorySource = "webhook" | "sync" | "write";
+
+/**
+ * One status an order had.
+ */
+export type StatusChange = { status: Status, 
+/**
+ * When (RFC 3339, as the source wrote it).
+ */
+at: string, source: HistorySource, };
+
+/**
+ * A package as requests send it and responses return it (`price` only in responses).
+ */
+export type Package = { service_brand: string, order_reference: string, name: string, boxes: number, number: number, price?: string | null, height: number, width: number, depth: number, weight: number, attention: string, };
+
+export type StoreContact = { id: string, name: string, phone: string, };
+
+export type CustomerDetail = { 
+/**
+ * As the board shows it: `吉沢 健二`, `吉沢 健二（株式会社ABC）`, or the business name.
+ */
+name: string, 
+/**
+ * The parts a change form fills in; empty when not given.
+ */
+last_name: string, first_name: string, business_name: string, phone: string, email: string, zipcode: string, prefecture: string, line_1: string, line_2: string, };
+
+export type OrderComments = { 
+/**
+ * Ours, for the driver at the store.
+ */
+pickup: string, 
+/**
+ * Ours, for the driver at the customer.
+ */
+destination: string, 
+/**
+ * The driver's, at the store.
+ */
+pickup_driver: string, 
+/**
+ * The driver's, at the customer.
+ */
+destination_driver: string, };
+
+/**
+ * The driver on the job: the API object's, completed from the cached drivers (webhooks give
+ * the id, the position and, from `collecting` on, phone and vehicle).
+ */
+export type DriverDetail = { id: number | null, name: string, phone: string | null, vehicle_type: string | null, lat: number | null, lng: number | null, located_at: string | null, };
+
+export type ExceptionDetail = { code: number, description: string, comment: string, };
+
+export type OrderDetail = { row: OrderRow, 
+/**
+ * Deliveries: when the parcels are ready at the store. `null` for fetches.
+ */
+ready_by: string | null, 
+/**
+ * Fetches: when they must be at the store. `null` for deliveries.
+ */
+deliver_by: string | null, delivered_at: string | null, store: StoreContact, customer: CustomerDetail, packages: Array<Package>, 
+/**
+ * Metres, as the API computed them; `null` before the API has the job.
+ */
+distance: number | null, etc_price: string, etc_price_reason: string, comments: OrderComments, 
+/**
+ * `null` until a driver takes the job.
+ */
+driver: DriverDetail | null, 
+/**
+ * Why it was canceled or returned (the document's codes 1–8).
+ */
+exception: ExceptionDetail | null, 
+/**
+ * The statuses the cache saw, oldest first (docs/decisions.md "Status history").
+ */
+history: Array<StatusChange>, 
+/**
+ * Whether `PUT` is accepted now: only while `created`, and only once the API has it.
+ */
+editable: boolean, 
+/**
+ * Why not, when not.
+ */
+edit_lock: string | null, 
+/**
+ * What a `PUT` may change (the document's 変更可能 table), as field paths:
+ * `customer.phone`, `packages`, `destination_comments`, ….
+ */
+editable_fields: Array<string>, };
+
 /**
  * The job a driver is on, as the event names it.
  */
