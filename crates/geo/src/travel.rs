@@ -90,6 +90,30 @@ pub fn great_circle_m(a: Point, b: Point) -> f64 {
     2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
 }
 
+/// The point a fraction `f` (0 = `a`, 1 = `b`) of the way from `a` to `b` along the great
+/// circle (spherical linear interpolation): where a ride is drawn when there is no road
+/// network. Points antipodal to each other have no one great circle; the nearer end stands in.
+pub fn great_circle_at(a: Point, b: Point, f: f64) -> Point {
+    let angle = great_circle_m(a, b) / EARTH_RADIUS_M;
+    if angle.sin().abs() < 1e-12 {
+        return if f < 0.5 || angle < 1.0 { a } else { b };
+    }
+    let (wa, wb) = (
+        ((1.0 - f) * angle).sin() / angle.sin(),
+        (f * angle).sin() / angle.sin(),
+    );
+    let unit = |p: Point| {
+        let (lat, lng) = (p.lat.to_radians(), p.lng.to_radians());
+        [lat.cos() * lng.cos(), lat.cos() * lng.sin(), lat.sin()]
+    };
+    let (ua, ub) = (unit(a), unit(b));
+    let [x, y, z] = [0, 1, 2].map(|i| wa * ua[i] + wb * ub[i]);
+    Point {
+        lat: z.atan2(x.hypot(y)).to_degrees(),
+        lng: y.atan2(x).to_degrees(),
+    }
+}
+
 /// One leg: road metres and seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Leg {
@@ -160,6 +184,35 @@ mod tests {
         let d = great_circle_m(TOKYO_STATION, SHINJUKU_STATION);
         assert!((d - 6150.0).abs() < 60.0, "{d}");
         assert_eq!(great_circle_m(TOKYO_STATION, TOKYO_STATION), 0.0);
+    }
+
+    #[test]
+    fn great_circle_points_lie_on_the_way_in_proportion() {
+        let whole = great_circle_m(TOKYO_STATION, SHINJUKU_STATION);
+        let at = |f| great_circle_at(TOKYO_STATION, SHINJUKU_STATION, f);
+        assert!(great_circle_m(at(0.0), TOKYO_STATION) < 1e-6);
+        assert!(great_circle_m(at(1.0), SHINJUKU_STATION) < 1e-6);
+        for f in [0.1, 0.25, 0.5, 0.9] {
+            let p = at(f);
+            let (before, after) = (
+                great_circle_m(TOKYO_STATION, p),
+                great_circle_m(p, SHINJUKU_STATION),
+            );
+            assert!((before - f * whole).abs() < 0.01, "{f}: {before}");
+            // On the circle: no detour through the point.
+            assert!((before + after - whole).abs() < 0.01, "{f}");
+        }
+        // Far apart, it is not the straight line in degrees: the way from Tokyo to San
+        // Francisco bends north of both.
+        let sf = Point {
+            lat: 37.7749,
+            lng: -122.4194,
+        };
+        assert!(great_circle_at(TOKYO_STATION, sf, 0.5).lat > 45.0);
+        assert_eq!(
+            great_circle_at(TOKYO_STATION, TOKYO_STATION, 0.5),
+            TOKYO_STATION
+        );
     }
 
     #[test]

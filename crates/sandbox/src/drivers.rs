@@ -156,6 +156,11 @@ impl Drivers {
         self.0.iter().find(|d| d.name == name)
     }
 
+    /// The roster index of the driver an order names (`driver.name`).
+    pub(crate) fn index_of_name(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|d| d.name == name)
+    }
+
     pub(crate) fn move_to(&mut self, index: usize, at: Point, now: DateTime<FixedOffset>) {
         if let Some(d) = self.0.get_mut(index) {
             d.at = at;

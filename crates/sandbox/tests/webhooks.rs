@@ -169,18 +169,19 @@ struct Peer {
     _dir: tempfile::TempDir,
     server: RunningSandbox,
     http: reqwest::Client,
+    /// Stays at [`NOW`] until a test moves it: the simulated drivers read windows by it.
+    clock: Arc<ManualClock>,
 }
 
 impl Peer {
     async fn start(webhook: Option<WebhookConfig>, simulate: Option<f64>) -> Peer {
         let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(hakobu_diaq::time::parse(NOW).unwrap()));
         let config = SandboxConfig {
             db_path: dir.path().join("sandbox.db"),
             api_key: KEY.into(),
             seed: Some(Seed::Tokyo),
-            clock: Some(Arc::new(ManualClock::new(
-                hakobu_diaq::time::parse(NOW).unwrap(),
-            ))),
+            clock: Some(clock.clone()),
             geo: Some(geo()),
             webhook,
             simulate,
@@ -193,7 +194,15 @@ impl Peer {
             _dir: dir,
             server,
             http: reqwest::Client::new(),
+            clock,
         }
+    }
+
+    /// Sets the clock to the start of the delivery's window: within the simulated drivers'
+    /// reach from then on.
+    fn to_window_of(&self, delivery: &Value) {
+        let starts = delivery["delivery_window"]["starts_at"].as_str().unwrap();
+        self.clock.set(hakobu_diaq::time::parse(starts).unwrap());
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
@@ -574,6 +583,7 @@ async fn simulated_drivers_deliver_and_report_where_they_are() {
     let d = p.create_delivery().await;
     let id = d["id"].as_str().unwrap();
     let tracking = d["tracking_code"].as_str().unwrap();
+    p.to_window_of(&d);
     let hits = receiver.until("delivery.delivered").await;
     assert!(hits.iter().all(Hit::verifies));
 
@@ -634,4 +644,147 @@ async fn simulated_drivers_deliver_and_report_where_they_are() {
     tokio::time::timeout(PATIENCE, p.server.shutdown())
         .await
         .expect("shutdown in time");
+}
+
+/// Where the simulation places a delivery's store: hakobu-geo's point for its address.
+fn store_point(delivery: &Value) -> hakobu_geo::Point {
+    let s = &delivery["store"];
+    let address = format!(
+        "{}{}",
+        s["store_address_prefecture"].as_str().unwrap(),
+        s["store_address_line_1"].as_str().unwrap()
+    );
+    geo().geocode(&address).unwrap().point
+}
+
+/// Where the hit's driver is: a `driver.location`'s driver, or a status event's delivery's.
+fn located(hit: &Hit) -> hakobu_geo::Point {
+    let body = hit.json();
+    let driver = match body.get("driver") {
+        Some(d) => d,
+        None => &body["delivery"]["driver"],
+    };
+    let at = &driver["location"];
+    hakobu_geo::Point {
+        lat: at["latitude"].as_f64().unwrap(),
+        lng: at["longitude"].as_f64().unwrap(),
+    }
+}
+
+fn delivery_statuses(hits: &[Hit]) -> Vec<String> {
+    hits.iter()
+        .filter(|h| h.event().starts_with("delivery."))
+        .map(|h| h.json()["delivery"]["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn simulated_drivers_wait_for_the_window_and_ride_back_to_the_store() {
+    use hakobu_geo::travel::great_circle_m;
+
+    let mut receiver = Receiver::start(&[]).await;
+    let p = Peer::start(
+        Some(WebhookConfig {
+            url: receiver.url.clone(),
+            secret: secret(),
+        }),
+        Some(200.0),
+    )
+    .await;
+    let d = p.create_delivery().await;
+    let id = d["id"].as_str().unwrap();
+    // The clock stays at 09:10 and the window opens later: out of reach, so nobody takes
+    // the job (the old simulation took it within 30 simulated seconds, 3 steps here).
+    receiver.quiet().await;
+    receiver.quiet().await;
+    let shown = p
+        .ok(reqwest::Method::GET, &format!("/v1/deliveries/{id}"), None)
+        .await;
+    assert_eq!(shown["status"], "created");
+
+    p.to_window_of(&d);
+    let hits = receiver.until("delivery.delivered").await;
+    assert_eq!(delivery_statuses(&hits), HAPPY_PATH);
+    let delivered = hits.last().unwrap().json();
+    let driver = delivered["delivery"]["driver"]["id"].as_u64().unwrap();
+    let customer = located(hits.last().unwrap());
+
+    // Then back to the store, along the great circle, reporting on the way, free (no job).
+    let store = store_point(&d);
+    let whole = great_circle_m(customer, store);
+    assert!(whole > 500.0, "the customer is not at the store: {whole} m");
+    let mut last = whole;
+    let mut reports = 0;
+    loop {
+        let hit = receiver.next().await;
+        assert_eq!(hit.event(), "driver.location", "{}", hit.body);
+        let body = hit.json();
+        assert_eq!(body["driver"]["id"].as_u64(), Some(driver));
+        assert!(
+            body.get("delivery").is_none(),
+            "free on the way back: {body}"
+        );
+        let at = located(&hit);
+        let (done, to_go) = (great_circle_m(customer, at), great_circle_m(at, store));
+        assert!(
+            (done + to_go - whole).abs() < 1.0,
+            "off the great circle: {at:?}"
+        );
+        assert!(to_go <= last, "closer each time");
+        last = to_go;
+        reports += 1;
+        if to_go < 1e-6 {
+            break;
+        }
+    }
+    // One report per 10 simulated seconds of the vehicle's ride (the last at the store).
+    let vehicle = delivered["delivery"]["driver"]["vehicle_type"]
+        .as_str()
+        .and_then(hakobu_geo::travel::VehicleType::from_name)
+        .unwrap();
+    let ride = hakobu_geo::travel::leg(customer, store, vehicle).seconds;
+    let expected = f64::from(ride.max(60)) / hakobu_sandbox::LOCATION_EVERY_S;
+    assert!(
+        (f64::from(reports) - expected).abs() <= 2.0,
+        "{reports} reports for a {ride} s ride"
+    );
+    receiver.quiet().await;
+    p.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_job_moved_by_hand_is_carried_on_and_leaves_the_store_in_time_for_its_window() {
+    let mut receiver = Receiver::start(&[]).await;
+    let p = Peer::start(
+        Some(WebhookConfig {
+            url: receiver.url.clone(),
+            secret: secret(),
+        }),
+        Some(200.0),
+    )
+    .await;
+    let d = p.create_delivery().await;
+    let id = d["id"].as_str().unwrap();
+    let advance = format!("/sandbox/deliveries/{id}/advance");
+    p.ok(reqwest::Method::POST, &advance, None).await;
+    p.ok(reqwest::Method::POST, &advance, None).await;
+    // The simulation carries it on from `collecting`: to the store, the pickup …
+    let hits = receiver.until("delivery.arrived_origin").await;
+    assert_eq!(
+        delivery_statuses(&hits),
+        ["assigned", "collecting", "arrived_origin"]
+    );
+    let at_store = located(hits.last().unwrap());
+    assert!(hakobu_geo::travel::great_circle_m(at_store, store_point(&d)) < 1e-6);
+    // … and waits there: leaving now would reach the customer before the window opens.
+    receiver.quiet().await;
+    receiver.quiet().await;
+
+    p.to_window_of(&d);
+    let hits = receiver.until("delivery.delivered").await;
+    assert_eq!(
+        delivery_statuses(&hits),
+        ["delivering", "arrived_goal", "delivered"]
+    );
+    p.server.shutdown().await;
 }
