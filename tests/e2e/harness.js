@@ -75,12 +75,13 @@ export function sandboxBinary() {
 }
 
 /** Starts `hakobu-sandbox` on `port` and resolves once it listens; `stop()` ends it.
- * `seed`: `tokyo` (the twelve stores) or `tokyo-day` (and a day of orders, some under way). */
-export function startSandbox({ port, apiKey, db, seed = "tokyo" }) {
+ * `seed`: `tokyo` (the twelve stores) or `tokyo-day` (and a day of orders, some under way);
+ * `args`: more of its flags (`--capacity-per-hour 2`, `--simulate 10`). */
+export function startSandbox({ port, apiKey, db, seed = "tokyo", args = [] }) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       sandboxBinary(),
-      ["--addr", `127.0.0.1:${port}`, "--db", db, "--api-key", apiKey, "--seed", seed],
+      ["--addr", `127.0.0.1:${port}`, "--db", db, "--api-key", apiKey, "--seed", seed, ...args],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";

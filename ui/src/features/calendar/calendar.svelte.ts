@@ -38,6 +38,8 @@ export interface HoldEntry {
 export type Outcome =
   | { kind: 'held'; date: string; zone: ZoneRow; hold: Hold }
   | { kind: 'queued'; date: string; zone: ZoneRow; reason: string }
+  /** A queued reservation left the outbox: held now, or not (refused: the outbox lists why). */
+  | { kind: 'sent'; date: string; zone: ZoneRow; held: boolean }
   | { kind: 'refused'; date: string; zone: ZoneRow; reason: 'sold_out' | 'past' | 'pending'; detail: string | null }
   | { kind: 'failed'; date: string; zone: ZoneRow; detail: string };
 
@@ -118,6 +120,12 @@ export class CalendarState {
         }
       }
       this.pending = pending;
+      const o = this.outcome;
+      if (o?.kind === 'queued' && !pending.has(slotKey(o.date, o.zone.id))) {
+        const day = grid.days.find((d) => d.date === o.date);
+        const cell = o.zone.anytime ? day?.anytime : day?.cells.find((c) => c.time_zone_id === o.zone.id);
+        this.outcome = { kind: 'sent', date: o.date, zone: o.zone, held: (cell?.held ?? 0) > 0 };
+      }
       this.#scheduleExpiry(grid);
     } catch (error) {
       if (seq === this.#seq) this.error = error as CommandError;

@@ -73,6 +73,8 @@ export const calendarJa = {
   'calendar.outcome.refused.past': '{slot} は終了した枠のため確保できません。',
   'calendar.outcome.refused.pending': '{slot} の確保はすでに送信待ちです。',
   'calendar.outcome.failed': '{slot} を確保できませんでした。',
+  'calendar.outcome.sent': '送信待ちだった {slot} の確保を送信し、確保しました。',
+  'calendar.outcome.sentRefused': '送信待ちだった {slot} の確保は受け付けられませんでした。理由は保存待ちの一覧にあります。',
 
   'calendar.keys.move': '枠を移動（矢印キー）',
   'calendar.keys.act': '選択中の枠を確保・開く',
@@ -83,7 +85,7 @@ export const calendarJa = {
 } as const;
 
 export const calendarEn: Record<keyof typeof calendarJa, string> = {
-  'nav.calendar': 'Window calendar',
+  'nav.calendar': 'Calendar',
   'calendar.store': 'Store',
   'calendar.pickStore': 'Select a store…',
   'calendar.pickTitle': 'Open the window calendar of a store',
@@ -156,6 +158,8 @@ export const calendarEn: Record<keyof typeof calendarJa, string> = {
   'calendar.outcome.refused.past': '{slot} is over and cannot be reserved.',
   'calendar.outcome.refused.pending': 'A reservation of {slot} is already queued.',
   'calendar.outcome.failed': 'Could not reserve {slot}.',
+  'calendar.outcome.sent': 'The queued reservation of {slot} was sent: it is held.',
+  'calendar.outcome.sentRefused': 'The queued reservation of {slot} was refused; the pending writes list says why.',
 
   'calendar.keys.move': 'Move between windows (arrow keys)',
   'calendar.keys.act': 'Reserve or open the selected window',

@@ -64,8 +64,9 @@ export function freshnessOf(locatedAt: string, now: number): Freshness {
   return 'lost';
 }
 
-/** How opaque a driver is drawn: fresh fully, stale faded, lost faint (and grey). */
-export const FRESHNESS_OPACITY: Record<Freshness, number> = { fresh: 1, stale: 0.55, lost: 0.5 };
+/** How opaque a driver is drawn: fresh fully, stale faded; lost is greyed (dashed, its age
+ *  beside it) rather than faded, so it is still found on the map. */
+export const FRESHNESS_OPACITY: Record<Freshness, number> = { fresh: 1, stale: 0.55, lost: 0.9 };
 
 export type FixProblem = 'latitude' | 'longitude' | 'time' | 'future' | 'older';
 

@@ -13,6 +13,7 @@ import { statusTone } from '$lib/orderStatus';
 import { todayInTokyo } from '$lib/time';
 import { PointLayer, type ClusterSummary } from '$lib/map/pointLayer';
 import { LineLayer } from '$lib/map/lineLayer';
+import { PointCanvas } from '$lib/map/pointCanvas';
 import type { DotStyle } from '$lib/map/dot';
 import { measureSinceAfterPaint } from '$lib/perf';
 import {
@@ -69,7 +70,6 @@ export const FRESHNESS_TICK_MS = 5_000;
 const STOPS_EVERY_MS = 3_000;
 /** Clusters form up to this zoom; closer, every driver is drawn on its own. */
 const DRIVER_CLUSTER_MAX_ZOOM = 13;
-const STOP_CLUSTER_MAX_ZOOM = 11;
 
 const FALLBACK: Record<Tone, string> = {
   new: '#475366',
@@ -126,12 +126,15 @@ export class LiveMap {
   showStores = $state(true);
   showStops = $state(true);
   stopCount = $state(0);
+  /** The map's zoom (for the page's data-zoom: tests wait on it). */
+  zoom = $state(0);
 
   #map: L.Map | null = null;
   #drivers: PointLayer<DriverPoint> | null = null;
   #stops: PointLayer<StopPoint> | null = null;
   #stores: PointLayer<StorePoint> | null = null;
   #lines: LineLayer | null = null;
+  #canvas: PointCanvas | null = null;
   #palette: Palette = readPalette();
   #labels: Labels;
   #shown = new Map<number, DriverPoint>();
@@ -158,28 +161,27 @@ export class LiveMap {
     this.#map = map;
     this.#palette = readPalette();
     this.#lines = new LineLayer(map, 'trail', 405);
+    const canvas = (this.#canvas = new PointCanvas(map, 'points', 450));
     this.#stops = new PointLayer<StopPoint>(map, {
-      pane: 'stops',
-      zIndex: 410,
+      canvas,
+      rank: 1,
       style: (p, selected) => this.#stopStyle(p, selected),
-      clusterStyle: (s) => this.#stopClusterStyle(s),
-      group: (p) => statusTone(p.order.status),
-      clusterMaxZoom: STOP_CLUSTER_MAX_ZOOM,
-      clusterRadius: 30,
+      // Small and static: never clustered (a cluster glyph would read as a driver).
+      clusterMaxZoom: null,
       onclick: (p) => this.open({ kind: 'stop', order: p.order }),
       tooltip: (p) => `${p.order.tracking_code} ${p.order.customer_name}`,
     });
     this.#stores = new PointLayer<StorePoint>(map, {
-      pane: 'stores',
-      zIndex: 420,
+      canvas,
+      rank: 2,
       style: (_p, selected) => this.#storeStyle(selected),
       clusterMaxZoom: null,
       onclick: (p) => this.open({ kind: 'store', store: p.store }),
       tooltip: (p) => p.store.store_name,
     });
     this.#drivers = new PointLayer<DriverPoint>(map, {
-      pane: 'drivers',
-      zIndex: 450,
+      canvas,
+      rank: 3,
       style: (p, selected) => this.#driverStyle(p, selected),
       clusterStyle: (s) => this.#driverClusterStyle(s),
       group: (p) => (p.freshness === 'lost' ? 'lost' : p.activity),
@@ -193,14 +195,20 @@ export class LiveMap {
     this.#stores.setVisible(this.showStores);
     // Dragging the map is taking the wheel back from follow mode.
     const stopFollow = () => (this.follow = false);
+    const zoomed = () => (this.zoom = map.getZoom());
     map.on('dragstart', stopFollow);
+    map.on('zoomend', zoomed);
+    zoomed();
     if (this.#shown.size > 0) this.#drivers.set([...this.#shown.values()]);
     return () => {
       map.off('dragstart', stopFollow);
+      map.off('zoomend', zoomed);
       this.#drivers?.destroy();
       this.#stops?.destroy();
       this.#stores?.destroy();
       this.#lines?.destroy();
+      this.#canvas?.destroy();
+      this.#canvas = null;
       this.#drivers = this.#stops = this.#stores = null;
       this.#lines = null;
       this.#map = null;
@@ -548,7 +556,7 @@ export class LiveMap {
     return {
       shape: 'circle',
       radius: selected ? 8 : 6.5,
-      fill: lost ? grey.bg : hollow ? '#ffffff' : tone.fg,
+      fill: lost ? grey.bd : hollow ? '#ffffff' : tone.fg,
       stroke: lost ? grey.fg : hollow ? tone.fg : '#ffffff',
       strokeWidth: hollow || lost ? 2.5 : 2,
       opacity: selected ? 1 : FRESHNESS_OPACITY[p.freshness],
@@ -585,21 +593,6 @@ export class LiveMap {
       stroke: '#ffffff',
       strokeWidth: 1,
       opacity: p.order.status === 'delivered' ? 0.55 : 0.85,
-    };
-  }
-
-  #stopClusterStyle(s: ClusterSummary): DotStyle {
-    const segments = TONES.map((tone) => ({ colour: this.#palette[tone].fg, n: s.groups[tone] ?? 0 }));
-    return {
-      shape: 'circle',
-      radius: s.count < 10 ? 7 : s.count < 100 ? 9 : 11,
-      fill: '#ffffff',
-      stroke: '#9aa4b2',
-      strokeWidth: 1,
-      opacity: 0.85,
-      count: String(s.count),
-      countColour: '#475366',
-      segments,
     };
   }
 

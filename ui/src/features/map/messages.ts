@@ -28,6 +28,7 @@ export const liveMapJa = {
   'liveMap.layers': '表示するもの',
   'liveMap.layer.stores': '店舗',
   'liveMap.layer.stops': '今日の配達先',
+  'liveMap.legendStops': '今日の配達先（色はステータス）',
   'liveMap.stopsCount': '{count} 件',
 
   'liveMap.ageSeconds': '{n}秒前',
@@ -51,7 +52,7 @@ export const liveMapJa = {
   'liveMap.trail': '軌跡',
   'liveMap.trailPoints': '直近 {count} 点を地図に表示',
   'liveMap.trailNone': '軌跡はまだありません',
-  'liveMap.lostNote': 'この位置は {age} のものです。現在地ではありません。',
+  'liveMap.lostNote': 'この位置は{age}のものです。現在地ではありません。',
 
   'liveMap.clusterPanel': 'この付近のドライバー',
   'liveMap.clusterCount': '{count} 人',
@@ -97,6 +98,7 @@ export const liveMapEn: Record<keyof typeof liveMapJa, string> = {
   'liveMap.layers': 'Show',
   'liveMap.layer.stores': 'Stores',
   'liveMap.layer.stops': "Today's stops",
+  'liveMap.legendStops': "Today's stops (coloured by status)",
   'liveMap.stopsCount': '{count}',
 
   'liveMap.ageSeconds': '{n} s ago',

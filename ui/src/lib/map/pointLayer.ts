@@ -1,4 +1,4 @@
-// Many points on one map, drawn as Dots on a canvas renderer of their own and clustered below a
+// Many points on one map, drawn as Dots on the map's point canvas and clustered below a
 // zoom with supercluster. Built for points that move: `upsert` touches only the points given,
 // and a point that is not clustered is moved in place. While clusters show, the index (a few
 // milliseconds for thousands of points) is rebuilt at most once a frame and the cluster glyphs
@@ -7,6 +7,7 @@
 import L from 'leaflet';
 import Supercluster, { type ClusterFeature, type PointFeature } from 'supercluster';
 import { Dot, type DotStyle } from '$lib/map/dot';
+import type { PointCanvas } from '$lib/map/pointCanvas';
 
 export type PointId = string | number;
 
@@ -23,9 +24,10 @@ export interface ClusterSummary {
 }
 
 export interface PointLayerOptions<T extends MapPoint> {
-  /** Leaflet pane (created when missing) and its z-index. */
-  pane: string;
-  zIndex: number;
+  /** The map's point canvas (shared by every point layer, so all of them take clicks). */
+  canvas: PointCanvas;
+  /** Drawn above every layer of a lower rank. */
+  rank: number;
   style: (point: T, selected: boolean) => DotStyle;
   clusterStyle?: (summary: ClusterSummary) => DotStyle;
   /** The group a point counts in inside a cluster summary. */
@@ -53,7 +55,6 @@ interface LeafProps {
 const key = (id: PointId): string => String(id);
 
 export class PointLayer<T extends MapPoint> {
-  readonly renderer: L.Canvas;
   #map: L.Map;
   #opts: PointLayerOptions<T>;
   #points = new Map<string, T>();
@@ -72,9 +73,6 @@ export class PointLayer<T extends MapPoint> {
   constructor(map: L.Map, options: PointLayerOptions<T>) {
     this.#map = map;
     this.#opts = options;
-    if (!map.getPane(options.pane)) map.createPane(options.pane).style.zIndex = String(options.zIndex);
-    this.renderer = L.canvas({ pane: options.pane, padding: 0.3, tolerance: 3 });
-    this.renderer.addTo(map);
     map.on('moveend zoomend', this.#onView);
   }
 
@@ -159,7 +157,8 @@ export class PointLayer<T extends MapPoint> {
   destroy(): void {
     cancelAnimationFrame(this.#frame);
     this.#map.off('moveend zoomend', this.#onView);
-    this.renderer.remove();
+    for (const dot of this.#dots.values()) dot.remove();
+    for (const { dot } of this.#clusterDots.values()) dot.remove();
     this.#dots.clear();
     this.#clusterDots.clear();
     this.#spare = [];
@@ -235,7 +234,7 @@ export class PointLayer<T extends MapPoint> {
       } else {
         const dot = this.#spare.pop()?.moveTo(lat, lng).setDotStyle(style) ?? this.#newClusterDot(lat, lng, style, k);
         this.#clusterDots.set(k, { dot, clusterId: c.properties.cluster_id });
-        dot.addTo(this.#map);
+        this.#add(dot);
       }
     }
     if (this.#selected !== null) this.#dots.get(this.#selected)?.bringToFront();
@@ -255,6 +254,8 @@ export class PointLayer<T extends MapPoint> {
     }
     this.#index = new Supercluster<LeafProps, ClusterProps>({
       radius: this.#opts.clusterRadius ?? 44,
+      // Leaflet's tiles are 256 px: with supercluster's default 512 the radius would be half.
+      extent: 256,
       maxZoom: this.#opts.clusterMaxZoom ?? 0,
       map: (p) => ({ minId: p.id, groups: { [p.group]: 1 } }),
       reduce: (acc, p) => {
@@ -283,7 +284,7 @@ export class PointLayer<T extends MapPoint> {
   }
 
   #newClusterDot(lat: number, lng: number, style: DotStyle, k: string): Dot {
-    const dot = new Dot([lat, lng], style, this.renderer, this.#opts.pane);
+    const dot = new Dot([lat, lng], style, this.#opts.canvas.renderer, this.#opts.canvas.pane);
     dot.on('click', () => {
       const entry = [...this.#clusterDots.values()].find((c) => c.dot === dot);
       if (!entry || !this.#index) return;
@@ -305,7 +306,7 @@ export class PointLayer<T extends MapPoint> {
     if (!p) return;
     let dot = this.#dots.get(id);
     if (!dot) {
-      dot = new Dot([p.lat, p.lng], this.#opts.style(p, id === this.#selected), this.renderer, this.#opts.pane);
+      dot = new Dot([p.lat, p.lng], this.#opts.style(p, id === this.#selected), this.#opts.canvas.renderer, this.#opts.canvas.pane);
       dot.on('click', () => {
         const point = this.#points.get(id);
         if (point) this.#opts.onclick?.(point);
@@ -323,7 +324,12 @@ export class PointLayer<T extends MapPoint> {
       }
       this.#dots.set(id, dot);
     }
-    if (!dot.onMap) dot.addTo(this.#map);
+    if (!dot.onMap) this.#add(dot);
+  }
+
+  #add(dot: Dot): void {
+    dot.addTo(this.#map);
+    this.#opts.canvas.place(dot, this.#opts.rank);
   }
 
   #hideDot(id: string): void {
