@@ -1,0 +1,193 @@
+// The live map's controller: a reading reaches the map as the drivers that changed, never the
+// whole layer; fixes that cannot be right are not drawn (logged once); freshness is re-judged
+// with the clock; follow mode pans to the selected driver's new fix.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CachedDriver } from '$lib/ipc';
+
+interface FakeLayer {
+  opts: { rank: number };
+  upserts: { id: number }[][];
+  removals: unknown[][];
+}
+const layers: FakeLayer[] = [];
+
+vi.mock('$lib/map/pointLayer', () => ({
+  PointLayer: class {
+    opts: { rank: number };
+    upserts: unknown[][] = [];
+    removals: unknown[][] = [];
+    constructor(_map: unknown, opts: { rank: number }) {
+      this.opts = opts;
+      layers.push(this as unknown as FakeLayer);
+    }
+    upsert(points: unknown[]) {
+      if (points.length) this.upserts.push(points);
+    }
+    remove(ids: unknown[]) {
+      if (ids.length) this.removals.push(ids);
+    }
+    set() {}
+    select() {}
+    setVisible() {}
+    restyle() {}
+    destroy() {}
+    get() {
+      return undefined;
+    }
+    all() {
+      return [][Symbol.iterator]();
+    }
+  },
+}));
+vi.mock('$lib/map/lineLayer', () => ({
+  LineLayer: class {
+    set() {}
+    delete() {}
+    destroy() {}
+  },
+}));
+vi.mock('$lib/map/pointCanvas', () => ({
+  PointCanvas: class {
+    renderer = {};
+    pane = 'points';
+    destroy() {}
+  },
+}));
+vi.mock('$lib/ipc', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('$lib/ipc')>()),
+  driverTrail: vi.fn().mockResolvedValue([]),
+  listDrivers: vi.fn().mockResolvedValue([]),
+  listOrders: vi.fn().mockResolvedValue([]),
+}));
+vi.mock('$lib/ipc/board', () => ({
+  orderPage: vi.fn().mockResolvedValue({ total: 0, offset: 0, rows: [] }),
+}));
+
+const { LiveMap } = await import('$features/map/liveMap.svelte');
+
+const NOW = Date.parse('2026-12-07T10:00:00+09:00');
+const at = (msAgo: number) => new Date(NOW - msAgo).toISOString();
+
+function driver(id: number, over: Partial<CachedDriver> = {}): CachedDriver {
+  return {
+    id,
+    name: `ドライバー${id}`,
+    phone: null,
+    vehicle_type: null,
+    lat: 35.6 + id / 100,
+    lng: 139.7,
+    located_at: at(10_000),
+    job: { kind: 'delivery', id: `d${id}`, status: 'delivering' },
+    fetched_at: at(0),
+    ...over,
+  };
+}
+
+function fakeMap() {
+  return {
+    on: vi.fn(),
+    off: vi.fn(),
+    getZoom: () => 12,
+    panTo: vi.fn(),
+    getBounds: () => ({ pad: () => ({ contains: () => true }) }),
+  };
+}
+
+function setup() {
+  layers.length = 0;
+  const live = new LiveMap({ age: (a) => `${a.n}${a.unit}` });
+  const map = fakeMap();
+  live.attach(map as never);
+  const drivers = layers.find((l) => l.opts.rank === 3)!;
+  return { live, map, drivers };
+}
+
+describe('the live map controller', () => {
+  beforeEach(() => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+  });
+
+  it('puts every driver on the map once, then only those that changed', () => {
+    const { live, drivers } = setup();
+    const fleet = Array.from({ length: 50 }, (_, i) => driver(i + 1));
+    live.apply(fleet, NOW);
+    expect(drivers.upserts).toHaveLength(1);
+    expect(drivers.upserts[0]).toHaveLength(50);
+    expect(live.total).toBe(50);
+    expect(live.counts.delivering).toBe(50);
+    expect(live.roster).toHaveLength(50);
+
+    // The same reading again: nothing moves on the map.
+    live.apply(fleet.map((d) => ({ ...d, fetched_at: at(-1000) })), NOW);
+    expect(drivers.upserts).toHaveLength(1);
+
+    // Two moved, one changed job: three points, no others.
+    const next = fleet.map((d) => ({ ...d }));
+    next[4] = { ...next[4]!, lat: 35.7, located_at: at(0) };
+    next[9] = { ...next[9]!, lng: 139.8, located_at: at(0) };
+    next[20] = { ...next[20]!, job: { kind: 'delivery', id: 'd21', status: 'returning' } };
+    live.apply(next, NOW);
+    expect(drivers.upserts).toHaveLength(2);
+    expect(drivers.upserts[1]!.map((p) => p.id).sort((a, b) => a - b)).toEqual([5, 10, 21]);
+    expect(live.counts.returning).toBe(1);
+    expect(live.newestFix).toBe(at(0));
+  });
+
+  it('takes a driver off the map when the cache no longer has it', () => {
+    const { live, drivers } = setup();
+    live.apply([driver(1), driver(2)], NOW);
+    live.apply([driver(1)], NOW);
+    expect(drivers.removals).toEqual([[2]]);
+    expect(live.total).toBe(1);
+    expect(live.roster.map((r) => r.id)).toEqual([1]);
+  });
+
+  it('never draws a fix that cannot be right, and says so once', () => {
+    const { live, drivers } = setup();
+    const warn = vi.mocked(console.warn);
+    live.apply([driver(1, { lat: 135.2 }), driver(2, { located_at: new Date(NOW + 10 * 60_000).toISOString() })], NOW);
+    live.apply([driver(1, { lat: 135.2 }), driver(2, { located_at: new Date(NOW + 10 * 60_000).toISOString() })], NOW + 1000);
+    expect(drivers.upserts).toHaveLength(0);
+    expect(live.total).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps the position on screen when an older fix comes, but takes its news', () => {
+    const { live, drivers } = setup();
+    live.apply([driver(1, { located_at: at(0) })], NOW);
+    live.apply([driver(1, { lat: 30, located_at: at(60_000), job: null })], NOW);
+    const last = drivers.upserts.at(-1)!;
+    expect(last).toHaveLength(1);
+    expect(live.driver(1)).toMatchObject({ lat: 35.61, activity: 'idle' });
+  });
+
+  it('restyles only the drivers whose fix crossed a threshold as the clock moves', () => {
+    const { live, drivers } = setup();
+    live.apply([driver(1, { located_at: at(90_000) }), driver(2, { located_at: at(0) }), driver(3, { located_at: at(9 * 60_000) })], NOW);
+    expect(live.counts).toMatchObject({ fresh: 2, stale: 1, lost: 0 });
+    live.tick(NOW + 60_000);
+    // 1: 2.5 min → stale; 2: 1 min, still fresh; 3: 10 min, still stale.
+    expect(drivers.upserts.at(-1)!.map((p) => p.id)).toEqual([1]);
+    live.tick(NOW + 2 * 60_000);
+    // 3 is lost now (11 min), labelled with its age; 2 stale (2 min).
+    expect(drivers.upserts.at(-1)!.map((p) => p.id).sort()).toEqual([2, 3]);
+    expect(live.driver(3)).toMatchObject({ freshness: 'lost', age: { unit: 'minutes', n: 11 } });
+    live.tick(NOW + 2 * 60_000 + 10_000);
+    expect(drivers.upserts).toHaveLength(3); // nothing crossed anything: no upsert
+  });
+
+  it('follows the selected driver to each new fix until told not to', () => {
+    const { live, map } = setup();
+    live.apply([driver(1)], NOW);
+    live.selectDriver(1);
+    live.setFollow(true);
+    map.panTo.mockClear();
+    live.apply([driver(1, { lat: 35.7, located_at: at(0) })], NOW);
+    expect(map.panTo).toHaveBeenCalledWith([35.7, 139.7]);
+    expect(live.selected?.lat).toBe(35.7);
+    live.setFollow(false);
+    map.panTo.mockClear();
+    live.apply([driver(1, { lat: 35.8, located_at: at(-1000) })], NOW);
+    expect(map.panTo).not.toHaveBeenCalled();
+  });
+});
