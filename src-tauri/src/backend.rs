@@ -49,6 +49,8 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
                 seed: Some(Seed::TokyoDay),
                 geo: geo.clone(),
                 simulate: sandbox_speed(),
+                bench_drivers: bench_drivers(),
+                bench_for: bench_seconds().map(Duration::from_secs),
                 ..SandboxConfig::default()
             };
             let running = tauri::async_runtime::block_on(hakobu_sandbox::start(
@@ -150,6 +152,23 @@ fn sandbox_speed() -> Option<f64> {
         .and_then(|s| s.trim().parse::<f64>().ok())
         .unwrap_or(DEFAULT_SANDBOX_SPEED);
     (speed.is_finite() && speed > 0.0).then_some(speed)
+}
+
+/// `HAKOBU_SANDBOX_BENCH_DRIVERS`: benchmark load for the live map (the sandbox's
+/// `--bench-drivers`), 0 or unset for none. More than the sandbox allows stops the start
+/// with its message.
+fn bench_drivers() -> usize {
+    std::env::var("HAKOBU_SANDBOX_BENCH_DRIVERS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// `HAKOBU_SANDBOX_BENCH_SECONDS`: how long they run (the sandbox's default when unset).
+fn bench_seconds() -> Option<u64> {
+    std::env::var("HAKOBU_SANDBOX_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
 }
 
 /// Refreshes recent orders and RouteMate jobs and sends queued writes in the background, and

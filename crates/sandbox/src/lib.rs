@@ -2,6 +2,7 @@
 //! (started in-process on loopback when no API is configured) and the peer every test talks to.
 
 mod auth;
+mod bench_drivers;
 mod capacity;
 mod clock;
 mod db;
@@ -25,14 +26,17 @@ mod webhook;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::Router;
 use chrono::{DateTime, FixedOffset};
 use hakobu_geo::Gazetteer;
+use rand::SeedableRng;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
+pub use bench_drivers::{BENCH_DRIVERS_MAX, BENCH_FIRST_ID, BENCH_PACE, BENCH_RUN_FOR, BENCH_SEED};
 pub use capacity::CapacityConfig;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
@@ -65,6 +69,12 @@ pub struct SandboxConfig {
     /// RouteMate client credentials and drivers stored at start (`--routemate-client`,
     /// `--driver`); the Tokyo seeds add two demo drivers.
     pub routemate: RouteMateConfig,
+    /// Benchmark load for the live map (`--bench-drivers N`): this many more drivers, each
+    /// moving once a second and posted as a signed `driver.location` to the webhook URL.
+    /// 0: none; at most [`BENCH_DRIVERS_MAX`].
+    pub bench_drivers: usize,
+    /// How long the benchmark drivers run (`--bench-seconds`); [`BENCH_RUN_FOR`] when `None`.
+    pub bench_for: Option<Duration>,
 }
 
 impl std::fmt::Debug for SandboxConfig {
@@ -78,6 +88,8 @@ impl std::fmt::Debug for SandboxConfig {
             .field("webhook", &self.webhook)
             .field("simulate", &self.simulate)
             .field("routemate", &self.routemate)
+            .field("bench_drivers", &self.bench_drivers)
+            .field("bench_for", &self.bench_for)
             .finish()
     }
 }
@@ -107,6 +119,12 @@ impl Sandbox {
         {
             return Err(AppError::BadRequest(format!(
                 "simulate: the speed must be a positive number, not {speed}"
+            )));
+        }
+        if config.bench_drivers > BENCH_DRIVERS_MAX {
+            return Err(AppError::BadRequest(format!(
+                "bench_drivers: at most {BENCH_DRIVERS_MAX}, not {}",
+                config.bench_drivers
             )));
         }
         let clock = config
@@ -257,6 +275,15 @@ pub async fn start(config: &SandboxConfig, addr: SocketAddr) -> Result<RunningSa
         background.push(tokio::spawn(simulation::run(
             sandbox.clone(),
             speed,
+            halted.clone(),
+        )));
+    }
+    if config.bench_drivers > 0 {
+        background.push(tokio::spawn(bench_drivers::run(
+            sandbox.clone(),
+            config.bench_drivers,
+            config.bench_for.unwrap_or(BENCH_RUN_FOR),
+            rand::rngs::SmallRng::seed_from_u64(BENCH_SEED),
             halted,
         )));
     }

@@ -1,6 +1,7 @@
 //! `hakobu-sandbox --addr 127.0.0.1:0 --db FILE --api-key KEY [--seed tokyo]
 //!  [--webhook-url URL --webhook-secret whsec_…] [--simulate SPEED]
-//!  [--routemate-client rm_ci_…:rm_cs_…]… [--driver EMAIL[=LAT,LNG]]…`
+//!  [--routemate-client rm_ci_…:rm_cs_…]… [--driver EMAIL[=LAT,LNG]]…
+//!  [--bench-drivers N [--bench-seconds S]]`
 //! Prints `listening on http://HOST:PORT` as its first line, then serves until Ctrl-C/SIGTERM.
 
 use std::io::Write;
@@ -63,6 +64,13 @@ struct Args {
     /// Station) in a 軽四輪 (repeatable).
     #[arg(long, value_name = "EMAIL[=LAT,LNG]")]
     driver: Vec<RouteMateDriver>,
+    /// Benchmark load for the live map: N more drivers (ids from 1001), each moving once a
+    /// second and posted as a signed driver.location to the webhook URL (at most 10000).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    bench_drivers: usize,
+    /// How long the benchmark drivers run, in seconds (default 1800).
+    #[arg(long, value_name = "S")]
+    bench_seconds: Option<u64>,
 }
 
 #[tokio::main]
@@ -101,6 +109,8 @@ async fn main() -> anyhow::Result<()> {
             clients: args.routemate_client,
             drivers: args.driver,
         },
+        bench_drivers: args.bench_drivers,
+        bench_for: args.bench_seconds.map(std::time::Duration::from_secs),
     };
     let running = hakobu_sandbox::start(&config, args.addr)
         .await

@@ -115,7 +115,7 @@ impl Webhooks {
         *self.target.lock().unwrap_or_else(|p| p.into_inner()) = target.map(Arc::new);
     }
 
-    fn current(&self) -> Option<Arc<Target>> {
+    pub(crate) fn current(&self) -> Option<Arc<Target>> {
         self.target
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -167,3 +167,26 @@ fn malformed_routemate_flags_stop_the_binary() {
         assert!(stderr.contains(args[0]), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn the_benchmark_flags_start_the_load_and_too_many_drivers_stop_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    // Taken: the server comes up (its drivers wait for a webhook URL to post to).
+    let server = start_with(
+        &dir.path().join("bench.db"),
+        &["--bench-drivers", "5", "--bench-seconds", "60"],
+    );
+    let (status, _) = http(server.port, "GET", "/v1/stores", Some("k1"));
+    assert_eq!(status, 200);
+    drop(server);
+
+    let output = Command::new(env!("CARGO_BIN_EXE_hakobu-sandbox"))
+        .args(["--api-key", "k", "--addr", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("too-many.db"))
+        .args(["--bench-drivers", "10001"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bench_drivers: at most 10000"), "{stderr}");
+}

@@ -788,3 +788,109 @@ async fn a_job_moved_by_hand_is_carried_on_and_leaves_the_store_in_time_for_its_
     );
     p.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn benchmark_drivers_move_every_second_signed_and_stop_in_time() {
+    let mut receiver = Receiver::start(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = SandboxConfig {
+        db_path: dir.path().join("sandbox.db"),
+        api_key: KEY.into(),
+        seed: Some(Seed::Tokyo),
+        webhook: Some(WebhookConfig {
+            url: receiver.url.clone(),
+            secret: secret(),
+        }),
+        clock: Some(Arc::new(ManualClock::new(
+            hakobu_diaq::time::parse(NOW).unwrap(),
+        ))),
+        bench_drivers: 3,
+        bench_for: Some(Duration::from_millis(2_500)),
+        ..SandboxConfig::default()
+    };
+    let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    // Moves at 0, 1 and 2 s, then nothing: the run is over.
+    let mut seen = std::collections::BTreeMap::<u64, Vec<Value>>::new();
+    for _ in 0..9 {
+        let hit = receiver.next().await;
+        assert!(hit.verifies(), "signed");
+        let body = hit.json();
+        assert_eq!(body["event"], "driver.location");
+        assert!(body.get("delivery").is_none(), "free drivers");
+        let id = body["driver"]["id"].as_u64().unwrap();
+        seen.entry(id)
+            .or_default()
+            .push(body["driver"]["location"].clone());
+    }
+    receiver.quiet().await;
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    receiver.quiet().await;
+    let first = hakobu_sandbox::BENCH_FIRST_ID;
+    assert_eq!(
+        seen.keys().copied().collect::<Vec<_>>(),
+        [first, first + 1, first + 2]
+    );
+    for (id, fixes) in &seen {
+        assert_eq!(fixes.len(), 3, "driver {id}: once a second");
+        let at = |f: &Value| hakobu_geo::Point {
+            lat: f["latitude"].as_f64().unwrap(),
+            lng: f["longitude"].as_f64().unwrap(),
+        };
+        for pair in fixes.windows(2) {
+            assert!(
+                hakobu_geo::travel::great_circle_m(at(&pair[0]), at(&pair[1])) > 10.0,
+                "driver {id} moves"
+            );
+        }
+        for f in fixes {
+            let p = at(f);
+            assert!((35.5..35.9).contains(&p.lat) && (139.5..140.0).contains(&p.lng));
+            // The sandbox clock's time (frozen here), to the millisecond.
+            assert_eq!(f["update"], "2026-11-23T09:10:00.000+09:00");
+        }
+    }
+    tokio::time::timeout(PATIENCE, server.shutdown())
+        .await
+        .expect("shutdown in time");
+}
+
+#[tokio::test]
+async fn benchmark_drivers_stop_with_the_sandbox_and_are_bounded_in_number() {
+    let mut receiver = Receiver::start(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = |drivers| SandboxConfig {
+        db_path: dir.path().join("sandbox.db"),
+        api_key: KEY.into(),
+        seed: Some(Seed::Tokyo),
+        webhook: Some(WebhookConfig {
+            url: receiver.url.clone(),
+            secret: secret(),
+        }),
+        bench_drivers: drivers,
+        ..SandboxConfig::default()
+    };
+    let too_many = hakobu_sandbox::BENCH_DRIVERS_MAX + 1;
+    match hakobu_sandbox::start(&config(too_many), "127.0.0.1:0".parse().unwrap()).await {
+        Err(hakobu_sandbox::AppError::BadRequest(m)) => {
+            assert!(m.starts_with("bench_drivers: at most 10000"), "{m}")
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("{too_many} benchmark drivers started"),
+    }
+    // The default run is long; shutting the sandbox down ends it at once.
+    let server = hakobu_sandbox::start(&config(2), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    receiver.next().await;
+    receiver.next().await;
+    tokio::time::timeout(Duration::from_secs(3), server.shutdown())
+        .await
+        .expect("stopped with the sandbox");
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    while let Ok(Some(_)) =
+        tokio::time::timeout(Duration::from_millis(10), receiver.hits.recv()).await
+    {}
+    receiver.quiet().await;
+}
