@@ -59,6 +59,12 @@ async function zoomTo(browser, target) {
   throw new Error(`could not zoom to ${target}`);
 }
 
+/** Waits for the map to stop moving (a pan's animation), after the frame that may start one. */
+async function settled(browser) {
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await waitFor(browser, async () => (await dataOf(browser, "map-page")).moving === "false", "the map comes to rest", 5000);
+}
+
 /** Web Mercator pixel of a point at a zoom (Leaflet's CRS). */
 function pixel(lat, lng, zoom) {
   const scale = 256 * 2 ** zoom;
@@ -151,7 +157,7 @@ describe("the live map in the desktop window (embedded sandbox, simulated driver
       await choose(browser, "map-find", String(still.id));
       await (await browser.$(byTestId("driver-panel"))).waitForDisplayed({ timeout: 10000 });
       await clickTestId(browser, "driver-follow");
-      await browser.executeAsync((done) => setTimeout(done, 600)); // the pan's animation
+      await settled(browser);
       await clickTestId(browser, "driver-panel-close");
       await (await browser.$(byTestId("driver-panel"))).waitForDisplayed({ reverse: true, timeout: 5000 });
       await (await browser.$(byTestId("live-map"))).click();
@@ -234,7 +240,7 @@ describe("a driver whose last fix is an hour old (embedded sandbox, no simulatio
     await shot(browser, "56-map-lost-driver-ja");
     // Follow centres the map on it; closing the panel keeps that centre.
     await clickTestId(browser, "driver-follow");
-    await browser.executeAsync((done) => setTimeout(done, 600));
+    await settled(browser);
     await clickTestId(browser, "driver-panel-close");
     await shot(browser, "57-map-freshness-ja");
   });

@@ -129,8 +129,9 @@ export class LiveMap {
   showStores = $state(true);
   showStops = $state(true);
   stopCount = $state(0);
-  /** The map's zoom (for the page's data-zoom: tests wait on it). */
+  /** The map's zoom, and whether it is moving (the page's data-zoom/data-moving: tests wait on them). */
   zoom = $state(0);
+  moving = $state(false);
 
   #map: L.Map | null = null;
   #drivers: PointLayer<DriverPoint> | null = null;
@@ -200,13 +201,19 @@ export class LiveMap {
     // Dragging the map is taking the wheel back from follow mode.
     const stopFollow = () => (this.follow = false);
     const zoomed = () => (this.zoom = map.getZoom());
+    const moves = () => (this.moving = true);
+    const rests = () => (this.moving = false);
     map.on('dragstart', stopFollow);
     map.on('zoomend', zoomed);
+    map.on('movestart', moves);
+    map.on('moveend', rests);
     zoomed();
     if (this.#shown.size > 0) this.#drivers.set([...this.#shown.values()]);
     return () => {
       map.off('dragstart', stopFollow);
       map.off('zoomend', zoomed);
+      map.off('movestart', moves);
+      map.off('moveend', rests);
       this.#drivers?.destroy();
       this.#stops?.destroy();
       this.#stores?.destroy();
