@@ -12,7 +12,7 @@ import { toneColours, TONES, type Tone } from '$lib/ui/status';
 import { statusTone } from '$lib/orderStatus';
 import { todayInTokyo } from '$lib/time';
 import { PointLayer, type ClusterSummary } from '$lib/map/pointLayer';
-import { LineLayer } from '$lib/map/lineLayer';
+import { LineLayer, type MapLine } from '$lib/map/lineLayer';
 import { PointCanvas } from '$lib/map/pointCanvas';
 import type { DotStyle } from '$lib/map/dot';
 import { measureSinceAfterPaint } from '$lib/perf';
@@ -138,6 +138,8 @@ export class LiveMap {
   #stops: PointLayer<StopPoint> | null = null;
   #stores: PointLayer<StorePoint> | null = null;
   #lines: LineLayer | null = null;
+  #routes: LineLayer | null = null;
+  #routeLines: MapLine[] = [];
   #canvas: PointCanvas | null = null;
   #palette: Palette = readPalette();
   #labels: Labels;
@@ -165,6 +167,9 @@ export class LiveMap {
   attach(map: L.Map): () => void {
     this.#map = map;
     this.#palette = readPalette();
+    // Planned routes (the planning view hands them over with setRoutes), under the trail.
+    this.#routes = new LineLayer(map, 'routes', 402);
+    this.#routes.setAll(this.#routeLines);
     this.#lines = new LineLayer(map, 'trail', 405);
     const canvas = (this.#canvas = new PointCanvas(map, 'points', 450));
     this.#stops = new PointLayer<StopPoint>(map, {
@@ -218,6 +223,8 @@ export class LiveMap {
       this.#stops?.destroy();
       this.#stores?.destroy();
       this.#lines?.destroy();
+      this.#routes?.destroy();
+      this.#routes = null;
       this.#canvas?.destroy();
       this.#canvas = null;
       this.#drivers = this.#stops = this.#stores = null;
@@ -490,6 +497,13 @@ export class LiveMap {
       this.jobs = [];
       this.jobsError = error as CommandError;
     }
+  }
+
+  /** The hook for planned routes: one line per route (the plan's driver colours), drawn
+   *  under the trail and the points; an empty list takes them away. */
+  setRoutes(lines: MapLine[]): void {
+    this.#routeLines = lines;
+    this.#routes?.setAll(lines);
   }
 
   // ---- stops and stores ----

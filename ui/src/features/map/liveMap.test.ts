@@ -42,6 +42,7 @@ vi.mock('$lib/map/pointLayer', () => ({
 vi.mock('$lib/map/lineLayer', () => ({
   LineLayer: class {
     set() {}
+    setAll() {}
     delete() {}
     destroy() {}
   },
