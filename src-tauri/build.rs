@@ -28,6 +28,11 @@ fn main() {
             "postal_lookup",
             "normalize_address",
             "save_export",
+            "order_page",
+            "order_keys",
+            "board",
+            "late_summary",
+            "order_detail",
         ]),
     ))
     .expect("tauri build script");
