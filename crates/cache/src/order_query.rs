@@ -47,7 +47,7 @@ pub enum OrderSortKey {
     TrackingCode,
     /// Customer name as shown (family name first).
     Customer,
-    /// Store name, as cached.
+    /// Store name, as the order's object carries it.
     Store,
     /// Lifecycle order (created … returned).
     Status,
@@ -75,8 +75,10 @@ impl OrderSort {
             OrderSortKey::Window => Vec::new(),
             OrderSortKey::TrackingCode => vec!["tracking_code".into()],
             OrderSortKey::Customer => vec!["customer_name".into()],
+            // The name the order's object carries (the same as the cached store's unless
+            // the store was renamed since): an index holds it (cache migration 11).
             OrderSortKey::Store => vec![
-                "(SELECT store_name FROM stores WHERE stores.id = orders.store_id)".into(),
+                "json_extract(body, '$.store.store_name')".into(),
                 "store_id".into(),
             ],
             OrderSortKey::Status => {
@@ -91,7 +93,9 @@ impl OrderSort {
         let terms: Vec<String> = first
             .into_iter()
             .chain(WINDOW_TERMS.iter().map(|t| (*t).to_owned()))
-            .chain(std::iter::once("id".to_owned()))
+            // Last, the row itself: unique, and in every index, so an index can serve the
+            // whole order.
+            .chain(std::iter::once("orders.rowid".to_owned()))
             .map(|t| format!("{t}{direction}"))
             .collect();
         format!("ORDER BY {}", terms.join(", "))
@@ -107,7 +111,8 @@ pub(crate) struct Filter {
 }
 
 impl OrderSelection {
-    pub(crate) fn filter(&self) -> Filter {
+    /// The selection as SQL; `sort`: the order rows will be read in, when they will be.
+    pub(crate) fn filter(&self, sort: Option<OrderSortKey>) -> Filter {
         let mut condition = String::from("1 = 1");
         let mut args: Vec<Value> = Vec::new();
         let search = self
@@ -115,15 +120,28 @@ impl OrderSelection {
             .as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty());
-        if let Some(k) = &self.kind {
-            // With a search, the matches drive the query: `+` keeps the planner from walking
-            // every order of the kind through the board index instead.
-            condition.push_str(if search.is_some() {
-                " AND +kind = ?"
-            } else {
-                " AND kind = ?"
-            });
-            args.push(k.clone().into());
+        match &self.kind {
+            Some(k) => {
+                // Something more selective than the kind, which half the orders match, drives
+                // the query — the search's matches, the late-risk ranges (orders_late), or,
+                // sorted by anything but the window, the sort's index (cache migration 11):
+                // `+` keeps the planner from walking every order of the kind instead.
+                let by_sort_index = sort.is_some_and(|s| s != OrderSortKey::Window);
+                let driven = search.is_some() || self.late != LateFilter::Any || by_sort_index;
+                condition.push_str(if driven {
+                    " AND +kind = ?"
+                } else {
+                    " AND kind = ?"
+                });
+                args.push(k.clone().into());
+            }
+            // Both kinds: said outright (the table allows no other), so the board index, which
+            // starts with the kind, serves a date and status without one (a board column took
+            // 10 ms scanning every order without this; crates/dispatch/BENCHMARKS.md).
+            None if search.is_none() && self.window_date.is_some() => {
+                condition.push_str(" AND kind IN ('delivery', 'fetch')");
+            }
+            None => {}
         }
         if !self.statuses.is_empty() {
             condition.push_str(&format!(
@@ -199,7 +217,7 @@ impl Cache {
             condition,
             mut args,
             from,
-        } = selection.filter();
+        } = selection.filter(Some(sort.key));
         let order = sort.order_by();
         let sql = format!(
             "SELECT {COLUMNS} FROM orders WHERE rowid IN \
@@ -220,7 +238,7 @@ impl Cache {
             condition,
             args,
             from,
-        } = selection.filter();
+        } = selection.filter(None);
         self.with(|c| {
             c.prepare_cached(&format!("SELECT COUNT(*) FROM {from} WHERE {condition}"))?
                 .query_row(rusqlite::params_from_iter(args), |r| r.get(0))
@@ -239,7 +257,7 @@ impl Cache {
             condition,
             mut args,
             from,
-        } = selection.filter();
+        } = selection.filter(Some(sort.key));
         let order = sort.order_by();
         args.push(i64::from(limit.min(MAX_KEYS)).into());
         self.with(|c| {
@@ -263,7 +281,7 @@ impl Cache {
             condition,
             args,
             from,
-        } = selection.filter();
+        } = selection.filter(None);
         self.with(|c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT status, COUNT(*) FROM {from} WHERE {condition} GROUP BY status"

@@ -278,6 +278,13 @@ fn sortable() -> Cache {
     ] {
         let mut o = order(id, "delivery", status, "2026-11-24", name, &[]);
         o.store_id = store.into();
+        // The object's store summary, as the API sends it: the store sort reads its name.
+        let store_name = if store == "s-a" {
+            "青山店"
+        } else {
+            "上野店"
+        };
+        o.body["store"] = json!({"store_id": store, "store_name": store_name});
         o.window_starts_at = starts.map(str::to_owned);
         rows.push(o);
     }

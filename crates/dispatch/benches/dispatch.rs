@@ -15,7 +15,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hakobu_cache::{Cache, CachedOrder, OrderFilter};
+use hakobu_cache::{
+    Cache, CachedOrder, LateFilter, OrderFilter, OrderSelection, OrderSort, OrderSortKey,
+};
+use hakobu_diaq::Status;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{Dispatch, Mode, SystemClock};
 use hakobu_geo::Gazetteer;
@@ -183,6 +186,8 @@ fn synthetic_order(i: usize, today: chrono::NaiveDate) -> CachedOrder {
     let address = format!("東京都{line_1} {}号室", 100 + i % 900);
     let body = json!({
         "id": format!("bench-{i:08}"), "tracking_code": tracking, "status": STATUSES[i % 10],
+        "store": {"store_id": store_id(i / 3),
+                  "store_name": format!("ハコブ商店 {}号店", (i / 3) % 12 + 1)},
         "customer": {"address_zipcode": zip, "phone": phone},
         "packages": [{"order_reference": reference}]
     });
@@ -222,6 +227,14 @@ fn queries(dir: &Path) -> Vec<Timing> {
         })
         .collect();
     let board = |f: OrderFilter| cache.orders(&f).unwrap().len();
+    let page = |selection: &OrderSelection, sort: OrderSort, offset: u32| {
+        cache
+            .order_page(selection, sort, offset, 200)
+            .unwrap()
+            .len()
+    };
+    // Noon on the first day: some windows over, some about to end, most to come.
+    let noon = hakobu_diaq::time::at_hour(today, 12).with_timezone(&chrono::Utc);
     vec![
         time_query(
             "board: one date, all stores, first 200 rows",
@@ -311,6 +324,114 @@ fn queries(dir: &Path) -> Vec<Timing> {
                     limit: Some(200),
                     ..OrderFilter::default()
                 })
+            },
+        ),
+        time_query(
+            "list: all dates by window, first 200, exact total",
+            QUERY_RUNS,
+            |i| {
+                let selection = OrderSelection::default();
+                cache.order_count(&selection).unwrap();
+                let sort = OrderSort {
+                    key: OrderSortKey::Window,
+                    descending: i % 2 == 1,
+                };
+                page(&selection, sort, 0)
+            },
+        ),
+        time_query(
+            "list: all dates, at risk or late, first 200, exact total",
+            QUERY_RUNS,
+            |i| {
+                let selection = OrderSelection {
+                    late: LateFilter::AtRiskOrLate,
+                    now: noon + chrono::Duration::hours((i % 12) as i64),
+                    ..OrderSelection::default()
+                };
+                cache.order_count(&selection).unwrap();
+                page(&selection, OrderSort::default(), 0)
+            },
+        ),
+        time_query(
+            "list: all dates by customer, a page deep in (offset 20000), exact total",
+            QUERY_RUNS,
+            |i| {
+                let selection = OrderSelection::default();
+                cache.order_count(&selection).unwrap();
+                let sort = OrderSort {
+                    key: OrderSortKey::Customer,
+                    descending: i % 2 == 1,
+                };
+                page(&selection, sort, 20_000)
+            },
+        ),
+        time_query(
+            "list: all dates by store name, first 200",
+            QUERY_RUNS,
+            |_| {
+                let sort = OrderSort {
+                    key: OrderSortKey::Store,
+                    descending: false,
+                };
+                page(&OrderSelection::default(), sort, 0)
+            },
+        ),
+        time_query(
+            "board: one date, counts per status + first 100 cards of each",
+            QUERY_RUNS,
+            |i| {
+                let day = OrderSelection {
+                    window_date: Some(dates[i % 14].clone()),
+                    ..OrderSelection::default()
+                };
+                cache.status_counts(&day).unwrap();
+                Status::ALL
+                    .iter()
+                    .map(|s| {
+                        let column = OrderSelection {
+                            statuses: vec![s.as_str().to_owned()],
+                            ..day.clone()
+                        };
+                        cache
+                            .order_page(&column, OrderSort::default(), 0, 100)
+                            .unwrap()
+                            .len()
+                    })
+                    .sum()
+            },
+        ),
+        time_query(
+            "late counts: at risk and late over every order",
+            QUERY_RUNS,
+            |i| {
+                let count = |late| {
+                    cache
+                        .order_count(&OrderSelection {
+                            late,
+                            now: noon + chrono::Duration::minutes((i % 600) as i64),
+                            ..OrderSelection::default()
+                        })
+                        .unwrap()
+                };
+                usize::try_from(count(LateFilter::AtRiskOrLate) + count(LateFilter::Late))
+                    .unwrap_or(0)
+            },
+        ),
+        time_query(
+            "keys: every order of one date (select all)",
+            QUERY_RUNS,
+            |i| {
+                cache
+                    .order_keys(
+                        &OrderSelection {
+                            window_date: Some(dates[i % 14].clone()),
+                            ..OrderSelection::default()
+                        },
+                        OrderSort::default(),
+                        hakobu_cache::MAX_KEYS,
+                    )
+                    .unwrap()
+                    .len()
             },
         ),
         time_query(
@@ -457,8 +578,10 @@ fn main() {
          | recent (windows from yesterday on) over the filled cache | {} | | |\n\n\
          ## Board and search over {CACHED_ORDERS} cached deliveries (target p95 ≤ 20 ms)\n\n\
          {QUERY_RUNS} runs per query after one warm-up, varying the date, store and search text \
-         per run; `rows` is what the last run returned (board pages are capped at 200 rows, \
-         search results likewise).\n\n\
+         per run; `rows` is what the last run returned (list pages are capped at 200 rows, \
+         search results likewise; for the board, the cards of its ten columns; for the late \
+         counts, their sum; for keys, how many). `now` for late risk is noon on the first \
+         date or later.\n\n\
          | query | rows | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|---:|\n",
         secs(syncs[0]),
         secs(syncs[SYNC_RUNS / 2]),
