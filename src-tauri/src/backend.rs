@@ -115,19 +115,12 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
 fn forward_changes(app: AppHandle, dispatch: &Dispatch) {
     let mut changes = dispatch.subscribe_changes();
     tauri::async_runtime::spawn(async move {
-        loop {
-            match changes.recv().await {
-                Ok(c) => {
-                    if let Err(e) = app.emit("cache-changed", &c) {
-                        tracing::warn!("could not emit cache-changed: {e}");
-                    }
-                }
-                // Fell behind: say "everything may have changed" so views reload.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    let all = hakobu_dispatch::Changes::default();
-                    let _ = app.emit("cache-changed", &all);
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+        // Batched: a flood of driver moves is one event per 50 ms, not one per move.
+        while let Some(batch) =
+            hakobu_dispatch::next_batch(&mut changes, hakobu_dispatch::CHANGE_BATCH).await
+        {
+            if let Err(e) = app.emit("cache-changed", &batch) {
+                tracing::warn!("could not emit cache-changed: {e}");
             }
         }
     });

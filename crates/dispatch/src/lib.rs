@@ -49,7 +49,7 @@ pub use batch::{
     TextEncoding, TimeWindow,
 };
 pub use board::{BOARD_CARDS, Board, BoardColumn, LateSummary};
-pub use changes::{Changes, OrdersChanged};
+pub use changes::{CHANGE_BATCH, Changes, OrdersChanged, next_batch};
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
 pub use config::{ApiConfig, ConfigError, RouteMateSettings, SETTINGS_FILE, osrm_url};
 pub use error::{CommandError, ErrorCode};
