@@ -195,7 +195,11 @@ describe("the board in the desktop window", () => {
 
   it("exports the list as CSV with a BOM, one record per order", async () => {
     const { browser } = app;
-    await clickTestId(browser, "list-date-all");
+    // Every date (the board set it already; the button toggles, so only press it when off).
+    await browser.execute(() => {
+      const all = document.querySelector('[data-testid="list-date-all"]');
+      if (all.getAttribute("aria-pressed") !== "true") all.click();
+    });
     await waitFor(browser, async () => Number(await browser.execute(() => document.querySelector('[data-testid="list-count"]')?.dataset.total)) >= 30, "the list counts every order");
     const total = Number(await browser.execute(() => document.querySelector('[data-testid="list-count"]').dataset.total));
     await clickTestId(browser, "list-export");
@@ -268,6 +272,7 @@ describe("the board in the desktop window", () => {
     await screenshot(browser, "41-order-detail-en");
     await clickTestId(browser, "nav-orders");
     await (await browser.$(byTestId("list-page"))).waitForDisplayed({ timeout: 10000 });
+    await waitFor(browser, async () => (await browser.execute(() => document.querySelectorAll('[data-testid="order-row"]').length)) > 0, "the list is drawn");
     await screenshot(browser, "42-list-en");
     await clickTestId(browser, "shortcuts-open");
     await (await browser.$(byTestId("shortcuts-overlay"))).waitForDisplayed({ timeout: 5000 });

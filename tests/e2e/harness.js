@@ -168,6 +168,8 @@ export async function launch(profile, attempts = 3) {
 /** A full-window screenshot named after the step, under target/e2e/. */
 export async function screenshot(browser, name) {
   mkdirSync(screenshotDir, { recursive: true });
+  // What the page just changed is painted first (two frames: layout, then paint).
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`));
 }
 

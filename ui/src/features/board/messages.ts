@@ -10,6 +10,7 @@ export const boardJa = {
   'date.next': '翌日',
   'date.today': '今日',
   'date.all': 'すべての日付',
+  'date.pick': '日付を選ぶ',
 
   'keys.title': 'キーボードショートカット',
   'keys.pageGroup': 'この画面',
@@ -103,6 +104,7 @@ export const boardJa = {
   'cancel.reportSummary': '送信 {sent} 件・送信待ち {queued} 件・拒否 {refused} 件',
   'cancel.failed': 'キャンセルを送れませんでした',
   'cancel.action': 'キャンセル…',
+  'cancel.queuedLead': 'API に接続したら送られます',
 
   'detail.title': '{kind} {code}',
   'detail.loadFailed': '詳細を読み込めませんでした',
@@ -110,6 +112,7 @@ export const boardJa = {
   'detail.copied': '追跡番号をコピーしました',
   'detail.edit': '編集…',
   'detail.sectionHistory': 'ステータス履歴',
+  'detail.sectionTimes': '日時',
   'detail.sectionRisk': '遅延リスク',
   'detail.noHistory': '履歴はまだありません',
   'detail.source.webhook': 'Webhook',
@@ -165,6 +168,7 @@ export const boardEn: Record<keyof typeof boardJa, string> = {
   'date.next': 'Next day',
   'date.today': 'Today',
   'date.all': 'All dates',
+  'date.pick': 'Pick a date',
 
   'keys.title': 'Keyboard shortcuts',
   'keys.pageGroup': 'This view',
@@ -258,6 +262,7 @@ export const boardEn: Record<keyof typeof boardJa, string> = {
   'cancel.reportSummary': '{sent} sent, {queued} queued, {refused} refused',
   'cancel.failed': 'The cancel could not be sent',
   'cancel.action': 'Cancel…',
+  'cancel.queuedLead': 'Sent when the API answers',
 
   'detail.title': '{kind} {code}',
   'detail.loadFailed': 'The details could not be loaded',
@@ -265,6 +270,7 @@ export const boardEn: Record<keyof typeof boardJa, string> = {
   'detail.copied': 'Tracking code copied',
   'detail.edit': 'Edit…',
   'detail.sectionHistory': 'Status history',
+  'detail.sectionTimes': 'Times',
   'detail.sectionRisk': 'Late risk',
   'detail.noHistory': 'No history yet',
   'detail.source.webhook': 'Webhook',
@@ -280,7 +286,7 @@ export const boardEn: Record<keyof typeof boardJa, string> = {
   'detail.queued': 'Queued action: {kind}',
   'detail.editLocked': 'Cannot edit: {reason}',
   'detail.cancelLocked': 'Cannot be canceled in this status',
-  'detail.packageCount': '{count} packages',
+  'detail.packageCount': '({count})',
   'detail.notFound': 'This order is not in the cache',
 
   'edit.title': 'Edit order',

@@ -10,12 +10,15 @@ export function focusables(root: HTMLElement): HTMLElement[] {
   );
 }
 
-/** Svelte action. `trap`: Tab and Shift-Tab cycle inside `node` (modal dialogs). Focus goes to
- * `[data-autofocus]`, else the first focusable, else the node; it returns on destroy. */
+/** Svelte action. `trap`: Tab and Shift-Tab cycle inside `node` (modal dialogs); focus goes to
+ * `[data-autofocus]`, else the first focusable. Without `trap` (a side panel beside a list)
+ * focus goes to the node itself, so Esc reaches it without lighting up its first button.
+ * Focus returns on destroy. */
 export function holdFocus(node: HTMLElement, trap: boolean = true) {
   const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-  const first =
-    node.querySelector<HTMLElement>('[data-autofocus]') ?? focusables(node)[0] ?? node;
+  const first = trap
+    ? (node.querySelector<HTMLElement>('[data-autofocus]') ?? focusables(node)[0] ?? node)
+    : node;
   queueMicrotask(() => first.focus());
 
   function onkeydown(event: KeyboardEvent): void {
