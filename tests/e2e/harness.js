@@ -203,3 +203,29 @@ export function clickTestId(browser, testId) {
     el.click();
   }, testId);
 }
+
+/** Resolves once some file under `dir` holds `needle` (bytes); rejects after `timeoutMs`. */
+export async function waitForFileContaining(dir, needle, timeoutMs = 15000) {
+  const { readdirSync, readFileSync, statSync } = await import("node:fs");
+  const files = (d) =>
+    readdirSync(d).flatMap((name) => {
+      const p = path.join(d, name);
+      try {
+        return statSync(p).isDirectory() ? files(p) : [p];
+      } catch {
+        return [];
+      }
+    });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of files(dir)) {
+      try {
+        if (readFileSync(f).includes(needle)) return f;
+      } catch {
+        // a file being rewritten: look again next round
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no file under ${dir} holds the expected bytes within ${timeoutMs} ms`);
+}

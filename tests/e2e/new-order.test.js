@@ -4,7 +4,7 @@
 // and a create lands on the new order's detail.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { byTestId, launch, newProfile, screenshot } from "./harness.js";
+import { byTestId, launch, newProfile, screenshot, waitForFileContaining } from "./harness.js";
 
 /** Reads from the page (prefer these to WebDriver element calls: fewer round trips, no staleness). */
 const read = (browser, testid, prop = "value") =>
@@ -43,9 +43,8 @@ async function typeInto(browser, testid, text) {
 const exists = (browser, testid) =>
   browser.execute((id) => document.querySelector(`[data-testid="${id}"]`) !== null, testid);
 
-/** A screenshot once the page has painted what the test just did. */
+/** A screenshot once the page has painted what the test just did (the harness waits for it). */
 async function shot(browser, name) {
-  await browser.pause(400);
   await screenshot(browser, name);
 }
 
@@ -115,9 +114,9 @@ describe("new order in the desktop window", () => {
       async () => ((await app.browser.execute(() => localStorage.getItem("hakobu.newOrderDraft.delivery"))) ?? "").includes("衣料"),
       "the whole draft is in localStorage",
     );
-    // WebKit writes localStorage to disk about once a second; the harness ends the app with
-    // SIGTERM, not a window close, so give it that second.
-    await app.browser.pause(2500);
+    // WebKit writes localStorage to disk on its own schedule (about once a second) and the
+    // harness ends the app with SIGTERM: wait until the draft is in a file of the profile.
+    await waitForFileContaining(profile.env.XDG_DATA_HOME, Buffer.from("麻布ビル3階", "utf16le"));
     await app.stop();
     app = await launch(profile);
     const { browser } = app;
@@ -165,8 +164,7 @@ describe("new order in the desktop window", () => {
     assert.match(await read(browser, "new-order-total", "text"), /^¥[\d,]+$/);
     const first = await read(browser, "new-order-expiry", "text");
     assert.match(first, /\d{2}:\d{2}/);
-    await browser.pause(1500);
-    assert.notEqual(await read(browser, "new-order-expiry", "text"), first, "the countdown moves");
+    await waitFor(browser, async () => (await read(browser, "new-order-expiry", "text")) !== first, "the countdown moves", 5000);
     assert.equal(await read(browser, "new-order-create", "disabled"), false);
     await browser.execute(() => document.querySelector('[data-testid="new-order-page"]')?.scrollTo(0, 0));
     await shot(browser, "32-new-order-estimated");
