@@ -5,83 +5,20 @@ import { call } from './call';
 import type { CachedOrder, OrderKind, Written } from './index';
 
 /** What a postal code names (the offline gazetteer). */
-export interface PostalLookup {
-  /** `123-4567` */
-  code: string;
-  prefecture: string;
-  city: string;
-  /** The towns it covers; empty when it covers the whole municipality. */
-  towns: string[];
-}
+// The answers' types are Rust's (generated.ts); the request bodies are the document's JSON,
+// checked on the Rust side by hakobu-diaq's own readers.
+export type {
+  AddressLevel,
+  EstimatePackage,
+  EstimateStore,
+  EstimateView,
+  Hold,
+  NormalizedAddress,
+  PostalLookup,
+  SoldOutWindow,
+} from './generated';
+import type { EstimateView, Hold, NormalizedAddress, PostalLookup, WindowChoice } from './generated';
 
-/** How precisely an address was placed; null: not at all. */
-export type AddressLevel = 'chome' | 'town' | 'city' | 'prefecture';
-
-/** An address line normalised: what goes in `address_line_1` and `address_line_2`. */
-export interface NormalizedAddress {
-  /** The prefecture recognised; null if none was. */
-  prefecture: string | null;
-  /** From the municipality on, to the block numbers. */
-  line_1: string;
-  /** Building, floor, room: what followed the block numbers ("" when nothing did). */
-  line_2: string;
-  level: AddressLevel | null;
-  lat: number | null;
-  lng: number | null;
-}
-
-/** A window the API holds for us until `expires_at`: a TimeWindow, or an AnytimeWindow
- * (`starts_at` null, `ends_at` the midnight after its date). */
-export interface Hold {
-  id: string;
-  starts_at: string | null;
-  ends_at: string;
-  expires_at: string;
-}
-
-/** A sold-out hourly slot. */
-export interface SoldOutWindow {
-  starts_at: string;
-  ends_at: string;
-}
-
-/** One package line of an estimate, priced (yen, the line's price whatever its boxes). */
-export interface EstimatePackage {
-  service_brand: string;
-  name: string;
-  boxes: number;
-  number: number;
-  price: number;
-}
-
-export interface EstimateStore {
-  id: string;
-  name: string;
-}
-
-/** An estimate answer as the form shows it. */
-export interface EstimateView {
-  /** The API's estimate id (may be null). */
-  id: string | null;
-  kind: OrderKind;
-  /** The request's base time: deliveries' `ready_by`, fetches' `deliver_by`. */
-  ready_by: string;
-  /** The earliest TimeWindow held, if the horizon had one with room. */
-  time_window: Hold | null;
-  /** The AnytimeWindow held, if the horizon had one with room. */
-  anytime_window: Hold | null;
-  unavailable_windows: SoldOutWindow[];
-  /** Metres. */
-  distance: number;
-  packages: EstimatePackage[];
-  /** Yen: the package lines' prices summed. */
-  total_price: number;
-  /** The held TimeWindow is in an extra-charge time zone (早朝・深夜): its prices include it. */
-  extra_charge: boolean;
-  store: EstimateStore;
-}
-
-/** One package line of a request (the document's 荷物 table). */
 export interface PackageBody {
   service_brand: string;
   order_reference?: string;
@@ -134,7 +71,7 @@ export interface OrderCreateBody extends EstimateBody {
 
 /** Where a new order's window comes from: `given` — the body's window id (a hold);
  * `earliest` / `anytime` — estimated when the write is sent (written offline). */
-export type WindowChoice = 'given' | 'earliest' | 'anytime';
+export type { WindowChoice } from './generated';
 
 /** Prefecture, city and towns of a postal code (`1060045`, `106-0045`, full-width …).
  * Malformed or unknown: `bad_request` naming `address_zipcode`. */
