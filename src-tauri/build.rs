@@ -16,6 +16,7 @@ fn main() {
             "discard_write",
             "replay_outbox",
             "list_drivers",
+            "drivers_by_ids",
             "driver_trail",
             "list_time_zones",
             "slot_grid",

@@ -144,6 +144,13 @@ pub fn list_drivers(backend: State<'_, Backend>) -> Reply<Vec<CachedDriver>> {
     backend.dispatch.list_drivers()
 }
 
+/// The drivers among `ids` (those a `cache-changed` named), from the cache: the live map
+/// re-reads what moved, not the fleet.
+#[tauri::command]
+pub fn drivers_by_ids(backend: State<'_, Backend>, ids: Vec<u64>) -> Reply<Vec<CachedDriver>> {
+    backend.dispatch.drivers_by_ids(&ids)
+}
+
 /// A driver's recent positions, oldest first (bounded), from the cache.
 #[tauri::command]
 pub fn driver_trail(backend: State<'_, Backend>, id: u64) -> Reply<Vec<TrailPoint>> {

@@ -37,6 +37,7 @@ fn main() {
             commands::discard_write,
             commands::replay_outbox,
             commands::list_drivers,
+            commands::drivers_by_ids,
             commands::driver_trail,
             commands::list_time_zones,
             commands::slot_grid,

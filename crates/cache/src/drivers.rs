@@ -168,6 +168,25 @@ impl Cache {
         })
     }
 
+    /// The drivers among `ids` the cache knows, by id: those a change announcement named, so a
+    /// live map re-reads what moved rather than the whole fleet.
+    pub fn drivers_by_ids(&self, ids: &[u64]) -> Result<Vec<CachedDriver>, CacheError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = format!(
+            "[{}]",
+            ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+        );
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM drivers WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id"
+            ))?;
+            let rows = stmt.query_map([list], from_row)?;
+            rows.collect()
+        })
+    }
+
     pub fn driver(&self, id: u64) -> Result<Option<CachedDriver>, CacheError> {
         self.with(|c| read_driver(c, i64::try_from(id).unwrap_or(i64::MAX)))
     }
@@ -244,6 +263,25 @@ mod tests {
             job: None,
             received_at: "2026-11-23T09:00:00+09:00".into(),
         }
+    }
+
+    #[test]
+    fn drivers_are_read_by_the_ids_a_change_named() {
+        let (_dir, cache) = cache();
+        for id in 1..=5 {
+            cache.record_driver_fix(&fix(id, 1)).unwrap();
+        }
+        let ids = |list: Vec<CachedDriver>| list.into_iter().map(|d| d.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(cache.drivers_by_ids(&[4, 2, 9]).unwrap()),
+            vec![2, 4],
+            "unknown ids are skipped"
+        );
+        assert!(cache.drivers_by_ids(&[]).unwrap().is_empty());
+        assert_eq!(
+            cache.drivers_by_ids(&[3]).unwrap(),
+            vec![cache.driver(3).unwrap().unwrap()]
+        );
     }
 
     #[test]

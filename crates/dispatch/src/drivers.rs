@@ -13,6 +13,11 @@ impl Dispatch {
         Ok(self.cache.drivers()?)
     }
 
+    /// The drivers among `ids` the cache knows (those a `cache-changed` named), by id.
+    pub fn drivers_by_ids(&self, ids: &[u64]) -> Result<Vec<CachedDriver>, CommandError> {
+        Ok(self.cache.drivers_by_ids(ids)?)
+    }
+
     /// Where the driver has been, oldest first (bounded: [`hakobu_cache::TRAIL_POINTS`]).
     pub fn driver_trail(&self, id: u64) -> Result<Vec<TrailPoint>, CommandError> {
         Ok(self.cache.driver_trail(id)?)

@@ -6,7 +6,7 @@
 // while orders move), stores from the app's directory. The selected driver's trail is read
 // once and then extended with each new fix.
 import L from 'leaflet';
-import { driverTrail, listDrivers, listOrders, ORDER_LIST_LIMIT, type CachedDriver, type CachedOrder, type CachedStore, type CommandError, type OrderStatus } from '$lib/ipc';
+import { driverTrail, driversByIds, listDrivers, listOrders, ORDER_LIST_LIMIT, type CachedDriver, type CachedOrder, type CachedStore, type CommandError, type OrderStatus } from '$lib/ipc';
 import { orderPage, type OrderRow } from '$lib/ipc/board';
 import { toneColours, TONES, type Tone } from '$lib/ui/status';
 import { statusTone } from '$lib/orderStatus';
@@ -15,7 +15,8 @@ import { PointLayer, type ClusterSummary } from '$lib/map/pointLayer';
 import { LineLayer, type MapLine } from '$lib/map/lineLayer';
 import { PointCanvas } from '$lib/map/pointCanvas';
 import type { DotStyle } from '$lib/map/dot';
-import { measureSinceAfterPaint } from '$lib/perf';
+import { measureSinceAfterPaint, measureSpan } from '$lib/perf';
+import type { ChangedIds } from '$lib/ipc/events.svelte';
 import {
   ACTIVITIES,
   ACTIVITY_TONE,
@@ -157,8 +158,13 @@ export class LiveMap {
   #trailFor: number | null = null;
   #alive = true;
 
-  constructor(labels: Labels) {
+  #watch: ChangedIds | null;
+
+  /** `watch`: the hub's driver ids (events.watchDrivers()): reads then fetch only the drivers
+   *  a change named; without it every read is the whole fleet. */
+  constructor(labels: Labels, watch: ChangedIds | null = null) {
     this.#labels = labels;
+    this.#watch = watch;
   }
 
   // ---- the map ----
@@ -171,7 +177,7 @@ export class LiveMap {
     this.#routes = new LineLayer(map, 'routes', 402);
     this.#routes.setAll(this.#routeLines);
     this.#lines = new LineLayer(map, 'trail', 405);
-    const canvas = (this.#canvas = new PointCanvas(map, 'points', 450));
+    const canvas = (this.#canvas = new PointCanvas(map, 'points', 450, 'map:draw'));
     this.#stops = new PointLayer<StopPoint>(map, {
       canvas,
       rank: 1,
@@ -197,6 +203,7 @@ export class LiveMap {
       group: (p) => (p.freshness === 'lost' ? 'lost' : p.activity),
       clusterMaxZoom: DRIVER_CLUSTER_MAX_ZOOM,
       clusterRadius: 44,
+      measure: 'map:layout',
       onclick: (p) => this.selectDriver(p.id),
       onclusterclick: (points, at) => this.open({ kind: 'cluster', ids: points.map((p) => p.id), at: { lat: at.lat, lng: at.lng } }),
       tooltip: (p) => p.driver.name,
@@ -263,13 +270,20 @@ export class LiveMap {
         const since = this.#pendingSince;
         this.#pendingSince = null;
         try {
-          const list = await listDrivers();
+          const asked = performance.now();
+          const ids = this.#watch ? this.#watch.take() : null;
+          if (ids !== null && ids.length === 0) continue;
+          const list = ids === null ? await listDrivers() : await driversByIds(ids);
           if (!this.#alive) return;
-          this.#apply(list, Date.now());
+          const read = performance.now();
+          measureSpan('map:read', asked);
+          this.#apply(list, Date.now(), ids);
+          measureSpan('map:apply', read);
           this.error = null;
           if (since !== null) measureSinceAfterPaint('map:update', since);
         } catch (error) {
           this.error = error as CommandError;
+          this.#watch?.everything(); // what that read would have brought is re-read whole
         }
         this.loaded = true;
       } while (this.#again && this.#alive);
@@ -278,12 +292,13 @@ export class LiveMap {
     }
   }
 
-  /** Applies a reading: only drivers that changed reach the layer. Exposed for tests. */
-  apply(list: CachedDriver[], now: number): void {
-    this.#apply(list, now);
+  /** Applies a reading (`asked`: the ids read, null: the whole fleet); only drivers that
+   *  changed reach the layer. Exposed for tests. */
+  apply(list: CachedDriver[], now: number, asked: number[] | null = null): void {
+    this.#apply(list, now, asked);
   }
 
-  #apply(list: CachedDriver[], now: number): void {
+  #apply(list: CachedDriver[], now: number, asked: number[] | null): void {
     const changed: DriverPoint[] = [];
     const seen = new Set<number>();
     let rosterChanged = false;
@@ -305,8 +320,9 @@ export class LiveMap {
       this.#shown.set(d.id, point);
       changed.push(point);
     }
+    // Gone: not in a whole-fleet reading, or asked for by id and not found.
     const gone: number[] = [];
-    for (const id of this.#shown.keys()) if (!seen.has(id)) gone.push(id);
+    for (const id of asked ?? this.#shown.keys()) if (!seen.has(id) && this.#shown.has(id)) gone.push(id);
     for (const id of gone) this.#shown.delete(id);
     if (gone.length > 0) rosterChanged = true;
     this.#drivers?.upsert(changed);

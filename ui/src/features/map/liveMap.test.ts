@@ -192,3 +192,14 @@ describe('the live map controller', () => {
     expect(map.panTo).not.toHaveBeenCalled();
   });
 });
+
+describe('reading only the drivers a change named', () => {
+  it('takes a driver asked for and not found off the map; leaves the others', () => {
+    const { live, drivers } = setup();
+    live.apply([driver(1), driver(2), driver(3)], NOW);
+    live.apply([driver(2, { lat: 35.9, located_at: at(0) })], NOW, [2, 3]);
+    expect(drivers.upserts.at(-1)!.map((p) => p.id)).toEqual([2]);
+    expect(drivers.removals).toEqual([[3]]);
+    expect(live.total).toBe(2);
+  });
+});

@@ -42,6 +42,32 @@ export const BACKEND_EVENTS = [
   'cache-changed',
 ] as const;
 
+/** The ids of rows `cache-changed` named since their watcher last took them, so a view can
+ *  re-read only those (the live map: the drivers that moved, not the fleet). */
+export class ChangedIds {
+  #ids = new Set<number>();
+  /** Everything may have changed: the first take, and after a "reload all". */
+  #all = true;
+
+  add(ids: readonly unknown[]): void {
+    for (const id of ids) if (typeof id === 'number') this.#ids.add(id);
+  }
+
+  everything(): void {
+    this.#all = true;
+    this.#ids.clear();
+  }
+
+  /** The ids named since the last take, or null: read them all. */
+  take(): number[] | null {
+    const all = this.#all;
+    const ids = [...this.#ids];
+    this.#all = false;
+    this.#ids.clear();
+    return all ? null : ids;
+  }
+}
+
 export class EventHub {
   /** A counter per topic: it moves whenever the backend says that topic changed. */
   version = $state<Record<Topic, number>>(
@@ -51,6 +77,7 @@ export class EventHub {
   last = $state<Record<string, unknown>>({});
 
   #unlisten: UnlistenFn[] = [];
+  #driverWatchers = new Set<ChangedIds>();
   #started = false;
 
   /** Subscribes once to every backend event. Outside Tauri (tests, `vite dev`) it stays quiet. */
@@ -66,13 +93,35 @@ export class EventHub {
     }
   }
 
+  /** A watcher of the driver ids `cache-changed` names (taken before the version moves). */
+  watchDrivers(): ChangedIds {
+    const w = new ChangedIds();
+    this.#driverWatchers.add(w);
+    return w;
+  }
+
+  unwatch(w: ChangedIds): void {
+    this.#driverWatchers.delete(w);
+  }
+
   receive(event: string, payload: unknown): void {
     this.last[event] = payload;
-    for (const topic of topicsOf(event, payload)) this.bump(topic);
+    if (event === 'cache-changed' && this.#driverWatchers.size > 0) {
+      const p = (payload ?? {}) as { orders?: unknown[]; drivers?: unknown[] };
+      const drivers = Array.isArray(p.drivers) ? p.drivers : [];
+      const orders = Array.isArray(p.orders) ? p.orders : [];
+      for (const w of this.#driverWatchers) {
+        if (drivers.length > 0) w.add(drivers);
+        else if (orders.length === 0) w.everything();
+      }
+    }
+    for (const topic of topicsOf(event, payload)) this.version[topic] += 1;
   }
 
   /** For writes the UI made itself: say the topic moved without waiting for the backend. */
   bump(topic: Topic): void {
+    // Nothing says which drivers: the watchers re-read them all.
+    if (topic === 'drivers') for (const w of this.#driverWatchers) w.everything();
     this.version[topic] += 1;
   }
 

@@ -21,4 +21,23 @@ describe('the event hub', () => {
     expect(hub.version.stores).toBe(0);
     expect(hub.last['orders-changed']).toEqual({ changed: ['y'] });
   });
+
+  it('hands each driver watcher the ids cache-changed named since it last took them', () => {
+    const hub = new EventHub();
+    const map = hub.watchDrivers();
+    const other = hub.watchDrivers();
+    expect(map.take()).toBeNull(); // the first take reads everything
+    hub.receive('cache-changed', { orders: [], drivers: [3, 1] });
+    hub.receive('cache-changed', { orders: ['o'], drivers: [1, 7] });
+    hub.receive('cache-changed', { orders: ['p'], drivers: [] });
+    expect(map.take()?.sort()).toEqual([1, 3, 7]);
+    expect(map.take()).toEqual([]);
+    hub.receive('cache-changed', { orders: [], drivers: [] }); // reload all
+    expect(map.take()).toBeNull();
+    expect(other.take()).toBeNull();
+    hub.unwatch(map);
+    hub.receive('cache-changed', { orders: [], drivers: [9] });
+    expect(map.take()).toEqual([]);
+    expect(other.take()).toEqual([9]);
+  });
 });

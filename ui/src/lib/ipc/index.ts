@@ -506,6 +506,11 @@ export function listDrivers(): Promise<CachedDriver[]> {
   return call<CachedDriver[]>('list_drivers');
 }
 
+/** The drivers among `ids` the cache knows, by id (those a `cache-changed` named). */
+export function driversByIds(ids: number[]): Promise<CachedDriver[]> {
+  return call<CachedDriver[]>('drivers_by_ids', { ids });
+}
+
 export function driverTrail(id: number): Promise<TrailPoint[]> {
   return call<TrailPoint[]>('driver_trail', { id });
 }

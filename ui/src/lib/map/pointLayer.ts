@@ -8,6 +8,7 @@ import L from 'leaflet';
 import Supercluster, { type ClusterFeature, type PointFeature } from 'supercluster';
 import { Dot, type DotStyle } from '$lib/map/dot';
 import type { PointCanvas } from '$lib/map/pointCanvas';
+import { measureSpan } from '$lib/perf';
 
 export type PointId = string | number;
 
@@ -38,6 +39,8 @@ export interface PointLayerOptions<T extends MapPoint> {
   clusterRadius?: number;
   onclick?: (point: T) => void;
   onclusterclick?: (points: T[], at: L.LatLng) => void;
+  /** A User Timing measure of each layout under this name (`map:layout`), for benchmarks. */
+  measure?: string;
   /** Tooltip text, if any (shown on hover). */
   tooltip?: (point: T) => string | null;
 }
@@ -185,7 +188,9 @@ export class PointLayer<T extends MapPoint> {
     const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: FrameRequestCallback) => setTimeout(() => f(0), 16) as unknown as number;
     this.#frame = raf(() => {
       this.#frame = 0;
+      const start = performance.now();
       this.#layout();
+      if (this.#opts.measure) measureSpan(this.#opts.measure, start);
     });
   }
 
