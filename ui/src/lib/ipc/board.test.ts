@@ -40,13 +40,4 @@ describe('the board commands (generated types in use)', () => {
     await orderDetail('delivery', 'd1');
     expect(mocked).toHaveBeenLastCalledWith('order_detail', { kind: 'delivery', id: 'd1' });
   });
-
-  it('reject with the one error shape, conflict kept', async () => {
-    mocked.mockRejectedValue({ code: 'conflict', message: 'changed meanwhile', field: null });
-    const refusal = await orderPage(query).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(refusal).toEqual({ code: 'conflict', message: 'changed meanwhile', field: null });
-  });
 });
