@@ -2,7 +2,7 @@
 // edit, delete, restart and find every change persisted.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { byTestId, launch, newProfile, screenshot } from "./harness.js";
+import { byTestId, launch, newProfile, screenshot, textOf } from "./harness.js";
 
 const SEEDED = 12;
 const NEW_STORE = {
@@ -80,7 +80,8 @@ describe("stores in the desktop window", () => {
     await waitForRows(browser, (t) => t.length === SEEDED, `expected ${SEEDED} seeded stores`);
     const texts = await rowTexts(browser);
     assert.ok(texts.some((t) => t.includes("麻布十番")), texts.join("\n"));
-    assert.match(await (await browser.$(byTestId("nav-stores"))).getText(), /店舗/);
+    // innerText read in the page: WebKitWebDriver's getText() comes back empty for rail links.
+    assert.match(await textOf(browser, "nav-stores"), /店舗/);
     assert.match(await (await browser.$(byTestId("status-bar"))).getText(), /オンライン/);
     // The offline basemap: served by the app itself, fetched under its CSP, drawn on a canvas.
     const credit = await browser.$(byTestId("map-attribution-basemap"));
@@ -175,7 +176,7 @@ describe("stores in the desktop window", () => {
     await search.clearValue();
     await waitForRows(browser, (t) => t.length === SEEDED, "clearing the search lists every store again");
     await (await browser.$(byTestId("lang-toggle"))).click();
-    await browser.waitUntil(async () => /Stores/.test(await (await browser.$(byTestId("nav-stores"))).getText()), {
+    await browser.waitUntil(async () => /Stores/.test(await textOf(browser, "nav-stores")), {
       timeout: 5000,
       timeoutMsg: "navigation switches to English",
     });
