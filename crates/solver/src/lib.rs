@@ -31,5 +31,7 @@ pub use problem::{
     DEFAULT_UNASSIGNED_PENALTY, Job, Problem, ProblemError, Profile, Stop, Task, TimeWindow,
     Vehicle,
 };
-pub use search::{Objective, SolveError, SolveOptions, solve};
+pub use search::{
+    Objective, Observer, SolveError, SolveOptions, SolveProgress, solve, solve_observed,
+};
 pub use solution::{PlannedRoute, PlannedStop, Solution, UnassignedJob, UnassignedReason};

@@ -168,6 +168,28 @@ pub enum SolveError {
     NoLimit,
 }
 
+/// One search's best plan so far, as [`solve_observed`] reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SolveProgress {
+    /// Which of the [`SolveOptions::threads`] searches this is (0-based): each reports its own
+    /// best, and the caller shows the best of their latest reports.
+    pub search: usize,
+    /// Distance + fixed costs + penalties of unassigned jobs, as [`Solution::cost`].
+    pub cost: f64,
+    pub vehicles_used: usize,
+    pub unassigned: usize,
+    pub iterations: u64,
+    /// Since the `started` instant given to the solve.
+    pub elapsed: Duration,
+}
+
+/// Who hears a solve's progress, and how often: a report is made at the first iteration at
+/// least `every` after the previous one, so a slow iteration delays it but none is skipped.
+pub struct Observer<'a> {
+    pub every: Duration,
+    pub report: &'a (dyn Fn(&SolveProgress) + Sync),
+}
+
 /// Progress through the budget, and whether to stop.
 struct Budget<'a> {
     started: Instant,
@@ -175,6 +197,9 @@ struct Budget<'a> {
     max_iterations: Option<u64>,
     iterations: u64,
     cancel: &'a AtomicBool,
+    observer: Option<&'a Observer<'a>>,
+    search: usize,
+    last_report: Instant,
 }
 
 impl Budget<'_> {
@@ -198,6 +223,26 @@ impl Budget<'_> {
     fn running(&self, end: f64) -> bool {
         !self.stopped() && self.progress() < end
     }
+
+    /// Tells the observer about `best` when a report is due.
+    fn observe(&mut self, model: &Model, best: &WorkingSolution) {
+        let Some(observer) = self.observer else {
+            return;
+        };
+        let now = Instant::now();
+        if now.duration_since(self.last_report) < observer.every {
+            return;
+        }
+        self.last_report = now;
+        (observer.report)(&SolveProgress {
+            search: self.search,
+            cost: best.cost(model),
+            vehicles_used: best.vehicles_used(),
+            unassigned: best.unassigned.len(),
+            iterations: self.iterations,
+            elapsed: now.duration_since(self.started),
+        });
+    }
 }
 
 /// Solves `problem`. Randomness comes only from `rng`; `started` is when the time limit began;
@@ -209,13 +254,37 @@ pub fn solve(
     started: Instant,
     cancel: &AtomicBool,
 ) -> Result<Solution, SolveError> {
+    solve_with(problem, options, rng, started, cancel, None)
+}
+
+/// [`solve`], reporting each search's best plan to `observer` as it improves, from the
+/// threads that search (so `observer.report` must be `Sync` and quick).
+pub fn solve_observed(
+    problem: &Problem,
+    options: &SolveOptions,
+    rng: &mut dyn RngCore,
+    started: Instant,
+    cancel: &AtomicBool,
+    observer: &Observer<'_>,
+) -> Result<Solution, SolveError> {
+    solve_with(problem, options, rng, started, cancel, Some(observer))
+}
+
+fn solve_with(
+    problem: &Problem,
+    options: &SolveOptions,
+    rng: &mut dyn RngCore,
+    started: Instant,
+    cancel: &AtomicBool,
+    observer: Option<&Observer<'_>>,
+) -> Result<Solution, SolveError> {
     problem.validate()?;
     if options.time_limit.is_none() && options.max_iterations.is_none() {
         return Err(SolveError::NoLimit);
     }
     let model = Model::new(problem);
     let (best, iterations) = if options.threads <= 1 {
-        search_once(&model, options, rng, started, cancel)
+        search_once(&model, options, rng, started, cancel, (observer, 0))
     } else {
         // Seeds drawn up front, in thread order, keep the result a function of `rng` alone
         // when the searches stop by iteration count.
@@ -224,7 +293,8 @@ pub fn solve(
         let results: Vec<(WorkingSolution, u64)> = std::thread::scope(|scope| {
             let searches: Vec<_> = seeds
                 .iter()
-                .map(|&seed| {
+                .enumerate()
+                .map(|(index, &seed)| {
                     scope.spawn(move || {
                         search_once(
                             model,
@@ -232,6 +302,7 @@ pub fn solve(
                             &mut StdRng::seed_from_u64(seed),
                             started,
                             cancel,
+                            (observer, index),
                         )
                     })
                 })
@@ -289,6 +360,7 @@ fn search_once(
     rng: &mut dyn RngCore,
     started: Instant,
     cancel: &AtomicBool,
+    (observer, search): (Option<&Observer<'_>>, usize),
 ) -> (WorkingSolution, u64) {
     let mut budget = Budget {
         started,
@@ -296,6 +368,9 @@ fn search_once(
         max_iterations: options.max_iterations,
         iterations: 0,
         cancel,
+        observer,
+        search,
+        last_report: started,
     };
     let mut initial = WorkingSolution::empty(model);
     GreedyBlinks {
@@ -632,6 +707,7 @@ impl Search<'_> {
             {
                 best_score = best.cost(model);
             }
+            budget.observe(model, &best);
         }
         best.fixed_cost_weight = 1.0;
         best
@@ -696,6 +772,7 @@ impl Search<'_> {
                 candidate.copy_changes_from(&current, &touched);
             }
             candidate.touched = touched;
+            budget.observe(model, &best);
         }
         best
     }
