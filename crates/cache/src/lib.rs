@@ -3,6 +3,7 @@
 
 mod drivers;
 mod error;
+mod fleet;
 mod jst;
 mod late_filter;
 mod migrations;
@@ -10,6 +11,7 @@ mod order_history;
 mod order_query;
 mod orders;
 mod outbox;
+mod plans;
 mod routemate_jobs;
 mod slot_grid;
 mod stores;
@@ -24,11 +26,13 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use drivers::{CachedDriver, DriverFix, DriverJob, FixOutcome, TRAIL_POINTS, TrailPoint};
 pub use error::CacheError;
+pub use fleet::FleetRow;
 pub use late_filter::LateFilter;
 pub use order_history::{HistorySource, StatusChange, StatusOrigin};
 pub use order_query::{MAX_KEYS, OrderSelection, OrderSort, OrderSortKey};
 pub use orders::{CachedOrder, MAX_LIMIT, OrderFilter, window_time};
 pub use outbox::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState};
+pub use plans::PlanRow;
 pub use routemate_jobs::{
     NewRouteMateJob, ROUTEMATE_NOT_FOUND, RouteMateJobRow, RouteMateJobStatus,
 };

@@ -99,6 +99,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_late_risk.sql"),
     include_str!("../migrations/0010_status_history.sql"),
     include_str!("../migrations/0011_board_sorts.sql"),
+    include_str!("../migrations/0012_fleet_plans.sql"),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), CacheError> {
