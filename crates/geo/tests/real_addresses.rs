@@ -291,3 +291,21 @@ fn postal_codes_from_the_real_data() {
     assert_eq!(sapporo.city, "札幌市中央区");
     assert!(!g.sources().is_empty());
 }
+
+/// One code, many towns: KEN_ALL lists 452-0961 once per 春日 town of 清須市, and the new-order
+/// form offers them in a picker, so every one of them must survive into the gazetteer.
+#[test]
+fn a_postal_code_keeps_every_town_it_covers() {
+    let g = Gazetteer::load(&gazetteer_path()).unwrap();
+    let p = g.postal("452-0961").unwrap();
+    assert_eq!(
+        (p.prefecture.as_str(), p.city.as_str()),
+        ("愛知県", "清須市")
+    );
+    for town in ["春日明河原", "春日一本松", "春日夢の森", "春日蓮花寺前"] {
+        assert!(p.towns.iter().any(|t| t == town), "{town} in {:?}", p.towns);
+    }
+    assert!(p.towns.len() > 50, "{} towns", p.towns.len());
+    let tanohata = g.postal("028-8407").unwrap();
+    assert_eq!(tanohata.towns, vec!["川平", "菅窪", "田野畑", "和野"]);
+}
