@@ -7,36 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::normalize::{fold, name_key};
-
-/// Whether [`name_key`] can change `name`: a kanji numeral, a folded character, a 字 prefix or
-/// a full-width character. Checked first because building 277k keys is most of the load.
-fn needs_key(name: &str) -> bool {
-    name.chars().any(|c| {
-        matches!(
-            c,
-            '〇' | '一'
-                | '二'
-                | '三'
-                | '四'
-                | '五'
-                | '六'
-                | '七'
-                | '八'
-                | '九'
-                | '十'
-                | '百'
-                | '千'
-                | 'ヶ'
-                | 'が'
-                | 'ヵ'
-                | '之'
-                | 'ノ'
-                | '字'
-        ) || ('\u{FF01}'..='\u{FF5E}').contains(&c)
-            || c == '\u{3000}'
-    })
-}
+use crate::normalize::{key, name_key, needs_key};
 
 /// Environment variable naming the gazetteer file, when it is not in a default place.
 pub const DATA_ENV: &str = "HAKOBU_GEO_DATA";
@@ -251,17 +222,17 @@ impl Gazetteer {
                     )?;
                     g.cities.push(City {
                         pref,
-                        key: fold(name).into(),
+                        key: key(name, None).into(),
                         alias: name
                             .find('郡')
                             .map(|i| &name[i + '郡'.len_utf8()..])
                             .filter(|rest| !rest.is_empty())
-                            .map(|rest| fold(rest).into()),
+                            .map(|rest| key(rest, None).into()),
                         parent: name
                             .find('市')
                             .map(|i| &name[..i + '市'.len_utf8()])
                             .filter(|parent| parent.len() < name.len() && name.ends_with('区'))
-                            .map(|parent| fold(parent).into()),
+                            .map(|parent| key(parent, None).into()),
                         name: name.into(),
                         point,
                         towns: 0..0,

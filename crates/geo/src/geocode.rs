@@ -85,17 +85,8 @@ struct Compact {
 }
 
 fn compact(normal: &str) -> Compact {
-    let mut folded = String::with_capacity(normal.len());
     let mut origin = Vec::with_capacity(normal.len() + 1);
-    for (i, c) in normal.char_indices() {
-        if c.is_whitespace() {
-            continue;
-        }
-        let f = crate::normalize::fold_char(c);
-        folded.push(f);
-        origin.extend((0..f.len_utf8()).map(|b| i + b));
-    }
-    origin.push(normal.len());
+    let folded = crate::normalize::key(normal, Some(&mut origin));
     Compact { folded, origin }
 }
 

@@ -68,39 +68,9 @@ pub fn kanji_number(s: &str) -> Option<u32> {
     Some(total + digit.unwrap_or(0))
 }
 
-/// Replaces each run of kanji numerals directly followed by one of `units` with digits.
-fn kanji_numbers_before(text: &str, units: &[&str]) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if is_kanji_numeral(chars[i]) {
-            let start = i;
-            while i < chars.len() && is_kanji_numeral(chars[i]) {
-                i += 1;
-            }
-            let run: String = chars[start..i].iter().collect();
-            let after: String = chars[i..].iter().take(2).collect();
-            let numeral_follows = |j: usize| chars.get(j).is_some_and(|&c| is_numeric_char(c));
-            let numeric_context = units
-                .iter()
-                .any(|u| after.starts_with(u) && (*u != "の" || numeral_follows(i + 1)))
-                || (i < chars.len() && (chars[i] == '-' || chars[i].is_ascii_digit()));
-            match kanji_number(&run) {
-                Some(n) if numeric_context => out.push_str(&n.to_string()),
-                _ => out.push_str(&run),
-            }
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
-/// The normal form of an address line: half-width ASCII, hyphens unified, kanji numerals before
-/// 丁目 as digits, runs of whitespace as one space. Numerals before 番/号 are left alone here:
-/// town names contain them (麻布十番); [`split_numbers`] reads what follows the town.
+/// The display form of an address line: half-width ASCII, hyphens unified, runs of whitespace as
+/// one space. Kanji numerals stay as written: they are part of names (三条市, 助六, 麻布十番), and
+/// matching reads them through [`key`]; [`split_numbers`] reads the block numbers after the town.
 pub fn normalize(input: &str) -> String {
     let mut s = String::with_capacity(input.len());
     let mut prev: Option<char> = None;
@@ -119,7 +89,8 @@ pub fn normalize(input: &str) -> String {
         }
         prev = Some(c);
     }
-    kanji_numbers_before(s.trim_end(), NUMBERED_PLACE_UNITS)
+    s.truncate(s.trim_end().len());
+    s
 }
 
 /// Units after which a kanji numeral is part of a place name that people also write in digits:
@@ -220,45 +191,82 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
-pub fn fold(s: &str) -> String {
-    s.chars().map(fold_char).collect()
-}
-
-/// The key a gazetteer name is matched by: folded, with kanji numerals before 丁目/条/線/地割
-/// as digits (「赤坂一丁目」→「赤坂1丁目」) and without the 大字/字 prefix people often drop.
-/// One pass, one allocation: it runs for a third of the gazetteer's 277k names at load.
-pub fn name_key(name: &str) -> String {
-    let name = name
-        .strip_prefix("大字")
-        .or_else(|| name.strip_prefix('字'))
-        .unwrap_or(name);
-    let mut out = String::with_capacity(name.len());
-    let mut rest = name;
+/// The one comparison form of place text, for the gazetteer's names and the typed address
+/// alike: half-width, without whitespace, spelling variants folded ([`fold_char`]), and a kanji
+/// numeral as digits only where it numbers a place people also write in digits — before
+/// 丁目/条/線/地割/番町/番丁 (「赤坂一丁目」→「赤坂1丁目」, 「三条市」→「3条市」 on both sides).
+/// Elsewhere numerals stay kanji (「助六」, 「十日町」), so a name never changes with what
+/// follows it. With `origin`, records for each output byte the input byte it came from (plus
+/// one entry for the end), so a match in the key maps back to the typed text.
+pub(crate) fn key(s: &str, mut origin: Option<&mut Vec<usize>>) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    let mut rest = s;
     while let Some(c) = rest.chars().next() {
-        if is_kanji_numeral(c) {
+        let len = if is_kanji_numeral(c) {
             let run_len = rest
                 .char_indices()
                 .find(|&(_, c)| !is_kanji_numeral(c))
                 .map_or(rest.len(), |(i, _)| i);
             let (run, after) = rest.split_at(run_len);
-            let numbered = NUMBERED_PLACE_UNITS.iter().any(|u| after.starts_with(u))
-                || after.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+            let numbered = NUMBERED_PLACE_UNITS.iter().any(|u| after.starts_with(u));
+            let before = out.len();
             match kanji_number(run) {
                 Some(n) if numbered => out.push_str(&n.to_string()),
                 _ => out.push_str(run),
             }
-            rest = after;
+            if let Some(o) = origin.as_deref_mut() {
+                // Every digit comes from the whole run: a match never ends inside it.
+                let written = out.len() - before;
+                o.extend(std::iter::repeat_n(at, written));
+            }
+            run_len
         } else {
-            out.push(fold_char(half_width(c)));
-            rest = &rest[c.len_utf8()..];
-        }
+            let h = half_width(c);
+            if !h.is_whitespace() {
+                let f = fold_char(h);
+                out.push(f);
+                if let Some(o) = origin.as_deref_mut() {
+                    o.extend((0..f.len_utf8()).map(|b| at + b));
+                }
+            }
+            c.len_utf8()
+        };
+        at += len;
+        rest = &rest[len..];
+    }
+    if let Some(o) = origin {
+        o.push(s.len());
     }
     out
+}
+
+/// The key a gazetteer town is matched by: [`key`] without the 大字/字 prefix people often drop.
+pub fn name_key(name: &str) -> String {
+    let name = name
+        .strip_prefix("大字")
+        .or_else(|| name.strip_prefix('字'))
+        .unwrap_or(name);
+    key(name, None)
+}
+
+/// Whether [`name_key`] can change `name`: checked first because building 277k keys is most of
+/// the load, and most names are their own key.
+pub(crate) fn needs_key(name: &str) -> bool {
+    name.starts_with('字')
+        || name.starts_with("大字")
+        || name.chars().any(|c| {
+            is_kanji_numeral(c) || fold_char(c) != c || half_width(c) != c || c.is_whitespace()
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fold(s: &str) -> String {
+        s.chars().map(fold_char).collect()
+    }
 
     #[test]
     fn kanji_numbers() {
@@ -280,7 +288,7 @@ mod tests {
     fn normal_form() {
         let cases = [
             ("東京都港区麻布十番２－３－５", "東京都港区麻布十番2-3-5"),
-            ("港区赤坂一丁目二番三号", "港区赤坂1丁目二番三号"),
+            ("港区赤坂一丁目二番三号", "港区赤坂一丁目二番三号"),
             ("中央区銀座4ー6ー16", "中央区銀座4-6-16"),
             (
                 "千代田区丸の内1‐9‐1　ビル  3階",
@@ -288,7 +296,7 @@ mod tests {
             ),
             ("渋谷区神宮前ケーキ通り", "渋谷区神宮前ケーキ通り"),
             ("  港区  芝公園 ", "港区 芝公園"),
-            ("千代田区一番町", "千代田区1番町"),
+            ("千代田区一番町", "千代田区一番町"),
             ("港区麻布十番2-3-5", "港区麻布十番2-3-5"),
         ];
         for (input, want) in cases {
@@ -337,5 +345,31 @@ mod tests {
             "a numeral not before 丁目 stays kanji"
         );
         assert_eq!(name_key("北一条西二丁目"), "北1条西2丁目");
+    }
+
+    /// Class 1 of issue 24: a numeral inside a name is read the same way whatever follows it,
+    /// and the typed text and the gazetteer's name come out of the same function.
+    #[test]
+    fn numerals_inside_names_key_the_same_on_both_sides() {
+        assert_eq!(key("新潟県三条市", None), "新潟県3条市");
+        assert_eq!(key("三条市", None), name_key("三条市"));
+        assert_eq!(key("助六1-2", None), format!("{}1-2", name_key("助六")));
+        assert_eq!(name_key("助六"), "助六");
+        assert_eq!(key("十日町市", None), "十日町市");
+        assert_eq!(key("赤坂 一丁目", None), "赤坂1丁目");
+        assert_eq!(normalize("新潟県三条市旭町2-3"), "新潟県三条市旭町2-3");
+    }
+
+    #[test]
+    fn key_origin_points_back_into_the_text() {
+        let text = "北一条西 十丁目5";
+        let mut origin = Vec::new();
+        let k = key(text, Some(&mut origin));
+        assert_eq!(k, "北1条西10丁目5");
+        assert_eq!(origin.len(), k.len() + 1);
+        let five = k.find('5').unwrap();
+        assert_eq!(&text[origin[five]..], "5");
+        let chome = k.find("10").unwrap();
+        assert_eq!(&text[origin[chome]..], "十丁目5");
     }
 }

@@ -1,0 +1,48 @@
+//! The classes of address issue 24 found missing or misplaced, each against the built gazetteer
+//! (`make data`): one test per class, a few real addresses each.
+
+use hakobu_geo::{Gazetteer, Geocoded, Level};
+use std::sync::OnceLock;
+
+fn g() -> &'static Gazetteer {
+    static G: OnceLock<Gazetteer> = OnceLock::new();
+    G.get_or_init(|| {
+        let path = Gazetteer::default_path();
+        Gazetteer::load(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run `make data` first)", path.display()))
+    })
+}
+
+fn at(address: &str) -> Geocoded {
+    g().geocode(address)
+        .unwrap_or_else(|e| panic!("{address}: {e}"))
+}
+
+fn assert_town(address: &str, level: Level, city: &str, town: &str) {
+    let r = at(address);
+    assert_eq!(
+        (r.level, r.city.as_str(), r.town.as_str()),
+        (level, city, town),
+        "{address}"
+    );
+}
+
+/// Class 1: a kanji numeral inside a municipality or town name stays part of the name.
+#[test]
+fn numerals_inside_names() {
+    assert_town(
+        "新潟県三条市旭町2-3-4",
+        Level::Chome,
+        "三条市",
+        "旭町二丁目",
+    );
+    assert_town(
+        "三条市旭町二丁目3番4号",
+        Level::Chome,
+        "三条市",
+        "旭町二丁目",
+    );
+    assert_town("愛知県長久手市助六1-2", Level::Town, "長久手市", "助六");
+    assert_eq!(at("長久手市助六1-2").numbers, "1-2");
+    assert_town("新潟県十日町市", Level::City, "十日町市", "");
+}
