@@ -76,6 +76,9 @@ struct TownHit {
     group: (u32, u32),
     consumed: usize,
     koaza: bool,
+    /// The town written without its chōme (「港区六本木」): `group` holds all its chōme, and
+    /// the answer is the town at their centre.
+    chomes: bool,
 }
 
 /// The input without whitespace, plus where each of its bytes came from in the normalised text.
@@ -175,7 +178,7 @@ impl Gazetteer {
         match town {
             Some(t) => {
                 let entry = &self.towns[t.entry as usize];
-                let level = if self.str(entry.key).ends_with("丁目") {
+                let level = if !t.chomes && self.str(entry.key).ends_with("丁目") {
                     Level::Chome
                 } else {
                     Level::Town
@@ -232,6 +235,21 @@ impl Gazetteer {
         let prefecture = &self.prefectures[pref];
         let city_entry = city.map(|i| &self.cities[i as usize]);
         let (point, town_name, koaza) = match town {
+            Some(t) if t.chomes => {
+                let group = &self.towns[t.group.0 as usize..t.group.1 as usize];
+                let name = self.str(self.towns[t.entry as usize].name);
+                let town = name
+                    .strip_suffix("丁目")
+                    .unwrap_or(name)
+                    .trim_end_matches(|c: char| {
+                        c.is_ascii_digit() || crate::normalize::is_kanji_numeral(c)
+                    });
+                (
+                    centroid(group.iter().map(|t| t.point)),
+                    town.to_owned(),
+                    String::new(),
+                )
+            }
             Some(t) => {
                 let e = &self.towns[t.entry as usize];
                 let point = if t.koaza || e.koaza.is_empty() {
@@ -395,6 +413,16 @@ impl Gazetteer {
                 );
             }
         }
+        // 「港区六本木」: the town without its chōme, when that says more than any match so far.
+        if let Some((group, consumed)) = self.chome_group(city, s, best.map_or(0, |(_, c)| c)) {
+            return Some(TownHit {
+                entry: group.0,
+                group,
+                consumed,
+                koaza: false,
+                chomes: true,
+            });
+        }
         if best.is_none() {
             best = self.town_inside(city, s);
         }
@@ -418,13 +446,39 @@ impl Gazetteer {
                 group,
                 consumed: s.len() - rest.len() + self.str(self.towns[i as usize].koaza_key).len(),
                 koaza: true,
+                chomes: false,
             },
             None => TownHit {
                 entry: plain.unwrap_or(group.0),
                 group,
                 consumed,
                 koaza: false,
+                chomes: false,
             },
+        })
+    }
+
+    /// The longest prefix of `s`, longer than `longer_than` bytes, that names a town all of
+    /// whose entries are chōme (「六本木」 for 「六本木1丁目」…「六本木7丁目」), with those
+    /// entries. Digits sort before every other continuation, so a town's chōme lie together
+    /// just after where the prefix would go.
+    fn chome_group(&self, city: &City, s: &str, longer_than: usize) -> Option<((u32, u32), usize)> {
+        let towns = &self.towns[city.towns.start as usize..city.towns.end as usize];
+        let ends: Vec<usize> = prefix_ends(s, 24).filter(|&e| e > longer_than).collect();
+        ends.into_iter().rev().find_map(|end| {
+            let prefix = &s[..end];
+            let lo = towns.partition_point(|t| self.str(t.key) < prefix);
+            let is_chome = |t: &crate::gazetteer::Town| {
+                self.str(t.key).strip_prefix(prefix).is_some_and(|rest| {
+                    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                    digits > 0 && &rest[digits..] == "丁目"
+                })
+            };
+            let n = towns[lo..].iter().take_while(|t| is_chome(t)).count();
+            (n > 0).then(|| {
+                let at = city.towns.start + lo as u32;
+                ((at, at + n as u32), end)
+            })
         })
     }
 

@@ -35,7 +35,7 @@ pub fn kanji_digit(c: char) -> Option<u32> {
         .map(|p| p as u32)
 }
 
-fn is_kanji_numeral(c: char) -> bool {
+pub(crate) fn is_kanji_numeral(c: char) -> bool {
     kanji_digit(c).is_some() || matches!(c, '十' | '百' | '千')
 }
 

@@ -46,3 +46,29 @@ fn numerals_inside_names() {
     assert_eq!(at("長久手市助六1-2").numbers, "1-2");
     assert_town("新潟県十日町市", Level::City, "十日町市", "");
 }
+
+/// Class 5: a town written without its chōme is the town, at the centre of its chōme.
+#[test]
+fn a_town_without_its_chome() {
+    let r = at("東京都港区六本木");
+    assert_eq!((r.level, r.town.as_str()), (Level::Town, "六本木"));
+    let first = at("港区六本木1丁目").point;
+    let seventh = at("港区六本木7丁目").point;
+    assert!(
+        r.point.lat < first.lat.max(seventh.lat) + 0.01
+            && r.point.lat > first.lat.min(seventh.lat) - 0.01
+    );
+    let r = at("港区六本木ヒルズ森タワー");
+    assert_eq!(
+        (r.level, r.town.as_str(), r.building.as_str()),
+        (Level::Town, "六本木", "ヒルズ森タワー")
+    );
+    assert_town(
+        "札幌市中央区北1条西",
+        Level::Town,
+        "札幌市中央区",
+        "北一条西",
+    );
+    // A chōme, when written, still wins.
+    assert_town("港区六本木6-10-1", Level::Chome, "港区", "六本木六丁目");
+}
