@@ -464,7 +464,11 @@ impl Gazetteer {
     /// just after where the prefix would go.
     fn chome_group(&self, city: &City, s: &str, longer_than: usize) -> Option<((u32, u32), usize)> {
         let towns = &self.towns[city.towns.start as usize..city.towns.end as usize];
-        let ends: Vec<usize> = prefix_ends(s, 24).filter(|&e| e > longer_than).collect();
+        // 「烏丸通塩小路下る…」 names a Kyoto street, not the town 烏丸: [`Self::town_inside`]
+        // reads those.
+        let ends: Vec<usize> = prefix_ends(s, 24)
+            .filter(|&e| e > longer_than && !s[e..].starts_with('通'))
+            .collect();
         ends.into_iter().rev().find_map(|end| {
             let prefix = &s[..end];
             let lo = towns.partition_point(|t| self.str(t.key) < prefix);
