@@ -13,6 +13,7 @@ mod error;
 mod estimate;
 mod export_file;
 mod fix_check;
+mod fleet;
 mod ipc_types;
 mod local_checks;
 mod order_cancel;
@@ -24,6 +25,7 @@ mod order_writes;
 mod orders;
 mod outbox;
 mod outbox_write;
+mod planning;
 mod queued_orders;
 mod routemate;
 mod routemate_plan;
@@ -55,6 +57,7 @@ pub use config::{ApiConfig, ConfigError, RouteMateSettings, SETTINGS_FILE, osrm_
 pub use error::{CommandError, ErrorCode};
 pub use estimate::{EstimatePackage, EstimateStore, EstimateView, Hold, SoldOutWindow};
 pub use export_file::{EXPORT_DIR_ENV, check_export_name, numbered_name, save_export};
+pub use fleet::{DriverInput, FleetDriver, Place, default_capacity, demo_driver};
 pub use ipc_types::typescript;
 pub use order_cancel::{CancelBatch, CancelOutcome, CancelResult, OrderRef};
 pub use order_detail::{
@@ -66,6 +69,12 @@ pub use order_row::{OrderRow, QueuedWrite};
 pub use orders::{OrderSyncReport, StatusCount};
 pub use outbox::{OUTBOX_LIST_LIMIT, ReplayReport, Written};
 pub use outbox_write::{OrderKind, Target, WindowChoice, Write, payload_hash};
+pub use planning::{
+    BatchStop, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PROGRESS_EVERY, Plan, PlanEvent,
+    PlanFinished, PlanListener, PlanProgress, PlanRequest, PlanRoute, PlanStarted, PlanState,
+    PlanSummary, PlanTotals, PlanVisit, StopSource, StopWindow, UnassignedCause, UnassignedStop,
+    VisitRole,
+};
 pub use queued_orders::QUEUED_ID_PREFIX;
 pub use routemate::{RouteMateLink, RouteMateRefresh, SANDBOX_SOURCE};
 pub use routemate_plan::{LABEL_MAX_CHARS, PlannedRoute, PlannedStop};
@@ -105,6 +114,8 @@ pub struct Dispatch {
     replaying: tokio::sync::Mutex<()>,
     /// Which drivers' fixes were refused for which reason, so each is logged once.
     refused_fixes: fix_check::RefusalLog,
+    /// Plans being solved, with their cancel flags.
+    running_plans: planning::Running,
 }
 
 impl Dispatch {
@@ -143,6 +154,7 @@ impl Dispatch {
             order_writes: tokio::sync::Mutex::new(()),
             replaying: tokio::sync::Mutex::new(()),
             refused_fixes: fix_check::RefusalLog::default(),
+            running_plans: planning::Running::default(),
         })
     }
 

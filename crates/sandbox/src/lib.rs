@@ -40,7 +40,7 @@ pub use bench_drivers::{BENCH_DRIVERS_MAX, BENCH_FIRST_ID, BENCH_PACE, BENCH_RUN
 pub use capacity::CapacityConfig;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
-pub use routemate::{RouteMateClient, RouteMateConfig, RouteMateDriver};
+pub use routemate::{RouteMateClient, RouteMateConfig, RouteMateDriver, demo_drivers};
 pub use seed::Seed;
 pub use simulation::LOCATION_EVERY_S;
 pub use webhook::{ATTEMPTS as WEBHOOK_ATTEMPTS, WebhookConfig};

@@ -8,8 +8,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::RouteMateDriver;
 
 /// The demo drivers of the Tokyo seeds, starting at two real delivery depots' districts:
-/// 江東区新木場 (the bay-side logistics area) and 品川区東品川 (by 天王洲).
-pub(crate) fn demo() -> Vec<RouteMateDriver> {
+/// 江東区新木場 (the bay-side logistics area) and 品川区東品川 (by 天王洲). Public: the app's
+/// demo fleet is these drivers.
+pub fn demo() -> Vec<RouteMateDriver> {
     vec![
         RouteMateDriver {
             email: "tanaka.kenta@routemate.example".into(),

@@ -21,6 +21,7 @@ pub(crate) mod token;
 
 pub(crate) use config::apply as apply_config;
 pub use config::{ConfigError, RouteMateClient, RouteMateConfig, RouteMateDriver};
+pub use drivers::demo as demo_drivers;
 
 /// How a path is authenticated instead of the `Api-Key`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

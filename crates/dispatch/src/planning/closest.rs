@@ -1,0 +1,177 @@
+//! Which driver came closest to an unassigned stop, and by how much they missed: the solver
+//! says why a job is left over (its reason, over all vehicles) but not who nearly made it, so
+//! the job is tried alone on each driver and the route re-checked with the solver's
+//! independent checker; the smallest miss wins.
+
+use hakobu_solver::{
+    PlannedRoute, PlannedStop, Problem, Solution, StopRole, Task, UnassignedReason, Violation,
+    check,
+};
+
+use crate::planning::result::UnassignedCause;
+
+/// The closest driver (vehicle index) and what they missed by, in the dispatcher's words.
+pub(crate) struct Closest {
+    pub vehicle: usize,
+    pub miss: String,
+}
+
+impl From<UnassignedReason> for UnassignedCause {
+    fn from(r: UnassignedReason) -> Self {
+        match r {
+            UnassignedReason::NoVehicle => UnassignedCause::NoVehicle,
+            UnassignedReason::Capacity => UnassignedCause::Capacity,
+            UnassignedReason::TimeWindow => UnassignedCause::Window,
+            UnassignedReason::Shift => UnassignedCause::Shift,
+            UnassignedReason::MaxDuration => UnassignedCause::MaxDuration,
+            UnassignedReason::NoRoom => UnassignedCause::NoRoom,
+        }
+    }
+}
+
+/// The cause in Japanese, as the 計画 view shows it.
+pub(crate) fn describe(cause: UnassignedCause) -> &'static str {
+    match cause {
+        UnassignedCause::NoVehicle => "計画できるドライバーがいません",
+        UnassignedCause::Capacity => "荷物がどのドライバーの積載量も超えています",
+        UnassignedCause::Window => "時間指定に間に合うドライバーがいません",
+        UnassignedCause::Shift => "配達後、勤務終了までに戻れるドライバーがいません",
+        UnassignedCause::MaxDuration => "最大運行時間内に収まるドライバーがいません",
+        UnassignedCause::NoRoom => "単独なら入りますが、他の配達と一緒には入りません",
+    }
+}
+
+fn minutes(seconds: f64) -> i64 {
+    (seconds / 60.0).ceil() as i64
+}
+
+/// Tries job `job` alone on each vehicle of `problem`.
+pub(crate) fn closest(problem: &Problem, job: usize) -> Option<Closest> {
+    let one = &problem.jobs[job];
+    let roles: Vec<(StopRole, usize)> = match &one.task {
+        Task::Pair {
+            pickup, delivery, ..
+        } => vec![
+            (StopRole::Pickup, pickup.location),
+            (StopRole::Delivery, delivery.location),
+        ],
+        Task::Single { stop, .. } => vec![(StopRole::Single, stop.location)],
+    };
+    let latest_end: f64 = match &one.task {
+        Task::Pair {
+            pickup, delivery, ..
+        } => [pickup, delivery]
+            .iter()
+            .filter_map(|s| s.windows.last().map(|w| w.end))
+            .fold(f64::NEG_INFINITY, f64::max),
+        Task::Single { stop, .. } => stop.windows.last().map_or(f64::NEG_INFINITY, |w| w.end),
+    };
+    let mut best: Option<(f64, Closest)> = None;
+    for (v, vehicle) in problem.vehicles.iter().enumerate() {
+        // Only the places this try visits, so a big day's matrices are not copied per try:
+        // 0 and 1 the vehicle's start and end, then the job's stops.
+        let places: Vec<usize> = [vehicle.start, vehicle.end]
+            .into_iter()
+            .map(|p| p.unwrap_or(roles[0].1))
+            .chain(roles.iter().map(|&(_, location)| location))
+            .collect();
+        let profile = &problem.profiles[vehicle.profile];
+        let sub = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+            if m.is_empty() {
+                return Vec::new();
+            }
+            places
+                .iter()
+                .map(|&a| places.iter().map(|&b| m[a][b]).collect())
+                .collect()
+        };
+        let mut job = one.clone();
+        let mut at = 2..;
+        match &mut job.task {
+            Task::Pair {
+                pickup, delivery, ..
+            } => {
+                pickup.location = at.next().unwrap_or(2);
+                delivery.location = at.next().unwrap_or(3);
+            }
+            Task::Single { stop, .. } => stop.location = at.next().unwrap_or(2),
+        }
+        let alone = Problem {
+            profiles: vec![hakobu_solver::Profile {
+                name: profile.name.clone(),
+                durations: sub(&profile.durations),
+                distances: sub(&profile.distances),
+            }],
+            vehicles: vec![hakobu_solver::Vehicle {
+                profile: 0,
+                start: vehicle.start.map(|_| 0),
+                end: vehicle.end.map(|_| 1),
+                ..vehicle.clone()
+            }],
+            jobs: vec![job],
+        };
+        let route = PlannedRoute {
+            vehicle: 0,
+            vehicle_id: vehicle.id.clone(),
+            stops: roles
+                .iter()
+                .enumerate()
+                .map(|(k, &(role, _))| PlannedStop {
+                    job: 0,
+                    job_id: one.id.clone(),
+                    role,
+                    location: 2 + k,
+                    arrival: 0.0,
+                    start: 0.0,
+                })
+                .collect(),
+            distance: 0.0,
+            end: 0.0,
+        };
+        let solution = Solution {
+            routes: vec![route],
+            unassigned: Vec::new(),
+            distance: 0.0,
+            vehicles_used: 1,
+            cost: 0.0,
+            iterations: 0,
+        };
+        // Scores in seconds of miss; a parcel over capacity counts as an hour, so a driver
+        // who is only late is closer than one who cannot carry it.
+        let (score, miss) = check(&alone, &solution)
+            .violations
+            .iter()
+            .filter_map(|violation| match violation {
+                Violation::TimeWindow { arrival, .. } => {
+                    let late = (arrival - latest_end).max(0.0);
+                    Some((late, format!("{}分遅れ", minutes(late))))
+                }
+                Violation::ShiftEnd { end, .. } => {
+                    let over = end - vehicle.shift.end;
+                    Some((over, format!("勤務終了を{}分超過", minutes(over))))
+                }
+                Violation::MaxDuration { duration, .. } => {
+                    let over = duration - vehicle.max_duration.unwrap_or(*duration);
+                    Some((over, format!("最大運行時間を{}分超過", minutes(over))))
+                }
+                Violation::Capacity { load, capacity, .. } => Some((
+                    (load - capacity) as f64 * 3600.0,
+                    format!("積載量を{}個超過", load - capacity),
+                )),
+                // The totals were not filled in: only the route's feasibility is asked.
+                _ => None,
+            })
+            .fold((0.0, String::new()), |(score, text), (s, t)| {
+                let text = if text.is_empty() {
+                    t
+                } else {
+                    format!("{text}、{t}")
+                };
+                (score + s, text)
+            });
+        if best.as_ref().is_none_or(|(b, _)| score < *b) {
+            best = Some((score, Closest { vehicle: v, miss }));
+        }
+    }
+    best.map(|(_, c)| c)
+}

@@ -1,0 +1,18 @@
+//! Planning a day's batch across our fleet with hakobu-solver: the request (stops from an
+//! imported file and/or orders picked on the board), the solver problem built from it and the
+//! fleet, the solve on a thread of its own with progress and cancel, and the result kept as a
+//! versioned plan. docs/decisions.md "Planning".
+
+mod closest;
+mod problem;
+mod request;
+mod result;
+mod run;
+
+pub use request::{BatchStop, PlanRequest, StopSource, StopWindow};
+pub use result::{
+    Plan, PlanEvent, PlanFinished, PlanProgress, PlanRoute, PlanStarted, PlanState, PlanSummary,
+    PlanTotals, PlanVisit, UnassignedCause, UnassignedStop, VisitRole,
+};
+pub(crate) use run::Running;
+pub use run::{DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PROGRESS_EVERY, PlanListener};

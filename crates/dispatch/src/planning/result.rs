@@ -1,0 +1,207 @@
+//! A plan as kept and shown: routes per driver, the stops left over with why, totals; and the
+//! events a running solve sends. Times are seconds since midnight (Japan time) of the plan's
+//! date, distances metres.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::planning::request::{PlanRequest, StopSource};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanState {
+    Running,
+    Finished,
+    /// Stopped by the dispatcher: the best plan found until then.
+    Cancelled,
+    Failed,
+    /// Running when the app stopped; no result.
+    Interrupted,
+}
+
+impl PlanState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            PlanState::Running => "running",
+            PlanState::Finished => "finished",
+            PlanState::Cancelled => "cancelled",
+            PlanState::Failed => "failed",
+            PlanState::Interrupted => "interrupted",
+        }
+    }
+
+    pub(crate) fn from_str(s: &str) -> PlanState {
+        match s {
+            "finished" => PlanState::Finished,
+            "cancelled" => PlanState::Cancelled,
+            "failed" => PlanState::Failed,
+            // Only the process that started it ends a run; a row still running when read by
+            // another is checked against the running set (run.rs).
+            "running" => PlanState::Running,
+            _ => PlanState::Interrupted,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitRole {
+    /// Collecting at the store (a delivery's parcels) or at the customer (a fetch).
+    Pickup,
+    Delivery,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanVisit {
+    pub source: StopSource,
+    pub role: VisitRole,
+    /// The store visited, for store stops.
+    pub store_id: Option<String>,
+    pub lat: f64,
+    pub lng: f64,
+    pub arrival_s: f64,
+    /// Service start, after any wait for the window.
+    pub start_s: f64,
+    pub service_s: f64,
+    /// The window service must start in, if any.
+    pub window: Option<[f64; 2]>,
+    pub parcels: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanRoute {
+    pub driver_email: String,
+    pub driver_name: String,
+    #[ts(type = "\"自転車\" | \"原付\" | \"小型二輪\" | \"バイク125cc超\" | \"軽四輪\"")]
+    pub vehicle_type: hakobu_geo::travel::VehicleType,
+    pub shift_start_s: f64,
+    pub shift_end_s: f64,
+    pub visits: Vec<PlanVisit>,
+    pub distance_m: f64,
+    /// Arrival at the route's end.
+    pub end_s: f64,
+}
+
+/// Why a stop is on no route, as the solver found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum UnassignedCause {
+    /// No driver to plan for.
+    NoVehicle,
+    /// More parcels than any driver carries.
+    Capacity,
+    /// No driver reaches it inside its window.
+    Window,
+    /// Reached on time, but no driver gets back before the shift ends.
+    Shift,
+    /// As `shift`, because of a maximum route duration.
+    MaxDuration,
+    /// Fits a driver alone, not alongside the other stops (more drivers, wider windows).
+    NoRoom,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct UnassignedStop {
+    pub source: StopSource,
+    pub lat: f64,
+    pub lng: f64,
+    pub parcels: u32,
+    pub window: Option<[f64; 2]>,
+    pub cause: UnassignedCause,
+    /// The cause in the dispatcher's words (Japanese), with the closest driver's miss.
+    pub message: String,
+    /// The driver that came closest, tried with the stop alone: login and name.
+    pub closest_driver: Option<String>,
+    pub closest_driver_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanTotals {
+    pub drivers_used: usize,
+    pub stops: usize,
+    pub unassigned: usize,
+    pub parcels: u32,
+    pub distance_m: f64,
+    /// Sum over routes of end minus shift start.
+    pub duration_s: f64,
+    /// The solver's objective (distance + drivers' fixed costs + penalties).
+    pub cost: f64,
+    pub iterations: u64,
+    pub elapsed_ms: u64,
+}
+
+/// One version of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Plan {
+    pub plan_id: String,
+    pub version: u32,
+    pub state: PlanState,
+    pub date: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub request: PlanRequest,
+    pub routes: Vec<PlanRoute>,
+    pub unassigned: Vec<UnassignedStop>,
+    pub totals: PlanTotals,
+    /// `osrm` or `great_circle`.
+    pub travel_source: String,
+    /// Whether the solver's independent checker accepted the routes.
+    pub checked: bool,
+    pub error: Option<String>,
+}
+
+/// A version in the plan list (without its routes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanSummary {
+    pub plan_id: String,
+    pub version: u32,
+    pub state: PlanState,
+    pub date: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub stops: usize,
+    pub error: Option<String>,
+}
+
+/// `plan_batch`'s answer: the version now solving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PlanStarted {
+    pub plan_id: String,
+    pub version: u32,
+    pub stops: usize,
+    pub drivers: usize,
+    pub threads: u32,
+    pub time_limit_s: u32,
+}
+
+/// `plan-progress`: the best plan so far, about every 250 ms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanProgress {
+    pub plan_id: String,
+    pub version: u32,
+    pub cost: f64,
+    pub drivers_used: usize,
+    pub unassigned: usize,
+    pub iterations: u64,
+    pub elapsed_ms: u64,
+    pub time_limit_ms: u64,
+}
+
+/// `plan-finished`: the version ended (read it with `get_plan`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanFinished {
+    pub plan_id: String,
+    pub version: u32,
+    pub state: PlanState,
+    pub drivers_used: usize,
+    pub unassigned: usize,
+    pub elapsed_ms: u64,
+    pub error: Option<String>,
+}
+
+/// What a running solve tells its caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanEvent {
+    Progress(PlanProgress),
+    Finished(PlanFinished),
+}

@@ -1,0 +1,466 @@
+//! Running a plan: the solve on a thread of its own (never the async runtime's workers), the
+//! best figures reported about every 250 ms, cancel through the solver's flag, and each
+//! result written to the cache as a new version of the plan.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hakobu_cache::{Cache, PlanRow};
+use hakobu_solver::{
+    Objective, Observer, Solution, SolveOptions, SolveProgress, StopRole, check, solve_observed,
+};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::planning::closest::{closest, describe};
+use crate::planning::problem::Built;
+use crate::planning::request::PlanRequest;
+use crate::planning::result::{
+    Plan, PlanEvent, PlanFinished, PlanProgress, PlanRoute, PlanStarted, PlanState, PlanSummary,
+    PlanTotals, PlanVisit, UnassignedCause, UnassignedStop, VisitRole,
+};
+use crate::{Clock, CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
+
+/// The solver's budget when the request names none.
+pub const DEFAULT_TIME_LIMIT_S: u32 = 10;
+/// A day's plan is not worth more than ten minutes of solving.
+pub const MAX_TIME_LIMIT_S: u32 = 600;
+/// How often the best figures reach the UI.
+pub const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+/// The versions solving in this process, by (plan id, version), with their cancel flags.
+#[derive(Default, Clone)]
+pub(crate) struct Running(Arc<Mutex<HashMap<(String, u32), Arc<AtomicBool>>>>);
+
+impl Running {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, u32), Arc<AtomicBool>>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn contains(&self, plan_id: &str, version: u32) -> bool {
+        self.lock().contains_key(&(plan_id.to_owned(), version))
+    }
+}
+
+/// Who hears a plan's events.
+pub type PlanListener = Arc<dyn Fn(PlanEvent) + Send + Sync>;
+
+impl Dispatch {
+    /// Starts planning `request` across the fleet and returns at once with the version being
+    /// solved; `on_event` hears its progress and its end (from the solver's thread).
+    pub async fn plan_batch(
+        &self,
+        request: PlanRequest,
+        on_event: PlanListener,
+    ) -> Result<PlanStarted, CommandError> {
+        let time_limit_s = request.time_limit_s.unwrap_or(DEFAULT_TIME_LIMIT_S);
+        if time_limit_s == 0 || time_limit_s > MAX_TIME_LIMIT_S {
+            return Err(CommandError::bad_field(
+                "time_limit_s",
+                format!("time_limit_s: must be 1 to {MAX_TIME_LIMIT_S} seconds"),
+            ));
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = request
+            .threads
+            .map_or(cores, |t| t as usize)
+            .clamp(1, cores.max(1) * 4);
+        let built = self.build_problem(&request).await?;
+        let plan_id = request
+            .plan_id
+            .clone()
+            .filter(|id| !id.trim().is_empty())
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let request = PlanRequest {
+            plan_id: Some(plan_id.clone()),
+            ..request
+        };
+        let created_at = tokyo_rfc3339(self.clock.now());
+        let version = self.cache.begin_plan_version(
+            &plan_id,
+            request.date.trim(),
+            &serde_json::to_string(&request).unwrap_or_default(),
+            &created_at,
+        )?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.running_plans
+            .lock()
+            .insert((plan_id.clone(), version), cancel.clone());
+        let started = PlanStarted {
+            plan_id: plan_id.clone(),
+            version,
+            stops: built.stops.len(),
+            drivers: built.drivers.len(),
+            threads: threads as u32,
+            time_limit_s,
+        };
+        let job = Solve {
+            plan_id,
+            version,
+            request,
+            created_at,
+            built,
+            options: SolveOptions {
+                objective: Objective::Distance,
+                time_limit: Some(Duration::from_secs(u64::from(time_limit_s))),
+                threads,
+                ..SolveOptions::default()
+            },
+            seed: started_seed(&started, self.clock.as_ref()),
+            cancel,
+            cache: self.cache.clone(),
+            clock: self.clock.clone(),
+            running: self.running_plans.clone(),
+            on_event,
+        };
+        std::thread::Builder::new()
+            .name("plan-solver".into())
+            .spawn(move || job.run())
+            .map_err(|e| {
+                CommandError::new(ErrorCode::Internal, format!("cannot start the solver: {e}"))
+            })?;
+        Ok(started)
+    }
+
+    /// Asks the running versions of `plan_id` to stop; they end as `cancelled` with the best
+    /// plan found so far. Whether any was running.
+    pub fn cancel_plan(&self, plan_id: &str) -> bool {
+        let running = self.running_plans.lock();
+        let mut any = false;
+        for ((id, _), flag) in running.iter() {
+            if id == plan_id {
+                flag.store(true, Ordering::Relaxed);
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// One version of a plan (the latest when `version` is `None`), from the cache.
+    pub fn get_plan(&self, plan_id: &str, version: Option<u32>) -> Result<Plan, CommandError> {
+        let row = self.cache.plan_version(plan_id, version)?.ok_or_else(|| {
+            CommandError::new(ErrorCode::NotFound, format!("no plan {plan_id:?}"))
+        })?;
+        let state = self.state_of(&row);
+        if let Some(result) = &row.result
+            && let Ok(mut plan) = serde_json::from_str::<Plan>(result)
+        {
+            plan.state = state;
+            return Ok(plan);
+        }
+        let request: PlanRequest = serde_json::from_str(&row.request)
+            .map_err(|e| CommandError::new(ErrorCode::Cache, format!("plan {plan_id:?}: {e}")))?;
+        Ok(Plan {
+            plan_id: row.plan_id,
+            version: row.version,
+            state,
+            date: row.plan_date,
+            created_at: row.created_at,
+            finished_at: row.finished_at,
+            request,
+            routes: Vec::new(),
+            unassigned: Vec::new(),
+            totals: PlanTotals::default(),
+            travel_source: String::new(),
+            checked: false,
+            error: row.error,
+        })
+    }
+
+    /// Every version of every plan, newest first.
+    pub fn list_plans(&self) -> Result<Vec<PlanSummary>, CommandError> {
+        Ok(self
+            .cache
+            .plan_versions()?
+            .into_iter()
+            .map(|row| {
+                let stops = serde_json::from_str::<PlanRequest>(&row.request)
+                    .map_or(0, |r| r.stops.len() + r.orders.len());
+                PlanSummary {
+                    state: self.state_of(&row),
+                    plan_id: row.plan_id,
+                    version: row.version,
+                    date: row.plan_date,
+                    created_at: row.created_at,
+                    finished_at: row.finished_at,
+                    stops,
+                    error: row.error,
+                }
+            })
+            .collect())
+    }
+
+    /// A row still `running` that this process is not solving was left by one that stopped.
+    fn state_of(&self, row: &PlanRow) -> PlanState {
+        match PlanState::from_str(&row.state) {
+            PlanState::Running if !self.running_plans.contains(&row.plan_id, row.version) => {
+                PlanState::Interrupted
+            }
+            state => state,
+        }
+    }
+}
+
+/// A seed when the request gives none: the OS's entropy would do, but the clock is what this
+/// crate is handed, and a plan's seed only needs to differ between runs.
+fn started_seed(started: &PlanStarted, clock: &dyn Clock) -> u64 {
+    let now = clock.now();
+    (now.timestamp_nanos_opt().unwrap_or_default() as u64)
+        ^ u64::from(started.version).rotate_left(32)
+}
+
+/// Everything the solver's thread needs, owned.
+struct Solve {
+    plan_id: String,
+    version: u32,
+    request: PlanRequest,
+    created_at: String,
+    built: Built,
+    options: SolveOptions,
+    seed: u64,
+    cancel: Arc<AtomicBool>,
+    cache: Arc<Cache>,
+    clock: Arc<dyn Clock>,
+    running: Running,
+    on_event: PlanListener,
+}
+
+impl Solve {
+    fn run(self) {
+        let started = Instant::now();
+        let seed = self.request.seed.unwrap_or(self.seed);
+        let time_limit_ms = self.options.time_limit.map_or(0, |t| t.as_millis() as u64);
+        // Each search reports its own best; the UI hears the best of their latest reports.
+        let latest: Mutex<(Vec<Option<SolveProgress>>, Option<Instant>)> =
+            Mutex::new((vec![None; self.options.threads.max(1)], None));
+        let report = |p: &SolveProgress| {
+            let mut guard = latest.lock().unwrap_or_else(|e| e.into_inner());
+            let (slots, last) = &mut *guard;
+            if let Some(slot) = slots.get_mut(p.search) {
+                *slot = Some(*p);
+            }
+            let now = Instant::now();
+            // Several searches report each period: one event per period reaches the UI.
+            if last.is_some_and(|l| now.duration_since(l) < PROGRESS_EVERY.mul_f64(0.8)) {
+                return;
+            }
+            *last = Some(now);
+            let Some(best) = slots.iter().flatten().min_by(|a, b| {
+                (a.unassigned, a.cost)
+                    .partial_cmp(&(b.unassigned, b.cost))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            }) else {
+                return;
+            };
+            (self.on_event)(PlanEvent::Progress(PlanProgress {
+                plan_id: self.plan_id.clone(),
+                version: self.version,
+                cost: best.cost,
+                drivers_used: best.vehicles_used,
+                unassigned: best.unassigned,
+                iterations: slots.iter().flatten().map(|s| s.iterations).sum(),
+                elapsed_ms: p.elapsed.as_millis() as u64,
+                time_limit_ms,
+            }));
+        };
+        let observer = Observer {
+            every: PROGRESS_EVERY,
+            report: &report,
+        };
+        let result = solve_observed(
+            &self.built.problem,
+            &self.options,
+            &mut StdRng::seed_from_u64(seed),
+            started,
+            &self.cancel,
+            &observer,
+        );
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let now = tokyo_rfc3339(self.clock.now());
+        let finished = match result {
+            Ok(solution) => {
+                let state = if self.cancel.load(Ordering::Relaxed) {
+                    PlanState::Cancelled
+                } else {
+                    PlanState::Finished
+                };
+                let plan = self.plan_of(&solution, state, &now, elapsed_ms);
+                let write = self.cache.finish_plan_version(
+                    &self.plan_id,
+                    self.version,
+                    state.as_str(),
+                    Some(&serde_json::to_string(&plan).unwrap_or_default()),
+                    None,
+                    &now,
+                );
+                match write {
+                    Ok(()) => PlanFinished {
+                        plan_id: self.plan_id.clone(),
+                        version: self.version,
+                        state,
+                        drivers_used: plan.totals.drivers_used,
+                        unassigned: plan.totals.unassigned,
+                        elapsed_ms,
+                        error: None,
+                    },
+                    Err(e) => self.failed(format!("the plan could not be saved: {e}"), elapsed_ms),
+                }
+            }
+            Err(e) => {
+                let message = format!("the solver refused the problem: {e}");
+                if let Err(e) = self.cache.finish_plan_version(
+                    &self.plan_id,
+                    self.version,
+                    PlanState::Failed.as_str(),
+                    None,
+                    Some(&message),
+                    &now,
+                ) {
+                    tracing::warn!("plan {}: {e}", self.plan_id);
+                }
+                self.failed(message, elapsed_ms)
+            }
+        };
+        self.running
+            .lock()
+            .remove(&(self.plan_id.clone(), self.version));
+        (self.on_event)(PlanEvent::Finished(finished));
+    }
+
+    fn failed(&self, message: String, elapsed_ms: u64) -> PlanFinished {
+        tracing::warn!("plan {} v{}: {message}", self.plan_id, self.version);
+        PlanFinished {
+            plan_id: self.plan_id.clone(),
+            version: self.version,
+            state: PlanState::Failed,
+            drivers_used: 0,
+            unassigned: 0,
+            elapsed_ms,
+            error: Some(message),
+        }
+    }
+
+    /// The solver's answer in the plan's terms: each visit pointing back at its stop.
+    fn plan_of(&self, solution: &Solution, state: PlanState, now: &str, elapsed_ms: u64) -> Plan {
+        let built = &self.built;
+        let problem = &built.problem;
+        let routes: Vec<PlanRoute> = solution
+            .routes
+            .iter()
+            .map(|r| {
+                let driver = &built.drivers[r.vehicle];
+                let vehicle = &problem.vehicles[r.vehicle];
+                let visits = r
+                    .stops
+                    .iter()
+                    .map(|s| {
+                        let stop = &built.stops[s.job];
+                        let role = match s.role {
+                            StopRole::Delivery => VisitRole::Delivery,
+                            _ => VisitRole::Pickup,
+                        };
+                        // A delivery is picked up at the store; a fetch is dropped there.
+                        let at_store = (role == VisitRole::Pickup) != stop.fetch;
+                        let point = if at_store { stop.store } else { stop.customer };
+                        let service = problem.jobs[s.job].task.clone();
+                        let service_s = match service {
+                            hakobu_solver::Task::Pair {
+                                pickup, delivery, ..
+                            } => {
+                                if role == VisitRole::Pickup {
+                                    pickup.service
+                                } else {
+                                    delivery.service
+                                }
+                            }
+                            hakobu_solver::Task::Single { stop, .. } => stop.service,
+                        };
+                        PlanVisit {
+                            source: stop.source.clone(),
+                            role,
+                            store_id: at_store.then(|| stop.store_id.clone()),
+                            lat: point.lat,
+                            lng: point.lng,
+                            arrival_s: s.arrival,
+                            start_s: s.start,
+                            service_s,
+                            window: if at_store { None } else { stop.window },
+                            parcels: stop.parcels,
+                        }
+                    })
+                    .collect();
+                PlanRoute {
+                    driver_email: driver.email.clone(),
+                    driver_name: driver.name.clone(),
+                    vehicle_type: driver.vehicle_type,
+                    shift_start_s: vehicle.shift.start,
+                    shift_end_s: vehicle.shift.end,
+                    visits,
+                    distance_m: r.distance,
+                    end_s: r.end,
+                }
+            })
+            .collect();
+        let unassigned: Vec<UnassignedStop> = solution
+            .unassigned
+            .iter()
+            .map(|u| {
+                let stop = &built.stops[u.job];
+                let cause = UnassignedCause::from(u.reason);
+                let near = closest(problem, u.job);
+                let driver = near.as_ref().map(|c| &built.drivers[c.vehicle]);
+                let message = match (&near, driver) {
+                    (Some(c), Some(d)) if !c.miss.is_empty() => {
+                        format!("{}（最も近い: {}、{}）", describe(cause), d.name, c.miss)
+                    }
+                    (_, Some(d)) => format!("{}（最も近い: {}）", describe(cause), d.name),
+                    _ => describe(cause).to_owned(),
+                };
+                UnassignedStop {
+                    source: stop.source.clone(),
+                    lat: stop.customer.lat,
+                    lng: stop.customer.lng,
+                    parcels: stop.parcels,
+                    window: stop.window,
+                    cause,
+                    message,
+                    closest_driver: driver.map(|d| d.email.clone()),
+                    closest_driver_name: driver.map(|d| d.name.clone()),
+                }
+            })
+            .collect();
+        let totals = PlanTotals {
+            drivers_used: routes.len(),
+            stops: built.stops.len() - unassigned.len(),
+            unassigned: unassigned.len(),
+            parcels: routes
+                .iter()
+                .flat_map(|r| &r.visits)
+                .filter(|v| v.role == VisitRole::Delivery)
+                .map(|v| v.parcels)
+                .sum(),
+            distance_m: solution.distance,
+            duration_s: routes.iter().map(|r| r.end_s - r.shift_start_s).sum(),
+            cost: solution.cost,
+            iterations: solution.iterations,
+            elapsed_ms,
+        };
+        Plan {
+            plan_id: self.plan_id.clone(),
+            version: self.version,
+            state,
+            date: self.request.date.trim().to_owned(),
+            created_at: self.created_at.clone(),
+            finished_at: Some(now.to_owned()),
+            request: self.request.clone(),
+            routes,
+            unassigned,
+            totals,
+            travel_source: built.travel_source.clone(),
+            checked: check(problem, solution).is_feasible(),
+            error: None,
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! Planning a batch across the fleet, against the real sandbox (port 0, real SQLite files) and
+//! a real cache file: fleet refusals name their field; a small Tokyo batch plans every stop and
+//! the solver's checker accepts it; an impossible window is left over saying so; cancel stops
+//! within 100 ms; progress arrives while solving; plans are versions that survive reopening.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use hakobu_cache::Cache;
+use hakobu_diaq_client::DiaqClient;
+use hakobu_dispatch::{
+    BatchStop, Dispatch, DriverInput, ErrorCode, Mode, OrderKind, OrderRef, Place, Plan, PlanEvent,
+    PlanRequest, PlanState, StopSource, StopWindow, SystemClock, UnassignedCause, VisitRole,
+    demo_driver,
+};
+use hakobu_geo::Gazetteer;
+use hakobu_geo::travel::VehicleType;
+use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
+use tokio::sync::mpsc;
+
+const KEY: &str = "k_dispatch_plan";
+
+fn geo() -> Arc<Gazetteer> {
+    static G: OnceLock<Arc<Gazetteer>> = OnceLock::new();
+    G.get_or_init(|| {
+        Arc::new(
+            Gazetteer::load(&Gazetteer::default_path())
+                .unwrap_or_else(|e| panic!("{e}: run `make data` first")),
+        )
+    })
+    .clone()
+}
+
+async fn sandbox(dir: &Path) -> RunningSandbox {
+    let config = SandboxConfig {
+        db_path: dir.join("sandbox.db"),
+        api_key: KEY.into(),
+        seed: Some(Seed::TokyoDay),
+        geo: Some(geo()),
+        ..SandboxConfig::default()
+    };
+    hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+fn dispatch(server: &RunningSandbox, cache_file: &Path) -> Dispatch {
+    Dispatch::new(
+        DiaqClient::new(&server.base_url(), KEY).unwrap(),
+        Arc::new(Cache::open(cache_file).unwrap()),
+        Mode::Sandbox,
+        Arc::new(SystemClock),
+        Some(geo()),
+    )
+    .unwrap()
+}
+
+/// A dispatch with the sandbox's stores cached and its RouteMate drivers as the fleet.
+async fn ready(server: &RunningSandbox, cache_file: &Path) -> Arc<Dispatch> {
+    let d = dispatch(server, cache_file);
+    d.sync_stores().await.unwrap();
+    let demo: Vec<DriverInput> = hakobu_sandbox::demo_drivers()
+        .iter()
+        .map(|r| demo_driver(&r.email, &r.name, r.vehicle, r.start))
+        .collect();
+    assert_eq!(d.seed_fleet(&demo).unwrap(), demo.len());
+    // Seeding again leaves the fleet as it is.
+    assert_eq!(d.seed_fleet(&demo).unwrap(), 0);
+    Arc::new(d)
+}
+
+/// The first cached store with a position, and where it is.
+fn a_store(d: &Dispatch) -> (String, f64, f64) {
+    let s = d
+        .list_stores(None)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.location.is_some())
+        .expect("a seeded store with a position");
+    let l = s.location.unwrap();
+    (s.store.id, l.lat, l.lng)
+}
+
+/// `n` stops around the store, 10:00–17:00 windows, 1–2 parcels.
+fn stops_around(lat: f64, lng: f64, n: usize) -> Vec<BatchStop> {
+    (0..n)
+        .map(|k| {
+            let angle = k as f64 * 2.399_963; // golden angle: spread without a pattern
+            let r = 0.004 + 0.0015 * k as f64;
+            BatchStop {
+                external_stop_id: format!("S{k}"),
+                line: k + 2,
+                lat: lat + r * angle.sin(),
+                lng: lng + r * angle.cos(),
+                parcel_count: 1 + (k % 2) as u32,
+                time_window: Some(StopWindow {
+                    start: "10:00".into(),
+                    end: "17:00".into(),
+                }),
+                service_s: None,
+            }
+        })
+        .collect()
+}
+
+fn request(store_id: &str, stops: Vec<BatchStop>, time_limit_s: u32) -> PlanRequest {
+    PlanRequest {
+        plan_id: None,
+        date: "2026-12-08".into(),
+        store_id: Some(store_id.into()),
+        stops,
+        orders: Vec::new(),
+        drivers: None,
+        time_limit_s: Some(time_limit_s),
+        threads: Some(2),
+        seed: Some(7),
+    }
+}
+
+/// Starts a plan; its events arrive on the receiver.
+async fn start(
+    d: &Dispatch,
+    request: PlanRequest,
+) -> (
+    hakobu_dispatch::PlanStarted,
+    mpsc::UnboundedReceiver<(Instant, PlanEvent)>,
+) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let started = d
+        .plan_batch(
+            request,
+            Arc::new(move |e| {
+                let _ = tx.send((Instant::now(), e));
+            }),
+        )
+        .await
+        .unwrap();
+    (started, rx)
+}
+
+/// Waits for the end; returns the progress events seen before it and the end's time.
+async fn finish(rx: &mut mpsc::UnboundedReceiver<(Instant, PlanEvent)>) -> (usize, Instant) {
+    let mut progress = 0;
+    loop {
+        let (at, event) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("the plan ends")
+            .expect("the solver thread sends its end");
+        match event {
+            PlanEvent::Progress(_) => progress += 1,
+            PlanEvent::Finished(f) => {
+                assert_eq!(f.error, None);
+                return (progress, at);
+            }
+        }
+    }
+}
+
+fn file_line(source: &StopSource) -> usize {
+    match source {
+        StopSource::File { line, .. } => *line,
+        other => panic!("not a file stop: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fleet_refusals_name_their_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let fleet = d.list_fleet().unwrap();
+    assert_eq!(fleet.len(), 2);
+    assert!(
+        fleet.iter().all(|f| f.vehicle_type == VehicleType::KeiVan
+            && f.capacity == 30
+            && f.speed_kmh > 0.0)
+    );
+    let (store_id, _, _) = a_store(&d);
+    let good = DriverInput {
+        email: " Sato.Yui@RouteMate.example ".into(),
+        name: "佐藤 結衣".into(),
+        vehicle_type: VehicleType::Bicycle,
+        shift_start: "10:00".into(),
+        shift_end: "16:30".into(),
+        start: Place::Store {
+            store_id: store_id.clone(),
+        },
+        end: Place::Address {
+            address: "東京都港区六本木6-10-1".into(),
+        },
+        capacity: None,
+    };
+    let saved = d.save_driver(&good).unwrap();
+    assert_eq!(saved.email, "sato.yui@routemate.example");
+    assert_eq!(saved.capacity, 6, "a bicycle's default");
+    assert!(matches!(saved.end, Place::Point { label: Some(_), .. }));
+    assert_eq!(d.list_fleet().unwrap().len(), 3);
+
+    let refused = |input: DriverInput, field: &str| {
+        let e = d.save_driver(&input).unwrap_err();
+        assert_eq!(e.code, ErrorCode::BadRequest, "{e:?}");
+        assert_eq!(e.field.as_deref(), Some(field), "{e:?}");
+        assert!(e.message.starts_with(&format!("{field}: ")), "{e:?}");
+    };
+    refused(
+        DriverInput {
+            email: "sato.yui".into(),
+            ..good.clone()
+        },
+        "email",
+    );
+    refused(
+        DriverInput {
+            shift_end: "09:00".into(),
+            ..good.clone()
+        },
+        "shift_end",
+    );
+    refused(
+        DriverInput {
+            shift_start: "nine".into(),
+            ..good.clone()
+        },
+        "shift_start",
+    );
+    refused(
+        DriverInput {
+            capacity: Some(0),
+            ..good.clone()
+        },
+        "capacity",
+    );
+    refused(
+        DriverInput {
+            start: Place::Store {
+                store_id: "no-such-store".into(),
+            },
+            ..good.clone()
+        },
+        "start",
+    );
+    refused(
+        DriverInput {
+            start: Place::Address {
+                address: "どこでもない場所".into(),
+            },
+            ..good.clone()
+        },
+        "start",
+    );
+    refused(
+        DriverInput {
+            end: Place::Point {
+                lat: 139.7,
+                lng: 35.6,
+                label: None,
+            },
+            ..good.clone()
+        },
+        "end",
+    );
+    refused(
+        DriverInput {
+            name: " ".into(),
+            ..good.clone()
+        },
+        "name",
+    );
+    // Nothing refused was kept.
+    assert_eq!(d.list_fleet().unwrap().len(), 3);
+    d.delete_driver("SATO.YUI@routemate.example").unwrap();
+    assert_eq!(d.list_fleet().unwrap().len(), 2);
+    assert_eq!(
+        d.delete_driver("sato.yui@routemate.example")
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_tokyo_batch_plans_every_stop_and_the_impossible_one_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, lat, lng) = a_store(&d);
+    let mut stops = stops_around(lat, lng, 12);
+    // Before anyone's shift starts: no driver can make it.
+    stops.push(BatchStop {
+        external_stop_id: "EARLY".into(),
+        line: 99,
+        lat: lat + 0.01,
+        lng: lng - 0.01,
+        parcel_count: 1,
+        time_window: Some(StopWindow {
+            start: "05:00".into(),
+            end: "05:30".into(),
+        }),
+        service_s: None,
+    });
+    let (started, mut rx) = start(&d, request(&store_id, stops, 2)).await;
+    assert_eq!(
+        (started.stops, started.drivers, started.version),
+        (13, 2, 1)
+    );
+    finish(&mut rx).await;
+    let plan = d.get_plan(&started.plan_id, None).unwrap();
+    assert_eq!(plan.state, PlanState::Finished);
+    assert!(plan.checked, "the solver's checker accepts the routes");
+    assert_eq!(plan.travel_source, "great_circle");
+
+    // Every stop but the early one is on a route, once, picked up before it is delivered,
+    // inside its window and its driver's shift.
+    let mut delivered: Vec<usize> = Vec::new();
+    for route in &plan.routes {
+        for (k, v) in route.visits.iter().enumerate() {
+            assert!(v.start_s + 1e-6 >= v.arrival_s);
+            if v.role == VisitRole::Delivery {
+                let line = file_line(&v.source);
+                assert!(
+                    route.visits[..k]
+                        .iter()
+                        .any(|p| p.role == VisitRole::Pickup && p.source == v.source),
+                    "line {line} picked up first"
+                );
+                let [a, b] = v.window.expect("file stops have windows");
+                assert!(
+                    v.start_s >= a - 1e-6 && v.start_s <= b + 1e-6,
+                    "line {line}"
+                );
+                delivered.push(line);
+            } else {
+                assert_eq!(v.store_id.as_deref(), Some(store_id.as_str()));
+            }
+        }
+        assert!(route.end_s <= route.shift_end_s + 1e-6);
+        assert!(route.distance_m > 0.0);
+    }
+    delivered.sort_unstable();
+    assert_eq!(delivered, (2..14).collect::<Vec<_>>());
+    assert_eq!(plan.totals.stops, 12);
+    assert_eq!(plan.totals.unassigned, 1);
+    let early = &plan.unassigned[0];
+    assert_eq!(file_line(&early.source), 99);
+    assert_eq!(early.cause, UnassignedCause::Window);
+    assert!(early.message.contains("時間指定"), "{}", early.message);
+    assert!(early.message.contains("分遅れ"), "{}", early.message);
+    assert!(early.closest_driver.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_arrives_while_solving_and_cancel_stops_within_100_ms() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, lat, lng) = a_store(&d);
+
+    // A multi-second solve runs to its limit, reporting all along.
+    let (_, mut rx) = start(&d, request(&store_id, stops_around(lat, lng, 20), 2)).await;
+    let (progress, _) = finish(&mut rx).await;
+    assert!(progress >= 3, "{progress} progress events in 2 s");
+
+    // A long one stopped after its first report.
+    let (started, mut rx) = start(&d, request(&store_id, stops_around(lat, lng, 20), 60)).await;
+    let (_, first) = rx.recv().await.unwrap();
+    let PlanEvent::Progress(p) = first else {
+        panic!("progress first")
+    };
+    assert_eq!(
+        (p.plan_id.as_str(), p.version),
+        (started.plan_id.as_str(), 1)
+    );
+    assert!(p.elapsed_ms < 60_000 && p.time_limit_ms == 60_000);
+    assert!(d.cancel_plan(&started.plan_id));
+    let asked = Instant::now();
+    let (_, ended) = finish(&mut rx).await;
+    let took = ended.duration_since(asked);
+    assert!(took <= Duration::from_millis(100), "cancel took {took:?}");
+    let plan = d.get_plan(&started.plan_id, None).unwrap();
+    assert_eq!(plan.state, PlanState::Cancelled);
+    assert!(plan.checked, "the best plan so far is kept, and feasible");
+    assert!(!d.cancel_plan(&started.plan_id), "nothing left running");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plans_are_versions_that_survive_reopening_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let cache_file = dir.path().join("cache.db");
+    let d = ready(&server, &cache_file).await;
+    let (store_id, lat, lng) = a_store(&d);
+    d.sync_orders(true).await.unwrap();
+    // A delivery picked on the board plans beside the file's stops, pointing back at itself.
+    let order = d
+        .list_orders(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|o| o.kind == "delivery" && o.customer_lat.is_some())
+        .expect("a seeded delivery with a position");
+    let mut first = request(&store_id, stops_around(lat, lng, 5), 1);
+    first.orders = vec![OrderRef {
+        kind: OrderKind::Delivery,
+        id: order.id.clone(),
+    }];
+    first.date = order.window_date.clone();
+    let (started, mut rx) = start(&d, first.clone()).await;
+    finish(&mut rx).await;
+    let one = d.get_plan(&started.plan_id, None).unwrap();
+    let placed = one
+        .routes
+        .iter()
+        .flat_map(|r| &r.visits)
+        .map(|v| &v.source)
+        .chain(one.unassigned.iter().map(|u| &u.source))
+        .any(|s| matches!(s, StopSource::Order { id, .. } if *id == order.id));
+    assert!(placed, "the order is planned or left over, by its id");
+
+    // The same plan again is its next version; the first stays.
+    let again = PlanRequest {
+        plan_id: Some(started.plan_id.clone()),
+        ..first
+    };
+    let (second, mut rx) = start(&d, again).await;
+    assert_eq!(
+        (second.plan_id.as_str(), second.version),
+        (started.plan_id.as_str(), 2)
+    );
+    finish(&mut rx).await;
+    drop(d);
+
+    let reopened = dispatch(&server, &cache_file);
+    let latest: Plan = reopened.get_plan(&started.plan_id, None).unwrap();
+    assert_eq!((latest.version, latest.state), (2, PlanState::Finished));
+    let kept = reopened.get_plan(&started.plan_id, Some(1)).unwrap();
+    assert_eq!(kept.routes, one.routes);
+    assert_eq!(
+        kept.request.plan_id.as_deref(),
+        Some(started.plan_id.as_str())
+    );
+    let list = reopened.list_plans().unwrap();
+    assert_eq!(
+        list.iter()
+            .filter(|p| p.plan_id == started.plan_id)
+            .map(|p| p.version)
+            .collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    assert!(list.iter().all(|p| p.stops == 6));
+    assert_eq!(
+        reopened.get_plan("nope", None).unwrap_err().code,
+        ErrorCode::NotFound
+    );
+}
