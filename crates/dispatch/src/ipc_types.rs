@@ -144,6 +144,28 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::AddressLevel,
         crate::NormalizedAddress,
     ]);
+    // ---- Planning: the fleet, plan requests, plans and their events ----
+    all.extend(declarations![cfg;
+        crate::Place,
+        crate::DriverInput,
+        crate::FleetDriver,
+        crate::StopWindow,
+        crate::BatchStop,
+        crate::PlanRequest,
+        crate::StopSource,
+        crate::PlanState,
+        crate::VisitRole,
+        crate::PlanVisit,
+        crate::PlanRoute,
+        crate::UnassignedCause,
+        crate::UnassignedStop,
+        crate::PlanTotals,
+        crate::Plan,
+        crate::PlanSummary,
+        crate::PlanStarted,
+        crate::PlanProgress,
+        crate::PlanFinished,
+    ]);
     all
 }
 

@@ -731,3 +731,172 @@ line_2: string,
  * How precisely it was placed; null: not at all.
  */
 level: AddressLevel | null, lat: number | null, lng: number | null, };
+
+/**
+ * Where a driver starts or ends the day.
+ */
+export type Place = { "kind": "store", store_id: string, } | { "kind": "point", lat: number, lng: number, label: string | null, } | { "kind": "address", address: string, };
+
+/**
+ * A driver as the fleet form sends it. `capacity` `None` takes the vehicle type's default.
+ */
+export type DriverInput = { 
+/**
+ * The RouteMate login (an email); the driver's key.
+ */
+email: string, name: string, vehicle_type: "自転車" | "原付" | "小型二輪" | "バイク125cc超" | "軽四輪", 
+/**
+ * `HH:MM`, Japan time.
+ */
+shift_start: string, shift_end: string, start: Place, end: Place, capacity: number | null, };
+
+/**
+ * A driver as kept: the login lower-cased, places resolved, capacity filled in.
+ */
+export type FleetDriver = { email: string, name: string, vehicle_type: "自転車" | "原付" | "小型二輪" | "バイク125cc超" | "軽四輪", shift_start: string, shift_end: string, start: Place, end: Place, 
+/**
+ * Parcels at once.
+ */
+capacity: number, 
+/**
+ * From hakobu-geo's travel model, for the form to show what the type means.
+ */
+speed_kmh: number, updated_at: string, };
+
+/**
+ * `{"start": "HH:MM", "end": "HH:MM"}`: the import report's window as the UI has it.
+ */
+export type StopWindow = { start: string, end: string, };
+
+/**
+ * One planned row of an imported file (a row of the import report without errors).
+ */
+export type BatchStop = { external_stop_id: string, 
+/**
+ * The file's line, to point back at the row.
+ */
+line: number, lat: number, lng: number, parcel_count: number, time_window: StopWindow | null, 
+/**
+ * Seconds at the door; `None`: the default.
+ */
+service_s: number | null, };
+
+/**
+ * A plan to make (or remake, under `plan_id`).
+ */
+export type PlanRequest = { 
+/**
+ * A new version of this plan; `None`: a new plan.
+ */
+plan_id: string | null, 
+/**
+ * YYYY-MM-DD (Japan time): the day the windows and shifts fall on.
+ */
+date: string, 
+/**
+ * The store the file's stops are picked up at (orders carry their own).
+ */
+store_id: string | null, stops: Array<BatchStop>, orders: Array<OrderRef>, 
+/**
+ * Logins of the drivers to plan for; `None`: the whole fleet.
+ */
+drivers: Array<string> | null, 
+/**
+ * Seconds the solver may run (default 10, at most 600).
+ */
+time_limit_s: number | null, 
+/**
+ * Parallel searches; `None`: the machine's cores.
+ */
+threads: number | null, 
+/**
+ * The solver's seed, to repeat a plan; `None`: drawn from the OS.
+ */
+seed: number | null, };
+
+/**
+ * Where a planned stop came from, so every result points back at it.
+ */
+export type StopSource = { "kind": "file", line: number, external_stop_id: string, } | { "kind": "order", order_kind: OrderKind, id: string, tracking_code: string, };
+
+export type PlanState = "running" | "finished" | "cancelled" | "failed" | "interrupted";
+
+export type VisitRole = "pickup" | "delivery";
+
+export type PlanVisit = { source: StopSource, role: VisitRole, 
+/**
+ * The store visited, for store stops.
+ */
+store_id: string | null, lat: number, lng: number, arrival_s: number, 
+/**
+ * Service start, after any wait for the window.
+ */
+start_s: number, service_s: number, 
+/**
+ * The window service must start in, if any.
+ */
+window: [number, number] | null, parcels: number, };
+
+export type PlanRoute = { driver_email: string, driver_name: string, vehicle_type: "自転車" | "原付" | "小型二輪" | "バイク125cc超" | "軽四輪", shift_start_s: number, shift_end_s: number, visits: Array<PlanVisit>, distance_m: number, 
+/**
+ * Arrival at the route's end.
+ */
+end_s: number, };
+
+/**
+ * Why a stop is on no route, as the solver found it.
+ */
+export type UnassignedCause = "no_vehicle" | "capacity" | "window" | "shift" | "max_duration" | "no_room";
+
+export type UnassignedStop = { source: StopSource, lat: number, lng: number, parcels: number, window: [number, number] | null, cause: UnassignedCause, 
+/**
+ * The cause in the dispatcher's words (Japanese), with the closest driver's miss.
+ */
+message: string, 
+/**
+ * The driver that came closest, tried with the stop alone: login and name.
+ */
+closest_driver: string | null, closest_driver_name: string | null, };
+
+export type PlanTotals = { drivers_used: number, stops: number, unassigned: number, parcels: number, distance_m: number, 
+/**
+ * Sum over routes of end minus shift start.
+ */
+duration_s: number, 
+/**
+ * The solver's objective (distance + drivers' fixed costs + penalties).
+ */
+cost: number, iterations: number, elapsed_ms: number, };
+
+/**
+ * One version of a plan.
+ */
+export type Plan = { plan_id: string, version: number, state: PlanState, date: string, created_at: string, finished_at: string | null, request: PlanRequest, routes: Array<PlanRoute>, unassigned: Array<UnassignedStop>, totals: PlanTotals, 
+/**
+ * `osrm` or `great_circle`.
+ */
+travel_source: string, 
+/**
+ * Whether the solver's independent checker accepted the routes.
+ */
+checked: boolean, error: string | null, };
+
+/**
+ * A version in the plan list (without its routes).
+ */
+export type PlanSummary = { plan_id: string, version: number, state: PlanState, date: string, created_at: string, finished_at: string | null, stops: number, error: string | null, };
+
+/**
+ * `plan_batch`'s answer: the version now solving.
+ */
+export type PlanStarted = { plan_id: string, version: number, stops: number, drivers: number, threads: number, time_limit_s: number, };
+
+/**
+ * `plan-progress`: the best plan so far, about every 250 ms.
+ */
+export type PlanProgress = { plan_id: string, version: number, cost: number, drivers_used: number, unassigned: number, iterations: number, elapsed_ms: number, time_limit_ms: number, };
+
+/**
+ * `plan-finished`: the version ended (read it with `get_plan`).
+ */
+export type PlanFinished = { plan_id: string, version: number, state: PlanState, drivers_used: number, unassigned: number, elapsed_ms: number, error: string | null, };
