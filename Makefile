@@ -98,8 +98,10 @@ ui-bench: ui data tauri-driver
 	  HAKOBU_BENCH_CACHE_BIN="$(CARGO_TARGET_DIR)/release/bench-cache" \
 	  PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) node bench/ui-bench.js
 
-## Geocoder benchmark (release); rewrites crates/geo/BENCHMARKS.md.
+## Geocoder benchmark (release) on the generated set and the independent one built from Japan
+## Post's town list (data/geo/accuracy.tsv); rewrites crates/geo/BENCHMARKS.md.
 geo-bench: data
+	@python3 scripts/geo-accuracy-set.py
 	cargo run --release -p hakobu-geo --bin geo-bench
 
 ## Solver benchmark on the Tokyo 300-stop dispatch instance (generated from the gazetteer):

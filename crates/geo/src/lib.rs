@@ -12,7 +12,7 @@ pub mod travel;
 
 pub use gazetteer::{DATA_ENV, Gazetteer, LoadError, Point};
 pub use geocode::{GeocodeError, Geocoded, Level};
-pub use normalize::{normalize, split_numbers};
+pub use normalize::{name_key, normalize, split_numbers};
 pub use postal::{Postal, PostalError, parse_postal_code};
 
 /// Attribution the UI must show wherever these points are used.
