@@ -34,6 +34,13 @@ fn main() {
             "board",
             "late_summary",
             "order_detail",
+            "list_fleet",
+            "save_driver",
+            "delete_driver",
+            "plan_batch",
+            "cancel_plan",
+            "get_plan",
+            "list_plans",
         ]),
     ))
     .expect("tauri build script");

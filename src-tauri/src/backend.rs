@@ -8,7 +8,7 @@ use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
     ApiConfig, Dispatch, ErrorCode, Mode, RouteMateLink, RouteMateSettings, SystemClock,
-    WebhookReceiver, osrm_url,
+    WebhookReceiver, demo_driver, osrm_url,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
@@ -84,6 +84,17 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
         Ok(Some(link)) => dispatch = dispatch.with_routemate(link),
         Ok(None) => tracing::info!("RouteMate not configured"),
         Err(e) => tracing::warn!("RouteMate unavailable: {e}"),
+    }
+    // The embedded sandbox's RouteMate drivers are the demo fleet, saved once into an empty
+    // fleet; what the dispatcher edits afterwards stays.
+    if matches!(mode, Mode::Sandbox) {
+        let demo: Vec<_> = hakobu_sandbox::demo_drivers()
+            .iter()
+            .map(|d| demo_driver(&d.email, &d.name, d.vehicle, d.start))
+            .collect();
+        if let Err(e) = dispatch.seed_fleet(&demo) {
+            tracing::warn!("demo fleet not saved: {e}");
+        }
     }
     let dispatch = Arc::new(dispatch);
     // The embedded sandbox posts status changes and driver moves to a receiver of ours, so

@@ -7,6 +7,7 @@ mod backend;
 mod board_commands;
 mod commands;
 mod order_commands;
+mod plan_commands;
 
 use tauri::Manager;
 
@@ -55,6 +56,13 @@ fn main() {
             order_commands::postal_lookup,
             order_commands::normalize_address,
             order_commands::save_export,
+            plan_commands::list_fleet,
+            plan_commands::save_driver,
+            plan_commands::delete_driver,
+            plan_commands::plan_batch,
+            plan_commands::cancel_plan,
+            plan_commands::get_plan,
+            plan_commands::list_plans,
         ])
         .build(tauri::generate_context!());
     match app {

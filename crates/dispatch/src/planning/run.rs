@@ -30,12 +30,15 @@ pub const MAX_TIME_LIMIT_S: u32 = 600;
 /// How often the best figures reach the UI.
 pub const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
-/// The versions solving in this process, by (plan id, version), with their cancel flags.
+/// Cancel flags by (plan id, version).
+type Flags = HashMap<(String, u32), Arc<AtomicBool>>;
+
+/// The versions solving in this process, with their cancel flags.
 #[derive(Default, Clone)]
-pub(crate) struct Running(Arc<Mutex<HashMap<(String, u32), Arc<AtomicBool>>>>);
+pub(crate) struct Running(Arc<Mutex<Flags>>);
 
 impl Running {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, u32), Arc<AtomicBool>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Flags> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -1,0 +1,69 @@
+//! `#[tauri::command]` adapters of the fleet and planning: the drivers table, starting and
+//! cancelling a plan, reading plans back. A running plan's progress reaches the window as
+//! `plan-progress` events and its end as `plan-finished`. No logic lives here.
+
+use std::sync::Arc;
+
+use hakobu_dispatch::{
+    CommandError, DriverInput, FleetDriver, Plan, PlanEvent, PlanRequest, PlanStarted, PlanSummary,
+};
+use tauri::{AppHandle, Emitter, State};
+
+use crate::backend::Backend;
+
+type Reply<T> = Result<T, CommandError>;
+
+/// Every driver of the fleet, by name.
+#[tauri::command]
+pub fn list_fleet(backend: State<'_, Backend>) -> Reply<Vec<FleetDriver>> {
+    backend.dispatch.list_fleet()
+}
+
+/// Adds a driver or replaces the one with the same login; refusals name their field.
+#[tauri::command]
+pub fn save_driver(backend: State<'_, Backend>, driver: DriverInput) -> Reply<FleetDriver> {
+    backend.dispatch.save_driver(&driver)
+}
+
+#[tauri::command]
+pub fn delete_driver(backend: State<'_, Backend>, email: String) -> Reply<()> {
+    backend.dispatch.delete_driver(&email)
+}
+
+/// Starts solving; returns the plan id and version at once. Events follow.
+#[tauri::command]
+pub async fn plan_batch(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    request: PlanRequest,
+) -> Reply<PlanStarted> {
+    let listener = Arc::new(move |event: PlanEvent| {
+        let sent = match &event {
+            PlanEvent::Progress(p) => app.emit("plan-progress", p),
+            PlanEvent::Finished(f) => app.emit("plan-finished", f),
+        };
+        if let Err(e) = sent {
+            tracing::warn!("could not emit a plan event: {e}");
+        }
+    });
+    backend.dispatch.plan_batch(request, listener).await
+}
+
+/// Stops the plan's running solve; it ends as `cancelled` with the best plan so far. Whether
+/// one was running.
+#[tauri::command]
+pub fn cancel_plan(backend: State<'_, Backend>, plan_id: String) -> bool {
+    backend.dispatch.cancel_plan(&plan_id)
+}
+
+/// One version of a plan (the latest without `version`).
+#[tauri::command]
+pub fn get_plan(backend: State<'_, Backend>, plan_id: String, version: Option<u32>) -> Reply<Plan> {
+    backend.dispatch.get_plan(&plan_id, version)
+}
+
+/// Every version of every plan, newest first, without routes.
+#[tauri::command]
+pub fn list_plans(backend: State<'_, Backend>) -> Reply<Vec<PlanSummary>> {
+    backend.dispatch.list_plans()
+}
