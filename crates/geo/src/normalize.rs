@@ -181,14 +181,52 @@ fn is_numeric_char(c: char) -> bool {
     c.is_ascii_digit() || is_kanji_numeral(c)
 }
 
-/// The comparison form of one character: spelling variants map to one character of the same
-/// UTF-8 length, so byte offsets in the folded text are offsets in the original.
+/// The comparison form of one character: spelling variants of one place name map to one
+/// character. Besides ケ/ヶ/が and の/之/ノ, the itaiji (old or variant forms) people and the two
+/// data sources write interchangeably in place names: 湯澤市 is 湯沢市, 﨑 is 崎, 髙 is 高.
+/// Applied to the gazetteer and the input alike (through [`key`]), so either spelling finds
+/// either; a name keeps its own spelling everywhere else.
 pub fn fold_char(c: char) -> char {
     match c {
         'ヶ' | 'が' | 'ヵ' => 'ケ',
         '之' | 'ノ' => 'の',
+        '惠' => '恵',
+        '溪' => '渓',
+        '邊' | '邉' => '辺',
+        '﨑' | '嵜' | '碕' => '崎',
+        '髙' => '高',
+        '舘' => '館',
+        '澤' => '沢',
+        '濱' => '浜',
+        '嶋' | '嶌' => '島',
+        '冨' => '富',
+        '齋' | '齊' => '斎',
+        '廣' => '広',
+        '櫻' => '桜',
+        '國' => '国',
+        '龍' => '竜',
+        '條' => '条',
+        '曾' => '曽',
+        '槇' => '槙',
+        '瀧' => '滝',
+        '藪' => '薮',
+        '籠' => '篭',
+        '德' => '徳',
+        '塚' => '塚',
+        '榮' => '栄',
+        '眞' => '真',
+        '淵' => '渕',
+        '峯' => '峰',
+        '穗' => '穂',
         _ => c,
     }
+}
+
+/// Whether `s` starts with `unit` once folded (「五條」 numbers a place as 「五条」 does).
+fn starts_with_folded(s: &str, unit: &str) -> bool {
+    let mut chars = s.chars();
+    unit.chars()
+        .all(|u| chars.next().is_some_and(|c| fold_char(c) == u))
 }
 
 /// The one comparison form of place text, for the gazetteer's names and the typed address
@@ -209,7 +247,9 @@ pub(crate) fn key(s: &str, mut origin: Option<&mut Vec<usize>>) -> String {
                 .find(|&(_, c)| !is_kanji_numeral(c))
                 .map_or(rest.len(), |(i, _)| i);
             let (run, after) = rest.split_at(run_len);
-            let numbered = NUMBERED_PLACE_UNITS.iter().any(|u| after.starts_with(u));
+            let numbered = NUMBERED_PLACE_UNITS
+                .iter()
+                .any(|u| starts_with_folded(after, u));
             let before = out.len();
             match kanji_number(run) {
                 Some(n) if numbered => out.push_str(&n.to_string()),
@@ -358,6 +398,30 @@ mod tests {
         assert_eq!(key("十日町市", None), "十日町市");
         assert_eq!(key("赤坂 一丁目", None), "赤坂1丁目");
         assert_eq!(normalize("新潟県三条市旭町2-3"), "新潟県三条市旭町2-3");
+    }
+
+    /// Class 3 of issue 24: itaiji fold on both sides.
+    #[test]
+    fn variant_characters_fold_on_both_sides() {
+        for (a, b) in [
+            ("惠比寿", "恵比寿"),
+            ("溪谷", "渓谷"),
+            ("渡邊", "渡辺"),
+            ("渡邉", "渡辺"),
+            ("川﨑", "川崎"),
+            ("髙松", "高松"),
+            ("函舘", "函館"),
+            ("湯澤市", "湯沢市"),
+            ("霞ヶ関", "霞が関"),
+            ("龍ケ崎市", "竜ヶ崎市"),
+        ] {
+            assert_eq!(key(a, None), key(b, None), "{a} {b}");
+            assert_eq!(name_key(a), key(b, None), "{a} {b}");
+        }
+        assert_eq!(key("五條市", None), key("五条市", None));
+        for c in "惠溪邊邉﨑髙舘澤濱嶋冨齋廣櫻國龍條".chars() {
+            assert_eq!(fold_char(c).len_utf8(), c.len_utf8(), "{c}");
+        }
     }
 
     #[test]

@@ -72,3 +72,17 @@ fn a_town_without_its_chome() {
     // A chōme, when written, still wins.
     assert_town("港区六本木6-10-1", Level::Chome, "港区", "六本木六丁目");
 }
+
+/// Class 3: itaiji in the typed municipality or town find the usual spelling, and back.
+#[test]
+fn variant_characters() {
+    assert_town("秋田県湯澤市", Level::City, "湯沢市", "");
+    assert_eq!(at("湯澤市佐竹町1-1").city, "湯沢市");
+    assert_eq!(at("茨城県竜ヶ崎市").city, at("茨城県龍ケ崎市").city);
+    assert_town(
+        "東京都渋谷区惠比寿1-1",
+        Level::Chome,
+        "渋谷区",
+        "恵比寿一丁目",
+    );
+}
