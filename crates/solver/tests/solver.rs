@@ -4,8 +4,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use hakobu_solver::{
-    Job, Objective, PlannedRoute, PlannedStop, Problem, Profile, Solution, SolveOptions, Stop,
-    StopRole, Task, TimeWindow, UnassignedJob, UnassignedReason, Vehicle, Violation, check, solve,
+    Job, Objective, Observer, PlannedRoute, PlannedStop, Problem, Profile, Solution, SolveOptions,
+    SolveProgress, Stop, StopRole, Task, TimeWindow, UnassignedJob, UnassignedReason, Vehicle,
+    Violation, check, solve, solve_observed,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
@@ -468,6 +469,52 @@ fn cancel_flag_stops_the_search() {
 #[test]
 fn cancel_flag_stops_every_search() {
     assert_cancel_stops(&two_towns(1), 2);
+}
+
+/// Each search reports its best as it goes, about as often as asked, and the last report of
+/// the search whose plan is returned is no better than the plan.
+#[test]
+fn observer_hears_each_search_about_as_often_as_asked() {
+    let problem = two_towns(2);
+    let reports = std::sync::Mutex::new(Vec::new());
+    let report = |p: &SolveProgress| reports.lock().unwrap().push(*p);
+    let observer = Observer {
+        every: Duration::from_millis(50),
+        report: &report,
+    };
+    let opts = SolveOptions {
+        time_limit: Some(Duration::from_millis(600)),
+        threads: 2,
+        ..SolveOptions::default()
+    };
+    let started = Instant::now();
+    let solution = solve_observed(
+        &problem,
+        &opts,
+        &mut StdRng::seed_from_u64(5),
+        started,
+        &AtomicBool::new(false),
+        &observer,
+    )
+    .expect("solvable");
+    let reports = reports.into_inner().unwrap();
+    for search in 0..2 {
+        let mine: Vec<&SolveProgress> = reports.iter().filter(|p| p.search == search).collect();
+        // 600 ms at one report per 50 ms: about 11 each; a loaded machine gives fewer.
+        assert!(mine.len() >= 3, "search {search}: {} reports", mine.len());
+        assert!(mine.len() <= 13, "search {search}: {} reports", mine.len());
+        for w in mine.windows(2) {
+            assert!(w[1].elapsed >= w[0].elapsed + Duration::from_millis(50));
+            assert!(w[1].iterations > w[0].iterations);
+        }
+    }
+    let best = reports.iter().map(|p| p.cost).fold(f64::INFINITY, f64::min);
+    assert!(solution.cost <= best + 1e-6, "{} > {best}", solution.cost);
+    assert!(
+        reports
+            .iter()
+            .all(|p| p.unassigned == 0 && p.vehicles_used > 0)
+    );
 }
 
 #[test]
