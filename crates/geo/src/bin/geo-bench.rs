@@ -26,6 +26,9 @@ struct Args {
     accuracy: Option<PathBuf>,
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md"))]
     out: PathBuf,
+    /// Also write every miss of the independent set here, one a line (class, address, answer).
+    #[arg(long)]
+    misses: Option<PathBuf>,
     /// Geocoding passes over the address set for the throughput figure.
     #[arg(long, default_value_t = 5)]
     passes: usize,
@@ -175,7 +178,7 @@ fn miss_class(
 ) -> &'static str {
     let key = town_key(&e.town);
     let short_city = e.city.rsplit('郡').next().unwrap_or(&e.city);
-    if got.is_none_or(|r| r.city != e.city) {
+    if got.is_none_or(|r| name_key(&r.city) != name_key(&e.city)) {
         "wrong or no municipality"
     } else if !gazetteer_towns.contains(&(e.city.clone(), key)) {
         "town not among Geolonia's points"
@@ -269,8 +272,11 @@ fn main() -> anyhow::Result<()> {
     // (addresses, right town at town level or finer, right municipality) per spelling.
     let mut by_spelling: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     let mut misses: BTreeMap<&str, (usize, Vec<String>)> = BTreeMap::new();
+    let mut miss_lines: Vec<String> = Vec::new();
     for (e, got) in expected.iter().zip(&answers) {
-        let city_ok = got.as_ref().is_some_and(|r| r.city == e.city);
+        let city_ok = got
+            .as_ref()
+            .is_some_and(|r| name_key(&r.city) == name_key(&e.city));
         let town_ok = city_ok
             && got.as_ref().is_some_and(|r| {
                 matches!(r.level, Level::Chome | Level::Town)
@@ -285,6 +291,10 @@ fn main() -> anyhow::Result<()> {
             let class = miss_class(e, got.as_ref(), &gazetteer_towns);
             let m = misses.entry(class).or_default();
             m.0 += 1;
+            let answer = got.as_ref().map_or("no answer".to_owned(), |r| {
+                format!("{} {} {} ({})", r.city, r.town, r.koaza, r.level.as_str())
+            });
+            miss_lines.push(format!("{class}\t{}\t{answer}", e.address));
             if m.1.len() < 3 {
                 m.1.push(match got {
                     Some(r) => format!(
@@ -298,6 +308,9 @@ fn main() -> anyhow::Result<()> {
                 });
             }
         }
+    }
+    if let Some(path) = &args.misses {
+        std::fs::write(path, miss_lines.join("\n") + "\n")?;
     }
     let independent_total: usize = by_spelling.values().map(|r| r.0).sum();
     let independent_towns: usize = by_spelling.values().map(|r| r.1).sum();
