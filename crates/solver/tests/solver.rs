@@ -510,11 +510,7 @@ fn observer_hears_each_search_about_as_often_as_asked() {
     }
     let best = reports.iter().map(|p| p.cost).fold(f64::INFINITY, f64::min);
     assert!(solution.cost <= best + 1e-6, "{} > {best}", solution.cost);
-    assert!(
-        reports
-            .iter()
-            .all(|p| p.unassigned == 0 && p.vehicles_used > 0)
-    );
+    assert!(reports.iter().all(|p| p.vehicles_used > 0));
 }
 
 #[test]
