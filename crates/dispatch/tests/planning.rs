@@ -452,3 +452,75 @@ async fn plans_are_versions_that_survive_reopening_the_cache() {
         ErrorCode::NotFound
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_300_stop_tokyo_batch_plans_across_twenty_drivers_and_the_checker_accepts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, lat, lng) = a_store(&d);
+    for k in 0..18 {
+        let vehicle_type = VehicleType::ALL[k % VehicleType::ALL.len()];
+        d.save_driver(&DriverInput {
+            email: format!("driver{k}@routemate.example"),
+            name: format!("ドライバー{k}"),
+            vehicle_type,
+            shift_start: if k % 2 == 0 { "09:00" } else { "11:00" }.into(),
+            shift_end: if k % 2 == 0 { "18:00" } else { "20:00" }.into(),
+            start: Place::Store {
+                store_id: store_id.clone(),
+            },
+            end: Place::Store {
+                store_id: store_id.clone(),
+            },
+            capacity: None,
+        })
+        .unwrap();
+    }
+    // 300 doors within about 3 km of the store, in two-hour windows from 10:00 to 20:00.
+    let stops: Vec<BatchStop> = stops_around(lat, lng, 300)
+        .into_iter()
+        .enumerate()
+        .map(|(k, mut s)| {
+            let r = 0.002 + 0.025 * (k as f64 / 300.0).sqrt();
+            let angle = k as f64 * 2.399_963;
+            s.lat = lat + r * angle.sin();
+            s.lng = lng + r * angle.cos() * 1.2;
+            let from = 10 + 2 * (k % 5) as u32;
+            s.time_window = Some(StopWindow {
+                start: format!("{from:02}:00"),
+                end: format!("{:02}:00", from + 2),
+            });
+            s
+        })
+        .collect();
+    let (started, mut rx) = start(&d, request(&store_id, stops, 5)).await;
+    assert_eq!((started.stops, started.drivers), (300, 20));
+    let (progress, _) = finish(&mut rx).await;
+    assert!(progress >= 5, "{progress} progress events in 5 s");
+    let plan = d.get_plan(&started.plan_id, None).unwrap();
+    assert_eq!(plan.state, PlanState::Finished);
+    assert!(plan.checked, "the solver's checker accepts the routes");
+    // Every stop once: delivered on a route, or left over with a reason.
+    let mut lines: Vec<usize> = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.visits)
+        .filter(|v| v.role == VisitRole::Delivery)
+        .map(|v| file_line(&v.source))
+        .chain(plan.unassigned.iter().map(|u| file_line(&u.source)))
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, (2..302).collect::<Vec<_>>());
+    assert!(
+        plan.totals.unassigned <= 30,
+        "{} of 300 left over: {:?}",
+        plan.totals.unassigned,
+        plan.unassigned
+            .iter()
+            .map(|u| &u.message)
+            .take(5)
+            .collect::<Vec<_>>()
+    );
+    assert!(plan.unassigned.iter().all(|u| !u.message.is_empty()));
+}
