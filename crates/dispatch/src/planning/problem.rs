@@ -194,11 +194,18 @@ impl Dispatch {
                     ));
                 }
             };
+            // Parcels are the packages' `number`s (each line: `number` parcels of its size).
             let parcels = order
                 .body
                 .get("packages")
                 .and_then(|p| p.as_array())
-                .map_or(1, |p| p.len().max(1)) as u32;
+                .map_or(0, |lines| {
+                    lines
+                        .iter()
+                        .filter_map(|l| l.get("number").and_then(|n| n.as_u64()))
+                        .sum::<u64>()
+                })
+                .clamp(1, u64::from(u32::MAX)) as u32;
             stops.push(StopInfo {
                 source: StopSource::Order {
                     order_kind: r.kind,
@@ -222,25 +229,24 @@ impl Dispatch {
                 .window
                 .map(|[a, b]| vec![TimeWindow::new(a, b)])
                 .unwrap_or_default();
-            let at_store = |service| Stop {
-                location: 0,
-                service,
+            let store = Stop {
+                location: places.at(s.store),
+                service: if s.fetch {
+                    STORE_DROP_S
+                } else {
+                    STORE_PICKUP_S
+                },
                 windows: Vec::new(),
             };
-            let store_location = places.at(s.store);
             let customer = Stop {
                 location: places.at(s.customer),
                 service: s.customer_service,
                 windows,
             };
             let (pickup, delivery) = if s.fetch {
-                let mut drop = at_store(STORE_DROP_S);
-                drop.location = store_location;
-                (customer, drop)
+                (customer, store)
             } else {
-                let mut pick = at_store(STORE_PICKUP_S);
-                pick.location = store_location;
-                (pick, customer)
+                (store, customer)
             };
             jobs.push(Job {
                 id: format!("stop-{k}"),

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use hakobu_cache::{Cache, PlanRow};
 use hakobu_solver::{
-    Objective, Observer, Solution, SolveOptions, SolveProgress, StopRole, check, solve_observed,
+    Objective, Observer, Solution, SolveOptions, SolveProgress, StopRole, Task, check,
+    solve_observed,
 };
-use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 
 use crate::planning::closest::{closest, describe};
 use crate::planning::problem::Built;
@@ -76,6 +77,7 @@ impl Dispatch {
             .clone()
             .filter(|id| !id.trim().is_empty())
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let request_seed = request.seed;
         let request = PlanRequest {
             plan_id: Some(plan_id.clone()),
             ..request
@@ -111,7 +113,8 @@ impl Dispatch {
                 threads,
                 ..SolveOptions::default()
             },
-            seed: started_seed(&started, self.clock.as_ref()),
+            // The request's seed repeats a plan; otherwise each run searches afresh.
+            seed: request_seed.unwrap_or_else(|| StdRng::from_os_rng().next_u64()),
             cancel,
             cache: self.cache.clone(),
             clock: self.clock.clone(),
@@ -206,14 +209,6 @@ impl Dispatch {
     }
 }
 
-/// A seed when the request gives none: the OS's entropy would do, but the clock is what this
-/// crate is handed, and a plan's seed only needs to differ between runs.
-fn started_seed(started: &PlanStarted, clock: &dyn Clock) -> u64 {
-    let now = clock.now();
-    (now.timestamp_nanos_opt().unwrap_or_default() as u64)
-        ^ u64::from(started.version).rotate_left(32)
-}
-
 /// Everything the solver's thread needs, owned.
 struct Solve {
     plan_id: String,
@@ -233,7 +228,6 @@ struct Solve {
 impl Solve {
     fn run(self) {
         let started = Instant::now();
-        let seed = self.request.seed.unwrap_or(self.seed);
         let time_limit_ms = self.options.time_limit.map_or(0, |t| t.as_millis() as u64);
         // Each search reports its own best; the UI hears the best of their latest reports.
         let latest: Mutex<(Vec<Option<SolveProgress>>, Option<Instant>)> =
@@ -275,7 +269,7 @@ impl Solve {
         let result = solve_observed(
             &self.built.problem,
             &self.options,
-            &mut StdRng::seed_from_u64(seed),
+            &mut StdRng::seed_from_u64(self.seed),
             started,
             &self.cancel,
             &observer,
@@ -367,18 +361,12 @@ impl Solve {
                         // A delivery is picked up at the store; a fetch is dropped there.
                         let at_store = (role == VisitRole::Pickup) != stop.fetch;
                         let point = if at_store { stop.store } else { stop.customer };
-                        let service = problem.jobs[s.job].task.clone();
-                        let service_s = match service {
-                            hakobu_solver::Task::Pair {
-                                pickup, delivery, ..
-                            } => {
-                                if role == VisitRole::Pickup {
-                                    pickup.service
-                                } else {
-                                    delivery.service
-                                }
+                        let service_s = match &problem.jobs[s.job].task {
+                            Task::Pair { pickup, .. } if role == VisitRole::Pickup => {
+                                pickup.service
                             }
-                            hakobu_solver::Task::Single { stop, .. } => stop.service,
+                            Task::Pair { delivery, .. } => delivery.service,
+                            Task::Single { stop, .. } => stop.service,
                         };
                         PlanVisit {
                             source: stop.source.clone(),
