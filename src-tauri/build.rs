@@ -32,6 +32,7 @@ fn main() {
             "order_page",
             "order_keys",
             "board",
+            "board_counts",
             "late_summary",
             "order_detail",
             "list_fleet",

@@ -29,6 +29,12 @@ pub fn board(backend: State<'_, Backend>, query: BoardQuery) -> Reply<Board> {
     backend.dispatch.board(&query)
 }
 
+/// Every column's count for `query`, without cards (the list's status chips).
+#[tauri::command]
+pub fn board_counts(backend: State<'_, Backend>, query: BoardQuery) -> Reply<Board> {
+    backend.dispatch.board_counts(&query)
+}
+
 /// At risk and late over every cached order now (the header).
 #[tauri::command]
 pub fn late_summary(backend: State<'_, Backend>) -> Reply<LateSummary> {

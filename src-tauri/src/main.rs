@@ -46,6 +46,7 @@ fn main() {
             board_commands::order_page,
             board_commands::order_keys,
             board_commands::board,
+            board_commands::board_counts,
             board_commands::late_summary,
             board_commands::order_detail,
             order_commands::cancel_orders,

@@ -43,6 +43,21 @@ pub struct LateSummary {
 impl Dispatch {
     /// The board for `query`'s filters.
     pub fn board(&self, query: &BoardQuery) -> Result<Board, CommandError> {
+        self.board_with_cards(query, BOARD_CARDS)
+    }
+
+    /// The board's counts without its cards: the list's status chips, which need every
+    /// column's count but no card (reading 10 × 100 cards over 50,000 orders would cost the
+    /// list's first paint for nothing).
+    pub fn board_counts(&self, query: &BoardQuery) -> Result<Board, CommandError> {
+        self.board_with_cards(query, 0)
+    }
+
+    fn board_with_cards(
+        &self,
+        query: &BoardQuery,
+        per_column: usize,
+    ) -> Result<Board, CommandError> {
         let filter = query.checked()?;
         let now = self.board_now();
         let context = RowContext::read(self, now)?;
@@ -56,10 +71,10 @@ impl Dispatch {
                 .collect();
             let mut cards: Vec<OrderRow> = queued
                 .iter()
-                .take(BOARD_CARDS)
+                .take(per_column)
                 .map(|r| (*r).clone())
                 .collect();
-            let room = BOARD_CARDS - cards.len();
+            let room = per_column - cards.len();
             if room > 0 {
                 let column = OrderSelection {
                     statuses: vec![status.as_str().to_owned()],

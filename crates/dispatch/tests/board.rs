@@ -169,6 +169,22 @@ async fn board_list_and_late_counts_agree_with_each_other_and_the_rule() {
         }
         assert_eq!(board.total, all.total);
         assert_eq!(board.late, summary);
+        // The list's chips: the same counts, no cards.
+        let counts = d.board_counts(&BoardQuery::default()).unwrap();
+        assert!(counts.columns.iter().all(|c| c.cards.is_empty()));
+        assert_eq!(
+            counts
+                .columns
+                .iter()
+                .map(|c| (c.status, c.count))
+                .collect::<Vec<_>>(),
+            board
+                .columns
+                .iter()
+                .map(|c| (c.status, c.count))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!((counts.total, counts.late), (board.total, board.late));
         let late_board = d
             .board(&BoardQuery {
                 late: LateFilter::Late,

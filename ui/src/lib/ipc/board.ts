@@ -49,6 +49,11 @@ export function board(query: BoardQuery): Promise<Board> {
   return call<Board>('board', { query });
 }
 
+/** Every column's count, no cards: the list's status chips. */
+export function boardCounts(query: BoardQuery): Promise<Board> {
+  return call<Board>('board_counts', { query });
+}
+
 export function lateSummary(): Promise<LateSummary> {
   return call<LateSummary>('late_summary');
 }
