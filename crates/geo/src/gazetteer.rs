@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::normalize::{key, name_key, needs_key};
+use crate::normalize::{aza_prefix_len, changed_key, key};
 
 /// Environment variable naming the gazetteer file, when it is not in a default place.
 pub const DATA_ENV: &str = "HAKOBU_GEO_DATA";
@@ -44,6 +44,8 @@ pub(crate) struct City {
     pub parent: Option<Box<str>>,
     pub point: Point,
     pub towns: Range<u32>,
+    /// This municipality's entries in [`Gazetteer::postal_towns`].
+    pub postal_towns: Range<u32>,
 }
 
 /// A string stored in the gazetteer's one text arena: 277k towns as separate heap strings
@@ -79,6 +81,16 @@ pub(crate) struct PostalEntry {
     pub point: Point,
 }
 
+/// A town as Japan Post names it, placed at the centroid of its postal codes: the fallback for
+/// towns Geolonia's points lack (a 〇〇通り, a village's 大字).
+#[derive(Debug)]
+pub(crate) struct PostalTown {
+    pub city: u32,
+    pub name: Span,
+    pub key: Span,
+    pub point: Point,
+}
+
 /// Everything the geocoder knows. Build once with [`Gazetteer::load`] (or [`Gazetteer::parse`])
 /// and share it: every lookup is read-only.
 #[derive(Debug)]
@@ -87,6 +99,8 @@ pub struct Gazetteer {
     pub(crate) cities: Vec<City>,
     pub(crate) towns: Vec<Town>,
     pub(crate) postal: Vec<PostalEntry>,
+    /// Japan Post's towns, by municipality then key, one entry per town.
+    pub(crate) postal_towns: Vec<PostalTown>,
     /// Cities (and their aliases/parents) by the first character of the key, for prefecture-less
     /// input.
     pub(crate) cities_by_first_char: HashMap<char, Vec<u32>>,
@@ -181,8 +195,11 @@ impl Gazetteer {
             cities: Vec::with_capacity(2000),
             towns: Vec::with_capacity(280_000),
             postal: Vec::with_capacity(121_000),
+            postal_towns: Vec::new(),
             cities_by_first_char: HashMap::new(),
-            text: String::with_capacity(text.len() / 2),
+            // Names, keys and Japan Post's town keys: about 0.55 of the file; one growth of
+            // the arena would copy it and double its memory.
+            text: String::with_capacity(text.len() / 5 * 3),
             sources: Vec::new(),
             answers: Default::default(),
         };
@@ -236,6 +253,7 @@ impl Gazetteer {
                         name: name.into(),
                         point,
                         towns: 0..0,
+                        postal_towns: 0..0,
                     });
                 }
                 Some("T") => {
@@ -254,9 +272,9 @@ impl Gazetteer {
                         n,
                     )?;
                     let name_span = g.intern(name);
-                    let key = g.intern_key(name, name_span);
+                    let key = g.intern_key(name_span);
                     let koaza_span = g.intern(koaza);
-                    let koaza_key = g.intern_key(koaza, koaza_span);
+                    let koaza_key = g.intern_key(koaza_span);
                     g.towns.push(Town {
                         city,
                         name: name_span,
@@ -305,16 +323,17 @@ impl Gazetteer {
         }
     }
 
-    /// The comparison key of `name`, sharing `name`'s span when they are the same (most are).
-    fn intern_key(&mut self, name: &str, name_span: Span) -> Span {
-        if !needs_key(name) {
-            return name_span;
-        }
-        let key = name_key(name);
-        if key == name {
-            name_span
-        } else {
-            self.intern(&key)
+    /// The comparison key ([`crate::normalize::name_key`]) of the name at `name`, sharing the
+    /// name's text when they are the same (most are).
+    fn intern_key(&mut self, name: Span) -> Span {
+        let full = self.str(name);
+        let aza = aza_prefix_len(full);
+        match changed_key(&full[aza..]) {
+            Some(key) => self.intern(&key),
+            None => Span {
+                start: name.start + aza as u32,
+                len: name.len - aza as u32,
+            },
         }
     }
 
@@ -348,6 +367,7 @@ impl Gazetteer {
             start = end;
         }
         self.postal.sort_by_key(|p| p.code);
+        self.index_postal_towns();
         for (i, c) in self.cities.iter().enumerate() {
             let keys = [Some(&c.key), c.alias.as_ref(), c.parent.as_ref()];
             let mut firsts: Vec<char> = keys
@@ -363,6 +383,65 @@ impl Gazetteer {
                     .push(i as u32);
             }
         }
+    }
+
+    /// Japan Post's towns from the postal codes' town lists: each named once per municipality,
+    /// at the mean of its codes' points (a town split over several codes by block numbers).
+    fn index_postal_towns(&mut self) {
+        let postal = std::mem::take(&mut self.postal);
+        let mut towns: Vec<PostalTown> = Vec::with_capacity(postal.len() + 4096);
+        for p in &postal {
+            let mut start = p.towns.start;
+            let end = p.towns.start + p.towns.len;
+            while start < end {
+                let rest = &self.text[start as usize..end as usize];
+                let len = rest.find('|').unwrap_or(rest.len()) as u32;
+                if len > 0 {
+                    let name = Span { start, len };
+                    towns.push(PostalTown {
+                        city: p.city,
+                        name,
+                        key: self.intern_key(name),
+                        point: p.point,
+                    });
+                }
+                start += len + 1;
+            }
+        }
+        self.postal = postal;
+        towns.sort_unstable_by(|a, b| {
+            a.city
+                .cmp(&b.city)
+                .then_with(|| self.str(a.key).cmp(self.str(b.key)))
+        });
+        // One entry per town, at the mean of its codes' points.
+        let mut n = 1.0;
+        towns.dedup_by(|t, kept| {
+            let same = t.city == kept.city && self.str(t.key) == self.str(kept.key);
+            if same {
+                n += 1.0;
+                kept.point.lat += (t.point.lat - kept.point.lat) / n;
+                kept.point.lng += (t.point.lng - kept.point.lng) / n;
+            } else {
+                n = 1.0;
+            }
+            same
+        });
+        let merged = towns;
+        let mut start = 0usize;
+        while start < merged.len() {
+            let city = merged[start].city;
+            let end = start
+                + merged[start..]
+                    .iter()
+                    .take_while(|t| t.city == city)
+                    .count();
+            if let Some(c) = self.cities.get_mut(city as usize) {
+                c.postal_towns = start as u32..end as u32;
+            }
+            start = end;
+        }
+        self.postal_towns = merged;
     }
 
     pub fn prefecture_count(&self) -> usize {

@@ -30,10 +30,32 @@ impl Level {
     }
 }
 
+/// Which data placed the point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Geolonia's town/chōme points (or the centroid of a municipality's or prefecture's).
+    Geolonia,
+    /// Japan Post's town list: a town Geolonia's points lack, at the centroid of its postal
+    /// codes.
+    JapanPost,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Geolonia => "geolonia",
+            Source::JapanPost => "japan_post",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Geocoded {
     pub point: Point,
     pub level: Level,
+    /// Which data placed the point.
+    pub source: Source,
     pub prefecture: String,
     /// Empty at prefecture level.
     pub city: String,
@@ -79,6 +101,8 @@ struct TownHit {
     /// The town written without its chōme (「港区六本木」): `group` holds all its chōme, and
     /// the answer is the town at their centre.
     chomes: bool,
+    /// A town only Japan Post knows: `entry` indexes [`Gazetteer::postal_towns`].
+    postal: bool,
 }
 
 /// The input without whitespace, plus where each of its bytes came from in the normalised text.
@@ -104,6 +128,43 @@ fn prefix_ends(s: &str, max_chars: usize) -> impl Iterator<Item = usize> + '_ {
         .map(|(i, _)| i)
         .chain(std::iter::once(s.len()))
         .take(max_chars)
+}
+
+/// Walks the prefixes of `s` over `n` sorted keys (`key(i)`), narrowing the range of keys that
+/// start with the prefix as it grows, and calls `visit(lo, hi, end)` for each prefix `s[..end]`
+/// some key starts with; stops at the first prefix none does. Most addresses leave the range
+/// after a character or two past the town, so this costs a few comparisons, not one binary
+/// search per prefix.
+fn narrowing<'a>(
+    key: impl Fn(usize) -> &'a str,
+    n: usize,
+    s: &str,
+    mut visit: impl FnMut(usize, usize, usize),
+) {
+    let (mut lo, mut hi) = (0, n);
+    for end in prefix_ends(s, 24) {
+        let prefix = &s[..end];
+        lo += partition(lo, hi, |i| key(i) < prefix);
+        hi = lo + partition(lo, hi, |i| key(i).starts_with(prefix));
+        if lo == hi {
+            return;
+        }
+        visit(lo, hi, end);
+    }
+}
+
+/// How many of `lo..hi`, from the start, satisfy `pred` (which holds for a prefix of the range).
+fn partition(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut a, mut b) = (lo, hi);
+    while a < b {
+        let mid = a + (b - a) / 2;
+        if pred(mid) {
+            a = mid + 1;
+        } else {
+            b = mid;
+        }
+    }
+    a - lo
 }
 
 impl Gazetteer {
@@ -177,12 +238,12 @@ impl Gazetteer {
         let at = at + hit.consumed;
         match town {
             Some(t) => {
-                let entry = &self.towns[t.entry as usize];
-                let level = if !t.chomes && self.str(entry.key).ends_with("丁目") {
-                    Level::Chome
-                } else {
-                    Level::Town
-                };
+                // Japan Post's towns and chōme-less groups are towns; a Geolonia entry is a
+                // chōme when its name says so.
+                let chome = !t.chomes
+                    && !t.postal
+                    && self.str(self.towns[t.entry as usize].key).ends_with("丁目");
+                let level = if chome { Level::Chome } else { Level::Town };
                 Ok(self.result(
                     &normal,
                     &c,
@@ -235,6 +296,10 @@ impl Gazetteer {
         let prefecture = &self.prefectures[pref];
         let city_entry = city.map(|i| &self.cities[i as usize]);
         let (point, town_name, koaza) = match town {
+            Some(t) if t.postal => {
+                let p = &self.postal_towns[t.entry as usize];
+                (p.point, self.str(p.name).to_owned(), String::new())
+            }
             Some(t) if t.chomes => {
                 let group = &self.towns[t.group.0 as usize..t.group.1 as usize];
                 let name = self.str(self.towns[t.entry as usize].name);
@@ -277,6 +342,11 @@ impl Gazetteer {
         Geocoded {
             point,
             level,
+            source: if town.is_some_and(|t| t.postal) {
+                Source::JapanPost
+            } else {
+                Source::Geolonia
+            },
             prefecture: prefecture.name.to_string(),
             city: city_entry.map(|c| c.name.to_string()).unwrap_or_default(),
             town: town_name,
@@ -414,13 +484,27 @@ impl Gazetteer {
             }
         }
         // 「港区六本木」: the town without its chōme, when that says more than any match so far.
-        if let Some((group, consumed)) = self.chome_group(city, s, best.map_or(0, |(_, c)| c)) {
+        let chomes = self.chome_group(city, s, best.map_or(0, |(_, c)| c));
+        let longest = chomes.or(best).map_or(0, |(_, c)| c);
+        // A town Japan Post lists and Geolonia's points lack, when it says more still.
+        if let Some((entry, consumed)) = self.postal_town(city, s, longest) {
+            return Some(TownHit {
+                entry,
+                group: (entry, entry + 1),
+                consumed,
+                koaza: false,
+                chomes: false,
+                postal: true,
+            });
+        }
+        if let Some((group, consumed)) = chomes {
             return Some(TownHit {
                 entry: group.0,
                 group,
                 consumed,
                 koaza: false,
                 chomes: true,
+                postal: false,
             });
         }
         if best.is_none() {
@@ -447,6 +531,7 @@ impl Gazetteer {
                 consumed: s.len() - rest.len() + self.str(self.towns[i as usize].koaza_key).len(),
                 koaza: true,
                 chomes: false,
+                postal: false,
             },
             None => TownHit {
                 entry: plain.unwrap_or(group.0),
@@ -454,36 +539,70 @@ impl Gazetteer {
                 consumed,
                 koaza: false,
                 chomes: false,
+                postal: false,
             },
         })
+    }
+
+    /// The longest Japan Post town of `city` that `s` starts with, if longer than `longer_than`
+    /// bytes. Kyoto's street names are left to [`Self::town_inside`], as in [`Self::chome_group`].
+    fn postal_town(&self, city: &City, s: &str, longer_than: usize) -> Option<(u32, usize)> {
+        let start = city.postal_towns.start;
+        let towns = &self.postal_towns[start as usize..city.postal_towns.end as usize];
+        let mut found = None;
+        narrowing(
+            |i| self.str(towns[i].key),
+            towns.len(),
+            s,
+            |lo, _, end| {
+                if end > longer_than
+                    && self.str(towns[lo].key).len() == end
+                    && !s[end..].starts_with('通')
+                {
+                    found = Some((start + lo as u32, end));
+                }
+            },
+        );
+        found
     }
 
     /// The longest prefix of `s`, longer than `longer_than` bytes, that names a town all of
     /// whose entries are chōme (「六本木」 for 「六本木1丁目」…「六本木7丁目」), with those
     /// entries. Digits sort before every other continuation, so a town's chōme lie together
-    /// just after where the prefix would go.
+    /// just after the prefix itself.
     fn chome_group(&self, city: &City, s: &str, longer_than: usize) -> Option<((u32, u32), usize)> {
-        let towns = &self.towns[city.towns.start as usize..city.towns.end as usize];
-        // 「烏丸通塩小路下る…」 names a Kyoto street, not the town 烏丸: [`Self::town_inside`]
-        // reads those.
-        let ends: Vec<usize> = prefix_ends(s, 24)
-            .filter(|&e| e > longer_than && !s[e..].starts_with('通'))
-            .collect();
-        ends.into_iter().rev().find_map(|end| {
-            let prefix = &s[..end];
-            let lo = towns.partition_point(|t| self.str(t.key) < prefix);
-            let is_chome = |t: &crate::gazetteer::Town| {
-                self.str(t.key).strip_prefix(prefix).is_some_and(|rest| {
-                    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-                    digits > 0 && &rest[digits..] == "丁目"
-                })
-            };
-            let n = towns[lo..].iter().take_while(|t| is_chome(t)).count();
-            (n > 0).then(|| {
-                let at = city.towns.start + lo as u32;
-                ((at, at + n as u32), end)
-            })
-        })
+        let start = city.towns.start;
+        let towns = &self.towns[start as usize..city.towns.end as usize];
+        let mut found = None;
+        narrowing(
+            |i| self.str(towns[i].key),
+            towns.len(),
+            s,
+            |lo, hi, end| {
+                // 「烏丸通塩小路下る…」 names a Kyoto street, not the town 烏丸:
+                // [`Self::town_inside`] reads those.
+                if end <= longer_than || s[end..].starts_with('通') {
+                    return;
+                }
+                let prefix = &s[..end];
+                let is_chome = |i: usize| {
+                    self.str(towns[i].key)
+                        .strip_prefix(prefix)
+                        .is_some_and(|rest| {
+                            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                            digits > 0 && &rest[digits..] == "丁目"
+                        })
+                };
+                let first = (lo..hi)
+                    .find(|&i| self.str(towns[i].key) != prefix)
+                    .unwrap_or(hi);
+                let n = (first..hi).take_while(|&i| is_chome(i)).count();
+                if n > 0 {
+                    found = Some(((start + first as u32, start + (first + n) as u32), end));
+                }
+            },
+        );
+        found
     }
 
     /// Kyoto-style addresses put street directions before the town (「寺町通御池上る

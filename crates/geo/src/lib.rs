@@ -11,7 +11,7 @@ mod postal;
 pub mod travel;
 
 pub use gazetteer::{DATA_ENV, Gazetteer, LoadError, Point};
-pub use geocode::{GeocodeError, Geocoded, Level};
+pub use geocode::{GeocodeError, Geocoded, Level, Source};
 pub use normalize::{name_key, normalize, split_numbers};
 pub use postal::{Postal, PostalError, parse_postal_code};
 

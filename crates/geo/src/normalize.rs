@@ -29,10 +29,20 @@ fn is_long_vowel_mark(c: char) -> bool {
 }
 
 pub fn kanji_digit(c: char) -> Option<u32> {
-    "〇一二三四五六七八九"
-        .chars()
-        .position(|k| k == c)
-        .map(|p| p as u32)
+    // A match, not a search of 「〇一二…」: this runs for every character of every name at load.
+    Some(match c {
+        '〇' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
 }
 
 pub(crate) fn is_kanji_numeral(c: char) -> bool {
@@ -281,23 +291,53 @@ pub(crate) fn key(s: &str, mut origin: Option<&mut Vec<usize>>) -> String {
     out
 }
 
-/// The key a gazetteer town is matched by: [`key`] without the 大字/字 prefix people often drop.
-pub fn name_key(name: &str) -> String {
-    let name = name
-        .strip_prefix("大字")
-        .or_else(|| name.strip_prefix('字'))
-        .unwrap_or(name);
-    key(name, None)
+/// The 大字/字 prefix people often drop from a town's name: its length in bytes.
+pub(crate) fn aza_prefix_len(name: &str) -> usize {
+    if name.starts_with("大字") {
+        "大字".len()
+    } else if name.starts_with('字') {
+        '字'.len_utf8()
+    } else {
+        0
+    }
 }
 
-/// Whether [`name_key`] can change `name`: checked first because building 277k keys is most of
-/// the load, and most names are their own key.
-pub(crate) fn needs_key(name: &str) -> bool {
-    name.starts_with('字')
-        || name.starts_with("大字")
-        || name.chars().any(|c| {
-            is_kanji_numeral(c) || fold_char(c) != c || half_width(c) != c || c.is_whitespace()
-        })
+/// The key a gazetteer town is matched by: [`key`] without the 大字/字 prefix.
+pub fn name_key(name: &str) -> String {
+    let name = &name[aza_prefix_len(name)..];
+    changed_key(name).unwrap_or_else(|| name.to_owned())
+}
+
+/// [`key`] of `s` when it differs from `s`, found in one scan and allocated only then: most of
+/// the gazetteer's 400k names are their own key, and building keys is most of the load.
+pub(crate) fn changed_key(s: &str) -> Option<String> {
+    let mut at = 0;
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let len = if is_kanji_numeral(c) {
+            let run_len = rest
+                .char_indices()
+                .find(|&(_, c)| !is_kanji_numeral(c))
+                .map_or(rest.len(), |(i, _)| i);
+            let after = &rest[run_len..];
+            let numbered = NUMBERED_PLACE_UNITS
+                .iter()
+                .any(|u| starts_with_folded(after, u));
+            if numbered && kanji_number(&rest[..run_len]).is_some() {
+                break;
+            }
+            run_len
+        } else {
+            if c.is_whitespace() || fold_char(half_width(c)) != c {
+                break;
+            }
+            c.len_utf8()
+        };
+        at += len;
+        rest = &rest[len..];
+    }
+    // Everything before `at` is its own key, and no numeral run crosses `at`.
+    (!rest.is_empty()).then(|| format!("{}{}", &s[..at], key(rest, None)))
 }
 
 #[cfg(test)]
@@ -422,6 +462,28 @@ mod tests {
         for c in "惠溪邊邉﨑髙舘澤濱嶋冨齋廣櫻國龍條".chars() {
             assert_eq!(fold_char(c).len_utf8(), c.len_utf8(), "{c}");
         }
+    }
+
+    #[test]
+    fn changed_key_is_key_or_nothing() {
+        for s in [
+            "三軒茶屋",
+            "赤坂一丁目",
+            "大字青山",
+            "旭ヶ丘十二丁目",
+            "北一条西二丁目",
+            "湯澤",
+            "ABC１",
+            "一ノ橋",
+            "十日町",
+        ] {
+            let k = key(s, None);
+            match changed_key(s) {
+                Some(c) => assert_eq!(c, k, "{s}"),
+                None => assert_eq!(s, k, "{s}"),
+            }
+        }
+        assert_eq!(changed_key("三軒茶屋"), None);
     }
 
     #[test]

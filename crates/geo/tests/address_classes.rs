@@ -86,3 +86,26 @@ fn variant_characters() {
         "恵比寿一丁目",
     );
 }
+
+/// Class 2: a town Japan Post lists and Geolonia's points lack is placed at its postal codes'
+/// centroid, at level town, and the answer says Japan Post placed it.
+#[test]
+fn japan_post_towns_geolonia_lacks() {
+    use hakobu_geo::Source;
+    let r = at("北海道札幌市白石区南郷通19-3-4");
+    assert_eq!(
+        (r.level, r.source, r.city.as_str(), r.town.as_str()),
+        (Level::Town, Source::JapanPost, "札幌市白石区", "南郷通")
+    );
+    assert_eq!(r.numbers, "19-3-4");
+    let p = g().postal("003-0022").unwrap();
+    assert!(hakobu_geo::travel::great_circle_m(p.point, r.point) < 1.0);
+    let r = at("秋田県横手市大雄焼野3-1-7");
+    assert_eq!(
+        (r.level, r.source, r.town.as_str()),
+        (Level::Town, Source::JapanPost, "大雄焼野")
+    );
+    // Geolonia's own towns keep their points and say so.
+    let r = at("港区六本木6-10-1");
+    assert_eq!((r.level, r.source), (Level::Chome, Source::Geolonia));
+}

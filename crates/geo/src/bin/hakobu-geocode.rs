@@ -1,6 +1,6 @@
 //! `hakobu-geocode [--postal] [--data FILE]`: one address (or postal code) per line on stdin,
 //! one JSON object per line on stdout:
-//! `{input, lat, lng, level, prefecture, city, town, rest}` or `{input, error}`.
+//! `{input, lat, lng, level, source, prefecture, city, town, rest}` or `{input, error}`.
 
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
         } else {
             match gazetteer.geocode(input) {
                 Ok(g) => json!({
-                    "input": input, "lat": g.point.lat, "lng": g.point.lng, "level": g.level,
+                    "input": input, "lat": g.point.lat, "lng": g.point.lng, "level": g.level, "source": g.source,
                     "prefecture": g.prefecture, "city": g.city, "town": g.town, "rest": g.rest,
                 }),
                 Err(e) => json!({ "input": input, "error": e.to_string() }),
