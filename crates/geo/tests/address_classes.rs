@@ -109,3 +109,75 @@ fn japan_post_towns_geolonia_lacks() {
     let r = at("港区六本木6-10-1");
     assert_eq!((r.level, r.source), (Level::Chome, Source::Geolonia));
 }
+
+/// Class 4: a town named as its municipality (〇〇町〇〇町, 〇〇村〇〇村) is the town, with or
+/// without prefecture and county, not the municipality written twice.
+#[test]
+fn a_town_named_as_its_municipality() {
+    for address in ["北海道磯谷郡蘭越町蘭越町12", "蘭越町蘭越町12"] {
+        assert_town(address, Level::Town, "磯谷郡蘭越町", "蘭越町");
+        assert_eq!(at(address).numbers, "12");
+    }
+    assert_town(
+        "東京都神津島村神津島村37",
+        Level::Town,
+        "神津島村",
+        "神津島村",
+    );
+    assert_town("養父市養父市場1-2", Level::Town, "養父市", "養父市場");
+    // The municipality alone stays the municipality.
+    assert_town("東京都神津島村", Level::City, "神津島村", "");
+}
+
+/// Class 6 (regressions): Sapporo's 条 towns in kanji or digits, and Kyoto's street directions
+/// before the town (the street's own numerals, 三条, stay part of the street).
+#[test]
+fn sapporo_jo_and_kyoto_streets_keep_working() {
+    for address in ["札幌市中央区北1条西2丁目1", "札幌市中央区北一条西二丁目1"]
+    {
+        assert_town(address, Level::Chome, "札幌市中央区", "北一条西二丁目");
+    }
+    assert_town(
+        "北海道札幌市北区北十条西1-1-1",
+        Level::Chome,
+        "札幌市北区",
+        "北十条西一丁目",
+    );
+    assert_town(
+        "札幌市中央区南3条西4-1",
+        Level::Chome,
+        "札幌市中央区",
+        "南三条西四丁目",
+    );
+    assert_town(
+        "札幌市東区北二十四条東1丁目",
+        Level::Chome,
+        "札幌市東区",
+        "北二十四条東一丁目",
+    );
+    assert_town(
+        "京都府京都市中京区寺町通御池上る上本能寺前町488",
+        Level::Town,
+        "京都市中京区",
+        "上本能寺前町",
+    );
+    assert_town(
+        "京都市下京区烏丸通塩小路下る東塩小路町721-1",
+        Level::Town,
+        "京都市下京区",
+        "東塩小路町",
+    );
+    assert_town(
+        "京都市中京区河原町通三条上る恵比須町427",
+        Level::Town,
+        "京都市中京区",
+        "恵比須町",
+    );
+    assert_eq!(at("京都市中京区河原町通三条上る恵比須町427").numbers, "427");
+    assert_town(
+        "京都市上京区今出川通烏丸東入玄武町",
+        Level::Town,
+        "京都市上京区",
+        "玄武町",
+    );
+}
