@@ -1,9 +1,15 @@
 //! `#[tauri::command]` adapters of the board's reads: the order list, the board, the late
 //! counts, one order's detail. Cache only; they emit nothing. No logic lives here.
+//!
+//! Each runs on the blocking pool, not where Tauri runs a plain `fn` command — the main
+//! thread, which also draws the window: a query over 50,000 orders there would stall the
+//! list's scrolling and the map's frames while it runs.
+
+use std::sync::Arc;
 
 use hakobu_dispatch::{
-    Board, BoardQuery, CommandError, LateSummary, OrderDetail, OrderKind, OrderPage, OrderQuery,
-    OrderRef,
+    Board, BoardQuery, CommandError, Dispatch, ErrorCode, LateSummary, OrderDetail, OrderKind,
+    OrderPage, OrderQuery, OrderRef,
 };
 use tauri::State;
 
@@ -11,42 +17,53 @@ use crate::backend::Backend;
 
 type Reply<T> = Result<T, CommandError>;
 
+/// Runs a cache read off the main thread.
+async fn off_main<T: Send + 'static>(
+    backend: &Backend,
+    read: impl FnOnce(&Dispatch) -> Reply<T> + Send + 'static,
+) -> Reply<T> {
+    let dispatch: Arc<Dispatch> = backend.dispatch.clone();
+    tauri::async_runtime::spawn_blocking(move || read(&dispatch))
+        .await
+        .map_err(|e| CommandError::new(ErrorCode::Internal, format!("cache read stopped: {e}")))?
+}
+
 /// A page of the order list and the filter's exact total.
 #[tauri::command]
-pub fn order_page(backend: State<'_, Backend>, query: OrderQuery) -> Reply<OrderPage> {
-    backend.dispatch.order_page(&query)
+pub async fn order_page(backend: State<'_, Backend>, query: OrderQuery) -> Reply<OrderPage> {
+    off_main(&backend, move |d| d.order_page(&query)).await
 }
 
 /// Every (kind, id) the filter holds, at most 100,000: select-all and export.
 #[tauri::command]
-pub fn order_keys(backend: State<'_, Backend>, query: OrderQuery) -> Reply<Vec<OrderRef>> {
-    backend.dispatch.order_keys(&query)
+pub async fn order_keys(backend: State<'_, Backend>, query: OrderQuery) -> Reply<Vec<OrderRef>> {
+    off_main(&backend, move |d| d.order_keys(&query)).await
 }
 
 /// Ten status columns with exact counts and their first cards.
 #[tauri::command]
-pub fn board(backend: State<'_, Backend>, query: BoardQuery) -> Reply<Board> {
-    backend.dispatch.board(&query)
+pub async fn board(backend: State<'_, Backend>, query: BoardQuery) -> Reply<Board> {
+    off_main(&backend, move |d| d.board(&query)).await
 }
 
 /// Every column's count for `query`, without cards (the list's status chips).
 #[tauri::command]
-pub fn board_counts(backend: State<'_, Backend>, query: BoardQuery) -> Reply<Board> {
-    backend.dispatch.board_counts(&query)
+pub async fn board_counts(backend: State<'_, Backend>, query: BoardQuery) -> Reply<Board> {
+    off_main(&backend, move |d| d.board_counts(&query)).await
 }
 
 /// At risk and late over every cached order now (the header).
 #[tauri::command]
-pub fn late_summary(backend: State<'_, Backend>) -> Reply<LateSummary> {
-    backend.dispatch.late_summary()
+pub async fn late_summary(backend: State<'_, Backend>) -> Reply<LateSummary> {
+    off_main(&backend, |d| d.late_summary()).await
 }
 
 /// One delivery or fetch in full (or a queued create, `outbox:<client_id>`).
 #[tauri::command]
-pub fn order_detail(
+pub async fn order_detail(
     backend: State<'_, Backend>,
     kind: OrderKind,
     id: String,
 ) -> Reply<OrderDetail> {
-    backend.dispatch.order_detail(kind, &id)
+    off_main(&backend, move |d| d.order_detail(kind, &id)).await
 }

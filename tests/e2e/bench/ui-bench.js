@@ -111,6 +111,51 @@ try {
   });
   await screenshot(browser, "bench-list-50000");
 
+  // Baselines on the same window, to tell our work from the platform's: frames while nothing
+  // happens, and while a bare element of the table's size scrolls the same way (the cost of
+  // the scroll's repaint alone, with no row to render).
+  const idle = await browser.executeAsync((done) => {
+    const times = [];
+    let last = performance.now();
+    let n = 0;
+    function step(now) {
+      times.push(now - last);
+      last = now;
+      if (++n < 120) requestAnimationFrame(step);
+      else done(times.slice(2));
+    }
+    requestAnimationFrame(step);
+  });
+  const bare = await browser.executeAsync((done) => {
+    const table = document.querySelector('[data-testid="orders-table"] .scroller').getBoundingClientRect();
+    const box = document.createElement("div");
+    Object.assign(box.style, {
+      position: "fixed", left: `${table.left}px`, top: `${table.top}px`, width: `${table.width}px`,
+      height: `${table.height}px`, overflowY: "auto", background: "#fff", zIndex: 1000,
+    });
+    const inner = document.createElement("div");
+    Object.assign(inner.style, {
+      height: "1600000px",
+      background: "repeating-linear-gradient(#fff 0 31px, #eef0f3 31px 32px)",
+    });
+    box.appendChild(inner);
+    document.body.appendChild(box);
+    const times = [];
+    let last = performance.now();
+    let n = 0;
+    function step(now) {
+      times.push(now - last);
+      last = now;
+      box.scrollTop += 160;
+      if (++n < 300) requestAnimationFrame(step);
+      else {
+        box.remove();
+        setTimeout(() => done(times.slice(2)), 0);
+      }
+    }
+    requestAnimationFrame(step);
+  });
+
   const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Xvfb (software rendering), WebKitGTK through tauri-driver`;
   const row = (what, values, target) =>
     `| ${what} | ${values.length} | ${pct(values, 50).toFixed(1)} | ${pct(values, 95).toFixed(1)} | ${Math.max(...values).toFixed(1)} | ${target} |`;
@@ -120,6 +165,8 @@ try {
     row(`switch to the list, first rows painted (${TOTAL.toLocaleString("en")} cached)`, open, "≤ 300 ms"),
     row("status filter change, list repainted", filter, "≤ 100 ms"),
     row("scrolling the list, frame time", frames, "p95 ≤ 16 ms"),
+    row("baseline: frame time with nothing happening", idle, "—"),
+    row("baseline: a bare element of the table's size scrolling the same way", bare, "—"),
     row(`board of one day (${DAY_ORDERS.toLocaleString("en")} orders), rendered`, board, "≤ 300 ms"),
   ].join("\n");
   const text = `# UI benchmarks
