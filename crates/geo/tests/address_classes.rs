@@ -181,3 +181,29 @@ fn sapporo_jo_and_kyoto_streets_keep_working() {
         "玄武町",
     );
 }
+
+/// KEN_ALL municipalities Geolonia names otherwise (浜松市's wards since 2024, 三宅島三宅村)
+/// are kept under Japan Post's name, their towns placed by Japan Post; Geolonia's old wards
+/// still answer for their own towns.
+#[test]
+fn municipalities_named_only_by_japan_post() {
+    use hakobu_geo::Source;
+    let r = at("静岡県浜松市中央区神立町17-2-8");
+    assert_eq!(
+        (r.level, r.source, r.city.as_str(), r.town.as_str()),
+        (Level::Town, Source::JapanPost, "浜松市中央区", "神立町")
+    );
+    assert_town(
+        "東京都三宅島三宅村神着22",
+        Level::Town,
+        "三宅島三宅村",
+        "神着",
+    );
+    assert_town(
+        "浜松市中区中央1-2-3",
+        Level::Chome,
+        "浜松市中区",
+        "中央一丁目",
+    );
+    assert_eq!(g().postal("430-0811").unwrap().city, "浜松市中央区");
+}
