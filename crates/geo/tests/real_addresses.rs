@@ -309,3 +309,14 @@ fn a_postal_code_keeps_every_town_it_covers() {
     let tanohata = g.postal("028-8407").unwrap();
     assert_eq!(tanohata.towns, vec!["川平", "菅窪", "田野畑", "和野"]);
 }
+
+/// KEN_ALL and Geolonia spell some municipalities apart (外ヶ浜町/外ケ浜町): the postal codes
+/// and Japan Post's towns still join the municipality.
+#[test]
+fn postal_codes_join_a_municipality_spelled_apart() {
+    let g = Gazetteer::load(&gazetteer_path()).unwrap();
+    let p = g.postal("030-1302").unwrap();
+    assert_eq!(p.city, "東津軽郡外ケ浜町");
+    let r = g.geocode("青森県東津軽郡外ヶ浜町蟹田中師7-1-2").unwrap();
+    assert_eq!((r.level, r.town.as_str()), (Level::Town, "蟹田中師"));
+}
