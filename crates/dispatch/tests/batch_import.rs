@@ -297,7 +297,7 @@ fn dispatch_imports_with_its_gazetteer_and_reports_unreadable_files() {
 
 #[test]
 fn coarse_addresses_are_placed_with_a_warning_or_reported() {
-    let text = "住所,郵便番号\n火星市1-2-3,106-0032\n東京都,106-0032\n東京都港区六本木,999-9999\n府中市1-1,\n東京都港区六本木六丁目,\n東京都渋谷区,100-0005\n";
+    let text = "住所,郵便番号\n火星市1-2-3,106-0032\n東京都,106-0032\n東京都港区,999-9999\n府中市1-1,\n東京都港区六本木六丁目,\n東京都渋谷区,100-0005\n";
     let report = read(text.as_bytes());
     let r = &report.rows;
     assert_eq!(level(&r[0]), Some(MatchLevel::Postal));
