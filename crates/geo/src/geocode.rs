@@ -435,6 +435,20 @@ impl Gazetteer {
 
     /// The longest town (or chōme) of `city` that `s` starts with.
     fn match_town(&self, city_index: u32, s: &str) -> Option<TownHit> {
+        // The gazetteer's keys leave out a 大字/字 prefix ([`crate::normalize::name_key`]), so
+        // the typed text does too (「大字平4-14」 is the town 平).
+        let aza = crate::normalize::aza_prefix_len(s);
+        if aza > 0
+            && let Some(mut hit) = self.match_town_key(city_index, &s[aza..])
+        {
+            hit.consumed += aza;
+            return Some(hit);
+        }
+        self.match_town_key(city_index, s)
+    }
+
+    /// [`Self::match_town`] on text that starts where a town's key would.
+    fn match_town_key(&self, city_index: u32, s: &str) -> Option<TownHit> {
         let city = &self.cities[city_index as usize];
         let mut best: Option<((u32, u32), usize)> = None;
         let mut consider = |group: (u32, u32), consumed: usize| {

@@ -207,3 +207,12 @@ fn municipalities_named_only_by_japan_post() {
     );
     assert_eq!(g().postal("430-0811").unwrap().city, "浜松市中央区");
 }
+
+/// A typed 大字/字 before the town, which the gazetteer's keys leave out, is read past.
+#[test]
+fn a_typed_oaza_prefix() {
+    assert_town("埼玉県川越市大字栄17-1", Level::Town, "川越市", "大字栄");
+    assert_town("川越市栄17-1", Level::Town, "川越市", "大字栄");
+    assert_town("京都府舞鶴市字西25-10", Level::Town, "舞鶴市", "字西");
+    assert_eq!(at("埼玉県川越市大字栄17-1").numbers, "17-1");
+}
