@@ -87,6 +87,23 @@ describe("new order in the desktop window", () => {
     await shot(browser, "30-new-order-empty");
   });
 
+  it("offers a town picker when one postal code covers several towns", async () => {
+    const { browser } = app;
+    // 028-8407 (岩手県下閉伊郡田野畑村) covers four towns in Japan Post's list.
+    await typeInto(browser, "new-order-zipcode", "0288407");
+    await waitFor(browser, () => exists(browser, "new-order-town-picker"), "the town picker");
+    const towns = await browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="new-order-town-option"]'), (o) => o.value),
+    );
+    assert.ok(towns.length >= 4 && towns.includes("和野"), JSON.stringify(towns));
+    await screenshot(browser, "29-new-order-town-picker");
+    await browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="new-order-town-option"]')).find((o) => o.value === "和野").click(),
+    );
+    await waitFor(browser, async () => (await read(browser, "new-order-line1")).includes("和野"), "the picked town fills line 1");
+    assert.equal(await read(browser, "new-order-prefecture"), "岩手県");
+  });
+
   it("fills the address from the postal code and normalises line 1", async () => {
     const { browser } = app;
     await setField(browser, "new-order-store", storeId);
