@@ -77,3 +77,10 @@ export class Keyboard {
 }
 
 export const keyboard = new Keyboard();
+
+/** `/`: the page's search box (the one `SearchField` marks `data-search`). */
+export function focusSearch(): void {
+  const input = document.querySelector<HTMLInputElement>('input[data-search]');
+  input?.focus();
+  input?.select();
+}

@@ -11,6 +11,7 @@ import { setLang } from '$i18n/index.svelte';
 import { StatusState } from '$app/status.svelte';
 import { StoresState } from '$features/stores/stores.svelte';
 import StoresPage from '$features/stores/StoresPage.svelte';
+import { focusSearch, keyboard } from '$app/keyboard.svelte';
 
 const list = vi.mocked(listStores);
 
@@ -119,6 +120,10 @@ describe('StoresPage', () => {
   });
 
   it('keyboard: "/" focuses search, "n" opens the new-store form, Escape closes it', async () => {
+    // The app's key map, as App.svelte wires it.
+    keyboard.app = [{ keys: '/', labelKey: 'keys.search', run: focusSearch }];
+    const onKey = (e: KeyboardEvent) => keyboard.handle(e);
+    window.addEventListener('keydown', onKey);
     await renderPage();
     await fireEvent.keyDown(document.body, { key: '/' });
     expect(document.activeElement).toBe(screen.getByTestId('stores-search'));
@@ -127,6 +132,7 @@ describe('StoresPage', () => {
     expect(screen.getByTestId('store-form').dataset.mode).toBe('create');
     await fireEvent.keyDown(window, { key: 'Escape' });
     expect(screen.queryByTestId('store-form')).toBeNull();
+    window.removeEventListener('keydown', onKey);
   });
 
   it('clicking a row opens the edit form for that store', async () => {
