@@ -1,32 +1,17 @@
 //! `#[tauri::command]` adapters of the board's reads: the order list, the board, the late
 //! counts, one order's detail. Cache only; they emit nothing. No logic lives here.
-//!
-//! Each runs on the blocking pool, not where Tauri runs a plain `fn` command — the main
-//! thread, which also draws the window: a query over 50,000 orders there would stall the
-//! list's scrolling and the map's frames while it runs.
-
-use std::sync::Arc;
+//! Each runs its cache work off the main thread (`off_main`).
 
 use hakobu_dispatch::{
-    Board, BoardQuery, CommandError, Dispatch, ErrorCode, LateSummary, OrderDetail, OrderKind,
-    OrderPage, OrderQuery, OrderRef,
+    Board, BoardQuery, CommandError, LateSummary, OrderDetail, OrderKind, OrderPage, OrderQuery,
+    OrderRef,
 };
 use tauri::State;
 
 use crate::backend::Backend;
+use crate::off_main::off_main;
 
 type Reply<T> = Result<T, CommandError>;
-
-/// Runs a cache read off the main thread.
-async fn off_main<T: Send + 'static>(
-    backend: &Backend,
-    read: impl FnOnce(&Dispatch) -> Reply<T> + Send + 'static,
-) -> Reply<T> {
-    let dispatch: Arc<Dispatch> = backend.dispatch.clone();
-    tauri::async_runtime::spawn_blocking(move || read(&dispatch))
-        .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, format!("cache read stopped: {e}")))?
-}
 
 /// A page of the order list and the filter's exact total.
 #[tauri::command]

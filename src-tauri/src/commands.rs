@@ -14,6 +14,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
 use crate::backend::Backend;
+use crate::off_main::off_main;
 
 type Reply<T> = Result<T, CommandError>;
 
@@ -34,13 +35,16 @@ fn stores_changed(app: &AppHandle, backend: &Backend) {
 }
 
 #[tauri::command]
-pub fn app_status(backend: State<'_, Backend>) -> Reply<AppStatus> {
-    backend.dispatch.status()
+pub async fn app_status(backend: State<'_, Backend>) -> Reply<AppStatus> {
+    off_main(&backend, |d| d.status()).await
 }
 
 #[tauri::command]
-pub fn list_stores(backend: State<'_, Backend>, search: Option<String>) -> Reply<Vec<CachedStore>> {
-    backend.dispatch.list_stores(search.as_deref())
+pub async fn list_stores(
+    backend: State<'_, Backend>,
+    search: Option<String>,
+) -> Reply<Vec<CachedStore>> {
+    off_main(&backend, move |d| d.list_stores(search.as_deref())).await
 }
 
 #[tauri::command]
@@ -88,14 +92,17 @@ pub async fn delete_store(
 
 /// The outbox, oldest first; no states means every row.
 #[tauri::command]
-pub fn outbox_rows(backend: State<'_, Backend>, states: Vec<OutboxState>) -> Reply<Vec<OutboxRow>> {
-    backend.dispatch.outbox_rows(&states)
+pub async fn outbox_rows(
+    backend: State<'_, Backend>,
+    states: Vec<OutboxState>,
+) -> Reply<Vec<OutboxRow>> {
+    off_main(&backend, move |d| d.outbox_rows(&states)).await
 }
 
 /// Gives up a failed or conflicting write.
 #[tauri::command]
-pub fn discard_write(backend: State<'_, Backend>, client_id: String) -> Reply<()> {
-    backend.dispatch.discard_failed(&client_id)
+pub async fn discard_write(backend: State<'_, Backend>, client_id: String) -> Reply<()> {
+    off_main(&backend, move |d| d.discard_failed(&client_id)).await
 }
 
 /// Sends what is queued now (the "send now" button; a timer does it too).
@@ -107,22 +114,26 @@ pub async fn replay_outbox(app: AppHandle, backend: State<'_, Backend>) -> Reply
 }
 
 #[tauri::command]
-pub fn list_orders(backend: State<'_, Backend>, filter: OrderFilter) -> Reply<Vec<CachedOrder>> {
-    backend.dispatch.list_orders(&filter)
+pub async fn list_orders(
+    backend: State<'_, Backend>,
+    filter: OrderFilter,
+) -> Reply<Vec<CachedOrder>> {
+    off_main(&backend, move |d| d.list_orders(&filter)).await
 }
 
 #[tauri::command]
-pub fn order_counts(
+pub async fn order_counts(
     backend: State<'_, Backend>,
     kind: String,
     window_date: Option<String>,
 ) -> Reply<Vec<StatusCount>> {
-    Ok(backend
-        .dispatch
-        .order_counts(&kind, window_date.as_deref())?
-        .into_iter()
-        .map(|(status, count)| StatusCount { status, count })
-        .collect())
+    off_main(&backend, move |d| {
+        Ok(d.order_counts(&kind, window_date.as_deref())?
+            .into_iter()
+            .map(|(status, count)| StatusCount { status, count })
+            .collect())
+    })
+    .await
 }
 
 #[tauri::command]
@@ -140,33 +151,36 @@ pub async fn sync_orders(
 
 /// Drivers with their latest position and job, from the cache (the live map).
 #[tauri::command]
-pub fn list_drivers(backend: State<'_, Backend>) -> Reply<Vec<CachedDriver>> {
-    backend.dispatch.list_drivers()
+pub async fn list_drivers(backend: State<'_, Backend>) -> Reply<Vec<CachedDriver>> {
+    off_main(&backend, |d| d.list_drivers()).await
 }
 
 /// The drivers among `ids` (those a `cache-changed` named), from the cache: the live map
 /// re-reads what moved, not the fleet.
 #[tauri::command]
-pub fn drivers_by_ids(backend: State<'_, Backend>, ids: Vec<u64>) -> Reply<Vec<CachedDriver>> {
-    backend.dispatch.drivers_by_ids(&ids)
+pub async fn drivers_by_ids(
+    backend: State<'_, Backend>,
+    ids: Vec<u64>,
+) -> Reply<Vec<CachedDriver>> {
+    off_main(&backend, move |d| d.drivers_by_ids(&ids)).await
 }
 
 /// A driver's recent positions, oldest first (bounded), from the cache.
 #[tauri::command]
-pub fn driver_trail(backend: State<'_, Backend>, id: u64) -> Reply<Vec<TrailPoint>> {
-    backend.dispatch.driver_trail(id)
+pub async fn driver_trail(backend: State<'_, Backend>, id: u64) -> Reply<Vec<TrailPoint>> {
+    off_main(&backend, move |d| d.driver_trail(id)).await
 }
 
 /// The DIAq time zones as last read (the calendar's columns).
 #[tauri::command]
-pub fn list_time_zones(backend: State<'_, Backend>) -> Reply<Vec<TimeZone>> {
-    backend.dispatch.list_time_zones()
+pub async fn list_time_zones(backend: State<'_, Backend>) -> Reply<Vec<TimeZone>> {
+    off_main(&backend, |d| d.list_time_zones()).await
 }
 
 /// A store's 14 days × 18 hourly slots from `start_date` (`YYYY-MM-DD`, Japan time), from the
 /// cache: sold out, held, booked, extra-charge, past.
 #[tauri::command]
-pub fn slot_grid(
+pub async fn slot_grid(
     backend: State<'_, Backend>,
     store_id: String,
     start_date: String,
@@ -177,20 +191,23 @@ pub fn slot_grid(
             format!("start_date: must be YYYY-MM-DD, got {start_date:?}"),
         )
     })?;
-    backend.dispatch.slot_grid(&store_id, date)
+    off_main(&backend, move |d| d.slot_grid(&store_id, date)).await
 }
 
 /// The planning import: a CSV (UTF-8 or Shift_JIS) or RouteMate JSON file read from `path`,
 /// reported row by row (geocode level, errors) before anything is optimized.
 #[tauri::command]
-pub fn import_batch(backend: State<'_, Backend>, path: String) -> Reply<BatchReport> {
-    let file = std::path::Path::new(&path);
-    let bytes = std::fs::read(file).map_err(|e| {
-        CommandError::bad_field("path", format!("path: cannot be read ({e}): {path}"))
-    })?;
-    let format = file
-        .extension()
-        .and_then(|x| x.to_str())
-        .and_then(BatchFormat::from_extension);
-    backend.dispatch.import_batch(&bytes, format)
+pub async fn import_batch(backend: State<'_, Backend>, path: String) -> Reply<BatchReport> {
+    off_main(&backend, move |d| {
+        let file = std::path::Path::new(&path);
+        let bytes = std::fs::read(file).map_err(|e| {
+            CommandError::bad_field("path", format!("path: cannot be read ({e}): {path}"))
+        })?;
+        let format = file
+            .extension()
+            .and_then(|x| x.to_str())
+            .and_then(BatchFormat::from_extension);
+        d.import_batch(&bytes, format)
+    })
+    .await
 }

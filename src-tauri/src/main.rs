@@ -6,6 +6,7 @@
 mod backend;
 mod board_commands;
 mod commands;
+mod off_main;
 mod order_commands;
 mod plan_commands;
 

@@ -14,6 +14,7 @@ use serde_json::Value;
 use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::backend::Backend;
+use crate::off_main::off_main;
 
 type Reply<T> = Result<T, CommandError>;
 
@@ -126,18 +127,18 @@ pub async fn reserve_window(
 
 /// Prefecture, city and towns of a postal code (offline gazetteer).
 #[tauri::command]
-pub fn postal_lookup(backend: State<'_, Backend>, code: String) -> Reply<PostalLookup> {
-    backend.dispatch.postal_lookup(&code)
+pub async fn postal_lookup(backend: State<'_, Backend>, code: String) -> Reply<PostalLookup> {
+    off_main(&backend, move |d| d.postal_lookup(&code)).await
 }
 
 /// An address line normalised, its building split off into line 2.
 #[tauri::command]
-pub fn normalize_address(
+pub async fn normalize_address(
     backend: State<'_, Backend>,
     prefecture: String,
     line_1: String,
 ) -> Reply<NormalizedAddress> {
-    backend.dispatch.normalize_address(&prefecture, &line_1)
+    off_main(&backend, move |d| d.normalize_address(&prefecture, &line_1)).await
 }
 
 /// Writes a text file the UI built (a CSV) into the export directory; never over a file.

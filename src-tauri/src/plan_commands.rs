@@ -10,24 +10,25 @@ use hakobu_dispatch::{
 use tauri::{AppHandle, Emitter, State};
 
 use crate::backend::Backend;
+use crate::off_main::off_main;
 
 type Reply<T> = Result<T, CommandError>;
 
 /// Every driver of the fleet, by name.
 #[tauri::command]
-pub fn list_fleet(backend: State<'_, Backend>) -> Reply<Vec<FleetDriver>> {
-    backend.dispatch.list_fleet()
+pub async fn list_fleet(backend: State<'_, Backend>) -> Reply<Vec<FleetDriver>> {
+    off_main(&backend, |d| d.list_fleet()).await
 }
 
 /// Adds a driver or replaces the one with the same login; refusals name their field.
 #[tauri::command]
-pub fn save_driver(backend: State<'_, Backend>, driver: DriverInput) -> Reply<FleetDriver> {
-    backend.dispatch.save_driver(&driver)
+pub async fn save_driver(backend: State<'_, Backend>, driver: DriverInput) -> Reply<FleetDriver> {
+    off_main(&backend, move |d| d.save_driver(&driver)).await
 }
 
 #[tauri::command]
-pub fn delete_driver(backend: State<'_, Backend>, email: String) -> Reply<()> {
-    backend.dispatch.delete_driver(&email)
+pub async fn delete_driver(backend: State<'_, Backend>, email: String) -> Reply<()> {
+    off_main(&backend, move |d| d.delete_driver(&email)).await
 }
 
 /// Starts solving; returns the plan id and version at once. Events follow.
@@ -58,12 +59,16 @@ pub fn cancel_plan(backend: State<'_, Backend>, plan_id: String) -> bool {
 
 /// One version of a plan (the latest without `version`).
 #[tauri::command]
-pub fn get_plan(backend: State<'_, Backend>, plan_id: String, version: Option<u32>) -> Reply<Plan> {
-    backend.dispatch.get_plan(&plan_id, version)
+pub async fn get_plan(
+    backend: State<'_, Backend>,
+    plan_id: String,
+    version: Option<u32>,
+) -> Reply<Plan> {
+    off_main(&backend, move |d| d.get_plan(&plan_id, version)).await
 }
 
 /// Every version of every plan, newest first, without routes.
 #[tauri::command]
-pub fn list_plans(backend: State<'_, Backend>) -> Reply<Vec<PlanSummary>> {
-    backend.dispatch.list_plans()
+pub async fn list_plans(backend: State<'_, Backend>) -> Reply<Vec<PlanSummary>> {
+    off_main(&backend, |d| d.list_plans()).await
 }
