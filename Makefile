@@ -17,7 +17,7 @@ APP_FEATURES := --features hakobu-app/custom-protocol
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench sandbox geo-bench tokyo-bench schemathesis
+.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench map-bench sandbox geo-bench tokyo-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -97,6 +97,12 @@ ui-bench: ui data tauri-driver
 	cd tests/e2e && HAKOBU_APP="$(CARGO_TARGET_DIR)/release/hakobu" \
 	  HAKOBU_BENCH_CACHE_BIN="$(CARGO_TARGET_DIR)/release/bench-cache" \
 	  PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) node bench/ui-bench.js
+
+## Live map benchmark (release app, 2,000 simulated drivers); rewrites ui/MAP-BENCHMARKS.md.
+map-bench: ui data tauri-driver
+	cargo build --release -p hakobu-app $(APP_FEATURES)
+	cd tests/e2e && HAKOBU_APP="$(CARGO_TARGET_DIR)/release/hakobu" \
+	  PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) node bench/map-bench.js
 
 ## Geocoder benchmark (release) on the generated set and the independent one built from Japan
 ## Post's town list (data/geo/accuracy.tsv); rewrites crates/geo/BENCHMARKS.md.

@@ -60,3 +60,22 @@ export function measureSpan(name: string, start: number): void {
     // no User Timing: nothing to record
   }
 }
+
+/** Measures `name` from a wall-clock instant (`epochMs`, e.g. when a driver's fix was taken,
+ *  stamped by the server on this machine) to the paint after this call: the whole way from
+ *  the source to the screen, not only the UI's part of it. */
+export function measureAgeAfterPaint(name: string, epochMs: number): void {
+  if (typeof requestAnimationFrame !== 'function' || !Number.isFinite(epochMs)) return;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      const end = performance.now();
+      const start = end - (Date.now() - epochMs);
+      try {
+        if (performance.getEntriesByName(name, 'measure').length >= MAX_MEASURES) performance.clearMeasures(name);
+        performance.measure(name, { start: Math.max(0, start), end });
+      } catch {
+        // no User Timing Level 3: nothing to record
+      }
+    }),
+  );
+}

@@ -15,7 +15,7 @@ import { PointLayer, type ClusterSummary } from '$lib/map/pointLayer';
 import { LineLayer, type MapLine } from '$lib/map/lineLayer';
 import { PointCanvas } from '$lib/map/pointCanvas';
 import type { DotStyle } from '$lib/map/dot';
-import { measureSinceAfterPaint, measureSpan } from '$lib/perf';
+import { measureAgeAfterPaint, measureSinceAfterPaint, measureSpan } from '$lib/perf';
 import type { ChangedIds } from '$lib/ipc/events.svelte';
 import {
   ACTIVITIES,
@@ -281,6 +281,11 @@ export class LiveMap {
           measureSpan('map:apply', read);
           this.error = null;
           if (since !== null) measureSinceAfterPaint('map:update', since);
+          // The benchmark's "a location update reaches the screen": from the oldest fix in this
+          // reading (stamped by the sender) to the paint that shows it.
+          if (ids !== null && list.length > 0) {
+            measureAgeAfterPaint('map:fix-to-screen', Math.min(...list.map((d) => Date.parse(d.located_at))));
+          }
         } catch (error) {
           this.error = error as CommandError;
           this.#watch?.everything(); // what that read would have brought is re-read whole
