@@ -24,6 +24,7 @@ mod search;
 mod solution;
 #[cfg(test)]
 mod test_fixtures;
+mod timing;
 
 pub use checker::{CheckReport, Violation, check};
 pub use model::{StopRole, TIME_EPSILON};
@@ -35,3 +36,4 @@ pub use search::{
     Objective, Observer, SolveError, SolveOptions, SolveProgress, solve, solve_observed,
 };
 pub use solution::{PlannedRoute, PlannedStop, Solution, UnassignedJob, UnassignedReason};
+pub use timing::timed_route;
