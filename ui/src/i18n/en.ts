@@ -5,12 +5,14 @@ import { boardEn } from '$features/board/messages';
 import { newOrderEn } from '$features/new-order/messages';
 import { liveMapEn } from '$features/map/messages';
 import { calendarEn } from '$features/calendar/messages';
+import { timelineEn } from '$features/planning/timeline/messages';
 
 export const en: Catalogue = {
   ...boardEn,
   ...newOrderEn,
   ...liveMapEn,
   ...calendarEn,
+  ...timelineEn,
   'app.name': 'Hakobu 運ぶ',
   'app.windowTitle': 'Hakobu — delivery dispatch',
   'app.tagline': 'Delivery dispatch',

@@ -4,6 +4,7 @@ import { boardJa } from '$features/board/messages';
 import { newOrderJa } from '$features/new-order/messages';
 import { liveMapJa } from '$features/map/messages';
 import { calendarJa } from '$features/calendar/messages';
+import { timelineJa } from '$features/planning/timeline/messages';
 
 // A feature's messages live beside it (features/<view>/messages.ts) and are spread in here.
 export const ja = {
@@ -11,6 +12,7 @@ export const ja = {
   ...newOrderJa,
   ...liveMapJa,
   ...calendarJa,
+  ...timelineJa,
   'app.name': 'Hakobu 運ぶ',
   'app.windowTitle': 'Hakobu 運ぶ — 配送ディスパッチ',
   'app.tagline': '配送ディスパッチ',
