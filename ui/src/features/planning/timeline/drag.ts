@@ -2,18 +2,8 @@
 // row's stops it lands. Pure, so a pointer sequence can be checked without a window; the
 // component only measures its rectangles and feeds the pointer in.
 import type { StopSource } from '$lib/ipc/generated';
+import type { TimelineMove } from './events';
 import type { Row, TimelineLayout } from './layout';
-
-/** What the timeline asks the page to do; `toDriver` null: back to the unassigned tray. */
-export interface TimelineMove {
-  stopId: string;
-  source: StopSource;
-  /** Where it is now: a driver's login, or null in the tray. */
-  fromDriver: string | null;
-  toDriver: string | null;
-  /** Index among the target route's stops (customer visits), the moved stop left out. */
-  position: number;
-}
 
 export interface Rect {
   left: number;
