@@ -1,5 +1,6 @@
 //! What can go wrong talking to DIAq, sorted by what the caller does about it.
 
+use hakobu_retry::error_body::{self, Failure};
 use reqwest::StatusCode;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,19 +27,14 @@ pub enum ClientError {
 
 impl ClientError {
     pub(crate) fn from_reqwest(e: reqwest::Error) -> ClientError {
-        if e.is_decode() {
-            ClientError::Decode(e.to_string())
-        } else {
-            // reqwest's message names the URL, never the headers, so the key stays out.
-            ClientError::Transport(e.without_url().to_string())
+        match error_body::failure(e) {
+            Failure::Decode(text) => ClientError::Decode(text),
+            Failure::Transport(text) => ClientError::Transport(text),
         }
     }
 
     pub(crate) fn from_status(status: StatusCode, body: &str) -> ClientError {
-        let message = serde_json::from_str::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
-            .unwrap_or_else(|| body.chars().take(200).collect());
+        let message = error_body::error_message(body);
         match status {
             StatusCode::BAD_REQUEST => ClientError::BadRequest { message },
             StatusCode::UNAUTHORIZED => ClientError::Unauthorized,
@@ -53,14 +49,7 @@ impl ClientError {
     /// The field a 400 message names (`"store_phone: must match …"` → `store_phone`).
     pub fn field(&self) -> Option<&str> {
         match self {
-            ClientError::BadRequest { message } => {
-                let (field, _) = message.split_once(": ")?;
-                let is_name = !field.is_empty()
-                    && field
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c));
-                is_name.then_some(field)
-            }
+            ClientError::BadRequest { message } => error_body::field_of(message),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@
 use hakobu_cache::FleetRow;
 use hakobu_geo::Point;
 use hakobu_geo::travel::VehicleType;
+use hakobu_routemate::rules::is_email;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -111,17 +112,6 @@ pub(crate) fn minutes_of(text: &str) -> Option<u32> {
     }
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
     (m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
-}
-
-/// `local@domain`, both present, no spaces, at most 254 characters: the sandbox RouteMate's
-/// rule for `driver_email` (sandbox/src/routemate/drivers.rs), so a login saved here is one
-/// a route can be sent to.
-fn is_email(s: &str) -> bool {
-    s.chars().count() <= 254
-        && !s.chars().any(char::is_whitespace)
-        && s.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
-        })
 }
 
 /// Japan and its waters, generously: a point outside is a typo (swapped lat/lng, a sign).

@@ -8,7 +8,7 @@
 //! read by [`Dispatch::refresh_routemate_jobs`] for every job not yet completed.
 
 use hakobu_cache::{NewRouteMateJob, RouteMateJobRow, RouteMateJobStatus};
-use hakobu_routemate::{RouteMateClient, RouteMateError, create_sandbox_credentials};
+use hakobu_routemate_client::{RouteMateClient, RouteMateError, create_sandbox_credentials};
 use serde::Serialize;
 use ts_rs::TS;
 

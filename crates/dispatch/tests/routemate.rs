@@ -15,7 +15,7 @@ use hakobu_dispatch::{
     SANDBOX_SOURCE, SystemClock,
 };
 use hakobu_geo::Gazetteer;
-use hakobu_routemate::{RetryPolicy, RouteMateClient};
+use hakobu_routemate_client::{RetryPolicy, RouteMateClient};
 use hakobu_sandbox::{RouteMateConfig, RouteMateDriver, RunningSandbox, SandboxConfig, Seed};
 use serde_json::json;
 
@@ -95,7 +95,7 @@ fn plan(driver: &str) -> PlannedRoute {
 }
 
 async fn sandbox_jobs(server: &RunningSandbox) -> u64 {
-    let made = hakobu_routemate::create_sandbox_credentials(&server.base_url(), KEY)
+    let made = hakobu_routemate_client::create_sandbox_credentials(&server.base_url(), KEY)
         .await
         .unwrap();
     RouteMateClient::new(&server.base_url(), &made.client_id, &made.client_secret)

@@ -7,6 +7,11 @@
 //! they carry an `Idempotency-Key` (the server then answers a repeat with the first answer).
 //! Each client decides which of its requests may repeat; RouteMate's all may (job reads are
 //! GETs, imports always carry a key, a repeated token request only issues a spare token).
+//!
+//! The two clients' other shared edge lives here too ([`error_body`]): what a refusal says
+//! and which field it names, and how a failure without an answer is told from a bad answer.
+
+pub mod error_body;
 
 use std::time::Duration;
 

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::jobs::JobStop;
+use crate::rules::{self, RuleError, TextField};
 
 /// The import body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +27,38 @@ pub struct ImportStop {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     pub parcel_count: u32,
+}
+
+impl ImportRequest {
+    /// The first broken rule (of [`crate::rules`]) in the document's field order, stop by
+    /// stop — what the sandbox would answer with a 400, found before sending.
+    pub fn check(&self) -> Result<(), RuleError> {
+        let top = [
+            (TextField::ExternalJobId, &self.external_job_id),
+            (TextField::Title, &self.title),
+            (TextField::DriverEmail, &self.driver_email),
+        ];
+        for (field, value) in top {
+            rules::text(field, Some(value)).map_err(|b| b.at(field.name()))?;
+        }
+        rules::driver_email(&self.driver_email).map_err(|b| b.at("driver_email"))?;
+        rules::stop_count(self.stops.len()).map_err(|b| b.at("stops"))?;
+        let mut seen = std::collections::HashMap::new();
+        for (i, stop) in self.stops.iter().enumerate() {
+            let at = |name: &str| format!("stops[{i}].{name}");
+            rules::text(TextField::ExternalStopId, Some(&stop.external_stop_id))
+                .map_err(|b| b.at(at("external_stop_id")))?;
+            if let Some(first) = seen.insert(stop.external_stop_id.as_str(), i) {
+                return Err(rules::duplicate_stop_id(first).at(at("external_stop_id")));
+            }
+            rules::text(TextField::Address, Some(&stop.address))
+                .map_err(|b| b.at(at("address")))?;
+            rules::text(TextField::Label, stop.label.as_deref()).map_err(|b| b.at(at("label")))?;
+            rules::parcel_count(Some(i64::from(stop.parcel_count)))
+                .map_err(|b| b.at(at("parcel_count")))?;
+        }
+        Ok(())
+    }
 }
 
 /// The import answer: the document's four properties.
@@ -80,6 +113,57 @@ mod tests {
         )
         .unwrap();
         assert_eq!(answer.optimization.total_duration_minutes, 25.0);
+    }
+
+    #[test]
+    fn check_names_the_first_broken_rule_as_the_sandbox_does() {
+        let stop = |id: &str, parcels: u32| ImportStop {
+            external_stop_id: id.into(),
+            address: "東京都港区六本木6-10-1".into(),
+            label: None,
+            parcel_count: parcels,
+        };
+        let ok = ImportRequest {
+            external_job_id: "J-1".into(),
+            title: "朝便".into(),
+            driver_email: "driver@example.com".into(),
+            stops: vec![stop("S-1", 1), stop("S-2", 999)],
+        };
+        assert_eq!(ok.check(), Ok(()));
+        type Change = fn(&mut ImportRequest);
+        let cases: Vec<(Change, &str)> = vec![
+            (|r| r.title = " ".into(), "title: is required"),
+            (
+                |r| r.driver_email = "driver".into(),
+                "driver_email: must be an email address (local@domain)",
+            ),
+            (|r| r.stops.clear(), "stops: must not be empty"),
+            (
+                |r| r.stops = vec![r.stops[0].clone(); 501],
+                "stops: must have at most 500 stops",
+            ),
+            (
+                |r| r.stops[1].external_stop_id = "S-1".into(),
+                "stops[1].external_stop_id: must be unique (stops[0] has it too)",
+            ),
+            (
+                |r| r.stops[1].label = Some("x".repeat(201)),
+                "stops[1].label: must be at most 200 characters",
+            ),
+            (
+                |r| r.stops[0].parcel_count = 1000,
+                "stops[0].parcel_count: must be an integer from 1 to 999",
+            ),
+            (
+                |r| r.stops[1].parcel_count = 0,
+                "stops[1].parcel_count: must be an integer from 1 to 999",
+            ),
+        ];
+        for (change, expected) in cases {
+            let mut r = ok.clone();
+            change(&mut r);
+            assert_eq!(r.check().unwrap_err().to_string(), expected);
+        }
     }
 
     #[test]

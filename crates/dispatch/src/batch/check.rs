@@ -1,21 +1,17 @@
-//! The rules a read row must meet, and where its address is. The limits are the RouteMate
-//! sandbox's (`crates/sandbox/src/routemate/request.rs`, docs/decisions.md "RouteMate
-//! (sandbox)" → Import), so a batch that passes here is also a valid RouteMate import; its
-//! acceptance of geocodes is the sandbox's too (a prefecture alone is too coarse to drive to).
-//! The rules are repeated rather than shared because the sandbox's are private to it; a pure
-//! home for both is the RouteMate wire crate (noted in docs/decisions.md "Batch import").
+//! The rules a read row must meet, and where its address is. The stop rules are RouteMate's
+//! import rules (`hakobu_routemate::rules`, which the sandbox enforces), so a batch that passes
+//! here is also a valid RouteMate import; its acceptance of geocodes is the sandbox's too (a
+//! prefecture alone is too coarse to drive to). Unlike the sandbox, every broken rule of a row
+//! is reported, and a spreadsheet's `2個` or `２` is read as the number it means.
 
 use std::collections::HashMap;
 
 use hakobu_geo::{Gazetteer, Geocoded, Level, Postal, normalize};
+use hakobu_routemate::rules::{self, TextField};
 
 use crate::batch::report::{Geocode, MatchLevel, RowReport, RowStatus};
 use crate::batch::source::{FieldIssue, Missing, SourceRow};
 use crate::batch::window::parse_window;
-
-pub(crate) const MAX_PARCELS: u32 = 999;
-const ID_CHARS: usize = 100;
-const TEXT_CHARS: usize = 200;
 
 fn half_width(text: &str) -> String {
     text.chars()
@@ -31,11 +27,8 @@ fn half_width(text: &str) -> String {
 fn parcel_count(text: &str) -> Result<u32, String> {
     let folded = half_width(text);
     let digits = folded.trim().trim_end_matches(['個', '口']).trim_end();
-    digits
-        .parse::<u32>()
-        .ok()
-        .filter(|n| (1..=MAX_PARCELS).contains(n))
-        .ok_or_else(|| format!("must be an integer from 1 to {MAX_PARCELS} (got {text:?})"))
+    rules::parcel_count(digits.parse::<i64>().ok())
+        .map_err(|broken| format!("{broken} (got {text:?})"))
 }
 
 /// A Japanese number: 10 digits (fixed lines) or 11 (mobiles, 050), from 0 or +81.
@@ -232,12 +225,9 @@ fn locate(geo: Option<&Gazetteer>, address: &str, postal_code: Option<&str>) -> 
     }
 }
 
-fn too_long(value: &Option<String>, field: &str, max: usize, errors: &mut Vec<FieldIssue>) {
-    if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-        errors.push(FieldIssue::new(
-            field,
-            format_args!("must be at most {max} characters"),
-        ));
+fn too_long(value: Option<&str>, field: TextField, errors: &mut Vec<FieldIssue>) {
+    if let Some(Err(broken)) = value.map(|v| rules::length(field, v)) {
+        errors.push(FieldIssue::new(field.name(), broken));
     }
 }
 
@@ -269,7 +259,11 @@ pub(crate) fn check_row(row: SourceRow, missing: Missing, geo: Option<&Gazetteer
         }
         None => Some(format!("row-{line}")),
     };
-    too_long(&external_stop_id, "external_stop_id", ID_CHARS, &mut errors);
+    too_long(
+        external_stop_id.as_deref(),
+        TextField::ExternalStopId,
+        &mut errors,
+    );
 
     let (postal_in_address, address) =
         leading_postal_code(cells.address.as_deref().unwrap_or_default());
@@ -280,16 +274,11 @@ pub(crate) fn check_row(row: SourceRow, missing: Missing, geo: Option<&Gazetteer
     if address.is_empty() && !reported(&errors, "address") {
         errors.push(FieldIssue::new("address", "is required"));
     }
-    if address.chars().count() > TEXT_CHARS {
-        errors.push(FieldIssue::new(
-            "address",
-            format_args!("must be at most {TEXT_CHARS} characters"),
-        ));
-    }
+    too_long(Some(&address), TextField::Address, &mut errors);
     let address_ok = !reported(&errors, "address");
 
     let label = cells.label.filter(|l| !l.is_empty());
-    too_long(&label, "label", TEXT_CHARS, &mut errors);
+    too_long(label.as_deref(), TextField::Label, &mut errors);
     let phone = cells.phone.filter(|p| !p.is_empty());
     if let Some(p) = &phone
         && !looks_like_phone(p)

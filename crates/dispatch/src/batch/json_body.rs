@@ -87,13 +87,9 @@ fn stop_row(stop: &Value, index: usize, line: usize, unknown: &mut BTreeSet<Stri
         // The number's own text: the checks read 2 as 2, and 2.5 or 1e3 as not an integer.
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(_) => {
-            errors.push(FieldIssue::new(
-                "parcel_count",
-                format_args!(
-                    "must be an integer from 1 to {}",
-                    crate::batch::check::MAX_PARCELS
-                ),
-            ));
+            // Not a JSON number, whatever it says: RouteMate reads `"2"` as no integer.
+            let broken = hakobu_routemate::rules::parcel_count(None).unwrap_err();
+            errors.push(FieldIssue::new("parcel_count", broken));
             None
         }
     };

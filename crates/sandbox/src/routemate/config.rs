@@ -124,7 +124,7 @@ impl FromStr for RouteMateDriver {
             }
             None => (s, None),
         };
-        if !drivers::is_email(email.trim()) {
+        if !hakobu_routemate::rules::is_email(email.trim()) {
             return Err(bad());
         }
         let mut driver = RouteMateDriver::new(email);

@@ -1,20 +1,16 @@
 //! The `POST /v1/integration-import` body, read by hand so that the first broken rule is named
 //! the way the rest of the sandbox names them: `{"error": "<field>: <rule>"}`, with paths like
-//! `stops[2].address`. The document shows the fields but no table of rules; the limits here
-//! are the sandbox's (docs/decisions.md).
+//! `stops[2].address`. The document shows the fields but no table of rules; the rules are
+//! hakobu-routemate's (`rules.rs`), shared with the client and the app's batch import. Only
+//! the JSON types (a string, an array, an object) are read here.
 
 use std::collections::HashMap;
 
+use hakobu_routemate::rules::{self, TextField};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::drivers::is_email;
 use crate::error::AppError;
-
-pub(crate) const MAX_STOPS: usize = 500;
-pub(crate) const MAX_PARCELS: i64 = 999;
-const ID_CHARS: usize = 100;
-const TEXT_CHARS: usize = 200;
 
 /// A validated import. Its serde form (fixed field order, unknown properties dropped) is what
 /// "the same body" means for a repeated `external_job_id`.
@@ -31,6 +27,7 @@ pub(crate) struct StopInput {
     pub external_stop_id: String,
     pub address: String,
     pub label: Option<String>,
+    /// Kept as the solver's demand type; the rule ([`rules::parcel_count`]) bounds it.
     pub parcel_count: i64,
 }
 
@@ -38,27 +35,19 @@ fn bad(field: &str, rule: impl std::fmt::Display) -> AppError {
     AppError::BadRequest(format!("{field}: {rule}"))
 }
 
-/// A string property: `null` or absent is "not sent".
-fn string(
-    value: &Value,
-    field: &str,
-    max: usize,
-    required: bool,
-) -> Result<Option<String>, AppError> {
-    match value {
-        Value::Null if required => Err(bad(field, "is required")),
-        Value::Null => Ok(None),
-        Value::String(s) if required && s.trim().is_empty() => Err(bad(field, "is required")),
-        Value::String(s) if s.chars().count() > max => {
-            Err(bad(field, format_args!("must be at most {max} characters")))
-        }
-        Value::String(s) => Ok(Some(s.clone())),
-        _ => Err(bad(field, "must be a string")),
-    }
+/// A string property: `null` or absent is "not sent"; the rule is `kind`'s.
+fn string(value: &Value, field: &str, kind: TextField) -> Result<Option<String>, AppError> {
+    let text = match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.as_str()),
+        _ => return Err(bad(field, "must be a string")),
+    };
+    rules::text(kind, text).map_err(|b| bad(field, b))?;
+    Ok(text.map(str::to_owned))
 }
 
-fn required(value: &Value, field: &str, max: usize) -> Result<String, AppError> {
-    string(value, field, max, true).map(Option::unwrap_or_default)
+fn required(value: &Value, field: &str, kind: TextField) -> Result<String, AppError> {
+    string(value, field, kind).map(Option::unwrap_or_default)
 }
 
 impl ImportRequest {
@@ -67,27 +56,24 @@ impl ImportRequest {
         if !body.is_object() {
             return Err(bad("body", "must be a JSON object"));
         }
-        let external_job_id = required(&body["external_job_id"], "external_job_id", ID_CHARS)?;
-        let title = required(&body["title"], "title", TEXT_CHARS)?;
-        let driver_email = required(&body["driver_email"], "driver_email", 254)?;
-        if !is_email(driver_email.trim()) {
-            return Err(bad(
-                "driver_email",
-                "must be an email address (local@domain)",
-            ));
-        }
+        let external_job_id = required(
+            &body["external_job_id"],
+            "external_job_id",
+            TextField::ExternalJobId,
+        )?;
+        let title = required(&body["title"], "title", TextField::Title)?;
+        let driver_email = required(
+            &body["driver_email"],
+            "driver_email",
+            TextField::DriverEmail,
+        )?;
+        rules::driver_email(&driver_email).map_err(|b| bad("driver_email", b))?;
         let stops = match &body["stops"] {
             Value::Null => return Err(bad("stops", "is required")),
-            Value::Array(a) if a.is_empty() => return Err(bad("stops", "must not be empty")),
-            Value::Array(a) if a.len() > MAX_STOPS => {
-                return Err(bad(
-                    "stops",
-                    format_args!("must have at most {MAX_STOPS} stops"),
-                ));
-            }
             Value::Array(a) => a,
             _ => return Err(bad("stops", "must be an array")),
         };
+        rules::stop_count(stops.len()).map_err(|b| bad("stops", b))?;
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut parsed = Vec::with_capacity(stops.len());
         for (i, stop) in stops.iter().enumerate() {
@@ -95,34 +81,29 @@ impl ImportRequest {
             if !stop.is_object() {
                 return Err(bad(&format!("stops[{i}]"), "must be a JSON object"));
             }
-            let external_stop_id =
-                required(&stop["external_stop_id"], &at("external_stop_id"), ID_CHARS)?;
+            let external_stop_id = required(
+                &stop["external_stop_id"],
+                &at("external_stop_id"),
+                TextField::ExternalStopId,
+            )?;
             let key = stop["external_stop_id"].as_str().unwrap_or_default();
             if let Some(first) = seen.insert(key, i) {
                 return Err(bad(
                     &at("external_stop_id"),
-                    format_args!("must be unique (stops[{first}] has it too)"),
+                    rules::duplicate_stop_id(first),
                 ));
             }
-            let address = required(&stop["address"], &at("address"), TEXT_CHARS)?;
-            let label = string(&stop["label"], &at("label"), TEXT_CHARS, false)?;
+            let address = required(&stop["address"], &at("address"), TextField::Address)?;
+            let label = string(&stop["label"], &at("label"), TextField::Label)?;
             let parcel_count = match &stop["parcel_count"] {
                 Value::Null => return Err(bad(&at("parcel_count"), "is required")),
-                v => v
-                    .as_i64()
-                    .filter(|n| (1..=MAX_PARCELS).contains(n))
-                    .ok_or_else(|| {
-                        bad(
-                            &at("parcel_count"),
-                            format_args!("must be an integer from 1 to {MAX_PARCELS}"),
-                        )
-                    })?,
+                v => rules::parcel_count(v.as_i64()).map_err(|b| bad(&at("parcel_count"), b))?,
             };
             parsed.push(StopInput {
                 external_stop_id,
                 address,
                 label,
-                parcel_count,
+                parcel_count: i64::from(parcel_count),
             });
         }
         Ok(ImportRequest {
@@ -143,6 +124,7 @@ impl ImportRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hakobu_routemate::rules::MAX_STOPS;
     use serde_json::json;
 
     fn valid() -> Value {

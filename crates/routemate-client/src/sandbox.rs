@@ -2,7 +2,9 @@
 //! `POST /sandbox/routemate/clients` (behind the sandbox's `Api-Key`) makes a client id and
 //! secret. The app uses it to talk RouteMate to its embedded sandbox without set-up.
 
-use crate::{Credentials, RouteMateError, decode, http_client};
+use hakobu_routemate::Credentials;
+
+use crate::{RouteMateError, decode, http_client};
 
 pub const SANDBOX_CLIENTS_PATH: &str = "/sandbox/routemate/clients";
 

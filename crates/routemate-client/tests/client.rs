@@ -11,9 +11,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use hakobu_geo::Gazetteer;
-use hakobu_routemate::{
-    ImportRequest, ImportStop, JobStatus, ManualClock, RetryPolicy, RouteMateClient,
-    RouteMateError, StopStatus, create_sandbox_credentials,
+use hakobu_routemate::{ImportRequest, ImportStop, JobStatus, StopStatus};
+use hakobu_routemate_client::{
+    ManualClock, RetryPolicy, RouteMateClient, RouteMateError, create_sandbox_credentials,
 };
 use hakobu_sandbox::{
     ManualClock as SandboxClock, RouteMateClient as SandboxCredentials, RouteMateConfig,
@@ -554,4 +554,44 @@ async fn simulated_drivers_finish_the_job_and_the_counts_only_move_forward() {
         assert!(tokio::time::Instant::now() < deadline, "stuck at {job:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[tokio::test]
+async fn an_import_breaking_the_rules_is_refused_before_anything_is_sent() {
+    // A port nothing listens on: had the client sent anything (even the token request), the
+    // answer would be a transport error, not the rule.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let client = RouteMateClient::new(&url, CLIENT_ID, CLIENT_SECRET)
+        .unwrap()
+        .with_retry(RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        });
+    let request = ImportRequest {
+        external_job_id: "J-RULES".into(),
+        title: "rules".into(),
+        driver_email: DRIVER.into(),
+        stops: vec![ImportStop {
+            external_stop_id: "S-1".into(),
+            address: "東京都港区六本木6-10-1".into(),
+            label: None,
+            parcel_count: 1000,
+        }],
+    };
+    let e = client.import(&request, "key-rules").await.unwrap_err();
+    assert_eq!(
+        e,
+        RouteMateError::BadRequest {
+            message: "stops[0].parcel_count: must be an integer from 1 to 999".into()
+        }
+    );
+    assert_eq!(e.field(), Some("stops[0].parcel_count"));
+    let mut fixed = request;
+    fixed.stops[0].parcel_count = 999;
+    assert!(matches!(
+        client.import(&fixed, "key-rules").await,
+        Err(RouteMateError::Transport(_))
+    ));
 }

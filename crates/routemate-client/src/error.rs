@@ -1,6 +1,7 @@
 //! What can go wrong talking to RouteMate, sorted by what the caller does about it. Every
 //! variant from an answer carries the server's `{"error": …}` message.
 
+use hakobu_retry::error_body::{self, Failure};
 use reqwest::StatusCode;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,19 +38,14 @@ pub enum RouteMateError {
 
 impl RouteMateError {
     pub(crate) fn from_reqwest(e: reqwest::Error) -> RouteMateError {
-        if e.is_decode() {
-            RouteMateError::Decode(e.to_string())
-        } else {
-            // Without the URL: reqwest never prints headers or bodies, so no credential shows.
-            RouteMateError::Transport(e.without_url().to_string())
+        match error_body::failure(e) {
+            Failure::Decode(text) => RouteMateError::Decode(text),
+            Failure::Transport(text) => RouteMateError::Transport(text),
         }
     }
 
     pub(crate) fn from_status(status: StatusCode, body: &str) -> RouteMateError {
-        let message = serde_json::from_str::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
-            .unwrap_or_else(|| body.chars().take(200).collect());
+        let message = error_body::error_message(body);
         match status {
             StatusCode::BAD_REQUEST => RouteMateError::BadRequest { message },
             StatusCode::UNAUTHORIZED => RouteMateError::Unauthorized { message },
@@ -66,14 +62,7 @@ impl RouteMateError {
     /// The field a 400 names (`"stops[1].address: is required"` → `stops[1].address`).
     pub fn field(&self) -> Option<&str> {
         match self {
-            RouteMateError::BadRequest { message } => {
-                let (field, _) = message.split_once(": ")?;
-                let is_name = !field.is_empty()
-                    && field
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c));
-                is_name.then_some(field)
-            }
+            RouteMateError::BadRequest { message } => error_body::field_of(message),
             _ => None,
         }
     }
