@@ -125,8 +125,13 @@ describe('stop keys and times', () => {
     expect(minToHhmm(569.6)).toBe('09:30');
   });
 
-  it('ticks every hour', () => {
+  it('ticks every hour, or fewer when hours are narrow', () => {
     expect(hourTicks(540, 720)).toEqual([540, 600, 660, 720]);
+    expect(hourTicks(540, 720, 1)).toEqual([540, 600, 660, 720]);
+    // 0.5 px a minute: an hour is 30 px, two are 60.
+    expect(hourTicks(540, 1080, 0.5)).toEqual([600, 720, 840, 960, 1080]);
+    expect(hourTicks(0, 1440, 0.1)).toEqual([0, 720, 1440]);
+    expect(hourTicks(0, 1440, 0.02)).toEqual([0, 1440]);
   });
 
   it('is now on the plan date in Japan time only', () => {

@@ -286,10 +286,14 @@ export function layoutTimeline(
   return { rows, tray, from, to, where };
 }
 
-/** The hours the axis labels, from `from` to `to` inclusive. */
-export function hourTicks(from: number, to: number): number[] {
+/**
+ * The hours the axis labels, from `from` to `to` inclusive: every hour, or every 2, 3, 4, 6 or
+ * 12 when an hour is narrower than `minPx` at `pxPerMin` (labels would run into each other).
+ */
+export function hourTicks(from: number, to: number, pxPerMin: number = Infinity, minPx: number = 44): number[] {
+  const step = [1, 2, 3, 4, 6, 12].find((h) => h * 60 * pxPerMin >= minPx) ?? 24;
   const ticks: number[] = [];
-  for (let m = Math.ceil(from / 60) * 60; m <= to; m += 60) ticks.push(m);
+  for (let m = Math.ceil(from / (60 * step)) * 60 * step; m <= to; m += 60 * step) ticks.push(m);
   return ticks;
 }
 
