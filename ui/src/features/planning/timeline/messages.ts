@@ -62,7 +62,7 @@ export const timelineJa = {
 export const timelineEn: Record<keyof typeof timelineJa, string> = {
   'timeline.label': 'Timeline by driver',
   'timeline.driver': 'Driver',
-  'timeline.stops': '{count} stops',
+  'timeline.stops': 'Stops: {count}',
   'timeline.noRoute': 'No route',
   'timeline.notInFleet': 'Not in fleet',
   'timeline.shift': 'Shift {start}–{end}',
