@@ -165,6 +165,11 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::PlanStarted,
         crate::PlanProgress,
         crate::PlanFinished,
+        // Edits, evaluation and history (issue 22 §1).
+        crate::PlanEdit,
+        crate::PlanProblem,
+        crate::PlanEvaluation,
+        crate::PlanHistory,
     ]);
     all
 }

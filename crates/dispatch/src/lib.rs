@@ -70,10 +70,10 @@ pub use orders::{OrderSyncReport, StatusCount};
 pub use outbox::{OUTBOX_LIST_LIMIT, ReplayReport, Written};
 pub use outbox_write::{OrderKind, Target, WindowChoice, Write, payload_hash};
 pub use planning::{
-    BatchStop, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PROGRESS_EVERY, Plan, PlanEvent,
-    PlanFinished, PlanListener, PlanProgress, PlanRequest, PlanRoute, PlanStarted, PlanState,
-    PlanSummary, PlanTotals, PlanVisit, StopSource, StopWindow, UnassignedCause, UnassignedStop,
-    VisitRole,
+    BatchStop, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PROGRESS_EVERY, Plan, PlanEdit,
+    PlanEvaluation, PlanEvent, PlanFinished, PlanHistory, PlanListener, PlanProblem, PlanProgress,
+    PlanRequest, PlanRoute, PlanStarted, PlanState, PlanSummary, PlanTotals, PlanVisit, StopSource,
+    StopWindow, UnassignedCause, UnassignedStop, VisitRole,
 };
 pub use queued_orders::QUEUED_ID_PREFIX;
 pub use routemate::{RouteMateLink, RouteMateRefresh, SANDBOX_SOURCE};
@@ -116,6 +116,8 @@ pub struct Dispatch {
     refused_fixes: fix_check::RefusalLog,
     /// Plans being solved, with their cancel flags.
     running_plans: planning::Running,
+    /// Held while a plan is edited: each edit starts from the version the last one wrote.
+    plan_edits: tokio::sync::Mutex<()>,
 }
 
 impl Dispatch {
@@ -155,6 +157,7 @@ impl Dispatch {
             replaying: tokio::sync::Mutex::new(()),
             refused_fixes: fix_check::RefusalLog::default(),
             running_plans: planning::Running::default(),
+            plan_edits: tokio::sync::Mutex::new(()),
         })
     }
 

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
-    BatchStop, Dispatch, DriverInput, ErrorCode, Mode, OrderKind, OrderRef, Place, Plan, PlanEvent,
-    PlanRequest, PlanState, StopSource, StopWindow, SystemClock, UnassignedCause, VisitRole,
-    demo_driver,
+    BatchStop, Dispatch, DriverInput, ErrorCode, Mode, OrderKind, OrderRef, Place, Plan, PlanEdit,
+    PlanEvent, PlanRequest, PlanState, StopSource, StopWindow, SystemClock, UnassignedCause,
+    VisitRole, demo_driver,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_geo::travel::VehicleType;
@@ -523,4 +523,293 @@ async fn a_300_stop_tokyo_batch_plans_across_twenty_drivers_and_the_checker_acce
             .collect::<Vec<_>>()
     );
     assert!(plan.unassigned.iter().all(|u| !u.message.is_empty()));
+}
+
+/// The customer stops of `driver`'s route, in order.
+fn customer_stops(plan: &Plan, driver: &str) -> Vec<String> {
+    plan.routes
+        .iter()
+        .find(|r| r.driver_email == driver)
+        .map(|r| {
+            r.visits
+                .iter()
+                .filter(|v| v.store_id.is_none())
+                .map(|v| v.stop_id.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A small plan on the demo fleet, the stop `TIGHT` (10:00–10:10) among the others.
+async fn planned(d: &Dispatch) -> Plan {
+    let (store_id, lat, lng) = a_store(d);
+    let mut stops = stops_around(lat, lng, 12);
+    stops.push(BatchStop {
+        external_stop_id: "TIGHT".into(),
+        line: 50,
+        lat: lat + 0.002,
+        lng: lng + 0.002,
+        parcel_count: 1,
+        time_window: Some(StopWindow {
+            start: "10:00".into(),
+            end: "10:10".into(),
+        }),
+        service_s: None,
+    });
+    let (started, mut rx) = start(d, request(&store_id, stops, 2)).await;
+    finish(&mut rx).await;
+    d.get_plan(&started.plan_id, None).unwrap()
+}
+
+fn refused_edit(e: hakobu_dispatch::CommandError, words: &[&str]) {
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::BadRequest, Some("edit")),
+        "{e:?}"
+    );
+    assert!(e.message.starts_with("edit: "), "{}", e.message);
+    for w in words {
+        assert!(e.message.contains(w), "{:?} lacks {w:?}", e.message);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let cache_file = dir.path().join("cache.db");
+    let d = ready(&server, &cache_file).await;
+    let plan = planned(&d).await;
+    let id = plan.plan_id.clone();
+    assert!(
+        plan.checked && plan.unassigned.is_empty(),
+        "{:?}",
+        plan.unassigned
+    );
+    let fleet: Vec<String> = d
+        .list_fleet()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.email)
+        .collect();
+    // The busiest route, and the other driver.
+    let busy = plan
+        .routes
+        .iter()
+        .max_by_key(|r| r.visits.len())
+        .unwrap()
+        .driver_email
+        .clone();
+    let other = fleet.iter().find(|e| **e != busy).unwrap().clone();
+    let on_busy = customer_stops(&plan, &busy);
+    assert!(on_busy.len() >= 6, "{on_busy:?}");
+
+    // A stop that is not TIGHT moves to the other driver, first: its pickup comes with it.
+    let moved = on_busy.iter().find(|s| *s != "line-50").unwrap().clone();
+    let v2 = d
+        .plan_edit(
+            &id,
+            PlanEdit::Move {
+                stop_id: moved.clone(),
+                driver_email: Some(other.clone()),
+                position: Some(0),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(v2.version, plan.version + 1);
+    assert_eq!(customer_stops(&v2, &other)[0], moved);
+    assert!(!customer_stops(&v2, &busy).contains(&moved));
+    let route = v2.routes.iter().find(|r| r.driver_email == other).unwrap();
+    let at = |role: VisitRole| {
+        route
+            .visits
+            .iter()
+            .position(|v| v.stop_id == moved && v.role == role)
+            .unwrap()
+    };
+    assert!(
+        at(VisitRole::Pickup) < at(VisitRole::Delivery),
+        "picked up first"
+    );
+    assert_eq!(
+        v2.routes
+            .iter()
+            .flat_map(|r| &r.visits)
+            .filter(|v| v.stop_id == moved)
+            .count(),
+        2,
+        "the pickup left the old route with its delivery"
+    );
+    let eval = v2.evaluation.clone().expect("an edit is evaluated");
+    assert!(eval.feasible && v2.checked, "{:?}", eval.problems);
+    assert!(
+        (eval.added_m - (v2.totals.distance_m - plan.totals.distance_m)).abs() < 1e-6,
+        "{eval:?}"
+    );
+    assert!(eval.added_m > 0.0, "a second driver drives more: {eval:?}");
+    assert_eq!(eval.lateness_s, 0.0);
+    // Every visit was re-timed in order.
+    for r in &v2.routes {
+        for w in r.visits.windows(2) {
+            assert!(w[1].arrival_s >= w[0].start_s + w[0].service_s - 1e-6);
+        }
+    }
+
+    // TIGHT at the end of the busy route misses its window: refused, with the reason, and
+    // nothing kept.
+    let e = d
+        .plan_edit(
+            &id,
+            PlanEdit::Move {
+                stop_id: "line-50".into(),
+                driver_email: Some(busy.clone()),
+                position: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    refused_edit(e, &["window", "TIGHT", "遅れ", "10:00–10:10"]);
+    assert_eq!(d.get_plan(&id, None).unwrap().version, v2.version);
+
+    // A stop taken off its route waits in the tray, saying so.
+    let off = customer_stops(&v2, &busy)
+        .into_iter()
+        .find(|s| *s != "line-50")
+        .unwrap();
+    let v3 = d
+        .plan_edit(
+            &id,
+            PlanEdit::Move {
+                stop_id: off.clone(),
+                driver_email: None,
+                position: None,
+            },
+        )
+        .await
+        .unwrap();
+    let tray = v3.unassigned.iter().find(|u| u.stop_id == off).unwrap();
+    assert_eq!(tray.cause, UnassignedCause::Manual);
+    assert!(tray.message.contains("手動"), "{}", tray.message);
+    assert_eq!(v3.totals.unassigned, 1);
+    assert!(v3.evaluation.as_ref().unwrap().added_m < 0.0);
+    refused_edit(
+        d.plan_edit(
+            &id,
+            PlanEdit::Move {
+                stop_id: off.clone(),
+                driver_email: None,
+                position: None,
+            },
+        )
+        .await
+        .unwrap_err(),
+        &["already unassigned"],
+    );
+
+    // A locked route takes no stop; a fixed stop is marked on both visits.
+    let v4 = d
+        .plan_edit(
+            &id,
+            PlanEdit::LockRoute {
+                driver_email: other.to_uppercase(),
+                locked: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        v4.routes
+            .iter()
+            .any(|r| r.driver_email == other && r.locked)
+    );
+    refused_edit(
+        d.plan_edit(
+            &id,
+            PlanEdit::Move {
+                stop_id: off.clone(),
+                driver_email: Some(other.clone()),
+                position: Some(0),
+            },
+        )
+        .await
+        .unwrap_err(),
+        &["locked"],
+    );
+    let v5 = d
+        .plan_edit(
+            &id,
+            PlanEdit::FixStop {
+                stop_id: off.clone(),
+                fixed: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(v5.unassigned.iter().any(|u| u.stop_id == off && u.fixed));
+    // Names that are not in the plan are refused by field.
+    let e = d
+        .plan_edit(
+            &id,
+            PlanEdit::Move {
+                stop_id: "line-999".into(),
+                driver_email: None,
+                position: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("stop_id"), "{e:?}");
+    let e = d
+        .plan_edit(
+            &id,
+            PlanEdit::Move {
+                stop_id: off.clone(),
+                driver_email: Some("nobody@routemate.example".into()),
+                position: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("driver_email"), "{e:?}");
+    drop(d);
+
+    // After a restart, undo walks back through the kept versions and redo forward.
+    let d = dispatch(&server, &cache_file);
+    let u1 = d.plan_edit(&id, PlanEdit::Undo).await.unwrap();
+    assert_eq!(u1.unassigned, v4.unassigned, "the fix is undone");
+    assert_eq!(u1.history.from_version, Some(v5.version));
+    let u2 = d.plan_edit(&id, PlanEdit::Undo).await.unwrap();
+    assert!(u2.routes.iter().all(|r| !r.locked), "the lock is undone");
+    let u3 = d.plan_edit(&id, PlanEdit::Undo).await.unwrap();
+    assert_eq!(u3.routes, v2.routes, "the stop is back on its route");
+    assert!(u3.unassigned.is_empty());
+    let r1 = d.plan_edit(&id, PlanEdit::Redo).await.unwrap();
+    assert_eq!(
+        (r1.routes.clone(), r1.unassigned.clone()),
+        (v3.routes.clone(), v3.unassigned.clone())
+    );
+    // A new edit after an undo drops what could be redone.
+    d.plan_edit(&id, PlanEdit::Undo).await.unwrap();
+    let back = d.plan_edit(&id, PlanEdit::Undo).await.unwrap();
+    assert_eq!(back.routes, plan.routes, "the solver's plan again");
+    refused_edit(
+        d.plan_edit(&id, PlanEdit::Undo).await.unwrap_err(),
+        &["nothing to undo"],
+    );
+    d.plan_edit(
+        &id,
+        PlanEdit::FixStop {
+            stop_id: moved.clone(),
+            fixed: true,
+        },
+    )
+    .await
+    .unwrap();
+    refused_edit(
+        d.plan_edit(&id, PlanEdit::Redo).await.unwrap_err(),
+        &["nothing to redo"],
+    );
+    // Every version is kept for comparison.
+    assert_eq!(d.get_plan(&id, Some(v2.version)).unwrap().routes, v2.routes);
 }

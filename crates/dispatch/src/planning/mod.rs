@@ -4,15 +4,20 @@
 //! versioned plan. docs/decisions.md "Planning".
 
 mod closest;
+mod edit;
+mod evaluate;
 mod problem;
 mod request;
 mod result;
 mod run;
+mod shape;
 
+pub use edit::PlanEdit;
 pub use request::{BatchStop, PlanRequest, StopSource, StopWindow};
 pub use result::{
-    Plan, PlanEvent, PlanFinished, PlanProgress, PlanRoute, PlanStarted, PlanState, PlanSummary,
-    PlanTotals, PlanVisit, UnassignedCause, UnassignedStop, VisitRole,
+    Plan, PlanEvaluation, PlanEvent, PlanFinished, PlanHistory, PlanProblem, PlanProgress,
+    PlanRoute, PlanStarted, PlanState, PlanSummary, PlanTotals, PlanVisit, UnassignedCause,
+    UnassignedStop, VisitRole,
 };
 pub(crate) use run::Running;
 pub use run::{DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PROGRESS_EVERY, PlanListener};

@@ -90,3 +90,13 @@ pub enum StopSource {
         tracking_code: String,
     },
 }
+
+impl StopSource {
+    /// The stop's key in a plan: `line-<n>` for a file's row, `<kind>-<id>` for an order.
+    pub fn key(&self) -> String {
+        match self {
+            StopSource::File { line, .. } => format!("line-{line}"),
+            StopSource::Order { order_kind, id, .. } => format!("{}-{id}", order_kind.as_str()),
+        }
+    }
+}

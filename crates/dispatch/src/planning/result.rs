@@ -53,6 +53,9 @@ pub enum VisitRole {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PlanVisit {
+    /// The stop's key ([`StopSource::key`]): both visits of a stop share it; edits name it.
+    #[serde(default)]
+    pub stop_id: String,
     pub source: StopSource,
     pub role: VisitRole,
     /// The store visited, for store stops.
@@ -66,6 +69,9 @@ pub struct PlanVisit {
     /// The window service must start in, if any.
     pub window: Option<[f64; 2]>,
     pub parcels: u32,
+    /// Kept on its driver by re-optimisation (set on both visits of the stop).
+    #[serde(default)]
+    pub fixed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -80,6 +86,9 @@ pub struct PlanRoute {
     pub distance_m: f64,
     /// Arrival at the route's end.
     pub end_s: f64,
+    /// Kept exactly as it is by re-optimisation and refused to edits.
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// Why a stop is on no route, as the solver found it.
@@ -98,10 +107,14 @@ pub enum UnassignedCause {
     MaxDuration,
     /// Fits a driver alone, not alongside the other stops (more drivers, wider windows).
     NoRoom,
+    /// Taken off its route by the dispatcher.
+    Manual,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct UnassignedStop {
+    #[serde(default)]
+    pub stop_id: String,
     pub source: StopSource,
     pub lat: f64,
     pub lng: f64,
@@ -113,6 +126,9 @@ pub struct UnassignedStop {
     /// The driver that came closest, tried with the stop alone: login and name.
     pub closest_driver: Option<String>,
     pub closest_driver_name: Option<String>,
+    /// Left unassigned by re-optimisation (e.g. kept for DIAq).
+    #[serde(default)]
+    pub fixed: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -148,6 +164,54 @@ pub struct Plan {
     /// Whether the solver's independent checker accepted the routes.
     pub checked: bool,
     pub error: Option<String>,
+    /// The checker's verdict on this version against the one it was made from (edits and
+    /// re-optimisations); `None` for a first solve.
+    #[serde(default)]
+    pub evaluation: Option<PlanEvaluation>,
+    #[serde(default)]
+    pub history: PlanHistory,
+}
+
+/// How a version came to be, and what undo and redo go back to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanHistory {
+    /// The version this one was made from (`None`: a solve of the request).
+    pub from_version: Option<u32>,
+    /// What made it: `solve`, `edit`, `reoptimise`, `undo`, `redo`.
+    pub made_by: String,
+    /// The edit, for `edit` versions.
+    pub edit: Option<crate::planning::edit::PlanEdit>,
+    /// Versions undo returns to, the next one last.
+    pub undo: Vec<u32>,
+    /// Versions redo returns to, the next one last.
+    pub redo: Vec<u32>,
+}
+
+/// What broke a rule in a plan, as the checker found it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanProblem {
+    /// `window`, `shift`, `capacity`, `max_duration` or `other`.
+    pub rule: String,
+    pub driver_email: Option<String>,
+    pub stop_id: Option<String>,
+    /// By how much: seconds late or over, or parcels over capacity.
+    pub over: f64,
+    /// In the dispatcher's words (Japanese).
+    pub message: String,
+}
+
+/// An edited or re-optimised version checked by the solver's checker.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanEvaluation {
+    pub feasible: bool,
+    pub problems: Vec<PlanProblem>,
+    /// Metres driven more than the version it was made from (negative: fewer).
+    pub added_m: f64,
+    /// Seconds after their windows' ends, summed over stops.
+    pub lateness_s: f64,
+    /// The solver's objective for this version.
+    pub cost: f64,
+    pub cost_before: f64,
 }
 
 /// A version in the plan list (without its routes).

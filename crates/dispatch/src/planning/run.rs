@@ -9,19 +9,18 @@ use std::time::{Duration, Instant};
 
 use hakobu_cache::{Cache, PlanRow};
 use hakobu_solver::{
-    Objective, Observer, Solution, SolveOptions, SolveProgress, StopRole, Task, check,
-    solve_observed,
+    Objective, Observer, Solution, SolveOptions, SolveProgress, check, solve_observed,
 };
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 
-use crate::planning::closest::{closest, describe};
 use crate::planning::problem::Built;
 use crate::planning::request::PlanRequest;
 use crate::planning::result::{
-    Plan, PlanEvent, PlanFinished, PlanProgress, PlanRoute, PlanStarted, PlanState, PlanSummary,
-    PlanTotals, PlanVisit, UnassignedCause, UnassignedStop, VisitRole,
+    Plan, PlanEvent, PlanFinished, PlanHistory, PlanProgress, PlanRoute, PlanStarted, PlanState,
+    PlanSummary, PlanTotals, UnassignedCause, UnassignedStop,
 };
+use crate::planning::shape;
 use crate::{Clock, CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
 
 /// The solver's budget when the request names none.
@@ -154,6 +153,15 @@ impl Dispatch {
             && let Ok(mut plan) = serde_json::from_str::<Plan>(result)
         {
             plan.state = state;
+            // Versions kept before stops had keys.
+            for v in plan.routes.iter_mut().flat_map(|r| r.visits.iter_mut()) {
+                if v.stop_id.is_empty() {
+                    v.stop_id = v.source.key();
+                }
+            }
+            for u in plan.unassigned.iter_mut().filter(|u| u.stop_id.is_empty()) {
+                u.stop_id = u.source.key();
+            }
             return Ok(plan);
         }
         let request: PlanRequest = serde_json::from_str(&row.request)
@@ -172,6 +180,8 @@ impl Dispatch {
             travel_source: String::new(),
             checked: false,
             error: row.error,
+            evaluation: None,
+            history: PlanHistory::default(),
         })
     }
 
@@ -342,102 +352,23 @@ impl Solve {
     /// The solver's answer in the plan's terms: each visit pointing back at its stop.
     fn plan_of(&self, solution: &Solution, state: PlanState, now: &str, elapsed_ms: u64) -> Plan {
         let built = &self.built;
-        let problem = &built.problem;
         let routes: Vec<PlanRoute> = solution
             .routes
             .iter()
-            .map(|r| {
-                let driver = &built.drivers[r.vehicle];
-                let vehicle = &problem.vehicles[r.vehicle];
-                let visits = r
-                    .stops
-                    .iter()
-                    .map(|s| {
-                        let stop = &built.stops[s.job];
-                        let role = match s.role {
-                            StopRole::Delivery => VisitRole::Delivery,
-                            _ => VisitRole::Pickup,
-                        };
-                        // A delivery is picked up at the store; a fetch is dropped there.
-                        let at_store = (role == VisitRole::Pickup) != stop.fetch;
-                        let point = if at_store { stop.store } else { stop.customer };
-                        let service_s = match &problem.jobs[s.job].task {
-                            Task::Pair { pickup, .. } if role == VisitRole::Pickup => {
-                                pickup.service
-                            }
-                            Task::Pair { delivery, .. } => delivery.service,
-                            Task::Single { stop, .. } => stop.service,
-                        };
-                        PlanVisit {
-                            source: stop.source.clone(),
-                            role,
-                            store_id: at_store.then(|| stop.store_id.clone()),
-                            lat: point.lat,
-                            lng: point.lng,
-                            arrival_s: s.arrival,
-                            start_s: s.start,
-                            service_s,
-                            window: if at_store { None } else { stop.window },
-                            parcels: stop.parcels,
-                        }
-                    })
-                    .collect();
-                PlanRoute {
-                    driver_email: driver.email.clone(),
-                    driver_name: driver.name.clone(),
-                    vehicle_type: driver.vehicle_type,
-                    shift_start_s: vehicle.shift.start,
-                    shift_end_s: vehicle.shift.end,
-                    visits,
-                    distance_m: r.distance,
-                    end_s: r.end,
-                }
-            })
+            .map(|r| shape::route(built, r))
             .collect();
         let unassigned: Vec<UnassignedStop> = solution
             .unassigned
             .iter()
-            .map(|u| {
-                let stop = &built.stops[u.job];
-                let cause = UnassignedCause::from(u.reason);
-                let near = closest(problem, u.job);
-                let driver = near.as_ref().map(|c| &built.drivers[c.vehicle]);
-                let message = match (&near, driver) {
-                    (Some(c), Some(d)) if !c.miss.is_empty() => {
-                        format!("{}（最も近い: {}、{}）", describe(cause), d.name, c.miss)
-                    }
-                    (_, Some(d)) => format!("{}（最も近い: {}）", describe(cause), d.name),
-                    _ => describe(cause).to_owned(),
-                };
-                UnassignedStop {
-                    source: stop.source.clone(),
-                    lat: stop.customer.lat,
-                    lng: stop.customer.lng,
-                    parcels: stop.parcels,
-                    window: stop.window,
-                    cause,
-                    message,
-                    closest_driver: driver.map(|d| d.email.clone()),
-                    closest_driver_name: driver.map(|d| d.name.clone()),
-                }
-            })
+            .map(|u| shape::left_over(built, u.job, UnassignedCause::from(u.reason)))
             .collect();
-        let totals = PlanTotals {
-            drivers_used: routes.len(),
-            stops: built.stops.len() - unassigned.len(),
-            unassigned: unassigned.len(),
-            parcels: routes
-                .iter()
-                .flat_map(|r| &r.visits)
-                .filter(|v| v.role == VisitRole::Delivery)
-                .map(|v| v.parcels)
-                .sum(),
-            distance_m: solution.distance,
-            duration_s: routes.iter().map(|r| r.end_s - r.shift_start_s).sum(),
-            cost: solution.cost,
-            iterations: solution.iterations,
+        let totals = shape::totals(
+            &routes,
+            unassigned.len(),
+            solution.cost,
+            solution.iterations,
             elapsed_ms,
-        };
+        );
         Plan {
             plan_id: self.plan_id.clone(),
             version: self.version,
@@ -450,8 +381,13 @@ impl Solve {
             unassigned,
             totals,
             travel_source: built.travel_source.clone(),
-            checked: check(problem, solution).is_feasible(),
+            checked: check(&built.problem, solution).is_feasible(),
             error: None,
+            evaluation: None,
+            history: PlanHistory {
+                made_by: "solve".into(),
+                ..PlanHistory::default()
+            },
         }
     }
 }

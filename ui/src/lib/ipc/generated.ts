@@ -823,7 +823,11 @@ export type PlanState = "running" | "finished" | "cancelled" | "failed" | "inter
 
 export type VisitRole = "pickup" | "delivery";
 
-export type PlanVisit = { source: StopSource, role: VisitRole, 
+export type PlanVisit = { 
+/**
+ * The stop's key ([`StopSource::key`]): both visits of a stop share it; edits name it.
+ */
+stop_id: string, source: StopSource, role: VisitRole, 
 /**
  * The store visited, for store stops.
  */
@@ -835,20 +839,28 @@ start_s: number, service_s: number,
 /**
  * The window service must start in, if any.
  */
-window: [number, number] | null, parcels: number, };
+window: [number, number] | null, parcels: number, 
+/**
+ * Kept on its driver by re-optimisation (set on both visits of the stop).
+ */
+fixed: boolean, };
 
 export type PlanRoute = { driver_email: string, driver_name: string, vehicle_type: "自転車" | "原付" | "小型二輪" | "バイク125cc超" | "軽四輪", shift_start_s: number, shift_end_s: number, visits: Array<PlanVisit>, distance_m: number, 
 /**
  * Arrival at the route's end.
  */
-end_s: number, };
+end_s: number, 
+/**
+ * Kept exactly as it is by re-optimisation and refused to edits.
+ */
+locked: boolean, };
 
 /**
  * Why a stop is on no route, as the solver found it.
  */
-export type UnassignedCause = "no_vehicle" | "capacity" | "window" | "shift" | "max_duration" | "no_room";
+export type UnassignedCause = "no_vehicle" | "capacity" | "window" | "shift" | "max_duration" | "no_room" | "manual";
 
-export type UnassignedStop = { source: StopSource, lat: number, lng: number, parcels: number, window: [number, number] | null, cause: UnassignedCause, 
+export type UnassignedStop = { stop_id: string, source: StopSource, lat: number, lng: number, parcels: number, window: [number, number] | null, cause: UnassignedCause, 
 /**
  * The cause in the dispatcher's words (Japanese), with the closest driver's miss.
  */
@@ -856,7 +868,11 @@ message: string,
 /**
  * The driver that came closest, tried with the stop alone: login and name.
  */
-closest_driver: string | null, closest_driver_name: string | null, };
+closest_driver: string | null, closest_driver_name: string | null, 
+/**
+ * Left unassigned by re-optimisation (e.g. kept for DIAq).
+ */
+fixed: boolean, };
 
 export type PlanTotals = { drivers_used: number, stops: number, unassigned: number, parcels: number, distance_m: number, 
 /**
@@ -879,7 +895,12 @@ travel_source: string,
 /**
  * Whether the solver's independent checker accepted the routes.
  */
-checked: boolean, error: string | null, };
+checked: boolean, error: string | null, 
+/**
+ * The checker's verdict on this version against the one it was made from (edits and
+ * re-optimisations); `None` for a first solve.
+ */
+evaluation: PlanEvaluation | null, history: PlanHistory, };
 
 /**
  * A version in the plan list (without its routes).
@@ -900,3 +921,67 @@ export type PlanProgress = { plan_id: string, version: number, cost: number, dri
  * `plan-finished`: the version ended (read it with `get_plan`).
  */
 export type PlanFinished = { plan_id: string, version: number, state: PlanState, drivers_used: number, unassigned: number, elapsed_ms: number, error: string | null, };
+
+/**
+ * One change to a plan (`plan_edit`).
+ */
+export type PlanEdit = { "kind": "move", stop_id: string, driver_email: string | null, position: number | null, } | { "kind": "lock_route", driver_email: string, locked: boolean, } | { "kind": "fix_stop", stop_id: string, fixed: boolean, } | { "kind": "undo" } | { "kind": "redo" };
+
+/**
+ * What broke a rule in a plan, as the checker found it.
+ */
+export type PlanProblem = { 
+/**
+ * `window`, `shift`, `capacity`, `max_duration` or `other`.
+ */
+rule: string, driver_email: string | null, stop_id: string | null, 
+/**
+ * By how much: seconds late or over, or parcels over capacity.
+ */
+over: number, 
+/**
+ * In the dispatcher's words (Japanese).
+ */
+message: string, };
+
+/**
+ * An edited or re-optimised version checked by the solver's checker.
+ */
+export type PlanEvaluation = { feasible: boolean, problems: Array<PlanProblem>, 
+/**
+ * Metres driven more than the version it was made from (negative: fewer).
+ */
+added_m: number, 
+/**
+ * Seconds after their windows' ends, summed over stops.
+ */
+lateness_s: number, 
+/**
+ * The solver's objective for this version.
+ */
+cost: number, cost_before: number, };
+
+/**
+ * How a version came to be, and what undo and redo go back to.
+ */
+export type PlanHistory = { 
+/**
+ * The version this one was made from (`None`: a solve of the request).
+ */
+from_version: number | null, 
+/**
+ * What made it: `solve`, `edit`, `reoptimise`, `undo`, `redo`.
+ */
+made_by: string, 
+/**
+ * The edit, for `edit` versions.
+ */
+edit: PlanEdit | null, 
+/**
+ * Versions undo returns to, the next one last.
+ */
+undo: Array<number>, 
+/**
+ * Versions redo returns to, the next one last.
+ */
+redo: Array<number>, };
