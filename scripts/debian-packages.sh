@@ -7,6 +7,7 @@ packages=(
   pkg-config build-essential python3 python3-pip
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   webkit2gtk-driver xvfb xauth imagemagick fonts-noto-cjk
+  dbus-daemon  # a private session bus for the single-instance end-to-end test
 )
 
 missing=()

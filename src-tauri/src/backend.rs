@@ -7,8 +7,8 @@ use std::time::Duration;
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
-    ApiConfig, Dispatch, ErrorCode, Mode, RouteMateLink, RouteMateSettings, SystemClock,
-    WebhookReceiver, demo_driver, osrm_url,
+    ApiConfig, DataDirLock, Dispatch, ErrorCode, Mode, RouteMateLink, RouteMateSettings,
+    SystemClock, WebhookReceiver, demo_driver, osrm_url,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
@@ -26,10 +26,13 @@ pub struct Backend {
     pub dispatch: Arc<Dispatch>,
     _sandbox: Option<RunningSandbox>,
     _webhooks: Option<WebhookReceiver>,
+    _lock: DataDirLock,
 }
 
 pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
     let data_dir = app.path().app_data_dir()?;
+    // Before anything opens a file in it: one process per data directory.
+    let lock = DataDirLock::acquire(&data_dir)?;
     let config_dir = app.path().app_config_dir()?;
     let api = ApiConfig::resolve(|k| std::env::var(k).ok(), &config_dir)?;
     let geo = load_gazetteer();
@@ -118,6 +121,7 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
         dispatch,
         _sandbox: sandbox,
         _webhooks: webhooks,
+        _lock: lock,
     })
 }
 

@@ -9,6 +9,7 @@ mod commands;
 mod off_main;
 mod order_commands;
 mod plan_commands;
+mod single_instance;
 
 use tauri::Manager;
 
@@ -19,7 +20,11 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
+    let context = tauri::generate_context!();
+    // First, so a second launch hands over before this one opens a window or the cache.
+    let single = single_instance::plugin(&context.config().identifier);
     let app = tauri::Builder::default()
+        .plugin(single)
         .setup(|app| {
             let backend = backend::start(app.handle())?;
             app.manage(backend);
@@ -66,7 +71,7 @@ fn main() {
             plan_commands::get_plan,
             plan_commands::list_plans,
         ])
-        .build(tauri::generate_context!());
+        .build(context);
     match app {
         Ok(app) => app.run(|_, _| {}),
         Err(e) => {

@@ -102,6 +102,28 @@ export function startSandbox({ port, apiKey, db, seed = "tokyo", args = [] }) {
   });
 }
 
+/** Resolves once no process of the group is left (the app holds its data directory's lock
+ * until it has exited, so a restart on the same profile must wait for it); a group still
+ * there after 10 s is killed. */
+async function groupGone(pgid) {
+  const alive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + 10000;
+  while (alive()) {
+    if (Date.now() > deadline) {
+      process.kill(-pgid, "SIGKILL");
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Launches the app on `profile`; returns { browser, stop }. A session that fails to start
  * (WebKitWebDriver slow to come up on a busy machine) is retried twice, each time with a fresh
  * tauri-driver, and a driver whose session failed is always stopped: a failed launch must
@@ -134,6 +156,7 @@ export async function launch(profile, attempts = 3) {
         // the group is already gone
       }
       await exited;
+      await groupGone(driver.pid);
     };
     try {
       await waitForPort(port, driver);

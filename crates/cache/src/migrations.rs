@@ -102,12 +102,21 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_fleet_plans.sql"),
 ];
 
+/// How many steps a current file has applied (its `user_version`).
+#[cfg(test)]
+pub fn count() -> usize {
+    MIGRATIONS.len()
+}
+
 pub fn apply(conn: &mut Connection) -> Result<(), CacheError> {
     apply_list(conn, MIGRATIONS)
 }
 
 fn apply_list(conn: &mut Connection, migrations: &[&str]) -> Result<(), CacheError> {
-    let tx = conn.transaction()?;
+    // IMMEDIATE: the write lock is taken before `user_version` is read, so two processes
+    // opening one file at once cannot both read "not applied" and both run a step; the second
+    // waits (busy timeout) and then finds the steps done.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let applied: usize = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if applied > migrations.len() {
         return Err(CacheError::NewerSchema {

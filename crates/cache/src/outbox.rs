@@ -101,7 +101,7 @@ impl Cache {
     /// Queues a write at the end, in one statement. A client id already queued is an error
     /// (UNIQUE): the same intent must not be queued twice.
     pub fn outbox_enqueue(&self, new: &NewOutboxRow<'_>) -> Result<OutboxRow, CacheError> {
-        self.with(|c| {
+        self.with_durable(|c| {
             c.query_row(
                 &format!(
                     "INSERT INTO outbox (client_id, kind, payload, payload_hash, state, \

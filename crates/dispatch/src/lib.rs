@@ -8,6 +8,7 @@ mod board;
 mod changes;
 mod clock;
 mod config;
+mod data_dir_lock;
 mod drivers;
 mod error;
 mod estimate;
@@ -53,6 +54,7 @@ pub use batch::{
 pub use board::{BOARD_CARDS, Board, BoardColumn, LateSummary};
 pub use changes::{CHANGE_BATCH, Changes, OrdersChanged, next_batch};
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
+pub use data_dir_lock::{DataDirLock, DataDirLockError, LOCK_FILE};
 pub use config::{ApiConfig, ConfigError, RouteMateSettings, SETTINGS_FILE, osrm_url};
 pub use error::{CommandError, ErrorCode};
 pub use estimate::{EstimatePackage, EstimateStore, EstimateView, Hold, SoldOutWindow};
