@@ -6,8 +6,19 @@ const h = (hh: number, mm = 0): number => (hh * 60 + mm) * 60;
 
 export const file = (line: number, id: string): StopSource => ({ kind: 'file', line, external_stop_id: id });
 
-function visit(source: StopSource, arrival: number, start: number, opts: Partial<PlanVisit> = {}): PlanVisit {
+// The backend's stop key and lock fields, spread in so the fixture fits the plan's shape
+// before and after they reach generated.ts.
+const key = (source: StopSource): string => (source.kind === 'file' ? `line-${source.line}` : `${source.order_kind}-${source.id}`);
+const stopExtras = (source: StopSource) => ({ stop_id: key(source), fixed: false });
+
+function visit(
+  source: StopSource,
+  arrival: number,
+  start: number,
+  opts: Partial<Omit<PlanVisit, 'stop_id' | 'fixed'>> = {},
+): PlanVisit {
   return {
+    ...stopExtras(source),
     source,
     role: 'delivery',
     store_id: null,
@@ -55,6 +66,7 @@ export const S5 = file(6, 'S5');
 
 export function plan(): Plan {
   return {
+    ...{ evaluation: null, history: { from_version: null, made_by: 'solve', edit: null, undo: [], redo: [] } },
     plan_id: 'P1',
     version: 1,
     state: 'finished',
@@ -74,6 +86,7 @@ export function plan(): Plan {
     },
     routes: [
       {
+        ...{ locked: false },
         driver_email: 'a@hakobu.test',
         driver_name: '佐藤',
         vehicle_type: '軽四輪',
@@ -91,6 +104,7 @@ export function plan(): Plan {
         end_s: h(11),
       },
       {
+        ...{ locked: false },
         driver_email: 'b@hakobu.test',
         driver_name: '鈴木',
         vehicle_type: '軽四輪',
@@ -103,6 +117,7 @@ export function plan(): Plan {
     ],
     unassigned: [
       {
+        ...stopExtras(S5),
         source: S5,
         lat: 35.7,
         lng: 139.7,

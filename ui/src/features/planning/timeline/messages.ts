@@ -57,6 +57,7 @@ export const timelineJa = {
   'timeline.cause.shift': 'シフト',
   'timeline.cause.max_duration': '最大稼働時間',
   'timeline.cause.no_room': '空きなし',
+  'timeline.cause.manual': '手動で外した',
 };
 
 export const timelineEn: Record<keyof typeof timelineJa, string> = {
@@ -116,4 +117,5 @@ export const timelineEn: Record<keyof typeof timelineJa, string> = {
   'timeline.cause.shift': 'Shift',
   'timeline.cause.max_duration': 'Max duration',
   'timeline.cause.no_room': 'No room',
+  'timeline.cause.manual': 'Taken off by hand',
 };
