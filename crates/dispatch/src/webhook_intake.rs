@@ -209,9 +209,6 @@ impl Dispatch {
         now: &str,
         changes: &mut Changes,
     ) -> Result<Confirmed, IntakeError> {
-        // One confirmation at a time, and not while a sync writes: the newer-`update` check
-        // and the write must not interleave with another writer's.
-        let _writing = self.order_writes.lock().await;
         let answer = if kind == "delivery" {
             let r = self.client.get_delivery(id).await;
             self.observe(&r);
@@ -239,6 +236,11 @@ impl Dispatch {
                 format!("{kind} {id}: the API's object has no window"),
             ))
         })?;
+        // The newer-`update` check and the write must not interleave with another writer's
+        // (a sync, another confirmation). The lock is taken only now, after the GET: held
+        // across a network call (with its retries) it kept every sync and write waiting on a
+        // slow API. The check below makes an answer that a sync overtook meanwhile harmless.
+        let _writing = self.order_writes.lock().await;
         let text = match self.cache.order(id)? {
             Some(cached) if is_newer(&cached.api_update, &row.api_update) => "stale".to_owned(),
             Some(cached) if same_order(&cached, &row) => "unchanged".to_owned(),
