@@ -813,3 +813,149 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
     // Every version is kept for comparison.
     assert_eq!(d.get_plan(&id, Some(v2.version)).unwrap().routes, v2.routes);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reoptimising_keeps_locked_routes_unchanged_and_fixed_stops_with_their_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, _, _) = a_store(&d);
+    d.save_driver(&DriverInput {
+        email: "third@routemate.example".into(),
+        name: "三人目".into(),
+        vehicle_type: VehicleType::KeiVan,
+        shift_start: "09:00".into(),
+        shift_end: "18:00".into(),
+        start: Place::Store {
+            store_id: store_id.clone(),
+        },
+        end: Place::Store { store_id },
+        capacity: None,
+    })
+    .unwrap();
+    let plan = planned(&d).await;
+    let id = plan.plan_id.clone();
+    let busy = plan
+        .routes
+        .iter()
+        .max_by_key(|r| r.visits.len())
+        .unwrap()
+        .driver_email
+        .clone();
+    let fleet: Vec<String> = d
+        .list_fleet()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.email)
+        .collect();
+    let others: Vec<&String> = fleet.iter().filter(|e| **e != busy).collect();
+    let (o1, o2) = (others[0].clone(), others[1].clone());
+    let mut free: Vec<String> = customer_stops(&plan, &busy)
+        .into_iter()
+        .filter(|s| s != "line-50")
+        .collect();
+    let (a, b, c) = (free.remove(0), free.remove(0), free.remove(0));
+    let to = |stop: &str, driver: Option<&str>| PlanEdit::Move {
+        stop_id: stop.into(),
+        driver_email: driver.map(str::to_owned),
+        position: Some(0),
+    };
+    d.plan_edit(&id, to(&a, Some(&o1))).await.unwrap();
+    let locked = d
+        .plan_edit(
+            &id,
+            PlanEdit::LockRoute {
+                driver_email: o1.clone(),
+                locked: true,
+            },
+        )
+        .await
+        .unwrap();
+    let locked_route = locked
+        .routes
+        .iter()
+        .find(|r| r.driver_email == o1)
+        .unwrap()
+        .clone();
+    // B alone on the second driver costs a driver's call-out: a free solve would take it back.
+    d.plan_edit(&id, to(&b, Some(&o2))).await.unwrap();
+    d.plan_edit(
+        &id,
+        PlanEdit::FixStop {
+            stop_id: b.clone(),
+            fixed: true,
+        },
+    )
+    .await
+    .unwrap();
+    d.plan_edit(&id, to(&c, None)).await.unwrap();
+    let before = d
+        .plan_edit(
+            &id,
+            PlanEdit::FixStop {
+                stop_id: c.clone(),
+                fixed: true,
+            },
+        )
+        .await
+        .unwrap();
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let started = d
+        .reoptimise_plan(
+            &id,
+            Some(1),
+            Arc::new(move |e| {
+                let _ = tx.send((Instant::now(), e));
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(started.version, before.version + 1);
+    // Only what is not locked or fixed-aside is solved: A is on the locked route, C aside.
+    assert_eq!((started.stops, started.drivers), (11, 2));
+    // Edits wait while it solves.
+    let e = d.plan_edit(&id, PlanEdit::Undo).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    finish(&mut rx).await;
+    let after = d.get_plan(&id, None).unwrap();
+    assert_eq!(after.version, started.version);
+    assert_eq!(after.state, PlanState::Finished);
+    assert!(after.checked, "{:?}", after.evaluation);
+    assert_eq!(after.history.made_by, "reoptimise");
+    assert_eq!(after.history.from_version, Some(before.version));
+    assert!(after.evaluation.as_ref().unwrap().feasible);
+    let kept = after.routes.iter().find(|r| r.driver_email == o1).unwrap();
+    assert_eq!(*kept, locked_route, "the locked route survives unchanged");
+    assert!(
+        customer_stops(&after, &o2).contains(&b),
+        "the fixed stop stays with its driver: {:?}",
+        after.routes
+    );
+    assert!(
+        after
+            .routes
+            .iter()
+            .flat_map(|r| &r.visits)
+            .filter(|v| v.stop_id == b)
+            .all(|v| v.fixed)
+    );
+    assert_eq!(
+        after
+            .unassigned
+            .iter()
+            .map(|u| (u.stop_id.as_str(), u.fixed))
+            .collect::<Vec<_>>(),
+        vec![(c.as_str(), true)],
+        "the fixed unassigned stop stays aside, every other stop is planned"
+    );
+    // Undo goes back to before the re-optimisation.
+    let undone = d.plan_edit(&id, PlanEdit::Undo).await.unwrap();
+    assert_eq!(undone.routes, before.routes);
+    // A time limit out of range is refused by field.
+    let e = d
+        .reoptimise_plan(&id, Some(0), Arc::new(|_| {}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("time_limit_s"));
+}

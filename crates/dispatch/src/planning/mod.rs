@@ -7,6 +7,7 @@ mod closest;
 mod edit;
 mod evaluate;
 mod problem;
+mod reoptimise;
 mod request;
 mod result;
 mod run;

@@ -15,6 +15,7 @@ use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 
 use crate::planning::problem::Built;
+use crate::planning::reoptimise::Keep;
 use crate::planning::request::PlanRequest;
 use crate::planning::result::{
     Plan, PlanEvent, PlanFinished, PlanHistory, PlanProgress, PlanRoute, PlanStarted, PlanState,
@@ -47,6 +48,18 @@ impl Running {
     }
 }
 
+/// The time limit asked for, or the default; refused outside 1 to [`MAX_TIME_LIMIT_S`].
+pub(crate) fn checked_time_limit(asked: Option<u32>) -> Result<u32, CommandError> {
+    let time_limit_s = asked.unwrap_or(DEFAULT_TIME_LIMIT_S);
+    if time_limit_s == 0 || time_limit_s > MAX_TIME_LIMIT_S {
+        return Err(CommandError::bad_field(
+            "time_limit_s",
+            format!("time_limit_s: must be 1 to {MAX_TIME_LIMIT_S} seconds"),
+        ));
+    }
+    Ok(time_limit_s)
+}
+
 /// Who hears a plan's events.
 pub type PlanListener = Arc<dyn Fn(PlanEvent) + Send + Sync>;
 
@@ -58,24 +71,32 @@ impl Dispatch {
         request: PlanRequest,
         on_event: PlanListener,
     ) -> Result<PlanStarted, CommandError> {
-        let time_limit_s = request.time_limit_s.unwrap_or(DEFAULT_TIME_LIMIT_S);
-        if time_limit_s == 0 || time_limit_s > MAX_TIME_LIMIT_S {
-            return Err(CommandError::bad_field(
-                "time_limit_s",
-                format!("time_limit_s: must be 1 to {MAX_TIME_LIMIT_S} seconds"),
-            ));
-        }
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let threads = request
-            .threads
-            .map_or(cores, |t| t as usize)
-            .clamp(1, cores.max(1) * 4);
+        let time_limit_s = checked_time_limit(request.time_limit_s)?;
         let built = self.build_problem(&request).await?;
         let plan_id = request
             .plan_id
             .clone()
             .filter(|id| !id.trim().is_empty())
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        self.start_solve(plan_id, request, built, None, time_limit_s, on_event)
+    }
+
+    /// Starts solving `built` as the next version of `plan_id` on a thread of its own;
+    /// `keep` (a re-optimisation) merges what was kept out of the solve back into its result.
+    pub(crate) fn start_solve(
+        &self,
+        plan_id: String,
+        request: PlanRequest,
+        built: Built,
+        keep: Option<Keep>,
+        time_limit_s: u32,
+        on_event: PlanListener,
+    ) -> Result<PlanStarted, CommandError> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = request
+            .threads
+            .map_or(cores, |t| t as usize)
+            .clamp(1, cores.max(1) * 4);
         let request_seed = request.seed;
         let request = PlanRequest {
             plan_id: Some(plan_id.clone()),
@@ -106,6 +127,7 @@ impl Dispatch {
             request,
             created_at,
             built,
+            keep,
             options: SolveOptions {
                 objective: Objective::Distance,
                 time_limit: Some(Duration::from_secs(u64::from(time_limit_s))),
@@ -226,6 +248,7 @@ struct Solve {
     request: PlanRequest,
     created_at: String,
     built: Built,
+    keep: Option<Keep>,
     options: SolveOptions,
     seed: u64,
     cancel: Arc<AtomicBool>,
@@ -294,6 +317,32 @@ impl Solve {
                     PlanState::Finished
                 };
                 let plan = self.plan_of(&solution, state, &now, elapsed_ms);
+                let plan = match &self.keep {
+                    None => Ok(plan),
+                    Some(keep) => keep.merge(plan),
+                };
+                let plan = match plan {
+                    Ok(plan) => plan,
+                    Err(e) => {
+                        let message =
+                            format!("the re-optimised plan could not be merged: {}", e.message);
+                        if let Err(e) = self.cache.finish_plan_version(
+                            &self.plan_id,
+                            self.version,
+                            PlanState::Failed.as_str(),
+                            None,
+                            Some(&message),
+                            &now,
+                        ) {
+                            tracing::warn!("plan {}: {e}", self.plan_id);
+                        }
+                        self.running
+                            .lock()
+                            .remove(&(self.plan_id.clone(), self.version));
+                        (self.on_event)(PlanEvent::Finished(self.failed(message, elapsed_ms)));
+                        return;
+                    }
+                };
                 let write = self.cache.finish_plan_version(
                     &self.plan_id,
                     self.version,
