@@ -9,6 +9,7 @@ mod stores;
 use std::time::Duration;
 
 use hakobu_diaq::TimeZone;
+use hakobu_retry::edge::{self, BodyError};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
@@ -19,22 +20,42 @@ pub use orders::OrderQuery;
 /// The page size used when reading every page of a list.
 pub const PAGE_SIZE: u32 = 100;
 
-/// Reads pages 1, 2, … with `page` until one comes back shorter than [`PAGE_SIZE`].
-async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, ClientError>
+/// The most pages read for one list (500,000 items at [`PAGE_SIZE`]): past it the server is
+/// taken to be going round in circles, and the read ends in an error rather than in memory
+/// exhaustion.
+pub const MAX_PAGES: u32 = 5_000;
+
+/// Reads pages 1, 2, … with `page` until one comes back shorter than [`PAGE_SIZE`]. A full
+/// page holding only items already read means the server ignores `page` (it would answer the
+/// same page forever): an error, as is passing [`MAX_PAGES`]. Items that moved between pages
+/// while reading (a new order shifting the list) repeat some, never all, of a page.
+async fn all_pages<T, F, Fut>(mut page: F, id: impl Fn(&T) -> &str) -> Result<Vec<T>, ClientError>
 where
     F: FnMut(u32) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<T>, ClientError>>,
 {
     let mut all = Vec::new();
-    for n in 1.. {
+    let mut seen = std::collections::HashSet::new();
+    for n in 1..=MAX_PAGES {
         let batch = page(n).await?;
         let last = batch.len() < PAGE_SIZE as usize;
+        let mut new = 0;
+        for item in &batch {
+            new += usize::from(seen.insert(id(item).to_owned()));
+        }
+        if n > 1 && !batch.is_empty() && new == 0 {
+            return Err(ClientError::Decode(format!(
+                "page {n} holds only items of earlier pages: the server ignores `page`, so the list cannot be read to its end"
+            )));
+        }
         all.extend(batch);
         if last {
-            break;
+            return Ok(all);
         }
     }
-    Ok(all)
+    Err(ClientError::Decode(format!(
+        "more than {MAX_PAGES} pages of {PAGE_SIZE}: stopped reading"
+    )))
 }
 
 /// The header that makes a write safe to repeat (DESIGN.md semantics).
@@ -66,10 +87,7 @@ impl DiaqClient {
     /// `base_url` is what the document's paths follow, e.g. `https://api.dia-9.com` or the
     /// sandbox's `http://127.0.0.1:PORT`.
     pub fn new(base_url: &str, api_key: &str) -> Result<DiaqClient, ClientError> {
-        let http = reqwest::Client::builder()
-            .timeout(DEFAULT_TIMEOUT)
-            .connect_timeout(Duration::from_secs(5))
-            .user_agent(concat!("hakobu/", env!("CARGO_PKG_VERSION")))
+        let http = hakobu_retry::edge::client_builder(DEFAULT_TIMEOUT)
             .build()
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         Ok(DiaqClient {
@@ -130,14 +148,26 @@ impl DiaqClient {
             if status.is_success() {
                 return Ok(response);
             }
-            let body = response.text().await.unwrap_or_default();
+            if let Some(refusal) = edge::redirect_refusal(&response) {
+                return Err(ClientError::Server {
+                    status: status.as_u16(),
+                    message: refusal,
+                });
+            }
+            let body = edge::error_text(response).await;
             return Err(ClientError::from_status(status, &body));
         }
     }
 
     async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {
         let response = self.send(request).await?;
-        let bytes = response.bytes().await.map_err(ClientError::from_reqwest)?;
+        let bytes = match edge::read_capped(response, edge::MAX_BODY_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(BodyError::Read(e)) => return Err(ClientError::from_reqwest(e)),
+            Err(BodyError::TooLarge { limit }) => {
+                return Err(ClientError::Decode(edge::too_large(limit)));
+            }
+        };
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
     }
 

@@ -273,11 +273,19 @@ impl DiaqClient {
 impl DiaqClient {
     /// Every delivery matching `query`, reading pages until a short one.
     pub async fn all_deliveries(&self, query: &OrderQuery) -> Result<Vec<Delivery>, ClientError> {
-        crate::all_pages(|page| self.list_deliveries(query, page, Some(crate::PAGE_SIZE))).await
+        crate::all_pages(
+            |page| self.list_deliveries(query, page, Some(crate::PAGE_SIZE)),
+            |d: &Delivery| &d.id,
+        )
+        .await
     }
 
     /// Every fetch matching `query`, reading pages until a short one.
     pub async fn all_fetches(&self, query: &OrderQuery) -> Result<Vec<Fetch>, ClientError> {
-        crate::all_pages(|page| self.list_fetches(query, page, Some(crate::PAGE_SIZE))).await
+        crate::all_pages(
+            |page| self.list_fetches(query, page, Some(crate::PAGE_SIZE)),
+            |f: &Fetch| &f.id,
+        )
+        .await
     }
 }

@@ -37,7 +37,11 @@ impl DiaqClient {
 
     /// Every store matching `query`, reading pages until a short one.
     pub async fn all_stores(&self, query: &StoreQuery) -> Result<Vec<Store>, ClientError> {
-        crate::all_pages(|page| self.list_stores(query, page, Some(PAGE_SIZE))).await
+        crate::all_pages(
+            |page| self.list_stores(query, page, Some(PAGE_SIZE)),
+            |s: &Store| &s.id,
+        )
+        .await
     }
 
     /// `GET /v1/stores/counts`

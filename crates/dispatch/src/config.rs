@@ -146,9 +146,8 @@ fn routemate_checked(
             .ok_or_else(|| invalid(field, "is required when any RouteMate setting is given"))
     };
     let url = required(url_field, url)?;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(invalid(url_field, "must start with https:// or http://"));
-    }
+    // The secret goes to this URL: https unless it is this computer.
+    hakobu_retry::edge::endpoint_rule(&url).map_err(|rule| invalid(url_field, &rule))?;
     Ok(RouteMateSettings {
         base_url: url.trim_end_matches('/').to_owned(),
         client_id: required(id_field, id)?,
@@ -291,9 +290,8 @@ fn checked(
         .map(|u| u.trim().to_owned())
         .filter(|u| !u.is_empty())
         .ok_or_else(|| invalid(url_field, "is required when an API key is set"))?;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(invalid(url_field, "must start with https:// or http://"));
-    }
+    // The key goes to this URL: https unless it is this computer.
+    hakobu_retry::edge::endpoint_rule(&url).map_err(|rule| invalid(url_field, &rule))?;
     let api_key = key
         .map(|k| k.trim().to_owned())
         .filter(|k| !k.is_empty())
@@ -356,6 +354,46 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("https://"), "{e}");
+    }
+
+    #[test]
+    fn a_remote_endpoint_needs_https_and_the_error_names_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = ApiConfig::resolve(
+            env(&[(ENV_URL, "http://api.dia-9.com"), (ENV_KEY, "k")]),
+            dir.path(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "environment: HAKOBU_DIAQ_URL: must start with https:// for api.dia-9.com (plain http:// only for this computer: localhost, 127.0.0.1, ::1)"
+        );
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://[::1]:8080",
+        ] {
+            let ok = ApiConfig::resolve(env(&[(ENV_URL, local), (ENV_KEY, "k")]), dir.path());
+            assert!(matches!(ok, Ok(Some(_))), "{local}: {ok:?}");
+        }
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"diaq":{"base_url":"http://diaq.example.jp","api_key":"k"},
+                "routemate":{"base_url":"http://api.routemate.app","client_id":"a","client_secret":"b"}}"#,
+        )
+        .unwrap();
+        let e = ApiConfig::resolve(env(&[]), dir.path()).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Invalid { field: "diaq.base_url", rule, .. }
+                if rule.starts_with("must start with https:// for diaq.example.jp")),
+            "{e:?}"
+        );
+        let e = RouteMateSettings::resolve(env(&[]), dir.path()).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Invalid { field: "routemate.base_url", rule, .. }
+                if rule.starts_with("must start with https:// for api.routemate.app")),
+            "{e:?}"
+        );
     }
 
     #[test]

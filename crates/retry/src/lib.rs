@@ -8,9 +8,11 @@
 //! Each client decides which of its requests may repeat; RouteMate's all may (job reads are
 //! GETs, imports always carry a key, a repeated token request only issues a spare token).
 //!
-//! The two clients' other shared edge lives here too ([`error_body`]): what a refusal says
-//! and which field it names, and how a failure without an answer is told from a bad answer.
+//! The two clients' other shared edge lives here too: what a refusal says and which field it
+//! names ([`error_body`]), and the reqwest client with its redirect, endpoint and body-size
+//! rules ([`edge`]).
 
+pub mod edge;
 pub mod error_body;
 
 use std::time::Duration;

@@ -15,6 +15,7 @@ mod sandbox;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hakobu_retry::edge::{self, BodyError};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
@@ -60,10 +61,7 @@ impl std::fmt::Debug for RouteMateClient {
 }
 
 fn http_client() -> Result<reqwest::Client, RouteMateError> {
-    reqwest::Client::builder()
-        .timeout(DEFAULT_TIMEOUT)
-        .connect_timeout(Duration::from_secs(5))
-        .user_agent(concat!("hakobu/", env!("CARGO_PKG_VERSION")))
+    hakobu_retry::edge::client_builder(DEFAULT_TIMEOUT)
         .build()
         .map_err(|e| RouteMateError::Transport(e.to_string()))
 }
@@ -232,20 +230,35 @@ impl RouteMateClient {
                 continue;
             }
             let response = outcome.map_err(RouteMateError::from_reqwest)?;
-            let status = response.status();
-            if status.is_success() {
-                return Ok(response);
-            }
-            let body = response.text().await.unwrap_or_default();
-            return Err(RouteMateError::from_status(status, &body));
+            return answer(response).await;
         }
     }
 }
 
+/// A 2xx answer as it is; any other as the error it means (a redirect to another origin
+/// named as such: it was not followed).
+async fn answer(response: Response) -> Result<Response, RouteMateError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    if let Some(refusal) = edge::redirect_refusal(&response) {
+        return Err(RouteMateError::Server {
+            status: status.as_u16(),
+            message: refusal,
+        });
+    }
+    let body = edge::error_text(response).await;
+    Err(RouteMateError::from_status(status, &body))
+}
+
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, RouteMateError> {
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(RouteMateError::from_reqwest)?;
+    let bytes = match edge::read_capped(response, edge::MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(BodyError::Read(e)) => return Err(RouteMateError::from_reqwest(e)),
+        Err(BodyError::TooLarge { limit }) => {
+            return Err(RouteMateError::Decode(edge::too_large(limit)));
+        }
+    };
     serde_json::from_slice(&bytes).map_err(|e| RouteMateError::Decode(e.to_string()))
 }

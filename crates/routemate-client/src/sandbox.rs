@@ -4,7 +4,7 @@
 
 use hakobu_routemate::Credentials;
 
-use crate::{RouteMateError, decode, http_client};
+use crate::{RouteMateError, answer, decode, http_client};
 
 pub const SANDBOX_CLIENTS_PATH: &str = "/sandbox/routemate/clients";
 
@@ -21,10 +21,5 @@ pub async fn create_sandbox_credentials(
         .send()
         .await
         .map_err(RouteMateError::from_reqwest)?;
-    let status = response.status();
-    if !status.is_success() {
-        let body = response.text().await.unwrap_or_default();
-        return Err(RouteMateError::from_status(status, &body));
-    }
-    decode(response).await
+    decode(answer(response).await?).await
 }

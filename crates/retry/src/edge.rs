@@ -1,0 +1,186 @@
+//! The reqwest client both API clients use, and the rules at its edge: credentials go only to
+//! the configured origin, over https unless the server is this computer, and an answer is read
+//! only up to a size.
+//!
+//! Redirects: reqwest follows them by default and strips only the standard credential headers
+//! (`Authorization`, `Cookie`) on the way to another host — DIAq's `Api-Key` would go along,
+//! and a 307/308 resends a POST body such as RouteMate's `client_secret`. So a redirect is
+//! followed only within the origin the request went to (same scheme, host and port); any other
+//! is answered as the 3xx it is, never sent on ([`redirect_refusal`] words it).
+
+use std::time::Duration;
+
+use reqwest::redirect::{Attempt, Policy};
+use reqwest::{Response, Url};
+
+/// The most a single answer may be. A page of 100 orders is about 200 KB; anything near this
+/// is a server gone wrong, which must end in an error, not in memory exhaustion.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Redirects followed within one origin before giving up (reqwest's own limit).
+const MAX_REDIRECTS: usize = 10;
+
+fn same_origin(attempt: &Attempt<'_>) -> bool {
+    attempt
+        .previous()
+        .last()
+        .is_some_and(|from| from.origin() == attempt.url().origin())
+}
+
+/// Follows a redirect only to the origin the request went to.
+pub fn same_origin_redirects() -> Policy {
+    Policy::custom(|attempt| {
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else if same_origin(&attempt) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// The client builder both API clients start from: timeouts, the user agent, and
+/// [`same_origin_redirects`].
+pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(5))
+        .user_agent(concat!("hakobu/", env!("CARGO_PKG_VERSION")))
+        .redirect(same_origin_redirects())
+}
+
+/// A redirect answer that was not followed, in words: where it pointed (origin only, so no
+/// path or query from the server lands in a message) and why it was not followed.
+pub fn redirect_refusal(response: &Response) -> Option<String> {
+    if !response.status().is_redirection() {
+        return None;
+    }
+    let to = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| response.url().join(l).ok())
+        .map_or_else(
+            || "nowhere".to_owned(),
+            |u| u.origin().ascii_serialization(),
+        );
+    Some(format!(
+        "redirected to {to}, another origin than {}: not followed, so the credentials stay with the configured server (check its URL)",
+        response.url().origin().ascii_serialization()
+    ))
+}
+
+/// The rule an API endpoint's URL must meet, in words, or `Ok`: an `http(s)` URL with a host,
+/// and `https` unless the host is this computer (`localhost`, `127.0.0.0/8`, `::1`) — a
+/// key or secret sent over plain http can be read on the way.
+pub fn endpoint_rule(url: &str) -> Result<(), String> {
+    let like = "must start with https:// (a URL like https://api.example.com)";
+    let parsed = Url::parse(url.trim()).map_err(|_| like.to_owned())?;
+    let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
+        return Err(like.into());
+    };
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err(format!(
+            "must start with https:// for {host} (plain http:// only for this computer: localhost, 127.0.0.1, ::1)"
+        )),
+        other => Err(format!("must start with https:// (not {other}://)")),
+    }
+}
+
+/// `localhost`, or a loopback address (`[::1]` as the URL writes it).
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// What reading a body up to [`MAX_BODY_BYTES`] can end in.
+#[derive(Debug)]
+pub enum BodyError {
+    /// The answer was cut off (connection lost, timeout): no answer.
+    Read(reqwest::Error),
+    /// The answer is longer than the cap; reading stopped there.
+    TooLarge { limit: usize },
+}
+
+/// The body, read chunk by chunk and given up once past `limit` (a `Content-Length` above it
+/// is refused before reading anything).
+pub async fn read_capped(mut response: Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A refusal's body as text, for its `{"error"}` message: read up to 64 KiB (the message is
+/// at most a line), whatever is left unread or unreadable is dropped.
+pub async fn error_text(response: Response) -> String {
+    const ERROR_BODY_BYTES: usize = 64 * 1024;
+    match read_capped(response, ERROR_BODY_BYTES).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The words for [`BodyError::TooLarge`].
+pub fn too_large(limit: usize) -> String {
+    format!(
+        "the answer is larger than {} MiB: not read further",
+        limit / (1024 * 1024)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_need_https_except_on_this_computer() {
+        for ok in [
+            "https://api.dia-9.com",
+            "https://api.routemate.app/",
+            "http://127.0.0.1:8080",
+            "http://127.8.0.1",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+            "http://[::1]:9000",
+        ] {
+            assert_eq!(endpoint_rule(ok), Ok(()), "{ok}");
+        }
+        assert_eq!(
+            endpoint_rule("http://api.dia-9.com").unwrap_err(),
+            "must start with https:// for api.dia-9.com (plain http:// only for this computer: localhost, 127.0.0.1, ::1)"
+        );
+        assert!(
+            endpoint_rule("http://192.168.1.5")
+                .unwrap_err()
+                .starts_with("must start with https:// for 192.168.1.5")
+        );
+        assert!(endpoint_rule("http://localhost.evil.example").is_err());
+        assert!(endpoint_rule("http://127.0.0.1.evil.example").is_err());
+        assert_eq!(
+            endpoint_rule("ftp://x.example").unwrap_err(),
+            "must start with https:// (not ftp://)"
+        );
+        for bad in ["api.dia-9.com", "", "https://"] {
+            assert_eq!(
+                endpoint_rule(bad).unwrap_err(),
+                "must start with https:// (a URL like https://api.example.com)",
+                "{bad}"
+            );
+        }
+    }
+}
