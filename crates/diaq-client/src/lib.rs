@@ -108,6 +108,12 @@ impl DiaqClient {
         &self.base_url
     }
 
+    /// The key, for the app to fingerprint which account a queued write is for. Only a
+    /// fingerprint is stored or shown; the key itself stays in the client and the keyring.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
     /// `GET /v1/time_zones`
     pub async fn time_zones(&self) -> Result<Vec<TimeZone>, ClientError> {
         self.json(self.request(Method::GET, "/v1/time_zones")).await
@@ -120,7 +126,16 @@ impl DiaqClient {
             .header("Accept", "application/json")
     }
 
-    async fn send(&self, request: RequestBuilder) -> Result<Response, ClientError> {
+    /// Sends `request` and reads its answer's body, retried per [`RetryPolicy`] when it may
+    /// repeat (a GET, or a write carrying an `Idempotency-Key`) and there was no answer, a 429
+    /// or a 5xx. With `expect_json`, a 2xx whose body is not JSON at all (a proxy's page, a
+    /// body cut short) counts as no answer too: whether the write was applied is unknown, so
+    /// it is neither a success nor a refusal, and a keyed resend is what finds out.
+    async fn exchange(
+        &self,
+        request: RequestBuilder,
+        expect_json: bool,
+    ) -> Result<Vec<u8>, ClientError> {
         let built = request.build().map_err(ClientError::from_reqwest)?;
         let repeatable = hakobu_retry::may_repeat(
             built.method(),
@@ -132,22 +147,32 @@ impl DiaqClient {
             let this_try = built
                 .try_clone()
                 .ok_or_else(|| ClientError::Transport("request body cannot be repeated".into()))?;
-            let outcome = self.http.execute(this_try).await;
-            let status = outcome.as_ref().ok().map(Response::status);
-            let again = repeatable
-                && attempt < self.retry.max_attempts
-                && !status.is_some_and(|s| s.is_success())
-                && hakobu_retry::worth_retrying(status);
-            if again {
+            let outcome = match self.http.execute(this_try).await {
+                Ok(response) if response.status().is_success() => {
+                    if expect_json {
+                        Self::json_body(response).await
+                    } else {
+                        Ok(Ok(Vec::new()))
+                    }
+                }
+                Ok(response) => Ok(Err(response)),
+                Err(e) => Err(ClientError::from_reqwest(e)),
+            };
+            let unanswered = match &outcome {
+                Err(ClientError::Transport(_)) => true,
+                Err(_) | Ok(Ok(_)) => false,
+                Ok(Err(response)) => hakobu_retry::worth_retrying(Some(response.status())),
+            };
+            if repeatable && unanswered && attempt < self.retry.max_attempts {
                 tokio::time::sleep(self.retry.delay(attempt)).await;
                 attempt += 1;
                 continue;
             }
-            let response = outcome.map_err(ClientError::from_reqwest)?;
+            let response = match outcome? {
+                Ok(body) => return Ok(body),
+                Err(response) => response,
+            };
             let status = response.status();
-            if status.is_success() {
-                return Ok(response);
-            }
             if let Some(refusal) = edge::redirect_refusal(&response) {
                 return Err(ClientError::Server {
                     status: status.as_u16(),
@@ -159,19 +184,29 @@ impl DiaqClient {
         }
     }
 
-    async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {
-        let response = self.send(request).await?;
-        let bytes = match edge::read_capped(response, edge::MAX_BODY_BYTES).await {
-            Ok(bytes) => bytes,
-            Err(BodyError::Read(e)) => return Err(ClientError::from_reqwest(e)),
-            Err(BodyError::TooLarge { limit }) => {
-                return Err(ClientError::Decode(edge::too_large(limit)));
+    /// A 2xx answer's body: `Ok(Ok(bytes))` when it is JSON; a `Transport` error (no answer)
+    /// when it is not JSON or was cut off; `Decode` past the size cap.
+    async fn json_body(response: Response) -> Result<Result<Vec<u8>, Response>, ClientError> {
+        let status = response.status();
+        match edge::read_capped(response, edge::MAX_BODY_BYTES).await {
+            Ok(bytes) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() => {
+                Ok(Ok(bytes))
             }
-        };
+            Ok(bytes) => Err(ClientError::Transport(format!(
+                "answered {status} without JSON ({} bytes): counted as no answer",
+                bytes.len()
+            ))),
+            Err(BodyError::Read(e)) => Err(ClientError::from_reqwest(e)),
+            Err(BodyError::TooLarge { limit }) => Err(ClientError::Decode(edge::too_large(limit))),
+        }
+    }
+
+    async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {
+        let bytes = self.exchange(request, true).await?;
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
     }
 
     async fn no_content(&self, request: RequestBuilder) -> Result<(), ClientError> {
-        self.send(request).await.map(drop)
+        self.exchange(request, false).await.map(drop)
     }
 }
