@@ -3,8 +3,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import Timeline from './Timeline.svelte';
 import type { TimelineLock, TimelineMove } from './events';
-import { stopKey } from './layout';
-import { fleet, plan, S1, S2, S3, S4, S5 } from './fixture';
+import { fleet, key, plan, S1, S2, S3, S4, S5 } from './fixture';
 
 // jsdom lays nothing out: give the scroller a size and a place, so the timeline draws its rows
 // and its drops can be judged (rows from y = 24 under the axis, 40 px each; lanes from x = 188).
@@ -56,7 +55,7 @@ function setup(extra: Record<string, unknown> = {}) {
 }
 
 const block = (source: typeof S1): HTMLElement =>
-  document.querySelector<HTMLElement>(`[data-testid="timeline-stop"][data-stop-id="${stopKey(source)}"]`)!;
+  document.querySelector<HTMLElement>(`[data-testid="timeline-stop"][data-stop-id="${key(source)}"]`)!;
 
 describe('Timeline', () => {
   it('draws a row per driver, the stops at their minutes, windows, waits, the now-line and the tray', async () => {
@@ -77,7 +76,7 @@ describe('Timeline', () => {
     const now = screen.getByTestId('timeline-now');
     expect(parseFloat(now.style.left)).toBeCloseTo(188 + 150 * ppm, 3);
     const tray = screen.getAllByTestId('timeline-tray-item');
-    expect(tray.map((i) => i.dataset.stopId)).toEqual([stopKey(S5)]);
+    expect(tray.map((i) => i.dataset.stopId)).toEqual([key(S5)]);
     expect(tray[0]!.textContent).toContain('時間指定に間に合いません');
     expect(tray[0]!.textContent).toContain('19:00〜19:30');
   });
@@ -86,27 +85,27 @@ describe('Timeline', () => {
     const { moves, selected } = setup();
     await tick();
     await fireEvent.click(block(S1));
-    expect(selected).toEqual([stopKey(S1)]);
+    expect(selected).toEqual([key(S1)]);
     const menu = screen.getByTestId('timeline-menu');
-    expect(menu.dataset.stopId).toBe(stopKey(S1));
+    expect(menu.dataset.stopId).toBe(key(S1));
     expect(screen.getByTestId<HTMLButtonElement>('timeline-menu-earlier').disabled).toBe(true);
     await fireEvent.click(screen.getByTestId('timeline-menu-later'));
-    expect(moves).toEqual([{ stopId: stopKey(S1), source: S1, fromDriver: 'a@hakobu.test', toDriver: 'a@hakobu.test', position: 1 }]);
+    expect(moves).toEqual([{ stopId: key(S1), source: S1, fromDriver: 'a@hakobu.test', toDriver: 'a@hakobu.test', position: 1 }]);
     expect(screen.queryByTestId('timeline-menu')).toBeNull();
   });
 
   it('ドライバーを変更… lists the other drivers and moves the stop to the one picked', async () => {
-    const { moves } = setup({ locked: new Set(['c@hakobu.test']) });
+    const { moves } = setup({ plan: plan({ locked: ['b@hakobu.test'] }) });
     await tick();
     await fireEvent.click(block(S3));
     await fireEvent.click(screen.getByTestId('timeline-menu-driver'));
     const options = screen.getAllByTestId<HTMLButtonElement>('timeline-driver-option');
     expect(options.map((o) => [o.dataset.driver, o.disabled])).toEqual([
-      ['b@hakobu.test', false],
-      ['c@hakobu.test', true],
+      ['b@hakobu.test', true],
+      ['c@hakobu.test', false],
     ]);
-    await fireEvent.click(options[0]!);
-    expect(moves).toEqual([{ stopId: stopKey(S3), source: S3, fromDriver: 'a@hakobu.test', toDriver: 'b@hakobu.test', position: 0 }]);
+    await fireEvent.click(options[1]!);
+    expect(moves).toEqual([{ stopId: key(S3), source: S3, fromDriver: 'a@hakobu.test', toDriver: 'c@hakobu.test', position: 0 }]);
   });
 
   it('割り当て… in the tray opens the driver list with the closest driver first', async () => {
@@ -117,14 +116,18 @@ describe('Timeline', () => {
     expect(options.map((o) => o.dataset.driver)).toEqual(['b@hakobu.test', 'a@hakobu.test', 'c@hakobu.test']);
     expect(options[0]!.textContent).toContain('最も近い');
     await fireEvent.click(options[1]!);
-    expect(moves).toEqual([{ stopId: stopKey(S5), source: S5, fromDriver: null, toDriver: 'a@hakobu.test', position: 3 }]);
+    expect(moves).toEqual([{ stopId: key(S5), source: S5, fromDriver: null, toDriver: 'a@hakobu.test', position: 3 }]);
   });
 
   it('the lock toggles a route and the menu fixes a stop', async () => {
-    const { locks } = setup({ locked: new Set(['b@hakobu.test']) });
+    const { locks } = setup({ plan: plan({ locked: ['b@hakobu.test'] }) });
     await tick();
-    const buttons = screen.getAllByTestId('timeline-lock');
-    expect(buttons.map((b) => b.getAttribute('aria-pressed'))).toEqual(['false', 'true', 'false']);
+    const buttons = screen.getAllByTestId<HTMLButtonElement>('timeline-lock');
+    expect(buttons.map((b) => [b.getAttribute('aria-pressed'), b.disabled])).toEqual([
+      ['false', false],
+      ['true', false],
+      ['false', true],
+    ]);
     await fireEvent.click(buttons[0]!);
     await fireEvent.click(buttons[1]!);
     await fireEvent.click(block(S2));
@@ -132,12 +135,12 @@ describe('Timeline', () => {
     expect(locks).toEqual([
       { kind: 'route', driver: 'a@hakobu.test', locked: true },
       { kind: 'route', driver: 'b@hakobu.test', locked: false },
-      { kind: 'stop', stopId: stopKey(S2), source: S2, fixed: true },
+      { kind: 'stop', stopId: key(S2), source: S2, fixed: true },
     ]);
   });
 
   it('a stop of a locked route cannot be moved from its menu', async () => {
-    setup({ locked: new Set(['b@hakobu.test']) });
+    setup({ plan: plan({ locked: ['b@hakobu.test'] }) });
     await tick();
     await fireEvent.click(block(S4));
     expect(screen.getByTestId<HTMLButtonElement>('timeline-menu-driver').disabled).toBe(true);
@@ -163,7 +166,7 @@ describe('Timeline', () => {
     await fireEvent.keyDown(block(S3), { key: 'Enter' });
     await tick();
     const menu = screen.getByTestId('timeline-menu');
-    expect(menu.dataset.stopId).toBe(stopKey(S3));
+    expect(menu.dataset.stopId).toBe(key(S3));
     expect(document.activeElement).toBe(screen.getByTestId('timeline-menu-driver'));
     await fireEvent.keyDown(menu, { key: 'ArrowDown' });
     expect(document.activeElement).toBe(screen.getByTestId('timeline-menu-earlier'));
@@ -184,7 +187,7 @@ describe('Timeline', () => {
     await fireEvent.pointerMove(window, { pointerId: 1, clientX: xAt(620), clientY: 24 + 40 + 20 });
     expect(screen.getByTestId('timeline-insert')).toBeTruthy();
     await fireEvent.pointerUp(window, { pointerId: 1, clientX: xAt(660), clientY: 24 + 40 + 20 });
-    expect(moves).toEqual([{ stopId: stopKey(S2), source: S2, fromDriver: 'a@hakobu.test', toDriver: 'b@hakobu.test', position: 1 }]);
+    expect(moves).toEqual([{ stopId: key(S2), source: S2, fromDriver: 'a@hakobu.test', toDriver: 'b@hakobu.test', position: 1 }]);
     // The click that ends a drag opens no menu.
     await fireEvent.click(s2);
     expect(screen.queryByTestId('timeline-menu')).toBeNull();
@@ -202,8 +205,8 @@ describe('Timeline', () => {
     expect(screen.getByTestId('timeline-tray').classList.contains('dropping')).toBe(true);
     await fireEvent.pointerUp(window, { pointerId: 4, clientX: 300, clientY: 460 });
     expect(moves).toMatchObject([
-      { stopId: stopKey(S5), fromDriver: null, toDriver: 'c@hakobu.test', position: 0 },
-      { stopId: stopKey(S4), fromDriver: 'b@hakobu.test', toDriver: null },
+      { stopId: key(S5), fromDriver: null, toDriver: 'c@hakobu.test', position: 0 },
+      { stopId: key(S4), fromDriver: 'b@hakobu.test', toDriver: null },
     ]);
   });
 

@@ -6,19 +6,18 @@ const h = (hh: number, mm = 0): number => (hh * 60 + mm) * 60;
 
 export const file = (line: number, id: string): StopSource => ({ kind: 'file', line, external_stop_id: id });
 
-// The backend's stop key and lock fields, spread in so the fixture fits the plan's shape
-// before and after they reach generated.ts.
-const key = (source: StopSource): string => (source.kind === 'file' ? `line-${source.line}` : `${source.order_kind}-${source.id}`);
-const stopExtras = (source: StopSource) => ({ stop_id: key(source), fixed: false });
+/** The plan's stop id of a source, as the backend makes it (`StopSource::key`). */
+export const key = (source: StopSource): string =>
+  source.kind === 'file' ? `line-${source.line}` : `${source.order_kind}-${source.id}`;
 
 function visit(
   source: StopSource,
   arrival: number,
   start: number,
-  opts: Partial<Omit<PlanVisit, 'stop_id' | 'fixed'>> = {},
+  opts: Partial<Omit<PlanVisit, 'stop_id'>> = {},
 ): PlanVisit {
   return {
-    ...stopExtras(source),
+    stop_id: key(source),
     source,
     role: 'delivery',
     store_id: null,
@@ -29,6 +28,7 @@ function visit(
     service_s: 180,
     window: null,
     parcels: 1,
+    fixed: false,
     ...opts,
   };
 }
@@ -64,9 +64,9 @@ export const S3 = file(4, 'S3');
 export const S4 = file(5, 'S4');
 export const S5 = file(6, 'S5');
 
-export function plan(): Plan {
-  return {
-    ...{ evaluation: null, history: { from_version: null, made_by: 'solve', edit: null, undo: [], redo: [] } },
+/** The plan, with `locked` drivers' routes locked and `fixed` stops (ids) fixed. */
+export function plan({ locked = [], fixed = [] }: { locked?: string[]; fixed?: string[] } = {}): Plan {
+  const p: Plan = {
     plan_id: 'P1',
     version: 1,
     state: 'finished',
@@ -86,7 +86,6 @@ export function plan(): Plan {
     },
     routes: [
       {
-        ...{ locked: false },
         driver_email: 'a@hakobu.test',
         driver_name: '佐藤',
         vehicle_type: '軽四輪',
@@ -102,9 +101,9 @@ export function plan(): Plan {
         ],
         distance_m: 12000,
         end_s: h(11),
+        locked: false,
       },
       {
-        ...{ locked: false },
         driver_email: 'b@hakobu.test',
         driver_name: '鈴木',
         vehicle_type: '軽四輪',
@@ -113,11 +112,12 @@ export function plan(): Plan {
         visits: [store(S4, h(10, 5)), visit(S4, h(10, 40), h(10, 40))],
         distance_m: 5000,
         end_s: h(11, 10),
+        locked: false,
       },
     ],
     unassigned: [
       {
-        ...stopExtras(S5),
+        stop_id: key(S5),
         source: S5,
         lat: 35.7,
         lng: 139.7,
@@ -127,6 +127,7 @@ export function plan(): Plan {
         message: '時間指定に間に合いません（最も近い: 鈴木、25分遅れ）',
         closest_driver: 'b@hakobu.test',
         closest_driver_name: '鈴木',
+        fixed: false,
       },
     ],
     totals: {
@@ -143,5 +144,13 @@ export function plan(): Plan {
     travel_source: 'great_circle',
     checked: true,
     error: null,
+    evaluation: null,
+    history: { from_version: null, made_by: 'solve', edit: null, undo: [], redo: [] },
   };
+  for (const r of p.routes) {
+    r.locked = locked.includes(r.driver_email);
+    for (const v of r.visits) v.fixed = fixed.includes(v.stop_id);
+  }
+  for (const u of p.unassigned) u.fixed = fixed.includes(u.stop_id);
+  return p;
 }

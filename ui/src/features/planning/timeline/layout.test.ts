@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blocksInView, hhmmToMin, hourTicks, layoutTimeline, minToHhmm, nowOnDate, stopKey, type StopBlock } from './layout';
-import { fleet, plan, S1, S3, S5 } from './fixture';
+import { blocksInView, hhmmToMin, hourTicks, layoutTimeline, minToHhmm, nowOnDate, stopLabel, type StopBlock } from './layout';
+import { fleet, key, plan, S1, S3, S5 } from './fixture';
 
 describe('layoutTimeline', () => {
   const layout = layoutTimeline(plan(), fleet);
@@ -66,7 +66,7 @@ describe('layoutTimeline', () => {
   it('lists the unassigned stops with their reason and the closest driver', () => {
     expect(layout.tray).toEqual([
       {
-        key: stopKey(S5),
+        key: key(S5),
         source: S5,
         label: 'S5',
         cause: 'window',
@@ -84,14 +84,21 @@ describe('layoutTimeline', () => {
     expect([layout.from, layout.to]).toEqual([8 * 60, 20 * 60]);
   });
 
+  it('keys stops by the plan\'s stop id', () => {
+    expect(layout.rows[0]!.stops.map((s) => s.key)).toEqual(['line-2', 'line-3', 'line-4']);
+    expect(layout.tray[0]!.key).toBe('line-6');
+  });
+
   it('finds every stop by its key', () => {
-    expect(layout.where.get(stopKey(S3))).toEqual({ row: 0, block: 3 });
-    expect(layout.where.has(stopKey(S5))).toBe(false);
+    expect(layout.where.get(key(S3))).toEqual({ row: 0, block: 3 });
+    expect(layout.where.has(key(S5))).toBe(false);
   });
 
   it('marks locked routes and fixed stops', () => {
-    const l = layoutTimeline(plan(), fleet, { locked: new Set(['b@hakobu.test']), fixed: new Set([stopKey(S1), stopKey(S5)]) });
+    const l = layoutTimeline(plan({ locked: ['b@hakobu.test'], fixed: [key(S1), key(S5)] }), fleet);
     expect(l.rows.map((r) => r.locked)).toEqual([false, true, false]);
+    // Only a driver with a route has one to lock.
+    expect(l.rows.map((r) => r.hasRoute)).toEqual([true, true, false]);
     expect(l.rows[0]!.stops.map((s) => s.fixed)).toEqual([true, false, false]);
     expect(l.tray[0]!.fixed).toBe(true);
   });
@@ -112,9 +119,9 @@ describe('layoutTimeline', () => {
 });
 
 describe('stop keys and times', () => {
-  it('keys a file row and an order apart', () => {
-    expect(stopKey(S1)).toBe('file:2:S1');
-    expect(stopKey({ kind: 'order', order_kind: 'fetch', id: 'F9', tracking_code: 'T9' })).toBe('order:fetch:F9');
+  it('labels a file row by its stop id and an order by its tracking code', () => {
+    expect(stopLabel(S1)).toBe('S1');
+    expect(stopLabel({ kind: 'order', order_kind: 'fetch', id: 'F9', tracking_code: 'T9' })).toBe('T9');
   });
 
   it('reads and writes HH:mm', () => {

@@ -5,13 +5,6 @@
 // are; the component multiplies by its scale.
 import type { FleetDriver, Plan, PlanVisit, StopSource, UnassignedStop } from '$lib/ipc/generated';
 
-/** A stop's identity across versions and edits: where it came from. */
-export function stopKey(source: StopSource): string {
-  return source.kind === 'file'
-    ? `file:${source.line}:${source.external_stop_id}`
-    : `order:${source.order_kind}:${source.id}`;
-}
-
 /** What the dispatcher calls the stop: the file's stop id or the order's tracking code. */
 export function stopLabel(source: StopSource): string {
   return source.kind === 'file' ? source.external_stop_id : source.tracking_code;
@@ -20,6 +13,7 @@ export function stopLabel(source: StopSource): string {
 /** One visit at a customer: the block that is dragged and that the menu acts on. */
 export interface StopBlock {
   kind: 'stop';
+  /** The plan's stop id (both visits of a stop share it; edits name it). */
   key: string;
   source: StopSource;
   label: string;
@@ -68,6 +62,9 @@ export interface Row {
   routeEnd: number | null;
   /** The row's driver is in the fleet (a route of a removed driver still shows). */
   inFleet: boolean;
+  /** The plan has a route for the driver (only a route can be locked). */
+  hasRoute: boolean;
+  /** The route is kept as it is by edits and re-optimisation. */
   locked: boolean;
 }
 
@@ -94,13 +91,6 @@ export interface TimelineLayout {
   where: Map<string, { row: number; block: number }>;
 }
 
-export interface LayoutOptions {
-  /** Logins of the routes kept as they are. */
-  locked?: ReadonlySet<string>;
-  /** Stop keys kept on their driver and place. */
-  fixed?: ReadonlySet<string>;
-}
-
 const toMin = (s: number): number => s / 60;
 
 /** "HH:MM" → minutes; NaN when it is not a time. */
@@ -122,7 +112,7 @@ function windowMin(w: [number, number] | null): [number, number] | null {
   return w ? [toMin(w[0]), toMin(w[1])] : null;
 }
 
-function blocksOf(visits: PlanVisit[], fixed: ReadonlySet<string>): { blocks: Block[]; stops: StopBlock[] } {
+function blocksOf(visits: PlanVisit[]): { blocks: Block[]; stops: StopBlock[] } {
   const blocks: Block[] = [];
   const stops: StopBlock[] = [];
   for (const v of visits) {
@@ -152,11 +142,10 @@ function blocksOf(visits: PlanVisit[], fixed: ReadonlySet<string>): { blocks: Bl
       });
       continue;
     }
-    const key = stopKey(v.source);
     const window = windowMin(v.window);
     const block: StopBlock = {
       kind: 'stop',
-      key,
+      key: v.stop_id,
       source: v.source,
       label: stopLabel(v.source),
       index: stops.length,
@@ -167,7 +156,7 @@ function blocksOf(visits: PlanVisit[], fixed: ReadonlySet<string>): { blocks: Bl
       window,
       late: window && start > window[1] ? start - window[1] : 0,
       parcels: v.parcels,
-      fixed: fixed.has(key),
+      fixed: v.fixed,
     };
     blocks.push(block);
     stops.push(block);
@@ -186,13 +175,7 @@ function travelOf(shiftStart: number, blocks: Block[], routeEnd: number | null):
   return travel;
 }
 
-export function layoutTimeline(
-  plan: Plan | null,
-  fleet: readonly FleetDriver[],
-  options: LayoutOptions = {},
-): TimelineLayout {
-  const locked = options.locked ?? new Set<string>();
-  const fixed = options.fixed ?? new Set<string>();
+export function layoutTimeline(plan: Plan | null, fleet: readonly FleetDriver[]): TimelineLayout {
   const routes = new Map((plan?.routes ?? []).map((r) => [r.driver_email, r]));
   const rows: Row[] = [];
   const seen = new Set<string>();
@@ -205,7 +188,7 @@ export function layoutTimeline(
   ): void => {
     seen.add(driver);
     const route = routes.get(driver);
-    const { blocks, stops } = blocksOf(route?.visits ?? [], fixed);
+    const { blocks, stops } = blocksOf(route?.visits ?? []);
     // The plan's shift is what the solver used; the fleet's may have been edited since.
     const rowShift: [number, number] = route ? [toMin(route.shift_start_s), toMin(route.shift_end_s)] : shift;
     const routeEnd = route && blocks.length > 0 ? toMin(route.end_s) : null;
@@ -219,7 +202,8 @@ export function layoutTimeline(
       travel: travelOf(rowShift[0], blocks, routeEnd),
       routeEnd,
       inFleet,
-      locked: locked.has(driver),
+      hasRoute: route !== undefined,
+      locked: route?.locked ?? false,
     });
   };
   for (const d of fleet) {
@@ -232,9 +216,8 @@ export function layoutTimeline(
   }
 
   const tray: TrayItem[] = (plan?.unassigned ?? []).map((u) => {
-    const key = stopKey(u.source);
     return {
-      key,
+      key: u.stop_id,
       source: u.source,
       label: stopLabel(u.source),
       cause: u.cause,
@@ -243,7 +226,7 @@ export function layoutTimeline(
       closestDriverName: u.closest_driver_name,
       window: windowMin(u.window),
       parcels: u.parcels,
-      fixed: fixed.has(key),
+      fixed: u.fixed,
     };
   });
 
