@@ -210,6 +210,19 @@ describe('Timeline', () => {
     ]);
   });
 
+  it('disabled (an edit in flight), it opens no menu and starts no drag, but still selects', async () => {
+    const { moves, selected } = setup({ disabled: true });
+    await tick();
+    await fireEvent.click(block(S1));
+    expect(selected).toEqual([key(S1)]);
+    expect(screen.queryByTestId('timeline-menu')).toBeNull();
+    await fireEvent.pointerDown(block(S2), { button: 0, pointerId: 1, clientX: 300, clientY: 44 });
+    await fireEvent.pointerMove(window, { pointerId: 1, clientX: 400, clientY: 84 });
+    await fireEvent.pointerUp(window, { pointerId: 1, clientX: 400, clientY: 84 });
+    expect(moves).toEqual([]);
+    expect(screen.getAllByTestId<HTMLButtonElement>('timeline-lock').every((b) => b.disabled)).toBe(true);
+  });
+
   it('without drivers it says so, and an empty tray says it is empty', async () => {
     setup({ plan: null, fleet: [] });
     await tick();
