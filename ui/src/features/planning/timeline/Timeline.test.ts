@@ -188,9 +188,13 @@ describe('Timeline', () => {
     expect(screen.getByTestId('timeline-insert')).toBeTruthy();
     await fireEvent.pointerUp(window, { pointerId: 1, clientX: xAt(660), clientY: 24 + 40 + 20 });
     expect(moves).toEqual([{ stopId: key(S2), source: S2, fromDriver: 'a@hakobu.test', toDriver: 'b@hakobu.test', position: 1 }]);
-    // The click that ends a drag opens no menu.
+    // The click that ends a drag opens no menu; the next press and click does.
     await fireEvent.click(s2);
     expect(screen.queryByTestId('timeline-menu')).toBeNull();
+    await fireEvent.pointerDown(s2, { button: 0, pointerId: 1, clientX: xAt(600), clientY: 24 + 20 });
+    await fireEvent.pointerUp(window, { pointerId: 1, clientX: xAt(600), clientY: 24 + 20 });
+    await fireEvent.click(s2);
+    expect(screen.getByTestId('timeline-menu').dataset.stopId).toBe(key(S2));
   });
 
   it('a stop dragged from the tray onto a row is assigned; from a row onto the tray, unassigned', async () => {
