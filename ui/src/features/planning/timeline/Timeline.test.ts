@@ -212,6 +212,11 @@ describe('Timeline', () => {
       { stopId: key(S5), fromDriver: null, toDriver: 'c@hakobu.test', position: 0 },
       { stopId: key(S4), fromDriver: 'b@hakobu.test', toDriver: null },
     ]);
+    // Those drags ended off their stops (no click came): the next press and click opens a menu.
+    await fireEvent.pointerDown(block(S1), { button: 0, pointerId: 5, clientX: 300, clientY: 44 });
+    await fireEvent.pointerUp(window, { pointerId: 5, clientX: 300, clientY: 44 });
+    await fireEvent.click(block(S1));
+    expect(screen.getByTestId('timeline-menu').dataset.stopId).toBe(key(S1));
   });
 
   it('disabled (an edit in flight), it opens no menu and starts no drag, but still selects', async () => {
