@@ -45,6 +45,11 @@ pub use windows::{CachedEstimate, CachedHold, EstimateAnswer, WINDOWS_KEPT_SECS}
 
 pub struct Cache {
     conn: Mutex<Connection>,
+    /// The views' reads (board, list, detail, stores) go through a connection of their own:
+    /// in WAL mode a reader sees the last commit and never waits for a writer, so a sync's
+    /// write transaction of 10,000 orders does not hold the board up. `None` in memory,
+    /// where a second connection would be a second, empty database.
+    reader: Option<Mutex<Connection>>,
 }
 
 impl Cache {
@@ -54,7 +59,13 @@ impl Cache {
             std::fs::create_dir_all(dir).map_err(|e| CacheError::Io(e.to_string()))?;
         }
         let conn = Connection::open(path)?;
-        Cache::from_connection(conn)
+        let mut cache = Cache::from_connection(conn)?;
+        // Opened after the writer has migrated the file, so it sees the current schema.
+        let reader = Connection::open(path)?;
+        tune(&reader)?;
+        reader.pragma_update(None, "query_only", "ON")?;
+        cache.reader = Some(Mutex::new(reader));
+        Ok(cache)
     }
 
     /// An in-memory cache, for tools and tests that need no file.
@@ -66,18 +77,25 @@ impl Cache {
         // WAL lets the UI read while a sync writes; NORMAL is durable across app crashes.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // Board queries and short searches scan indexes of tens of MB at 50,000 orders: with
-        // SQLite's default 2 MB page cache every scan went back to the file. 64 MB of cache and
-        // reads through mmap keep them in memory (crates/dispatch/BENCHMARKS.md).
-        conn.pragma_update(None, "cache_size", -65_536)?;
-        conn.pragma_update(None, "mmap_size", 268_435_456)?;
+        tune(&conn)?;
         migrations::apply(&mut conn)?;
         orders::build_pending_bigrams(&mut conn)?;
         Ok(Cache {
             conn: Mutex::new(conn),
+            reader: None,
         })
+    }
+
+    /// For reads only (a connection that refuses writes where there is a second one).
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, CacheError> {
+        let Some(reader) = &self.reader else {
+            return self.with(f);
+        };
+        let mut conn = reader.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(f(&mut conn)?)
     }
 
     fn with<T>(
@@ -130,6 +148,18 @@ impl Cache {
     }
 }
 
+/// What every connection of the file shares.
+fn tune(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Board queries and short searches scan indexes of tens of MB at 50,000 orders: with
+    // SQLite's default 2 MB page cache every scan went back to the file. 64 MB of cache and
+    // reads through mmap keep them in memory (crates/dispatch/BENCHMARKS.md).
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +183,57 @@ mod tests {
         let failed = cache.with_durable(|c| c.execute("INSERT INTO no_such_table VALUES (1)", []));
         assert!(failed.is_err());
         assert_eq!(synchronous(&cache), 1, "back to NORMAL after a failed one");
+    }
+
+    #[test]
+    fn the_views_read_while_a_long_write_transaction_is_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = std::sync::Arc::new(Cache::open(&dir.path().join("cache.db")).unwrap());
+        cache.set_meta("note", "before").unwrap();
+        let (started_tx, started) = std::sync::mpsc::channel();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let writer = {
+            let cache = cache.clone();
+            std::thread::spawn(move || {
+                // A sync's write transaction, held open until the test says.
+                cache
+                    .with(|c| {
+                        let tx = c.transaction()?;
+                        tx.execute("UPDATE meta SET value = 'during' WHERE key = 'note'", [])?;
+                        started_tx.send(()).unwrap();
+                        release_rx.recv().unwrap();
+                        tx.commit()
+                    })
+                    .unwrap();
+            })
+        };
+        started.recv().unwrap();
+        let (done_tx, done) = std::sync::mpsc::channel();
+        {
+            let cache = cache.clone();
+            std::thread::spawn(move || {
+                let read = cache
+                    .order("nope")
+                    .map(|o| o.is_none())
+                    .and_then(|none| cache.stores(None).map(|s| (none, s.len())));
+                done_tx.send(read).unwrap();
+            });
+        }
+        let read = done
+            .recv_timeout(std::time::Duration::from_secs(3))
+            .expect("the reads answer while the write transaction is open");
+        assert_eq!(read.unwrap(), (true, 0));
+        release.send(()).unwrap();
+        writer.join().unwrap();
+        assert_eq!(cache.meta("note").unwrap().as_deref(), Some("during"));
+    }
+
+    #[test]
+    fn the_read_connection_refuses_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("cache.db")).unwrap();
+        let wrote = cache.read(|c| c.execute("DELETE FROM meta", []));
+        assert!(wrote.is_err(), "query_only");
     }
 
     #[test]

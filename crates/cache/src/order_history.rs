@@ -114,7 +114,7 @@ impl Cache {
     /// Not finer: events are stamped in whole seconds and objects' `update` in milliseconds,
     /// so an `assigned` event stamped 10:00:00 may follow a `created` updated at 10:00:00.500.
     pub fn order_history(&self, order_id: &str) -> Result<Vec<StatusChange>, CacheError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT status, at, source FROM order_status_history WHERE order_id = ?1
                  ORDER BY unixepoch(at), rowid",

@@ -225,7 +225,7 @@ impl Cache {
         );
         args.push(i64::from(limit).into());
         args.push(i64::from(offset).into());
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
             rows.collect()
@@ -239,7 +239,7 @@ impl Cache {
             args,
             from,
         } = selection.filter(None);
-        self.with(|c| {
+        self.read(|c| {
             c.prepare_cached(&format!("SELECT COUNT(*) FROM {from} WHERE {condition}"))?
                 .query_row(rusqlite::params_from_iter(args), |r| r.get(0))
         })
@@ -260,7 +260,7 @@ impl Cache {
         } = selection.filter(Some(sort.key));
         let order = sort.order_by();
         args.push(i64::from(limit.min(MAX_KEYS)).into());
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT kind, id FROM {from} WHERE {condition} {order} LIMIT ?"
             ))?;
@@ -282,7 +282,7 @@ impl Cache {
             args,
             from,
         } = selection.filter(None);
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT status, COUNT(*) FROM {from} WHERE {condition} GROUP BY status"
             ))?;

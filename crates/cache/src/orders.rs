@@ -108,7 +108,7 @@ impl Cache {
     }
 
     pub fn order(&self, id: &str) -> Result<Option<CachedOrder>, CacheError> {
-        self.with(|c| {
+        self.read(|c| {
             c.query_row(
                 &format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"),
                 [id],
@@ -143,7 +143,7 @@ impl Cache {
         kind: &str,
         window_date: Option<&str>,
     ) -> Result<Vec<(String, u64)>, CacheError> {
-        self.with(|c| {
+        self.read(|c| {
             // Two statements rather than `(?2 IS NULL OR window_date = ?2)`, which keeps
             // SQLite from using the date in the index.
             let (sql, args) = match window_date {

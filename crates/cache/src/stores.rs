@@ -64,7 +64,7 @@ impl Cache {
     }
 
     pub fn store(&self, id: &str) -> Result<Option<CachedStore>, CacheError> {
-        self.with(|c| {
+        self.read(|c| {
             c.query_row(
                 &format!("SELECT {COLUMNS} FROM stores WHERE id = ?1"),
                 [id],
@@ -96,7 +96,7 @@ impl Cache {
         } else {
             format!("WHERE {}", conds.join(" AND "))
         };
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare(&format!(
                 "SELECT {COLUMNS} FROM stores {clause} ORDER BY id_alias = '', id_alias, store_name"
             ))?;
