@@ -87,7 +87,7 @@ export const timelineEn: Record<keyof typeof timelineJa, string> = {
   'timeline.stopWindow': 'Window {start}–{end}',
   'timeline.stopLate': '{minutes} min late',
   'timeline.stopWait': 'waits {minutes} min',
-  'timeline.parcels': '{count} parcels',
+  'timeline.parcels': '{count} pcs',
   'timeline.fixed': 'Fixed',
   'timeline.storeTitle': 'Store {start}–{end} ({count} stops)',
   'timeline.travel': 'Driving {minutes} min',
