@@ -21,6 +21,8 @@ fn main() {
             "list_time_zones",
             "slot_grid",
             "import_batch",
+            "import_batch_bytes",
+            "recheck_batch_row",
             "cancel_orders",
             "update_order",
             "create_order",

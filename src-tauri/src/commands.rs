@@ -7,8 +7,7 @@ use hakobu_cache::{
 };
 use hakobu_diaq::{StoreInput, TimeZone};
 use hakobu_dispatch::{
-    AppStatus, BatchFormat, BatchReport, CommandError, OrderSyncReport, ReplayReport, StatusCount,
-    SyncReport, Written,
+    AppStatus, CommandError, OrderSyncReport, ReplayReport, StatusCount, SyncReport, Written,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
@@ -192,22 +191,4 @@ pub async fn slot_grid(
         )
     })?;
     off_main(&backend, move |d| d.slot_grid(&store_id, date)).await
-}
-
-/// The planning import: a CSV (UTF-8 or Shift_JIS) or RouteMate JSON file read from `path`,
-/// reported row by row (geocode level, errors) before anything is optimized.
-#[tauri::command]
-pub async fn import_batch(backend: State<'_, Backend>, path: String) -> Reply<BatchReport> {
-    off_main(&backend, move |d| {
-        let file = std::path::Path::new(&path);
-        let bytes = std::fs::read(file).map_err(|e| {
-            CommandError::bad_field("path", format!("path: cannot be read ({e}): {path}"))
-        })?;
-        let format = file
-            .extension()
-            .and_then(|x| x.to_str())
-            .and_then(BatchFormat::from_extension);
-        d.import_batch(&bytes, format)
-    })
-    .await
 }

@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod backend;
+mod batch_commands;
 mod board_commands;
 mod commands;
 mod off_main;
@@ -48,7 +49,9 @@ fn main() {
             commands::driver_trail,
             commands::list_time_zones,
             commands::slot_grid,
-            commands::import_batch,
+            batch_commands::import_batch,
+            batch_commands::import_batch_bytes,
+            batch_commands::recheck_batch_row,
             board_commands::order_page,
             board_commands::order_keys,
             board_commands::board,

@@ -126,6 +126,7 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::RowReport,
         crate::BatchSummary,
         crate::BatchReport,
+        crate::BatchRowEdit,
         crate::RouteMateRefresh,
     ];
     // ---- Write side: order writes, estimates, holds, look-ups, exports. Append here. ----

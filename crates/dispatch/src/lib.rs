@@ -47,9 +47,9 @@ use hakobu_geo::Gazetteer;
 
 pub use address_lookup::{AddressLevel, NormalizedAddress, PostalLookup};
 pub use batch::{
-    BATCH_MAX_ROWS, BatchColumn, BatchError, BatchFormat, BatchJob, BatchReport, BatchSummary,
-    ColumnReport, FieldIssue, Geocode, MatchLevel, PlanningStop, RowReport, RowStatus,
-    TextEncoding, TimeWindow,
+    BATCH_MAX_BYTES, BATCH_MAX_ROWS, BatchColumn, BatchError, BatchFormat, BatchJob, BatchReport,
+    BatchRowEdit, BatchSummary, ColumnReport, FieldIssue, Geocode, MatchLevel, PlanningStop,
+    RowReport, RowStatus, TextEncoding, TimeWindow,
 };
 pub use board::{BOARD_CARDS, Board, BoardColumn, LateSummary};
 pub use changes::{CHANGE_BATCH, Changes, OrdersChanged, next_batch};

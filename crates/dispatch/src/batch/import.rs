@@ -21,6 +21,10 @@ use crate::{CommandError, Dispatch, ErrorCode};
 /// become several routes, so the limit here only keeps the report a size a screen can show.
 pub const MAX_ROWS: usize = 5_000;
 
+/// Bytes one file may have. 5,000 rows of a delivery spreadsheet are well under 2 MB; the cap
+/// stops a wrong file (a video, a database dump) before it is read, sent over IPC or decoded.
+pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum BatchFormat {
@@ -55,6 +59,12 @@ impl BatchFormat {
 pub enum BatchError {
     #[error("file: is empty")]
     Empty,
+    #[error(
+        "file: is {} MB; at most {} MB can be imported (split it into several files)",
+        mb(*bytes),
+        mb(MAX_BYTES)
+    )]
+    TooLarge { bytes: u64 },
     #[error("file: is an Excel workbook, not CSV; save it as CSV (UTF-8 or Shift_JIS) first")]
     Spreadsheet,
     #[error("file: line {line} is not valid {encoding}; save the file again as UTF-8 or Shift_JIS")]
@@ -90,7 +100,22 @@ pub enum BatchError {
     },
 }
 
+/// Megabytes with one decimal, for messages.
+fn mb(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+}
+
 impl BatchError {
+    /// The size cap, checked before a file is read (from its length on disk) and again on the
+    /// bytes themselves.
+    pub fn check_size(bytes: u64) -> Result<(), BatchError> {
+        if bytes > MAX_BYTES {
+            Err(BatchError::TooLarge { bytes })
+        } else {
+            Ok(())
+        }
+    }
+
     /// The part of the input the message is about, for the UI.
     fn field(&self) -> &'static str {
         match self {
@@ -119,6 +144,7 @@ impl BatchReport {
         format: Option<BatchFormat>,
         geo: Option<&Gazetteer>,
     ) -> Result<BatchReport, BatchError> {
+        BatchError::check_size(bytes.len() as u64)?;
         let decoded = decode(bytes)?;
         let format = format.unwrap_or_else(|| BatchFormat::detect(&decoded.text));
         let (columns, job, notices, rows, blank_rows, missing) = match format {
@@ -290,6 +316,31 @@ mod tests {
             e.message,
             "file: line 1 is not valid UTF-8 or Shift_JIS; save the file again as UTF-8 or Shift_JIS"
         );
+    }
+
+    #[test]
+    fn a_file_over_the_size_cap_is_refused_before_it_is_read() {
+        let big = vec![b'a'; MAX_BYTES as usize + 1];
+        let e = BatchReport::read(&big, None, None).unwrap_err();
+        assert_eq!(
+            e,
+            BatchError::TooLarge {
+                bytes: MAX_BYTES + 1
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "file: is 10.0 MB; at most 10.0 MB can be imported (split it into several files)"
+        );
+        assert_eq!(
+            BatchError::check_size(25 * 1024 * 1024)
+                .unwrap_err()
+                .to_string(),
+            "file: is 25.0 MB; at most 10.0 MB can be imported (split it into several files)"
+        );
+        assert!(BatchError::check_size(MAX_BYTES).is_ok());
+        let e: CommandError = e.into();
+        assert_eq!(e.field.as_deref(), Some("file"));
     }
 
     #[test]

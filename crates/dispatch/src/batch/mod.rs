@@ -8,6 +8,7 @@ mod csv_file;
 mod decode;
 mod import;
 mod json_body;
+mod recheck;
 mod report;
 mod source;
 mod stops;
@@ -16,8 +17,11 @@ mod window;
 pub use columns::Column as BatchColumn;
 pub use csv_file::ColumnReport;
 pub use decode::TextEncoding;
-pub use import::{BatchError, BatchFormat, MAX_ROWS as BATCH_MAX_ROWS};
+pub use import::{
+    BatchError, BatchFormat, MAX_BYTES as BATCH_MAX_BYTES, MAX_ROWS as BATCH_MAX_ROWS,
+};
 pub use json_body::BatchJob;
+pub use recheck::BatchRowEdit;
 pub use report::{BatchReport, BatchSummary, Geocode, MatchLevel, RowReport, RowStatus};
 pub use source::FieldIssue;
 pub use stops::PlanningStop;

@@ -587,6 +587,19 @@ job: BatchJob | null,
 notices: Array<string>, rows: Array<RowReport>, summary: BatchSummary, };
 
 /**
+ * A row's cells as the screen sends them back, with the dispatcher's changes.
+ */
+export type BatchRowEdit = { 
+/**
+ * The file's line, kept so the row still points back at it.
+ */
+line: number, external_stop_id: string | null, address: string, postal_code: string | null, label: string | null, phone: string | null, notes: string | null, parcel_count: number | null, 
+/**
+ * `HH:MM-HH:MM`, as a file would give it; `None`: no window.
+ */
+time_window: string | null, };
+
+/**
  * What a refresh found.
  */
 export type RouteMateRefresh = { 
