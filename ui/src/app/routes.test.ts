@@ -34,6 +34,8 @@ describe('the route table', () => {
     expect(hrefOf('calendarStore', { storeId: 's 1' })).toBe('#/calendar/s%201');
     expect(ROUTES.find((r) => r.id === 'map')?.nav?.shortcut).toBe('m');
     expect(ROUTES.find((r) => r.id === 'calendar')?.nav?.shortcut).toBe('c');
+    expect(matchHash('#/plan').route.id).toBe('plan');
+    expect(ROUTES.find((r) => r.id === 'plan')?.nav?.shortcut).toBe('p');
   });
 
   it('gives every rail entry a distinct g-shortcut', () => {

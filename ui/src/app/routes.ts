@@ -3,7 +3,7 @@
 import type { Component } from 'svelte';
 import type { MessageKey } from '$i18n/ja';
 
-export type RouteId = 'board' | 'orders' | 'order' | 'new' | 'map' | 'calendar' | 'calendarStore' | 'stores';
+export type RouteId = 'board' | 'orders' | 'order' | 'new' | 'map' | 'calendar' | 'calendarStore' | 'plan' | 'stores';
 
 /** What a page receives: the route's parameters (`:kind`, `:id`, …), decoded. */
 export type RouteParams = Record<string, string>;
@@ -22,7 +22,7 @@ export interface RouteDef {
   page: () => Promise<{ default: Component<PageProps> }>;
 }
 
-export type NavIcon = 'board' | 'list' | 'new' | 'map' | 'calendar' | 'stores';
+export type NavIcon = 'board' | 'list' | 'new' | 'map' | 'calendar' | 'plan' | 'stores';
 
 export const ROUTES: readonly RouteDef[] = [
   {
@@ -73,6 +73,14 @@ export const ROUTES: readonly RouteDef[] = [
     pattern: '/calendar/:storeId',
     titleKey: 'nav.calendar',
     page: () => import('$features/calendar/CalendarPage.svelte'),
+  },
+  {
+    // Batch and fleet → optimise → routes on the map and the timeline → edits → send.
+    id: 'plan',
+    pattern: '/plan',
+    titleKey: 'nav.plan',
+    nav: { labelKey: 'nav.plan', icon: 'plan', shortcut: 'p' },
+    page: () => import('$features/planning/PlanPage.svelte'),
   },
   {
     id: 'stores',

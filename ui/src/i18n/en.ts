@@ -6,6 +6,7 @@ import { newOrderEn } from '$features/new-order/messages';
 import { liveMapEn } from '$features/map/messages';
 import { calendarEn } from '$features/calendar/messages';
 import { timelineEn } from '$features/planning/timeline/messages';
+import { planningEn } from '$features/planning/messages';
 
 export const en: Catalogue = {
   ...boardEn,
@@ -13,6 +14,7 @@ export const en: Catalogue = {
   ...liveMapEn,
   ...calendarEn,
   ...timelineEn,
+  ...planningEn,
   'app.name': 'Hakobu 運ぶ',
   'app.windowTitle': 'Hakobu — delivery dispatch',
   'app.tagline': 'Delivery dispatch',

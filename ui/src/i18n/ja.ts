@@ -5,6 +5,7 @@ import { newOrderJa } from '$features/new-order/messages';
 import { liveMapJa } from '$features/map/messages';
 import { calendarJa } from '$features/calendar/messages';
 import { timelineJa } from '$features/planning/timeline/messages';
+import { planningJa } from '$features/planning/messages';
 
 // A feature's messages live beside it (features/<view>/messages.ts) and are spread in here.
 export const ja = {
@@ -13,6 +14,7 @@ export const ja = {
   ...liveMapJa,
   ...calendarJa,
   ...timelineJa,
+  ...planningJa,
   'app.name': 'Hakobu 運ぶ',
   'app.windowTitle': 'Hakobu 運ぶ — 配送ディスパッチ',
   'app.tagline': '配送ディスパッチ',

@@ -3,9 +3,9 @@
 // data from the cache when it moves. No view wires a listener of its own.
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate';
+export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate' | 'plan';
 
-const TOPICS: readonly Topic[] = ['stores', 'orders', 'outbox', 'drivers', 'routemate'];
+const TOPICS: readonly Topic[] = ['stores', 'orders', 'outbox', 'drivers', 'routemate', 'plan'];
 
 /** Which topics a backend event moves. `cache-changed` with both lists empty means "reload all". */
 export function topicsOf(event: string, payload: unknown): Topic[] {
@@ -19,6 +19,10 @@ export function topicsOf(event: string, payload: unknown): Topic[] {
       return ['outbox', 'orders', 'stores'];
     case 'routemate-jobs-changed':
       return ['routemate'];
+    // A solve's best figures so far, and its end: the planning view reads `last[event]`.
+    case 'plan-progress':
+    case 'plan-finished':
+      return ['plan'];
     case 'cache-changed': {
       const p = (payload ?? {}) as { orders?: unknown[]; drivers?: unknown[] };
       const orders = Array.isArray(p.orders) ? p.orders.length : 0;
@@ -40,6 +44,8 @@ export const BACKEND_EVENTS = [
   'outbox-changed',
   'routemate-jobs-changed',
   'cache-changed',
+  'plan-progress',
+  'plan-finished',
 ] as const;
 
 /** The ids of rows `cache-changed` named since their watcher last took them, so a view can

@@ -1,0 +1,238 @@
+// 計画 in the real window, one launch, the issue's acceptance path: import the committed sample
+// CSV → fix its bad row inline → optimise with progress → routes on the map → (move a stop, send,
+// job progress, outsource: added as the backend's commands land). Screenshots of each step in
+// Japanese and English under target/e2e/.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { byTestId, clickTestId, invoke, launch, newProfile, repoRoot, screenshot, textOf } from "./harness.js";
+
+const SAMPLE = path.join(repoRoot, "tests", "fixtures", "plan-sample-tokyo.csv");
+const SAMPLE_ROWS = 26;
+/** The sample's bad row: HK-1023 on line 24, "みなと区ろっぽんぎ6-10-1" with no postal code. */
+const BAD_LINE = 24;
+const STORE_NAME = "ハコブ商店 麻布十番店";
+
+async function waitFor(browser, predicate, message, timeout = 20000) {
+  await browser.waitUntil(predicate, { timeout, interval: 150, timeoutMsg: message });
+}
+
+const attr = (browser, testId, name) =>
+  browser.execute(
+    (id, n) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute(n) ?? null,
+    testId,
+    name,
+  );
+
+/** A file chosen in the file input, as the GTK chooser hands it over: a File with its bytes.
+ * (WebKitWebDriver cannot drive the native chooser; the page's change handler is the same.) */
+async function pickFile(browser, name, base64) {
+  await browser.execute(
+    (fileName, data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], fileName, { type: "text/csv" }));
+      const input = document.querySelector('[data-testid="plan-batch-file"]');
+      input.files = transfer.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    },
+    name,
+    base64,
+  );
+}
+
+/** A file of `size` bytes picked in the page (built there: no need to ship megabytes over WebDriver). */
+async function pickLargeFile(browser, size) {
+  await browser.execute((n) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(n).fill(97)], "huge.csv", { type: "text/csv" }));
+    const input = document.querySelector('[data-testid="plan-batch-file"]');
+    input.files = transfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }, size);
+}
+
+const rows = (browser) =>
+  browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="batch-row"]'), (r) => ({
+      line: Number(r.dataset.line),
+      status: r.dataset.status,
+      problem: r.dataset.problem === "true",
+      text: r.innerText,
+    })),
+  );
+
+describe("計画: a day's batch planned in the window", () => {
+  const profile = newProfile();
+  let app;
+  const shot = (name) => screenshot(app.browser, name);
+
+  before(async () => {
+    app = await launch(profile);
+    await app.browser.execute(() => (location.hash = "#/plan"));
+  });
+
+  after(async () => {
+    await app?.stop();
+  });
+
+  it("opens from the rail with the demo fleet and nothing planned yet", async () => {
+    const { browser } = app;
+    await (await browser.$(byTestId("plan-page"))).waitForDisplayed({ timeout: 20000 });
+    assert.match(await textOf(browser, "nav-plan"), /計画/);
+    await waitFor(browser, async () => /最適化/.test(await textOf(browser, "plan-optimise")), "optimise button");
+    assert.equal(await browser.execute(() => document.querySelector('[data-testid="plan-optimise"]').disabled), true);
+    await clickTestId(browser, "plan-tab-fleet");
+    await waitFor(
+      browser,
+      async () => (await browser.$$(byTestId("fleet-row"))).length === 2,
+      "the embedded sandbox's two RouteMate drivers",
+    );
+    assert.match(await textOf(browser, "plan-fleet"), /田中 健太/);
+    await shot("80-plan-empty-fleet-ja");
+  });
+
+  it("refuses a driver whose shift ends before it starts, at the field", async () => {
+    const { browser } = app;
+    await clickTestId(browser, "fleet-add");
+    await (await browser.$(byTestId("driver-dialog"))).waitForDisplayed({ timeout: 5000 });
+    await (await browser.$(byTestId("driver-email"))).setValue("e2e.driver@routemate.example");
+    await (await browser.$(byTestId("driver-name"))).setValue("試験 太郎");
+    const end = await browser.$(byTestId("driver-shift-end"));
+    await end.clearValue();
+    await end.setValue("08:00");
+    await clickTestId(browser, "driver-save");
+    await waitFor(browser, async () => (await textOf(browser, "driver-error-shift_end")) !== "", "the shift_end error");
+    assert.match(await textOf(browser, "driver-error-shift_end"), /shift_end: 08:00 is not after the shift's start 09:00/);
+    await shot("81-plan-driver-error-ja");
+    await clickTestId(browser, "driver-cancel");
+    await waitFor(browser, async () => !(await (await browser.$(byTestId("driver-dialog"))).isExisting()), "dialog closed");
+    assert.equal((await browser.$$(byTestId("fleet-row"))).length, 2);
+  });
+
+  it("refuses a file over the size cap, whether picked or dropped, saying so", async () => {
+    const { browser } = app;
+    await clickTestId(browser, "plan-tab-batch");
+    await pickLargeFile(browser, 11 * 1024 * 1024);
+    await waitFor(browser, async () => (await textOf(browser, "plan-batch-error")) !== "", "the size refusal", 30000);
+    assert.match(await textOf(browser, "plan-batch-error"), /file: is 11\.0 MB; at most 10\.0 MB can be imported/);
+    await shot("82-plan-too-large-ja");
+    // A dropped file arrives as a path (Tauri's drop event): the same cap, checked on disk.
+    const big = path.join(tmpdir(), `hakobu-e2e-big-${process.pid}.csv`);
+    writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 97));
+    const refused = await invoke(browser, "import_batch", { path: big });
+    assert.match(refused.refusal ?? "", /file: is 10\.0 MB; at most 10\.0 MB/);
+    const missing = await invoke(browser, "import_batch", { path: "/nonexistent/stops.csv" });
+    assert.match(missing.refusal ?? "", /file: cannot be read/);
+    const dropped = await invoke(browser, "import_batch", { path: SAMPLE });
+    assert.equal(dropped.answer?.rows?.length, SAMPLE_ROWS);
+  });
+
+  it("imports the sample CSV with its bad row listed first", async () => {
+    const { browser } = app;
+    await pickFile(browser, "plan-sample-tokyo.csv", readFileSync(SAMPLE).toString("base64"));
+    await waitFor(browser, async () => (await rows(browser)).length === SAMPLE_ROWS, `${SAMPLE_ROWS} rows`);
+    assert.equal(await textOf(browser, "plan-batch-error"), "");
+    assert.equal(await attr(browser, "plan-batch-counts", "data-errors"), "1");
+    const list = await rows(browser);
+    assert.equal(list[0].line, BAD_LINE);
+    assert.equal(list[0].status, "error");
+    assert.match(list[0].text, /みなと区ろっぽんぎ6-10-1/);
+    assert.ok(list.slice(1).every((r) => r.status !== "error"), "one bad row only");
+    assert.match(await textOf(browser, "plan-batch-source"), /plan-sample-tokyo\.csv/);
+    await shot("83-plan-imported-ja");
+  });
+
+  it("fixes the bad row inline: a postal code's town picked, geocoded again at once", async () => {
+    const { browser } = app;
+    await clickTestId(browser, "batch-row-fix");
+    const postal = await browser.$(byTestId("batch-fix-postal"));
+    await postal.waitForDisplayed({ timeout: 5000 });
+    await postal.setValue("106-0032");
+    await waitFor(
+      browser,
+      async () => (await browser.$$(byTestId("batch-fix-town"))).length > 0,
+      "the towns of 106-0032",
+    );
+    await shot("84-plan-fix-row-ja");
+    await browser.execute(() => {
+      const town = Array.from(document.querySelectorAll('[data-testid="batch-fix-town"]')).find((b) => /六本木/.test(b.innerText));
+      town.click();
+    });
+    await waitFor(
+      browser,
+      async () => (await rows(browser)).find((r) => r.line === BAD_LINE)?.status === "ok",
+      "the fixed row ok",
+    );
+    const fixed = (await rows(browser)).find((r) => r.line === BAD_LINE);
+    assert.match(fixed.text, /東京都港区六本木6-10-1/);
+    assert.equal(await attr(browser, "plan-batch-counts", "data-errors"), "0");
+    await shot("85-plan-fixed-ja");
+  });
+
+  it("optimises with live progress and draws the routes on the map", async () => {
+    const { browser } = app;
+    // Tomorrow: the sample's windows are all ahead, whatever the hour the test runs at.
+    await clickTestId(browser, "plan-date-next");
+    await browser.execute((name) => {
+      const select = document.querySelector('[data-testid="plan-store"]');
+      const option = Array.from(select.options).find((o) => o.text === name);
+      select.value = option.value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }, STORE_NAME);
+    assert.equal(await browser.execute(() => document.querySelector('[data-testid="plan-time-limit"]').value), "10");
+    await browser.execute(() => {
+      const select = document.querySelector('[data-testid="plan-time-limit"]');
+      select.value = "5";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await clickTestId(browser, "plan-optimise");
+    await waitFor(
+      browser,
+      async () => /ドライバー \d+人/.test(await textOf(browser, "plan-progress-figures")),
+      "a progress event's figures",
+    );
+    const bar = await browser.execute(
+      () => document.querySelector('[data-testid="plan-progress"] [role="progressbar"]').getAttribute("aria-valuenow"),
+    );
+    assert.ok(Number(bar) >= 0 && Number(bar) <= 100);
+    await shot("86-plan-optimising-ja");
+    await waitFor(browser, async () => (await attr(browser, "plan-version", "data-state")) === "finished", "the plan", 60000);
+    const lines = Number(await attr(browser, "plan-map-legend", "data-lines"));
+    const numbered = Number(await attr(browser, "plan-map-legend", "data-numbered"));
+    const grey = Number(await attr(browser, "plan-map-legend", "data-grey"));
+    assert.ok(lines >= 1, `route lines on the map (${lines})`);
+    assert.equal(numbered + grey, SAMPLE_ROWS, "every stop on the map, numbered or grey");
+    assert.ok(grey >= 2, `the 19:00–21:00 stops left unassigned (${grey})`);
+    const routeStops = await browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="plan-route"]'), (r) => Number(r.dataset.stops)),
+    );
+    assert.equal(routeStops.reduce((a, b) => a + b, 0), numbered);
+    assert.match(await textOf(browser, "plan-kpis"), /使用ドライバー/);
+    await shot("87-plan-routes-ja");
+  });
+
+  it("shows the last plan again when the window is reloaded (read from the cache)", async () => {
+    const { browser } = app;
+    const before = await attr(browser, "plan-version", "data-plan-id");
+    await browser.execute(() => location.reload());
+    await (await browser.$(byTestId("plan-page"))).waitForDisplayed({ timeout: 20000 });
+    await waitFor(browser, async () => (await attr(browser, "plan-version", "data-plan-id")) === before, "the same plan after a reload");
+    await waitFor(browser, async () => Number(await attr(browser, "plan-map-legend", "data-lines")) >= 1, "its routes on the map");
+  });
+
+  it("reads in English", async () => {
+    const { browser } = app;
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /Drivers used/.test(await textOf(browser, "plan-kpis")), "English figures");
+    await shot("88-plan-routes-en");
+    await clickTestId(browser, "plan-tab-batch");
+    await shot("89-plan-batch-en");
+    await clickTestId(browser, "plan-tab-fleet");
+    await shot("90-plan-fleet-en");
+    await clickTestId(browser, "lang-toggle");
+    await clickTestId(browser, "plan-tab-routes");
+  });
+});

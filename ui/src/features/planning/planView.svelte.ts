@@ -1,0 +1,352 @@
+// The 計画 view's state: the batch (an imported file's rows, fixed inline, and/or orders picked
+// on the board), the fleet, the plan on screen and the one it is compared with, and a running
+// solve's progress. One instance for the app (module scope): leaving the view and coming back
+// finds the batch as it was, and the last plan is read from the cache when there is none.
+import type { CommandError } from '$lib/ipc';
+import {
+  cancelPlan,
+  deleteDriver,
+  getPlan,
+  importBatchBytes,
+  importBatchPath,
+  listFleet,
+  listPlans,
+  planBatch,
+  planEdit,
+  reoptimisePlan,
+  recheckBatchRow,
+  saveDriver,
+  type BatchReport,
+  type DriverInput,
+  type FleetDriver,
+  type Plan,
+  type PlanEdit,
+  type PlanFinished,
+  type PlanProgress,
+  type PlanStarted,
+  type RowReport,
+} from '$lib/ipc/planning';
+import type { BatchStop, OrderRef } from '$lib/ipc/generated';
+import { markStart, measureAfterPaint } from '$lib/perf';
+import { todayInTokyo } from '$lib/time';
+import { basket } from '$features/planning/basket.svelte';
+import { editOf } from '$features/planning/batchRows';
+
+export const TIME_LIMITS_S: readonly number[] = [5, 10, 30, 60, 120, 300];
+export const DEFAULT_TIME_LIMIT_S = 10;
+
+function isCommandError(e: unknown): e is CommandError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+function asError(e: unknown): CommandError {
+  return isCommandError(e) ? e : { code: 'internal', message: String(e), field: null };
+}
+
+/** A row the solver can take: no errors, and placed on the map. */
+function stopOf(row: RowReport): BatchStop | null {
+  if (row.status === 'error' || row.geocode?.result !== 'placed' || !row.external_stop_id) return null;
+  return {
+    external_stop_id: row.external_stop_id,
+    line: row.line,
+    lat: row.geocode.lat,
+    lng: row.geocode.lng,
+    parcel_count: row.parcel_count ?? 1,
+    time_window: row.time_window,
+    service_s: null,
+  };
+}
+
+export class PlanView {
+  // ---- the batch ----
+  report = $state.raw<BatchReport | null>(null);
+  /** The report's rows as fixed so far (a fix replaces its row). */
+  rows = $state.raw<RowReport[]>([]);
+  fileName = $state<string | null>(null);
+  importing = $state(false);
+  importError = $state<CommandError | null>(null);
+  /** The line being checked again, and a refusal of the fix. */
+  fixing = $state<number | null>(null);
+  fixError = $state<{ line: number; error: CommandError } | null>(null);
+  storeId = $state<string | null>(null);
+  date = $state(todayInTokyo());
+  timeLimitS = $state(DEFAULT_TIME_LIMIT_S);
+
+  // ---- the fleet ----
+  fleet = $state.raw<FleetDriver[]>([]);
+  fleetError = $state<CommandError | null>(null);
+  fleetLoaded = $state(false);
+
+  // ---- the plan ----
+  plan = $state.raw<Plan | null>(null);
+  /** The version it is compared with: the one it was made from, else the one before. */
+  previous = $state.raw<Plan | null>(null);
+  planError = $state<CommandError | null>(null);
+  running = $state.raw<PlanStarted | null>(null);
+  progress = $state.raw<PlanProgress | null>(null);
+  cancelling = $state(false);
+  /** An edit in flight, and the last edit's refusal (its reason names the broken rule). */
+  editing = $state(false);
+  editError = $state<CommandError | null>(null);
+  #loaded = false;
+
+  get stops(): BatchStop[] {
+    return this.rows.map(stopOf).filter((s): s is BatchStop => s !== null);
+  }
+
+  /** Whether there is anything to plan and someone to plan it for. */
+  get canOptimise(): boolean {
+    const fileStops = this.stops.length > 0;
+    return (
+      this.running === null &&
+      this.fleet.length > 0 &&
+      (fileStops || basket.orders.length > 0) &&
+      (!fileStops || this.storeId !== null)
+    );
+  }
+
+  /** The fleet, and the last plan when the view has none (reopened, maybe offline). */
+  async load(): Promise<void> {
+    await this.reloadFleet();
+    if (this.#loaded) return;
+    this.#loaded = true;
+    if (this.plan) return;
+    try {
+      const plans = await listPlans();
+      const last = plans.find((p) => p.state !== 'running' && p.state !== 'interrupted') ?? null;
+      if (last) await this.show(last.plan_id, last.version);
+    } catch (e) {
+      this.planError = asError(e);
+    }
+  }
+
+  async reloadFleet(): Promise<void> {
+    try {
+      this.fleet = await listFleet();
+      this.fleetError = null;
+    } catch (e) {
+      this.fleetError = asError(e);
+    } finally {
+      this.fleetLoaded = true;
+    }
+  }
+
+  /** Saves a driver; a refusal is returned (it names its field) rather than thrown. */
+  async saveDriver(input: DriverInput): Promise<CommandError | null> {
+    try {
+      await saveDriver(input);
+      await this.reloadFleet();
+      return null;
+    } catch (e) {
+      return asError(e);
+    }
+  }
+
+  async deleteDriver(email: string): Promise<CommandError | null> {
+    try {
+      await deleteDriver(email);
+      await this.reloadFleet();
+      return null;
+    } catch (e) {
+      return asError(e);
+    }
+  }
+
+  // ---- import ----
+
+  #took(name: string, report: BatchReport): void {
+    this.report = report;
+    this.rows = report.rows;
+    this.fileName = name;
+    this.importError = null;
+    this.fixError = null;
+  }
+
+  /** A file picked in the system dialog. */
+  async importFile(file: File): Promise<void> {
+    this.importing = true;
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      this.#took(file.name, await importBatchBytes(file.name, bytes));
+    } catch (e) {
+      this.importError = asError(e);
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  /** A file dropped on the window: Tauri's drop event names its path. */
+  async importPath(path: string): Promise<void> {
+    this.importing = true;
+    try {
+      const name = path.split(/[\\/]/).pop() ?? path;
+      this.#took(name, await importBatchPath(path));
+    } catch (e) {
+      this.importError = asError(e);
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  clearFile(): void {
+    this.report = null;
+    this.rows = [];
+    this.fileName = null;
+    this.importError = null;
+    this.fixError = null;
+  }
+
+  /** Checks a row again with a new address; the answer replaces the row. */
+  async fixRow(line: number, address: string, postalCode: string | null): Promise<RowReport | null> {
+    const row = this.rows.find((r) => r.line === line);
+    if (!row) return null;
+    this.fixing = line;
+    try {
+      const fixed = await recheckBatchRow(editOf(row, address, postalCode));
+      this.rows = this.rows.map((r) => (r.line === line ? fixed : r));
+      this.fixError = null;
+      return fixed;
+    } catch (e) {
+      this.fixError = { line, error: asError(e) };
+      return null;
+    } finally {
+      this.fixing = null;
+    }
+  }
+
+  // ---- solving ----
+
+  async optimise(): Promise<void> {
+    if (!this.canOptimise) return;
+    this.planError = null;
+    this.progress = null;
+    const stops = this.stops;
+    const orders: OrderRef[] = basket.orders.map((o) => ({ kind: o.kind, id: o.id }));
+    markStart('plan:routes');
+    try {
+      this.running = await planBatch({
+        plan_id: null,
+        date: this.date,
+        store_id: stops.length > 0 ? this.storeId : null,
+        stops,
+        orders,
+        drivers: null,
+        time_limit_s: this.timeLimitS,
+        threads: null,
+        seed: null,
+      });
+    } catch (e) {
+      this.planError = asError(e);
+      this.running = null;
+    }
+  }
+
+  /** 残りを再最適化: solves again around locked routes and fixed stops. */
+  async reoptimise(): Promise<void> {
+    if (!this.plan || this.running) return;
+    this.planError = null;
+    this.progress = null;
+    markStart('plan:routes');
+    try {
+      this.running = await reoptimisePlan(this.plan.plan_id, this.timeLimitS);
+    } catch (e) {
+      this.planError = asError(e);
+    }
+  }
+
+  /** One edit (move, lock, fix, undo, redo); the answer is the new version on screen. */
+  async edit(edit: PlanEdit): Promise<boolean> {
+    if (!this.plan || this.editing) return false;
+    this.editing = true;
+    try {
+      await this.took(await planEdit(this.plan.plan_id, edit));
+      this.editError = null;
+      return true;
+    } catch (e) {
+      this.editError = asError(e);
+      return false;
+    } finally {
+      this.editing = false;
+    }
+  }
+
+  get canUndo(): boolean {
+    return (this.plan?.history?.undo.length ?? 0) > 0 && !this.editing && this.running === null;
+  }
+
+  get canRedo(): boolean {
+    return (this.plan?.history?.redo.length ?? 0) > 0 && !this.editing && this.running === null;
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.running) return;
+    this.cancelling = true;
+    try {
+      await cancelPlan(this.running.plan_id);
+    } catch (e) {
+      this.planError = asError(e);
+    } finally {
+      this.cancelling = false;
+    }
+  }
+
+  /** A running solve's report (`plan-progress`), if it is ours. */
+  onProgress(p: PlanProgress | undefined): void {
+    if (!p || !this.running) return;
+    if (p.plan_id !== this.running.plan_id || p.version !== this.running.version) return;
+    this.progress = p;
+  }
+
+  /** A solve ended (`plan-finished`): show its plan. */
+  async onFinished(f: PlanFinished | undefined): Promise<void> {
+    if (!f || !this.running) return;
+    if (f.plan_id !== this.running.plan_id || f.version !== this.running.version) return;
+    this.running = null;
+    if (f.state === 'failed') {
+      this.planError = { code: 'internal', message: f.error ?? '', field: null };
+      return;
+    }
+    await this.show(f.plan_id, f.version);
+    measureAfterPaint('plan:routes');
+  }
+
+  /** Puts a version on screen with the one it is compared with. */
+  async show(planId: string, version?: number): Promise<void> {
+    try {
+      const plan = await getPlan(planId, version);
+      const before = plan.history?.from_version ?? (plan.version > 1 ? plan.version - 1 : null);
+      let previous: Plan | null = null;
+      if (before !== null && before !== undefined) {
+        try {
+          previous = await getPlan(planId, before);
+        } catch {
+          // The comparison is a nicety: the plan shows without it.
+          previous = null;
+        }
+      }
+      this.plan = plan;
+      this.previous = previous;
+      this.planError = null;
+    } catch (e) {
+      this.planError = asError(e);
+    }
+  }
+
+  /** Replaces the plan on screen with a version a command answered (an edit, undo, redo). */
+  async took(plan: Plan): Promise<void> {
+    const before = this.plan;
+    this.plan = plan;
+    const from = plan.history?.from_version ?? null;
+    if (from !== null && before && before.plan_id === plan.plan_id && before.version === from) {
+      this.previous = before;
+    } else if (from !== null) {
+      try {
+        this.previous = await getPlan(plan.plan_id, from);
+      } catch {
+        this.previous = null;
+      }
+    }
+  }
+}
+
+export const planView = new PlanView();

@@ -1,0 +1,134 @@
+// The planning commands: the fleet, the batch import (a picked file's bytes, a dropped file's
+// path, one row checked again), solving with progress, and the kept plans. Types are the
+// generated ones (Rust is their one source).
+import { invoke } from '@tauri-apps/api/core';
+import { call, normaliseError } from './call';
+import type {
+  BatchReport,
+  BatchRowEdit,
+  DriverInput,
+  FleetDriver,
+  Plan,
+  PlanEdit,
+  PlanRequest,
+  PlanStarted,
+  PlanSummary,
+  RowReport,
+} from './generated';
+
+export type {
+  BatchReport,
+  BatchRowEdit,
+  DriverInput,
+  FleetDriver,
+  Place,
+  Plan,
+  PlanEdit,
+  PlanEvaluation,
+  PlanFinished,
+  PlanProgress,
+  PlanRequest,
+  PlanRoute,
+  PlanStarted,
+  PlanSummary,
+  PlanVisit,
+  RowReport,
+  StopSource,
+  UnassignedStop,
+} from './generated';
+
+export type VehicleType = FleetDriver['vehicle_type'];
+
+/** DIAq's five vehicle types, slowest first. */
+export const VEHICLE_TYPES: readonly VehicleType[] = ['自転車', '原付', '小型二輪', 'バイク125cc超', '軽四輪'];
+
+export function listFleet(): Promise<FleetDriver[]> {
+  return call<FleetDriver[]>('list_fleet');
+}
+
+/** Adds a driver or replaces the one with the same login; refusals name their field. */
+export function saveDriver(driver: DriverInput): Promise<FleetDriver> {
+  return call<FleetDriver>('save_driver', { driver });
+}
+
+export function deleteDriver(email: string): Promise<void> {
+  return call<void>('delete_driver', { email });
+}
+
+/** A file picked in the system dialog: its bytes go as the raw body, its name (for the
+ *  extension) as a header, percent-encoded since headers are ASCII. The size cap is Rust's. */
+export async function importBatchBytes(name: string, bytes: Uint8Array): Promise<BatchReport> {
+  try {
+    return await invoke<BatchReport>('import_batch_bytes', bytes, {
+      headers: { 'x-file-name': encodeURIComponent(name) },
+    });
+  } catch (error) {
+    throw normaliseError(error);
+  }
+}
+
+/** A file dropped on the window (Tauri's drop event gives its path). */
+export function importBatchPath(path: string): Promise<BatchReport> {
+  return call<BatchReport>('import_batch', { path });
+}
+
+/** One row checked and geocoded again after an inline fix. */
+export function recheckBatchRow(row: BatchRowEdit): Promise<RowReport> {
+  return call<RowReport>('recheck_batch_row', { row });
+}
+
+/** Starts a solve; `plan-progress` and `plan-finished` follow on the event hub. */
+export function planBatch(request: PlanRequest): Promise<PlanStarted> {
+  return call<PlanStarted>('plan_batch', { request });
+}
+
+/** Whether a solve was running; it ends as `cancelled` with its best plan so far. */
+export function cancelPlan(planId: string): Promise<boolean> {
+  return call<boolean>('cancel_plan', { planId });
+}
+
+/** One version of a plan; the latest without `version`. */
+export function getPlan(planId: string, version?: number): Promise<Plan> {
+  return call<Plan>('get_plan', { planId, version: version ?? null });
+}
+
+/** Moves, locks, fixes, undoes or redoes: the new version with its evaluation. A move that
+ *  breaks a rule is refused with the reason (field `edit`). */
+export function planEdit(planId: string, edit: PlanEdit): Promise<Plan> {
+  return call<Plan>('plan_edit', { planId, edit });
+}
+
+/** 残りを再最適化: a new version around locked routes and fixed stops; events follow. */
+export function reoptimisePlan(planId: string, timeLimitS: number | null): Promise<PlanStarted> {
+  return call<PlanStarted>('reoptimise_plan', { planId, timeLimitS });
+}
+
+/** Every version of every plan, newest first. */
+export function listPlans(): Promise<PlanSummary[]> {
+  return call<PlanSummary[]>('list_plans');
+}
+
+/** What a file dragged over the window is doing: Tauri's window takes the drop (the webview
+ *  never sees HTML5 drop events) and names the files' paths. */
+export type FileDrop =
+  | { type: 'enter' | 'over'; x: number; y: number }
+  | { type: 'drop'; paths: string[]; x: number; y: number }
+  | { type: 'leave' };
+
+/** Listens for files dropped on the window; resolves to the unlisten function. Outside Tauri
+ *  (unit tests) it listens to nothing. */
+export async function onFileDrop(handler: (drop: FileDrop) => void): Promise<() => void> {
+  try {
+    const { getCurrentWebview } = await import('@tauri-apps/api/webview');
+    return await getCurrentWebview().onDragDropEvent((event) => {
+      const p = event.payload;
+      // Physical pixels to CSS pixels, for hit-testing against the page.
+      const scale = window.devicePixelRatio || 1;
+      if (p.type === 'leave') handler({ type: 'leave' });
+      else if (p.type === 'drop') handler({ type: 'drop', paths: p.paths, x: p.position.x / scale, y: p.position.y / scale });
+      else handler({ type: p.type, x: p.position.x / scale, y: p.position.y / scale });
+    });
+  } catch {
+    return () => {};
+  }
+}
