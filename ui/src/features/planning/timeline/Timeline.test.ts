@@ -197,6 +197,18 @@ describe('Timeline', () => {
     expect(screen.getByTestId('timeline-menu').dataset.stopId).toBe(key(S2));
   });
 
+  it('a drag near the bottom edge of the rows scrolls them', async () => {
+    setup();
+    await tick();
+    const scroller = document.querySelector<HTMLElement>('.scroller')!;
+    await fireEvent.pointerDown(block(S1), { button: 0, pointerId: 9, clientX: 300, clientY: 44 });
+    await fireEvent.pointerMove(window, { pointerId: 9, clientX: 500, clientY: 200 });
+    expect(scroller.scrollTop).toBe(0);
+    await fireEvent.pointerMove(window, { pointerId: 9, clientX: 500, clientY: HEIGHT - 5 });
+    expect(scroller.scrollTop).toBe(20);
+    await fireEvent.pointerCancel(window, { pointerId: 9 });
+  });
+
   it('a stop dragged from the tray onto a row is assigned; from a row onto the tray, unassigned', async () => {
     const { moves } = setup();
     await tick();
