@@ -44,6 +44,10 @@ fn main() {
             "cancel_plan",
             "get_plan",
             "list_plans",
+            "plan_edit",
+            "reoptimise_plan",
+            "send_plan",
+            "plan_job_progress",
         ]),
     ))
     .expect("tauri build script");

@@ -73,6 +73,10 @@ fn main() {
             plan_commands::cancel_plan,
             plan_commands::get_plan,
             plan_commands::list_plans,
+            plan_commands::plan_edit,
+            plan_commands::reoptimise_plan,
+            plan_commands::send_plan,
+            plan_commands::plan_job_progress,
         ])
         .build(context);
     match app {

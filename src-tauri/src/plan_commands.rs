@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use hakobu_dispatch::{
-    CommandError, DriverInput, FleetDriver, Plan, PlanEvent, PlanRequest, PlanStarted, PlanSummary,
+    CommandError, DriverInput, FleetDriver, Plan, PlanEdit, PlanEvent, PlanJobProgress,
+    PlanListener, PlanRequest, PlanSent, PlanStarted, PlanSummary,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -31,14 +32,9 @@ pub async fn delete_driver(backend: State<'_, Backend>, email: String) -> Reply<
     off_main(&backend, move |d| d.delete_driver(&email)).await
 }
 
-/// Starts solving; returns the plan id and version at once. Events follow.
-#[tauri::command]
-pub async fn plan_batch(
-    app: AppHandle,
-    backend: State<'_, Backend>,
-    request: PlanRequest,
-) -> Reply<PlanStarted> {
-    let listener = Arc::new(move |event: PlanEvent| {
+/// Sends a solve's progress and end to the window as `plan-progress` / `plan-finished`.
+fn to_window(app: AppHandle) -> PlanListener {
+    Arc::new(move |event: PlanEvent| {
         let sent = match &event {
             PlanEvent::Progress(p) => app.emit("plan-progress", p),
             PlanEvent::Finished(f) => app.emit("plan-finished", f),
@@ -46,8 +42,43 @@ pub async fn plan_batch(
         if let Err(e) = sent {
             tracing::warn!("could not emit a plan event: {e}");
         }
-    });
-    backend.dispatch.plan_batch(request, listener).await
+    })
+}
+
+/// Starts solving; returns the plan id and version at once. Events follow.
+#[tauri::command]
+pub async fn plan_batch(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    request: PlanRequest,
+) -> Reply<PlanStarted> {
+    backend.dispatch.plan_batch(request, to_window(app)).await
+}
+
+/// Re-optimises the plan's current version around its locked routes and fixed stops; like
+/// `plan_batch`, returns at once and events follow.
+#[tauri::command]
+pub async fn reoptimise_plan(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    plan_id: String,
+    time_limit_s: Option<u32>,
+) -> Reply<PlanStarted> {
+    backend
+        .dispatch
+        .reoptimise_plan(&plan_id, time_limit_s, to_window(app))
+        .await
+}
+
+/// Moves, locks, fixes, undoes or redoes; answers the new version with its evaluation. A
+/// move that breaks a rule is refused (`bad_request`, field `edit`, the reason).
+#[tauri::command]
+pub async fn plan_edit(
+    backend: State<'_, Backend>,
+    plan_id: String,
+    edit: PlanEdit,
+) -> Reply<Plan> {
+    backend.dispatch.plan_edit(&plan_id, edit).await
 }
 
 /// Stops the plan's running solve; it ends as `cancelled` with the best plan so far. Whether
@@ -71,4 +102,21 @@ pub async fn get_plan(
 #[tauri::command]
 pub async fn list_plans(backend: State<'_, Backend>) -> Reply<Vec<PlanSummary>> {
     off_main(&backend, |d| d.list_plans()).await
+}
+
+/// Sends each route of the plan's current version to its driver through RouteMate; one row
+/// per route (sent, or why not). Sending again makes no second job.
+#[tauri::command]
+pub async fn send_plan(backend: State<'_, Backend>, plan_id: String) -> Reply<PlanSent> {
+    backend.dispatch.send_plan(&plan_id).await
+}
+
+/// The RouteMate jobs of the plan's routes: status and stop counts, read again when
+/// RouteMate answers.
+#[tauri::command]
+pub async fn plan_job_progress(
+    backend: State<'_, Backend>,
+    plan_id: String,
+) -> Reply<PlanJobProgress> {
+    backend.dispatch.plan_job_progress(&plan_id).await
 }

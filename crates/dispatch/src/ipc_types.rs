@@ -171,6 +171,11 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::PlanProblem,
         crate::PlanEvaluation,
         crate::PlanHistory,
+        // Sending to drivers and their jobs' progress.
+        crate::RouteSent,
+        crate::PlanSent,
+        crate::RouteProgress,
+        crate::PlanJobProgress,
     ]);
     all
 }

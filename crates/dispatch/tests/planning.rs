@@ -11,8 +11,8 @@ use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
     BatchStop, Dispatch, DriverInput, ErrorCode, Mode, OrderKind, OrderRef, Place, Plan, PlanEdit,
-    PlanEvent, PlanRequest, PlanState, StopSource, StopWindow, SystemClock, UnassignedCause,
-    VisitRole, demo_driver,
+    PlanEvent, PlanRequest, PlanState, RouteMateLink, StopSource, StopWindow, SystemClock,
+    UnassignedCause, VisitRole, demo_driver,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_geo::travel::VehicleType;
@@ -58,7 +58,18 @@ fn dispatch(server: &RunningSandbox, cache_file: &Path) -> Dispatch {
 
 /// A dispatch with the sandbox's stores cached and its RouteMate drivers as the fleet.
 async fn ready(server: &RunningSandbox, cache_file: &Path) -> Arc<Dispatch> {
-    let d = dispatch(server, cache_file);
+    ready_as(dispatch(server, cache_file)).await
+}
+
+/// As [`ready`], sending routes to the sandbox's RouteMate (the app's way).
+async fn ready_linked(server: &RunningSandbox, cache_file: &Path) -> Arc<Dispatch> {
+    let link = RouteMateLink::embedded_sandbox(&server.base_url(), KEY)
+        .await
+        .unwrap();
+    ready_as(dispatch(server, cache_file).with_routemate(link)).await
+}
+
+async fn ready_as(d: Dispatch) -> Arc<Dispatch> {
     d.sync_stores().await.unwrap();
     let demo: Vec<DriverInput> = hakobu_sandbox::demo_drivers()
         .iter()
@@ -99,6 +110,7 @@ fn stops_around(lat: f64, lng: f64, n: usize) -> Vec<BatchStop> {
                     end: "17:00".into(),
                 }),
                 service_s: None,
+                ..BatchStop::default()
             }
         })
         .collect()
@@ -298,6 +310,7 @@ async fn a_small_tokyo_batch_plans_every_stop_and_the_impossible_one_says_why() 
             end: "05:30".into(),
         }),
         service_s: None,
+        ..BatchStop::default()
     });
     let (started, mut rx) = start(&d, request(&store_id, stops, 2)).await;
     assert_eq!(
@@ -555,6 +568,7 @@ async fn planned(d: &Dispatch) -> Plan {
             end: "10:10".into(),
         }),
         service_s: None,
+        ..BatchStop::default()
     });
     let (started, mut rx) = start(d, request(&store_id, stops, 2)).await;
     finish(&mut rx).await;
@@ -958,4 +972,202 @@ async fn reoptimising_keeps_locked_routes_unchanged_and_fixed_stops_with_their_d
         .await
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("time_limit_s"));
+}
+
+/// Real addresses near the first seeded store (麻布十番), placed by the gazetteer, with what
+/// a driver and DIAq need: postal code, name, phone.
+fn addressed_stops() -> Vec<BatchStop> {
+    [
+        ("東京都港区六本木6-10-1", "106-0032", "佐藤 一郎"),
+        ("東京都港区麻布十番2-3-1", "106-0045", "鈴木 花子"),
+        ("東京都港区南麻布4-5-1", "106-0047", "高橋 健"),
+        ("東京都港区芝公園4-2-8", "105-0011", "田中 美咲"),
+        ("東京都港区赤坂9-7-1", "107-0052", "伊藤 翔"),
+        ("東京都渋谷区広尾5-1-1", "150-0012", "渡辺 愛"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(k, (address, postal, name))| {
+        let g = geo()
+            .geocode(address)
+            .unwrap_or_else(|e| panic!("{address}: {e:?}"));
+        BatchStop {
+            external_stop_id: format!("A{k}"),
+            line: k + 2,
+            lat: g.point.lat,
+            lng: g.point.lng,
+            parcel_count: 1 + (k % 2) as u32,
+            time_window: Some(StopWindow {
+                start: "10:00".into(),
+                end: "17:00".into(),
+            }),
+            service_s: None,
+            address: Some((*address).into()),
+            postal_code: Some((*postal).into()),
+            label: Some((*name).into()),
+            phone: Some("090-1234-5678".into()),
+            notes: Some("置き配可".into()),
+        }
+    })
+    .collect()
+}
+
+async fn sandbox_routemate_jobs(server: &RunningSandbox) -> Vec<hakobu_routemate::Job> {
+    let made = hakobu_routemate_client::create_sandbox_credentials(&server.base_url(), KEY)
+        .await
+        .unwrap();
+    hakobu_routemate_client::RouteMateClient::new(
+        &server.base_url(),
+        &made.client_id,
+        &made.client_secret,
+    )
+    .unwrap()
+    .jobs(1)
+    .await
+    .unwrap()
+    .jobs
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sending_a_plan_twice_makes_one_job_per_driver_and_progress_follows_the_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready_linked(&server, &dir.path().join("cache.db")).await;
+    let (store_id, _, _) = a_store(&d);
+    let (started, mut rx) = start(&d, request(&store_id, addressed_stops(), 1)).await;
+    finish(&mut rx).await;
+    let id = started.plan_id;
+    // Both drivers get a route: the second by hand.
+    let plan = d.get_plan(&id, None).unwrap();
+    let fleet: Vec<String> = d
+        .list_fleet()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.email)
+        .collect();
+    let busy = plan
+        .routes
+        .iter()
+        .max_by_key(|r| r.visits.len())
+        .unwrap()
+        .driver_email
+        .clone();
+    let idle = fleet.iter().find(|e| **e != busy).unwrap().clone();
+    if customer_stops(&plan, &idle).is_empty() {
+        let stop = customer_stops(&plan, &busy)[0].clone();
+        d.plan_edit(
+            &id,
+            PlanEdit::Move {
+                stop_id: stop,
+                driver_email: Some(idle.clone()),
+                position: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let plan = d.get_plan(&id, None).unwrap();
+    assert_eq!(plan.routes.len(), 2);
+
+    let first = d.send_plan(&id).await.unwrap();
+    assert_eq!(
+        (first.sent, first.failed, first.version),
+        (2, 0, plan.version)
+    );
+    for r in &first.routes {
+        assert!(r.error.is_none(), "{r:?}");
+        assert_eq!(r.stops, customer_stops(&plan, &r.driver_email).len());
+    }
+    let again = d.send_plan(&id).await.unwrap();
+    let ids = |s: &hakobu_dispatch::PlanSent| {
+        s.routes
+            .iter()
+            .map(|r| (r.driver_email.clone(), r.job_id.clone().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&again), ids(&first), "the same jobs answer again");
+    // In RouteMate itself: one job per driver, with the route's stops in planned order.
+    let jobs = sandbox_routemate_jobs(&server).await;
+    assert_eq!(jobs.len(), 2, "{jobs:?}");
+    for email in [&busy, &idle] {
+        let theirs: Vec<_> = jobs
+            .iter()
+            .filter(|j| j.driver_email.as_deref() == Some(email.as_str()))
+            .collect();
+        assert_eq!(theirs.len(), 1, "{email}: {jobs:?}");
+        assert_eq!(
+            theirs[0].stop_count as usize,
+            customer_stops(&plan, email).len()
+        );
+    }
+
+    // Progress: every stop pending, then one moves on.
+    let progress = d.plan_job_progress(&id).await.unwrap();
+    assert!(progress.refresh_error.is_none(), "{progress:?}");
+    assert_eq!(progress.routes.len(), 2);
+    for r in &progress.routes {
+        assert!(r.sent && r.job_id.is_some(), "{r:?}");
+        assert_eq!(
+            r.status_counts.values().sum::<u32>() as usize,
+            r.stops,
+            "{r:?}"
+        );
+    }
+    let job_id = progress.routes[0].job_id.clone().unwrap();
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/sandbox/routemate/jobs/{job_id}/advance",
+            server.base_url()
+        ))
+        .header("Api-Key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let moved = d.plan_job_progress(&id).await.unwrap();
+    let counts = &moved.routes[0].status_counts;
+    assert_eq!(counts.get("en_route"), Some(&1), "{counts:?}");
+    assert_eq!(
+        counts.get("pending").copied().unwrap_or(0) as usize,
+        moved.routes[0].stops - 1
+    );
+
+    // An edit after sending: the changed routes are not sent until sent again.
+    let stop = customer_stops(&plan, &busy)[0].clone();
+    d.plan_edit(
+        &id,
+        PlanEdit::Move {
+            stop_id: stop,
+            driver_email: None,
+            position: None,
+        },
+    )
+    .await
+    .unwrap();
+    let after_edit = d.plan_job_progress(&id).await.unwrap();
+    let busy_row = after_edit
+        .routes
+        .iter()
+        .find(|r| r.driver_email == busy)
+        .unwrap();
+    assert!(!busy_row.sent, "{busy_row:?}");
+
+    // A stop without an address plans but its route cannot be sent: said on that route.
+    let mut bare = addressed_stops();
+    bare.truncate(1);
+    bare[0].address = None;
+    let (started, mut rx) = start(&d, request(&store_id, bare, 1)).await;
+    finish(&mut rx).await;
+    let report = d.send_plan(&started.plan_id).await.unwrap();
+    assert_eq!((report.sent, report.failed), (0, 1));
+    let e = report.routes[0].error.clone().unwrap();
+    assert_eq!(e.field.as_deref(), Some("address"), "{e:?}");
+    assert!(e.message.contains("line 2"), "{}", e.message);
+
+    // Without RouteMate, sending is refused as a whole.
+    let plain = ready(&server, &dir.path().join("other.db")).await;
+    let (started, mut rx) = start(&plain, request(&store_id, addressed_stops(), 1)).await;
+    finish(&mut rx).await;
+    let e = plain.send_plan(&started.plan_id).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Config, "{e:?}");
 }

@@ -21,6 +21,13 @@ pub struct PlanningStop {
     pub time_window: Option<TimeWindow>,
     /// Seconds at the door: the vehicle type's default (hakobu-geo's travel model).
     pub service_s: u32,
+    /// What a driver (RouteMate) and DIAq are sent: the address as read, the customer's
+    /// name (the file's label), phone, postal code and notes.
+    pub address: String,
+    pub postal_code: Option<String>,
+    pub label: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
 }
 
 impl BatchReport {
@@ -46,6 +53,11 @@ impl BatchReport {
                         parcel_count,
                         time_window: r.time_window,
                         service_s: vehicle.service_seconds(),
+                        address: r.address.clone(),
+                        postal_code: r.postal_code.clone(),
+                        label: r.label.clone(),
+                        phone: r.phone.clone(),
+                        notes: r.notes.clone(),
                     }),
                     // A row without errors always has all three; it is never planned otherwise.
                     _ => None,

@@ -11,6 +11,7 @@ mod reoptimise;
 mod request;
 mod result;
 mod run;
+mod send;
 mod shape;
 
 pub use edit::PlanEdit;
@@ -22,3 +23,4 @@ pub use result::{
 };
 pub(crate) use run::Running;
 pub use run::{DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PROGRESS_EVERY, PlanListener};
+pub use send::{PlanJobProgress, PlanSent, RouteProgress, RouteSent};

@@ -13,7 +13,7 @@ pub struct StopWindow {
 }
 
 /// One planned row of an imported file (a row of the import report without errors).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct BatchStop {
     pub external_stop_id: String,
     /// The file's line, to point back at the row.
@@ -25,6 +25,26 @@ pub struct BatchStop {
     /// Seconds at the door; `None`: the default.
     #[serde(default)]
     pub service_s: Option<u32>,
+    /// The address as read: what the driver's RouteMate job and a DIAq delivery are sent.
+    /// Without it the stop plans but cannot be sent or handed over.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub address: Option<String>,
+    /// `123-4567`: DIAq needs it to hand the stop over.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub postal_code: Option<String>,
+    /// The customer's name (the file's label).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub label: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub phone: Option<String>,
+    /// For the driver: 置き配可, building entrance, …
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub notes: Option<String>,
 }
 
 impl From<&PlanningStop> for BatchStop {
@@ -41,6 +61,11 @@ impl From<&PlanningStop> for BatchStop {
                 end: hhmm(w.end_s()),
             }),
             service_s: Some(s.service_s),
+            address: Some(s.address.clone()).filter(|a| !a.trim().is_empty()),
+            postal_code: s.postal_code.clone(),
+            label: s.label.clone(),
+            phone: s.phone.clone(),
+            notes: s.notes.clone(),
         }
     }
 }

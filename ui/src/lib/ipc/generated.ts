@@ -792,7 +792,24 @@ line: number, lat: number, lng: number, parcel_count: number, time_window: StopW
 /**
  * Seconds at the door; `None`: the default.
  */
-service_s: number | null, };
+service_s: number | null, 
+/**
+ * The address as read: what the driver's RouteMate job and a DIAq delivery are sent.
+ * Without it the stop plans but cannot be sent or handed over.
+ */
+address?: string | null, 
+/**
+ * `123-4567`: DIAq needs it to hand the stop over.
+ */
+postal_code?: string | null, 
+/**
+ * The customer's name (the file's label).
+ */
+label?: string | null, phone?: string | null, 
+/**
+ * For the driver: 置き配可, building entrance, …
+ */
+notes?: string | null, };
 
 /**
  * A plan to make (or remake, under `plan_id`).
@@ -998,3 +1015,63 @@ undo: Array<number>,
  * Versions redo returns to, the next one last.
  */
 redo: Array<number>, };
+
+/**
+ * What became of one route of a send.
+ */
+export type RouteSent = { driver_email: string, driver_name: string, 
+/**
+ * Customer stops on the route.
+ */
+stops: number, 
+/**
+ * The job's id derived from the route (the same route, the same job).
+ */
+external_job_id: string | null, 
+/**
+ * RouteMate's job id once imported (now, or by an earlier send).
+ */
+job_id: string | null, 
+/**
+ * Why this route was not sent; the other routes are sent all the same.
+ */
+error: CommandError | null, };
+
+/**
+ * `send_plan`'s answer.
+ */
+export type PlanSent = { plan_id: string, 
+/**
+ * The version sent (the plan's current one).
+ */
+version: number, routes: Array<RouteSent>, sent: number, failed: number, };
+
+/**
+ * One route's RouteMate job as last read.
+ */
+export type RouteProgress = { driver_email: string, driver_name: string, stops: number, external_job_id: string | null, 
+/**
+ * A job exists for the route exactly as planned (an edit after sending makes it unsent).
+ */
+sent: boolean, job_id: string | null, 
+/**
+ * `assigned`, `in_progress`, `completed`, … as RouteMate last said.
+ */
+status: string | null, stop_count: number | null, 
+/**
+ * Stops per status (`pending`, `delivered`, `failed`, …).
+ */
+status_counts: { [key in string]: number }, 
+/**
+ * The last send or read error, or why the route cannot be sent.
+ */
+error: string | null, };
+
+/**
+ * `plan_job_progress`'s answer.
+ */
+export type PlanJobProgress = { plan_id: string, version: number, routes: Array<RouteProgress>, 
+/**
+ * Why the jobs could not be read now (offline…): the counts are the cached ones.
+ */
+refresh_error: CommandError | null, };
