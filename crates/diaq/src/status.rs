@@ -1,4 +1,6 @@
-//! The lifecycle of a delivery or fetch, exactly as the document's webhook tables give it.
+//! The lifecycle of a delivery or fetch, exactly as the document's webhook tables give it —
+//! and `unknown` for any status the document does not list: a status DIAq adds later must not
+//! make a whole page of orders unreadable, so it is read as unknown, kept, and shown as such.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -17,6 +19,10 @@ pub enum Status {
     Canceled,
     Returning,
     Returned,
+    /// A status the document does not list (read from an answer; never sent). Not in
+    /// [`Status::ALL`]: it has no list-filter code and no place in the lifecycle.
+    #[serde(other)]
+    Unknown,
 }
 
 impl Status {
@@ -33,9 +39,13 @@ impl Status {
         Status::Returned,
     ];
 
-    /// The list filter's numeric `status` (DESIGN.md: created 0 … returned 9).
+    /// The list filter's numeric `status` (DESIGN.md: created 0 … returned 9); `Unknown`,
+    /// which no filter asks for, answers 255 (no status has it).
     pub fn code(self) -> u8 {
-        Status::ALL.iter().position(|s| *s == self).unwrap_or(0) as u8
+        Status::ALL
+            .iter()
+            .position(|s| *s == self)
+            .map_or(u8::MAX, |i| i as u8)
     }
 
     pub fn from_code(code: u8) -> Option<Status> {
@@ -54,6 +64,7 @@ impl Status {
             Status::Canceled => "canceled",
             Status::Returning => "returning",
             Status::Returned => "returned",
+            Status::Unknown => "unknown",
         }
     }
 
@@ -71,19 +82,24 @@ impl Status {
             Status::Delivering => Some(Status::ArrivedGoal),
             Status::ArrivedGoal => Some(Status::Delivered),
             Status::Returning => Some(Status::Returned),
-            Status::Delivered | Status::Canceled | Status::Returned => None,
+            Status::Delivered | Status::Canceled | Status::Returned | Status::Unknown => None,
         }
     }
 
     /// What a cancellation (DELETE, or an exception) turns this status into; `None` for the
-    /// statuses the document lists as not cancellable (delivered, canceled, returning, returned).
+    /// statuses the document lists as not cancellable (delivered, canceled, returning,
+    /// returned), and for an unknown one, whose cancel the document cannot tell.
     pub fn canceled(self) -> Option<Status> {
         match self {
             Status::Created | Status::Assigned | Status::Collecting | Status::ArrivedOrigin => {
                 Some(Status::Canceled)
             }
             Status::Delivering | Status::ArrivedGoal => Some(Status::Returning),
-            Status::Delivered | Status::Canceled | Status::Returning | Status::Returned => None,
+            Status::Delivered
+            | Status::Canceled
+            | Status::Returning
+            | Status::Returned
+            | Status::Unknown => None,
         }
     }
 
@@ -132,6 +148,20 @@ mod tests {
             assert_eq!(from.canceled(), to, "{from:?}");
         }
         assert_eq!(Returning.advanced(), Some(Returned));
+    }
+
+    #[test]
+    fn a_status_the_document_does_not_list_reads_as_unknown() {
+        let s: Status = serde_json::from_str(r#""lost_in_transit""#).unwrap();
+        assert_eq!(s, Status::Unknown);
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#""unknown""#);
+        assert_eq!(s.as_str(), "unknown");
+        assert_eq!(Status::parse("unknown"), None, "not one of the document's");
+        assert!(!Status::ALL.contains(&Status::Unknown));
+        assert_eq!(s.code(), u8::MAX);
+        assert_eq!(Status::from_code(s.code()), None);
+        assert_eq!((s.advanced(), s.canceled()), (None, None));
+        assert!(s.holds_capacity(), "it may still be on its way");
     }
 
     #[test]

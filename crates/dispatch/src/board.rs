@@ -94,6 +94,31 @@ impl Dispatch {
                 cards,
             });
         }
+        // Orders in statuses the document does not list (a status DIAq added later): one more
+        // column, only when there are any, so they are seen rather than lost between columns.
+        let unknown: Vec<String> = counts
+            .keys()
+            .filter(|k| Status::parse(k).is_none())
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            let count = unknown.iter().map(|k| counts[k]).sum();
+            let column = OrderSelection {
+                statuses: unknown,
+                ..selection.clone()
+            };
+            let page = self.cache.order_page(
+                &column,
+                OrderSort::default(),
+                0,
+                u32::try_from(per_column).unwrap_or(u32::MAX),
+            )?;
+            columns.push(BoardColumn {
+                status: Status::Unknown,
+                count,
+                cards: page.iter().filter_map(|o| context.row(o)).collect(),
+            });
+        }
         let late = self.late_counts(
             &BoardFilter {
                 late: LateFilter::Any,

@@ -100,15 +100,16 @@ impl RowContext {
         self.drivers.get(order_id)
     }
 
-    /// The row of a cached order; `None` for one whose kind or status the app does not know
-    /// (never written by a sync: the API's objects always have both).
+    /// The row of a cached order; `None` for one whose kind the app does not know (never
+    /// written by a sync: the API's objects always have one). A status the document does not
+    /// list is kept and shown as [`Status::Unknown`], not hidden.
     pub(crate) fn row(&self, o: &CachedOrder) -> Option<OrderRow> {
         let kind = match o.kind.as_str() {
             "delivery" => OrderKind::Delivery,
             "fetch" => OrderKind::Fetch,
             _ => return None,
         };
-        let status = Status::parse(&o.status)?;
+        let status = Status::parse(&o.status).unwrap_or(Status::Unknown);
         let driver = self.driver_on(&o.id);
         let body_driver = text(&o.body["driver"]["name"]);
         Some(OrderRow {

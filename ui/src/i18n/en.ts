@@ -250,6 +250,7 @@ export const en: Catalogue = {
   'orderStatus.canceled': 'Canceled',
   'orderStatus.returning': 'Returning',
   'orderStatus.returned': 'Returned',
+  'orderStatus.unknown': 'Unknown status',
 
   'orderDetail.label': 'Delivery details',
   'orderDetail.kindDelivery': 'Delivery',

@@ -250,6 +250,7 @@ export const ja = {
   'orderStatus.canceled': 'キャンセル',
   'orderStatus.returning': '返送中',
   'orderStatus.returned': '返送完了',
+  'orderStatus.unknown': '不明なステータス',
 
   'orderDetail.label': '配送の詳細',
   'orderDetail.kindDelivery': '配送',

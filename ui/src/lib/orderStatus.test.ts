@@ -4,6 +4,14 @@ import { en } from '$i18n/en';
 import { ORDER_STATUSES, statusLabelKey, statusTone } from '$lib/orderStatus';
 
 describe('order statuses', () => {
+  it('name a status the document does not list, in a tone of its own', () => {
+    expect(statusTone('unknown')).toBe('unknown');
+    expect(statusTone('lost_in_transit')).toBe('unknown');
+    expect(ja[statusLabelKey('unknown')]).toBe('不明なステータス');
+    expect(en[statusLabelKey('unknown')]).toBe('Unknown status');
+    expect(ORDER_STATUSES).not.toContain('unknown');
+  });
+
   it('are the ten DIAq statuses in lifecycle order', () => {
     expect(ORDER_STATUSES).toEqual([
       'created',
@@ -50,6 +58,7 @@ describe('order statuses', () => {
       returning: 'returning',
       returned: 'returned',
     });
-    expect(statusTone('something_new')).toBe('canceled');
+    // A status the document does not list is not painted as a known one (issue 23 §3).
+    expect(statusTone('something_new')).toBe('unknown');
   });
 });

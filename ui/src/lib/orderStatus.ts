@@ -20,10 +20,12 @@ const TONES: Record<OrderStatus, StatusTone> = {
   canceled: 'canceled',
   returning: 'returning',
   returned: 'returned',
+  unknown: 'unknown',
 };
 
+/** Any text the API may send: one the document does not list looks unknown. */
 export function statusTone(status: string): StatusTone {
-  return (TONES as Record<string, StatusTone | undefined>)[status] ?? 'canceled';
+  return (TONES as Record<string, StatusTone | undefined>)[status] ?? 'unknown';
 }
 
 export function statusLabelKey(status: OrderStatus): MessageKey {

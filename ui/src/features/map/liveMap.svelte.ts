@@ -83,6 +83,7 @@ const FALLBACK: Record<Tone, string> = {
   canceled: '#6b7482',
   returning: '#94600a',
   returned: '#7d6a45',
+  unknown: '#5f4b8b',
 };
 
 type Palette = Record<Tone, { fg: string; bg: string; bd: string }>;

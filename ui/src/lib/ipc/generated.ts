@@ -92,7 +92,7 @@ fetched_at: string, id: string, id_alias: string, store_name: string, store_addr
 
 export type SyncReport = { count: number, synced_at: string, };
 
-export type Status = "created" | "assigned" | "collecting" | "arrived_origin" | "delivering" | "arrived_goal" | "delivered" | "canceled" | "returning" | "returned";
+export type Status = "created" | "assigned" | "collecting" | "arrived_origin" | "delivering" | "arrived_goal" | "delivered" | "canceled" | "returning" | "returned" | "unknown";
 
 export type OrderKind = "delivery" | "fetch";
 

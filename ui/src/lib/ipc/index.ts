@@ -171,7 +171,9 @@ export type OrderStatus =
   | 'delivered'
   | 'canceled'
   | 'returning'
-  | 'returned';
+  | 'returned'
+  /** A status the DIAq document does not list, kept and shown as such (not a filter). */
+  | 'unknown';
 
 /** Every status, in lifecycle order (the DIAq numeric codes 0–9). */
 export const ORDER_STATUSES: readonly OrderStatus[] = [
