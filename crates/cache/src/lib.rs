@@ -12,6 +12,7 @@ mod order_query;
 mod orders;
 mod outbox;
 mod plans;
+mod retention;
 mod routemate_jobs;
 mod slot_grid;
 mod stores;
@@ -31,8 +32,9 @@ pub use late_filter::LateFilter;
 pub use order_history::{HistorySource, StatusChange, StatusOrigin};
 pub use order_query::{MAX_KEYS, OrderSelection, OrderSort, OrderSortKey};
 pub use orders::{CachedOrder, MAX_LIMIT, OrderFilter, window_time};
-pub use outbox::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState};
+pub use outbox::{NewOutboxRow, OutboxAccount, OutboxCounts, OutboxRow, OutboxState};
 pub use plans::PlanRow;
+pub use retention::{HISTORY_KEPT_SECS, Pruned};
 pub use routemate_jobs::{
     NewRouteMateJob, ROUTEMATE_NOT_FOUND, RouteMateJobRow, RouteMateJobStatus,
 };

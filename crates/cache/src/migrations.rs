@@ -100,6 +100,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_status_history.sql"),
     include_str!("../migrations/0011_board_sorts.sql"),
     include_str!("../migrations/0012_fleet_plans.sql"),
+    include_str!("../migrations/0013_outbox_account.sql"),
 ];
 
 /// How many steps a current file has applied (its `user_version`).
@@ -320,6 +321,28 @@ mod tests {
                 "sync".into()
             )
         );
+    }
+
+    #[test]
+    fn step_13_names_the_endpoint_the_cache_was_filled_from_on_rows_queued_before_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..12]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta (key, value) VALUES ('source', 'https://api.dia-9.com');
+             INSERT INTO outbox (client_id, kind, payload, payload_hash, state, created_at,
+                updated_at)
+             VALUES ('c1', 'create_store', '{}', 'h', 'pending', 't', 't');",
+        )
+        .unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..13]).unwrap();
+        let row: (String, String) = conn
+            .query_row(
+                "SELECT endpoint, key_fingerprint FROM outbox WHERE client_id = 'c1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(row, ("https://api.dia-9.com".into(), String::new()));
     }
 
     #[test]

@@ -51,9 +51,19 @@ impl OutboxState {
     }
 }
 
+/// Which account a write is for: the DIAq endpoint and a fingerprint of its key (never the
+/// key). A row is sent only while the app is set up for the account it names; the rows of
+/// any other account are held.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub struct OutboxAccount {
+    pub endpoint: String,
+    pub key_fingerprint: String,
+}
+
 /// A write to queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOutboxRow<'a> {
+    pub account: &'a OutboxAccount,
     pub client_id: &'a str,
     pub kind: &'a str,
     pub payload: &'a Value,
@@ -82,6 +92,15 @@ pub struct OutboxRow {
     pub response: Option<Value>,
     pub created_at: String,
     pub updated_at: String,
+    /// The account it was made for ([`OutboxAccount`]).
+    #[serde(default)]
+    pub endpoint: String,
+    #[serde(default)]
+    pub key_fingerprint: String,
+    /// Made for another account than the current one: sent nowhere until the user sets that
+    /// account up again, or discarded. Only lists ([`Cache::outbox_rows`]) fill it in.
+    #[serde(default)]
+    pub held: bool,
 }
 
 /// What the status bar shows.
@@ -92,10 +111,17 @@ pub struct OutboxCounts {
     pub failed: u64,
     pub conflict: u64,
     pub acked: u64,
+    /// Unsettled rows (pending, in flight, failed or conflicting) of other accounts.
+    pub held: u64,
 }
 
 const COLUMNS: &str = "seq, client_id, kind, payload, payload_hash, revision, request, state, \
-    attempts, last_error, server_id, response, created_at, updated_at";
+    attempts, last_error, server_id, response, created_at, updated_at, endpoint, key_fingerprint";
+
+/// The rows of one account, in SQL with its two parameters at `?{n}` and `?{n+1}`.
+fn of_account(n: u8) -> String {
+    format!("endpoint = ?{n} AND key_fingerprint = ?{}", n + 1)
+}
 
 impl Cache {
     /// Queues a write at the end, in one statement. A client id already queued is an error
@@ -105,15 +131,17 @@ impl Cache {
             c.query_row(
                 &format!(
                     "INSERT INTO outbox (client_id, kind, payload, payload_hash, state, \
-                     created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5) \
-                     RETURNING {COLUMNS}"
+                     created_at, updated_at, endpoint, key_fingerprint) \
+                     VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, ?6, ?7) RETURNING {COLUMNS}"
                 ),
                 params![
                     new.client_id,
                     new.kind,
                     new.payload.to_string(),
                     new.payload_hash,
-                    new.now
+                    new.now,
+                    new.account.endpoint,
+                    new.account.key_fingerprint,
                 ],
                 from_row,
             )
@@ -131,28 +159,56 @@ impl Cache {
         })
     }
 
-    /// The oldest pending row: the next to send.
-    pub fn outbox_next_pending(&self) -> Result<Option<OutboxRow>, CacheError> {
+    /// The oldest pending row of `account`: the next to send to it. Other accounts' rows are
+    /// never returned, however old.
+    pub fn outbox_next_pending(
+        &self,
+        account: &OutboxAccount,
+    ) -> Result<Option<OutboxRow>, CacheError> {
         self.with(|c| {
             c.query_row(
                 &format!(
-                    "SELECT {COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1"
+                    "SELECT {COLUMNS} FROM outbox WHERE state = 'pending' AND {} \
+                     ORDER BY seq LIMIT 1",
+                    of_account(1)
                 ),
-                [],
+                params![account.endpoint, account.key_fingerprint],
                 from_row,
             )
             .optional()
         })
     }
 
-    /// Rows left `in_flight` by a stop mid-send become `pending` again; the sender then
-    /// resends them safely (Idempotency-Key, or a look-up first). Call it only when nothing is
-    /// being sent. Returns how many rows moved.
-    pub fn outbox_requeue_in_flight(&self, now: &str) -> Result<usize, CacheError> {
+    /// Rows of `account` left `in_flight` by a stop mid-send become `pending` again; the
+    /// sender then resends them safely (Idempotency-Key, or a look-up first). Call it only
+    /// when nothing is being sent to that account. Another account's in-flight rows stay as
+    /// they are: after a switch made while one was being sent, its answer still settles it.
+    /// Returns how many rows moved.
+    pub fn outbox_requeue_in_flight(
+        &self,
+        account: &OutboxAccount,
+        now: &str,
+    ) -> Result<usize, CacheError> {
         self.with(|c| {
             c.execute(
-                "UPDATE outbox SET state = 'pending', updated_at = ?1 WHERE state = 'in_flight'",
-                [now],
+                &format!(
+                    "UPDATE outbox SET state = 'pending', updated_at = ?1 \
+                     WHERE state = 'in_flight' AND {}",
+                    of_account(2)
+                ),
+                params![now, account.endpoint, account.key_fingerprint],
+            )
+        })
+    }
+
+    /// Rows queued before writes named their key (migration 13: fingerprint `''`) on
+    /// `account`'s endpoint become `account`'s. Called once, when a cache from before that
+    /// step is first opened for the endpoint it was filled from. Returns how many.
+    pub fn outbox_adopt_unkeyed(&self, account: &OutboxAccount) -> Result<usize, CacheError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET key_fingerprint = ?2 WHERE endpoint = ?1 AND key_fingerprint = ''",
+                params![account.endpoint, account.key_fingerprint],
             )
         })
     }
@@ -241,49 +297,128 @@ impl Cache {
         self.with(|c| Ok(c.execute(sql, args)? == 1))
     }
 
-    /// Rows for the UI, oldest first; `states` empty means all.
+    /// Rows for the UI, oldest first, every account's, each marked `held` unless it is
+    /// `current`'s; `states` empty means all.
     pub fn outbox_rows(
         &self,
         states: &[OutboxState],
         limit: u32,
+        current: &OutboxAccount,
     ) -> Result<Vec<OutboxRow>, CacheError> {
-        let filter = if states.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "WHERE state IN ({})",
+        self.rows_where(states, limit, current, false)
+    }
+
+    /// Like [`Cache::outbox_rows`], only `account`'s rows: what the board shows as queued.
+    pub fn outbox_rows_of(
+        &self,
+        states: &[OutboxState],
+        limit: u32,
+        account: &OutboxAccount,
+    ) -> Result<Vec<OutboxRow>, CacheError> {
+        self.rows_where(states, limit, account, true)
+    }
+
+    fn rows_where(
+        &self,
+        states: &[OutboxState],
+        limit: u32,
+        current: &OutboxAccount,
+        only_current: bool,
+    ) -> Result<Vec<OutboxRow>, CacheError> {
+        let mut conditions = Vec::new();
+        if !states.is_empty() {
+            conditions.push(format!(
+                "state IN ({})",
                 states
                     .iter()
                     .map(|s| format!("'{}'", s.as_str()))
                     .collect::<Vec<_>>()
                     .join(", ")
-            )
+            ));
+        }
+        if only_current {
+            conditions.push(of_account(2));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
         };
         self.with(|c| {
             let mut stmt = c.prepare(&format!(
                 "SELECT {COLUMNS} FROM outbox {filter} ORDER BY seq LIMIT ?1"
             ))?;
-            let rows = stmt.query_map([limit], from_row)?;
-            rows.collect()
+            let rows = if only_current {
+                stmt.query_map(
+                    params![limit, current.endpoint, current.key_fingerprint],
+                    from_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+            } else {
+                stmt.query_map([limit], from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            Ok(rows
+                .into_iter()
+                .map(|mut row| {
+                    row.held = row.state != OutboxState::Acked
+                        && (row.endpoint != current.endpoint
+                            || row.key_fingerprint != current.key_fingerprint);
+                    row
+                })
+                .collect())
         })
     }
 
-    pub fn outbox_counts(&self) -> Result<OutboxCounts, CacheError> {
+    /// `account`'s rows by state, and how many unsettled rows other accounts hold.
+    pub fn outbox_counts(&self, account: &OutboxAccount) -> Result<OutboxCounts, CacheError> {
         self.with(|c| {
-            let mut stmt = c.prepare("SELECT state, COUNT(*) FROM outbox GROUP BY state")?;
+            let mut stmt = c.prepare(&format!(
+                "SELECT state, {} AS mine, COUNT(*) FROM outbox GROUP BY state, mine",
+                of_account(1)
+            ))?;
             let mut counts = OutboxCounts::default();
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
+            let rows = stmt.query_map(params![account.endpoint, account.key_fingerprint], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, bool>(1)?,
+                    r.get::<_, u64>(2)?,
+                ))
+            })?;
             for row in rows {
-                let (state, n) = row?;
-                match OutboxState::parse(&state) {
-                    Some(OutboxState::Pending | OutboxState::InFlight) => counts.pending += n,
-                    Some(OutboxState::Failed) => counts.failed += n,
-                    Some(OutboxState::Conflict) => counts.conflict += n,
-                    Some(OutboxState::Acked) => counts.acked += n,
-                    None => {}
+                let (state, mine, n) = row?;
+                match (OutboxState::parse(&state), mine) {
+                    (Some(OutboxState::Acked), true) => counts.acked += n,
+                    (Some(OutboxState::Acked) | None, false) | (None, true) => {}
+                    (Some(_), false) => counts.held += n,
+                    (Some(OutboxState::Pending | OutboxState::InFlight), true) => {
+                        counts.pending += n
+                    }
+                    (Some(OutboxState::Failed), true) => counts.failed += n,
+                    (Some(OutboxState::Conflict), true) => counts.conflict += n,
                 }
             }
             Ok(counts)
+        })
+    }
+
+    /// Drops a held row (another account's, not yet settled) the user gives up. `false` when
+    /// `client_id` is `current`'s, acked, unknown, or in flight (its send, begun before the
+    /// switch, settles it).
+    pub fn outbox_discard_held(
+        &self,
+        client_id: &str,
+        current: &OutboxAccount,
+    ) -> Result<bool, CacheError> {
+        self.with(|c| {
+            Ok(c.execute(
+                &format!(
+                    "DELETE FROM outbox WHERE client_id = ?1 \
+                     AND state IN ('pending', 'failed', 'conflict') AND NOT ({})",
+                    of_account(2)
+                ),
+                params![client_id, current.endpoint, current.key_fingerprint],
+            )? == 1)
         })
     }
 
@@ -363,6 +498,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         response: json(r.get(11)?),
         created_at: r.get(12)?,
         updated_at: r.get(13)?,
+        endpoint: r.get(14)?,
+        key_fingerprint: r.get(15)?,
+        held: false,
     })
 }
 
@@ -374,14 +512,30 @@ mod tests {
     const T0: &str = "2026-11-23T10:00:00+09:00";
     const T1: &str = "2026-11-23T10:01:00+09:00";
 
+    fn account(endpoint: &str, key_fingerprint: &str) -> OutboxAccount {
+        OutboxAccount {
+            endpoint: endpoint.into(),
+            key_fingerprint: key_fingerprint.into(),
+        }
+    }
+
+    fn acct_a() -> OutboxAccount {
+        account("https://a.example", "fa")
+    }
+
     fn open(dir: &tempfile::TempDir) -> Cache {
         Cache::open(&dir.path().join("cache.db")).unwrap()
     }
 
     fn enqueue(cache: &Cache, id: &str) -> OutboxRow {
+        enqueue_for(cache, id, &acct_a())
+    }
+
+    fn enqueue_for(cache: &Cache, id: &str, account: &OutboxAccount) -> OutboxRow {
         let payload = json!({"write": "create_store", "input": {"store_name": id}});
         cache
             .outbox_enqueue(&NewOutboxRow {
+                account,
                 client_id: id,
                 kind: "create_store",
                 payload: &payload,
@@ -404,7 +558,7 @@ mod tests {
         );
         assert_eq!(a.payload["input"]["store_name"], "a");
 
-        let next = cache.outbox_next_pending().unwrap().unwrap();
+        let next = cache.outbox_next_pending(&acct_a()).unwrap().unwrap();
         assert_eq!(next.client_id, "a");
         let sent = cache.outbox_mark_in_flight(a.seq, T1).unwrap().unwrap();
         assert_eq!((sent.state, sent.attempts), (OutboxState::InFlight, 1));
@@ -412,7 +566,14 @@ mod tests {
             cache.outbox_mark_in_flight(a.seq, T1).unwrap().is_none(),
             "only a pending row can be claimed"
         );
-        assert_eq!(cache.outbox_next_pending().unwrap().unwrap().client_id, "b");
+        assert_eq!(
+            cache
+                .outbox_next_pending(&acct_a())
+                .unwrap()
+                .unwrap()
+                .client_id,
+            "b"
+        );
         assert!(
             cache
                 .outbox_set_request(a.seq, &json!({"x": 1}), T1)
@@ -450,14 +611,15 @@ mod tests {
             (OutboxState::Pending, 1, Some("connection refused"))
         );
         assert!(!cache.outbox_unanswered(b.seq, "again", T1).unwrap());
-        let counts = cache.outbox_counts().unwrap();
+        let counts = cache.outbox_counts(&acct_a()).unwrap();
         assert_eq!(
             counts,
             OutboxCounts {
                 pending: 1,
                 failed: 0,
                 conflict: 0,
-                acked: 1
+                acked: 1,
+                held: 0
             }
         );
     }
@@ -469,6 +631,7 @@ mod tests {
         enqueue(&cache, "a");
         let payload = json!({});
         let again = cache.outbox_enqueue(&NewOutboxRow {
+            account: &acct_a(),
             client_id: "a",
             kind: "create_store",
             payload: &payload,
@@ -476,7 +639,7 @@ mod tests {
             now: T0,
         });
         assert!(matches!(again, Err(CacheError::Sqlite(_))));
-        assert_eq!(cache.outbox_rows(&[], 100).unwrap().len(), 1);
+        assert_eq!(cache.outbox_rows(&[], 100, &acct_a()).unwrap().len(), 1);
     }
 
     #[test]
@@ -486,15 +649,15 @@ mod tests {
             let cache = open(&dir);
             let a = enqueue(&cache, "a");
             cache.outbox_mark_in_flight(a.seq, T0).unwrap().unwrap();
-            let counts = cache.outbox_counts().unwrap();
+            let counts = cache.outbox_counts(&acct_a()).unwrap();
             assert_eq!(counts.pending, 1, "in flight counts as not yet answered");
         }
         let cache = open(&dir);
-        assert!(cache.outbox_next_pending().unwrap().is_none());
-        assert_eq!(cache.outbox_requeue_in_flight(T1).unwrap(), 1);
-        let a = cache.outbox_next_pending().unwrap().unwrap();
+        assert!(cache.outbox_next_pending(&acct_a()).unwrap().is_none());
+        assert_eq!(cache.outbox_requeue_in_flight(&acct_a(), T1).unwrap(), 1);
+        let a = cache.outbox_next_pending(&acct_a()).unwrap().unwrap();
         assert_eq!((a.client_id.as_str(), a.attempts), ("a", 1));
-        assert_eq!(cache.outbox_requeue_in_flight(T1).unwrap(), 0);
+        assert_eq!(cache.outbox_requeue_in_flight(&acct_a(), T1).unwrap(), 0);
     }
 
     #[test]
@@ -519,14 +682,16 @@ mod tests {
         );
         assert!(!cache.outbox_failed(a.seq, "twice", T1).unwrap());
 
-        let failed = cache.outbox_rows(&[OutboxState::Failed], 10).unwrap();
+        let failed = cache
+            .outbox_rows(&[OutboxState::Failed], 10, &acct_a())
+            .unwrap();
         assert_eq!(failed.len(), 1);
         assert_eq!(
             failed[0].last_error.as_deref(),
             Some("store_phone: is required")
         );
         let open_rows = cache
-            .outbox_rows(&[OutboxState::Failed, OutboxState::Conflict], 10)
+            .outbox_rows(&[OutboxState::Failed, OutboxState::Conflict], 10, &acct_a())
             .unwrap();
         assert_eq!(
             open_rows
@@ -535,7 +700,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["a", "b"]
         );
-        let counts = cache.outbox_counts().unwrap();
+        let counts = cache.outbox_counts(&acct_a()).unwrap();
         assert_eq!((counts.failed, counts.conflict, counts.pending), (1, 1, 1));
 
         // Neither an in-flight nor an unknown row can be discarded or retried.
@@ -579,7 +744,7 @@ mod tests {
         );
         cache.outbox_mark_in_flight(a.seq, T0).unwrap().unwrap();
         assert!(cache.outbox_forget_in_flight(a.seq).unwrap());
-        assert!(cache.outbox_rows(&[], 10).unwrap().is_empty());
+        assert!(cache.outbox_rows(&[], 10, &acct_a()).unwrap().is_empty());
         // Sequence numbers are never reused, so order survives deletions.
         assert!(enqueue(&cache, "b").seq > a.seq);
     }
@@ -598,5 +763,93 @@ mod tests {
             })
             .unwrap();
         assert!(cache.outbox_row("a").is_err());
+    }
+
+    #[test]
+    fn rows_of_another_account_are_held_not_sent_until_it_is_current_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(&dir);
+        let b = account("https://a.example", "fb");
+        let pending = enqueue(&cache, "a-pending");
+        let failed = enqueue(&cache, "a-failed");
+        let flying = enqueue(&cache, "a-in-flight");
+        cache
+            .outbox_mark_in_flight(failed.seq, T0)
+            .unwrap()
+            .unwrap();
+        cache.outbox_failed(failed.seq, "refused", T0).unwrap();
+        cache
+            .outbox_mark_in_flight(flying.seq, T0)
+            .unwrap()
+            .unwrap();
+        let mine = enqueue_for(&cache, "b-pending", &b);
+        assert_eq!(
+            (mine.endpoint.as_str(), mine.key_fingerprint.as_str()),
+            ("https://a.example", "fb")
+        );
+
+        // B (same endpoint, another key) sees only its own row to send …
+        assert_eq!(cache.outbox_requeue_in_flight(&b, T1).unwrap(), 0);
+        let next = cache.outbox_next_pending(&b).unwrap().unwrap();
+        assert_eq!(next.client_id, "b-pending");
+        cache.outbox_mark_in_flight(next.seq, T1).unwrap().unwrap();
+        cache.outbox_acked(next.seq, None, None, T1).unwrap();
+        assert!(cache.outbox_next_pending(&b).unwrap().is_none());
+        // … counts A's three unsettled rows as held, and lists them so.
+        let counts = cache.outbox_counts(&b).unwrap();
+        assert_eq!(
+            (counts.pending, counts.failed, counts.acked, counts.held),
+            (0, 0, 1, 3)
+        );
+        let listed = cache.outbox_rows(&[], 10, &b).unwrap();
+        let held: Vec<_> = listed
+            .iter()
+            .filter(|r| r.held)
+            .map(|r| r.client_id.as_str())
+            .collect();
+        assert_eq!(held, ["a-pending", "a-failed", "a-in-flight"]);
+        assert_eq!(
+            cache
+                .outbox_rows_of(&[], 10, &b)
+                .unwrap()
+                .iter()
+                .map(|r| r.client_id.as_str())
+                .collect::<Vec<_>>(),
+            ["b-pending"]
+        );
+        // The user gives up A's failed row from B; not an in-flight one, not B's own.
+        assert!(!cache.outbox_discard_held("a-in-flight", &b).unwrap());
+        assert!(!cache.outbox_discard_held("b-pending", &b).unwrap());
+        assert!(cache.outbox_discard_held("a-failed", &b).unwrap());
+        assert!(!cache.outbox_discard_held("a-failed", &b).unwrap());
+
+        // Back on A: its in-flight row is resent after the pending one, in order.
+        assert_eq!(cache.outbox_requeue_in_flight(&acct_a(), T1).unwrap(), 1);
+        assert_eq!(
+            cache.outbox_next_pending(&acct_a()).unwrap().unwrap().seq,
+            pending.seq
+        );
+        assert_eq!(cache.outbox_counts(&acct_a()).unwrap().held, 0);
+        assert!(!cache.outbox_discard_held("a-pending", &acct_a()).unwrap());
+    }
+
+    #[test]
+    fn rows_from_before_accounts_are_adopted_only_on_their_endpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(&dir);
+        let legacy = account("https://a.example", "");
+        enqueue_for(&cache, "old", &legacy);
+        let other = account("https://b.example", "fb");
+        assert_eq!(cache.outbox_adopt_unkeyed(&other).unwrap(), 0);
+        assert!(cache.outbox_next_pending(&other).unwrap().is_none());
+        assert_eq!(cache.outbox_adopt_unkeyed(&acct_a()).unwrap(), 1);
+        assert_eq!(
+            cache
+                .outbox_next_pending(&acct_a())
+                .unwrap()
+                .unwrap()
+                .client_id,
+            "old"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! everything they do — reading the cache, syncing from DIAq, writing through it — is here,
 //! where tests drive it against the real sandbox.
 
+mod account;
 mod address_lookup;
 mod batch;
 mod board;
@@ -28,6 +29,7 @@ mod outbox;
 mod outbox_write;
 mod planning;
 mod queued_orders;
+mod retention;
 mod routemate;
 mod routemate_plan;
 mod slot_grid;
@@ -45,6 +47,7 @@ use hakobu_cache::Cache;
 use hakobu_diaq_client::{ClientError, DiaqClient};
 use hakobu_geo::Gazetteer;
 
+pub use account::{SANDBOX_ENDPOINT, account_of, key_fingerprint};
 pub use address_lookup::{AddressLevel, NormalizedAddress, PostalLookup};
 pub use batch::{
     BATCH_MAX_BYTES, BATCH_MAX_ROWS, BatchColumn, BatchError, BatchFormat, BatchJob, BatchReport,
@@ -100,6 +103,8 @@ pub struct Dispatch {
     client: DiaqClient,
     cache: Arc<Cache>,
     mode: Mode,
+    /// Which account `client` reaches: only its queued writes are sent ([`account`]).
+    account: hakobu_cache::OutboxAccount,
     clock: Arc<dyn Clock>,
     /// Places stores on the map; `None` when the gazetteer file is missing (no locations).
     geo: Option<Arc<Gazetteer>>,
@@ -124,9 +129,9 @@ pub struct Dispatch {
 }
 
 impl Dispatch {
-    /// `source` names where the data comes from ("sandbox", or the real API's URL). A cache
-    /// filled from another source is emptied first: stores of one account must never show
-    /// as another's.
+    /// The cache is made the account's first ([`account::claim_cache`]): data read for
+    /// another account (another endpoint, or another key) is emptied, so stores of one
+    /// account never show as another's; its queued writes stay, held.
     pub fn new(
         client: DiaqClient,
         cache: Arc<Cache>,
@@ -134,22 +139,13 @@ impl Dispatch {
         clock: Arc<dyn Clock>,
         geo: Option<Arc<Gazetteer>>,
     ) -> Result<Dispatch, CommandError> {
-        let source = match mode {
-            Mode::Sandbox => "sandbox".to_owned(),
-            Mode::Remote => client.base_url().to_owned(),
-        };
-        if cache.meta(META_SOURCE)?.as_deref() != Some(source.as_str()) {
-            cache.replace_stores(&[])?;
-            cache.replace_orders("delivery", &[])?;
-            cache.replace_orders("fetch", &[])?;
-            cache.forget_drivers()?;
-            cache.set_meta(META_SOURCE, &source)?;
-            cache.set_meta(META_LAST_SYNC, "")?;
-        }
+        let account = account_of(mode, client.base_url(), client.api_key());
+        account::claim_cache(&cache, &account)?;
         Ok(Dispatch {
             client,
             cache,
             mode,
+            account,
             clock,
             geo,
             osrm: None,

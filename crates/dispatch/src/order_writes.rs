@@ -201,6 +201,9 @@ mod tests {
             response: Some(json!({"id": "not-cached"})),
             created_at: String::new(),
             updated_at: String::new(),
+            endpoint: String::new(),
+            key_fingerprint: String::new(),
+            held: false,
         };
         let e = d.acked_order(OrderKind::Delivery, &row).unwrap_err();
         assert_eq!(e.code, ErrorCode::Internal);

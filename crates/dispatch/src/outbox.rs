@@ -187,6 +187,7 @@ impl Dispatch {
         let payload = write.payload();
         let hash = crate::outbox_write::payload_hash(&payload);
         self.cache.outbox_enqueue(&NewOutboxRow {
+            account: &self.account,
             client_id: &client_id,
             kind: write.kind(),
             payload: &payload,
@@ -240,12 +241,14 @@ impl Dispatch {
     /// Sends every pending row, oldest first, until the queue is empty or the API stops
     /// answering. Call it on a timer and whenever the API answers again. Rows left
     /// `in_flight` by an earlier run that stopped mid-send are sent again first, safely.
+    /// Only this account's rows: another account's are held, never sent here.
     pub async fn replay_outbox(&self) -> Result<ReplayReport, CommandError> {
         // One replay at a time: in order means one row in flight.
         let _one = self.replaying.lock().await;
-        self.cache.outbox_requeue_in_flight(&self.stamp())?;
+        self.cache
+            .outbox_requeue_in_flight(&self.account, &self.stamp())?;
         let mut report = ReplayReport::default();
-        while let Some(next) = self.cache.outbox_next_pending()? {
+        while let Some(next) = self.cache.outbox_next_pending(&self.account)? {
             let sent_before = next.attempts > 0;
             let Some(row) = self.cache.outbox_mark_in_flight(next.seq, &self.stamp())? else {
                 continue;
@@ -292,14 +295,18 @@ impl Dispatch {
         Ok(report)
     }
 
-    /// The outbox for the UI, oldest first; `states` empty means every row.
+    /// The outbox for the UI, oldest first, other accounts' rows marked `held`; `states`
+    /// empty means every row.
     pub fn outbox_rows(&self, states: &[OutboxState]) -> Result<Vec<OutboxRow>, CommandError> {
-        Ok(self.cache.outbox_rows(states, OUTBOX_LIST_LIMIT)?)
+        Ok(self
+            .cache
+            .outbox_rows(states, OUTBOX_LIST_LIMIT, &self.account)?)
     }
 
-    /// Pending (not yet answered), failed and conflicting writes, for the status bar.
+    /// Pending (not yet answered), failed and conflicting writes of this account, and how
+    /// many other accounts' are held, for the status bar.
     pub fn outbox_counts(&self) -> Result<OutboxCounts, CommandError> {
-        Ok(self.cache.outbox_counts()?)
+        Ok(self.cache.outbox_counts(&self.account)?)
     }
 
     /// Gives up a failed or conflicting write.
@@ -327,14 +334,17 @@ impl Dispatch {
                 format!("outbox: no failed or conflicting write {client_id}"),
             )
         };
+        let row = self.cache.outbox_row(client_id)?.ok_or_else(not_open)?;
+        if (&row.endpoint, &row.key_fingerprint)
+            != (&self.account.endpoint, &self.account.key_fingerprint)
+        {
+            return Err(held_elsewhere(client_id));
+        }
         let write = match write {
             Some(w) => w,
-            None => {
-                let row = self.cache.outbox_row(client_id)?.ok_or_else(not_open)?;
-                serde_json::from_value(row.payload).map_err(|e| {
-                    CommandError::new(ErrorCode::Internal, format!("unreadable write: {e}"))
-                })?
-            }
+            None => serde_json::from_value(row.payload).map_err(|e| {
+                CommandError::new(ErrorCode::Internal, format!("unreadable write: {e}"))
+            })?,
         };
         let payload = write.payload();
         let hash = crate::outbox_write::payload_hash(&payload);
@@ -718,7 +728,7 @@ impl Dispatch {
                     .upsert_orders(std::slice::from_ref(&row), StatusOrigin::WRITE)?;
                 self.announce(Changes {
                     orders: vec![row.id.clone()],
-                    drivers: Vec::new(),
+                    ..Changes::default()
                 });
             }
         }
@@ -727,6 +737,16 @@ impl Dispatch {
 }
 
 /// The error of a row refused by an earlier replay, rebuilt from what the row kept.
+/// Edit-and-retry of another account's write: it could only be sent to this one.
+fn held_elsewhere(client_id: &str) -> CommandError {
+    CommandError::new(
+        ErrorCode::Conflict,
+        format!(
+            "outbox: write {client_id} was made for another account; set that account up again to send it, or discard it"
+        ),
+    )
+}
+
 fn refusal_of(row: &OutboxRow) -> CommandError {
     let message = row.last_error.clone().unwrap_or_default();
     match row.state {
@@ -819,6 +839,9 @@ mod tests {
             response: None,
             created_at: String::new(),
             updated_at: String::new(),
+            endpoint: String::new(),
+            key_fingerprint: String::new(),
+            held: false,
         }
     }
 

@@ -49,7 +49,11 @@ pub(crate) struct QueuedCreate {
 impl QueuedOrders {
     pub(crate) fn read(d: &Dispatch, context: &RowContext) -> Result<QueuedOrders, CommandError> {
         let mut queued = QueuedOrders::default();
-        for row in d.cache.outbox_rows(&UNSETTLED, UNSETTLED_READ)? {
+        // Only this account's: another account's writes are held, not on their way here.
+        for row in d
+            .cache
+            .outbox_rows_of(&UNSETTLED, UNSETTLED_READ, &d.account)?
+        {
             let Ok(write) = serde_json::from_value::<Write>(row.payload.clone()) else {
                 continue;
             };

@@ -26,11 +26,14 @@ pub struct AppStatus {
     pub pending_writes: u64,
     /// Writes the API refused (failed or conflicting), for the user to fix or discard.
     pub refused_writes: u64,
+    /// Writes made for another account (別アカウントの未送信): sent nowhere until that
+    /// account is set up again, or discarded.
+    pub held_writes: u64,
 }
 
 impl Dispatch {
     pub fn status(&self) -> Result<AppStatus, CommandError> {
-        let outbox = self.cache.outbox_counts()?;
+        let outbox = self.cache.outbox_counts(&self.account)?;
         Ok(AppStatus {
             mode: self.mode,
             api_base_url: self.client.base_url().to_owned(),
@@ -38,6 +41,7 @@ impl Dispatch {
             last_sync: self.cache.meta(META_LAST_SYNC)?.filter(|s| !s.is_empty()),
             pending_writes: outbox.pending,
             refused_writes: outbox.failed + outbox.conflict,
+            held_writes: outbox.held,
         })
     }
 }

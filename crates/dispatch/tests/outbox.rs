@@ -347,6 +347,7 @@ async fn a_refused_write_fails_with_the_message_and_later_writes_still_go() {
     let unreadable = json!({"write": "teleport"});
     cache
         .outbox_enqueue(&hakobu_cache::NewOutboxRow {
+            account: &hakobu_dispatch::account_of(Mode::Sandbox, "", ""),
             client_id: "unreadable",
             kind: "teleport",
             payload: &unreadable,
@@ -644,7 +645,11 @@ async fn killed_at_random_points_no_write_is_lost_or_applied_twice() {
             .unwrap_or_else(|e| panic!("run {run}: the cache does not open: {e}"));
         assert_eq!(cache.schema_version().unwrap(), schema, "run {run}");
         if !cache
-            .outbox_rows(&[OutboxState::InFlight], 1)
+            .outbox_rows(
+                &[OutboxState::InFlight],
+                1,
+                &hakobu_dispatch::account_of(Mode::Sandbox, "", ""),
+            )
             .unwrap()
             .is_empty()
         {

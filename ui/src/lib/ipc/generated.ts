@@ -24,7 +24,12 @@ pending_writes: number,
 /**
  * Writes the API refused (failed or conflicting), for the user to fix or discard.
  */
-refused_writes: number, };
+refused_writes: number, 
+/**
+ * Writes made for another account (別アカウントの未送信): sent nowhere until that
+ * account is set up again, or discarded.
+ */
+held_writes: number, };
 
 /**
  * What became of a write handed to the outbox.
@@ -47,7 +52,16 @@ export type OutboxRow = { seq: number, client_id: string, kind: string, payload:
  * The exact body sent, once it is fixed (a window chosen at send time), so a resend
  * with the same Idempotency-Key carries the same body.
  */
-request: unknown, state: OutboxState, attempts: number, last_error: string | null, server_id: string | null, response: unknown, created_at: string, updated_at: string, };
+request: unknown, state: OutboxState, attempts: number, last_error: string | null, server_id: string | null, response: unknown, created_at: string, updated_at: string, 
+/**
+ * The account it was made for ([`OutboxAccount`]).
+ */
+endpoint: string, key_fingerprint: string, 
+/**
+ * Made for another account than the current one: sent nowhere until the user sets that
+ * account up again, or discarded. Only lists ([`Cache::outbox_rows`]) fill it in.
+ */
+held: boolean, };
 
 /**
  * Ids whose cached rows changed.
