@@ -19,6 +19,8 @@ const ORDER_SYNC_EVERY: Duration = Duration::from_secs(15);
 /// The demo's drivers move this many times faster than real time, so a dispatcher watching
 /// the board sees a day's work progress; `HAKOBU_SANDBOX_SPEED=0` stops them.
 const DEFAULT_SANDBOX_SPEED: f64 = 10.0;
+/// Ticks of [`ORDER_SYNC_EVERY`] between prunings of old history (an hour).
+const PRUNE_EVERY_TICKS: u64 = 240;
 
 /// What the commands reach through `State`. Holding the sandbox and the webhook receiver
 /// keeps them serving.
@@ -185,7 +187,21 @@ fn bench_seconds() -> Option<u64> {
 fn keep_orders_fresh(app: AppHandle, dispatch: Arc<Dispatch>) {
     tauri::async_runtime::spawn(async move {
         let mut first = true;
+        let mut ticks: u64 = 0;
         loop {
+            // Acked writes and webhook bodies past their age: at start, then hourly.
+            if ticks % PRUNE_EVERY_TICKS == 0 {
+                match dispatch.prune_history() {
+                    Ok(p) if p.acked_rows + p.webhook_bodies > 0 => tracing::info!(
+                        "pruned {} acked writes, {} webhook bodies",
+                        p.acked_rows,
+                        p.webhook_bodies
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("pruning: {e}"),
+                }
+            }
+            ticks += 1;
             // Writes first: what the user did offline reaches the API before we read it back.
             match dispatch.replay_outbox().await {
                 Ok(report) if report.acked + report.failed + report.conflicts > 0 => {

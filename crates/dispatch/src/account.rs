@@ -8,7 +8,7 @@
 use hakobu_cache::{Cache, OutboxAccount};
 use sha2::{Digest, Sha256};
 
-use crate::{CommandError, Dispatch, ErrorCode, META_LAST_SYNC, META_SOURCE, Mode};
+use crate::{CommandError, Dispatch, META_LAST_SYNC, META_SOURCE, Mode};
 
 /// The endpoint the embedded sandbox's rows name (its URL changes each launch: port 0).
 pub const SANDBOX_ENDPOINT: &str = "sandbox";
@@ -67,18 +67,6 @@ impl Dispatch {
     /// The account this instance sends to and reads from.
     pub fn account(&self) -> &OutboxAccount {
         &self.account
-    }
-
-    /// Gives up a held write (another account's, not in flight).
-    pub fn discard_held(&self, client_id: &str) -> Result<(), CommandError> {
-        if self.cache.outbox_discard_held(client_id, &self.account)? {
-            Ok(())
-        } else {
-            Err(CommandError::new(
-                ErrorCode::NotFound,
-                format!("outbox: no held write {client_id} of another account"),
-            ))
-        }
     }
 }
 

@@ -309,14 +309,17 @@ impl Dispatch {
         Ok(self.cache.outbox_counts(&self.account)?)
     }
 
-    /// Gives up a failed or conflicting write.
+    /// Gives up a failed or conflicting write, or a held one (another account's, not in
+    /// flight).
     pub fn discard_failed(&self, client_id: &str) -> Result<(), CommandError> {
-        if self.cache.outbox_discard(client_id)? {
+        if self.cache.outbox_discard(client_id)?
+            || self.cache.outbox_discard_held(client_id, &self.account)?
+        {
             Ok(())
         } else {
             Err(CommandError::new(
                 ErrorCode::NotFound,
-                format!("outbox: no failed or conflicting write {client_id}"),
+                format!("outbox: no failed, conflicting or held write {client_id}"),
             ))
         }
     }

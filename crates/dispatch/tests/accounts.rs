@@ -310,9 +310,9 @@ async fn a_new_key_on_the_same_url_is_another_account() {
     );
     assert_held(&new, &cache, &old, &url, KEY_B).await;
     // The user gives one held row up from the new account; the others stay held.
-    new.discard_held(&old.pending[0]).unwrap();
+    new.discard_failed(&old.pending[0]).unwrap();
     assert!(cache.outbox_row(&old.pending[0]).unwrap().is_none());
-    let e = new.discard_held(&old.in_flight).unwrap_err();
+    let e = new.discard_failed(&old.in_flight).unwrap_err();
     assert_eq!(
         e.code,
         ErrorCode::NotFound,

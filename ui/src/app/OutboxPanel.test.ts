@@ -30,6 +30,9 @@ function row(client_id: string, state: OutboxRow['state'], last_error: string | 
     response: null,
     created_at: '2026-11-23T10:00:00+09:00',
     updated_at: '2026-11-23T10:00:00+09:00',
+    endpoint: 'sandbox',
+    key_fingerprint: 'embedded',
+    held: false,
   };
 }
 
@@ -86,6 +89,34 @@ describe('OutboxPanel', () => {
     await waitFor(() => expect(replay).toHaveBeenCalledTimes(1));
     await waitFor(() => expect(onchanged).toHaveBeenCalled());
     expect(rows).toHaveBeenCalledTimes(2);
+  });
+
+  it('holds another account\'s writes apart, says whose they are, and discards them', async () => {
+    const other = (id: string, state: OutboxRow['state']): OutboxRow => ({
+      ...row(id, state, null),
+      endpoint: 'https://api.dia-9.com',
+      key_fingerprint: '0123456789abcdef',
+      held: true,
+    });
+    rows
+      .mockResolvedValueOnce([row('mine', 'pending', null), other('h1', 'pending'), other('h2', 'in_flight')])
+      .mockResolvedValueOnce([row('mine', 'pending', null), other('h2', 'in_flight')]);
+    discard.mockResolvedValue(null);
+    const onchanged = vi.fn();
+    render(OutboxPanel, { onclose: vi.fn(), onchanged });
+    const heldRows = await screen.findAllByTestId('outbox-held-row');
+    expect(screen.getAllByTestId('outbox-row')).toHaveLength(1);
+    expect(heldRows).toHaveLength(2);
+    expect(screen.getByTestId('outbox-held').textContent).toContain('別アカウントの未送信 2 件');
+    expect(heldRows[0]!.textContent).toContain('https://api.dia-9.com');
+    expect(heldRows[0]!.textContent).toContain('鍵 01234567…');
+    expect(heldRows[0]!.textContent).not.toContain('89abcdef');
+    // One being sent when the account changed is not discarded under its send.
+    expect(heldRows[1]!.querySelector('[data-testid="outbox-held-discard"]')).toBeNull();
+    await fireEvent.click(heldRows[0]!.querySelector('[data-testid="outbox-held-discard"]')!);
+    await waitFor(() => expect(discard).toHaveBeenCalledWith('h1'));
+    await waitFor(() => expect(screen.getAllByTestId('outbox-held-row')).toHaveLength(1));
+    expect(onchanged).toHaveBeenCalled();
   });
 
   it('closes on Escape', async () => {

@@ -81,6 +81,7 @@ describe('StoresState search', () => {
       last_sync: '2024-01-01T00:00:00Z',
       pending_writes: 0,
       refused_writes: 0,
+      held_writes: 0,
     });
     list.mockResolvedValue([store('a'), store('b')]);
     const status = new StatusState();

@@ -97,6 +97,8 @@ export interface AppStatus {
   pending_writes: number;
   /** writes the API refused (failed or conflicting), to fix or discard */
   refused_writes: number;
+  /** writes made for another account (別アカウントの未送信): held, sent nowhere */
+  held_writes: number;
 }
 
 export interface SyncResult {
@@ -385,6 +387,12 @@ export interface OutboxRow {
   response: unknown;
   created_at: string;
   updated_at: string;
+  /** the account it was made for: the DIAq endpoint ("sandbox" for the embedded one) … */
+  endpoint: string;
+  /** … and a fingerprint of its key (never the key) */
+  key_fingerprint: string;
+  /** made for another account than the current one: sent nowhere until that account is set up again */
+  held: boolean;
 }
 
 export interface ReplayReport {
@@ -400,7 +408,7 @@ export function outboxRows(states: OutboxState[]): Promise<OutboxRow[]> {
   return call<OutboxRow[]>('outbox_rows', { states });
 }
 
-/** Gives up a failed or conflicting write. */
+/** Gives up a failed or conflicting write, or a held one of another account. */
 export function discardWrite(clientId: string): Promise<null> {
   return call<null>('discard_write', { clientId });
 }
