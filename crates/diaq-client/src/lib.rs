@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use hakobu_diaq::TimeZone;
 use hakobu_retry::edge::{self, BodyError};
-use reqwest::{Method, RequestBuilder, Response};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
 pub use error::ClientError;
@@ -173,6 +173,12 @@ impl DiaqClient {
                 Err(response) => response,
             };
             let status = response.status();
+            // A DELETE sent again after an attempt without an answer: a 404 now is that first
+            // attempt having done it (a server need not keep `Idempotency-Key`s; DIAq's
+            // document does not mention them).
+            if attempt > 1 && built.method() == Method::DELETE && status == StatusCode::NOT_FOUND {
+                return Ok(Vec::new());
+            }
             if let Some(refusal) = edge::redirect_refusal(&response) {
                 return Err(ClientError::Server {
                     status: status.as_u16(),

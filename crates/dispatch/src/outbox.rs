@@ -12,10 +12,14 @@
 //! - Every write carries `Idempotency-Key: <client id>` (`<client id>.r<N>` after the N-th
 //!   edit-and-retry), so a resend after a lost answer gets the first answer back.
 //! - A create that was sent before (attempts > 0) is first looked for by its order
-//!   references; found, it is acked without sending. Stores have no order reference: they
-//!   rely on the key alone, which the server keeps 24 hours.
+//!   references; found, it is acked without sending. A store has none: it is looked for by
+//!   name, address and phone. The key alone is not relied on: DIAq's document does not
+//!   promise `Idempotency-Key`.
+//! - A delete or cancel sent before that now answers 404 is that earlier send having done it:
+//!   acked (a cancel with the object read back), not a conflict.
 
 use hakobu_cache::{NewOutboxRow, OutboxCounts, OutboxRow, OutboxState, StatusOrigin};
+use hakobu_diaq::{Store, StoreInput, StoreQuery};
 use hakobu_diaq_client::{ClientError, OrderQuery};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -367,6 +371,19 @@ impl Dispatch {
         let client = &self.client;
         Ok(match write {
             Write::CreateStore { input } => {
+                // As for orders: the last try may have been applied with its answer lost.
+                if sent_before {
+                    let found = self.find_created_store(input).await;
+                    self.observe(&found);
+                    match found {
+                        Ok(Some(store)) => {
+                            let cached = self.store_answered(store)?;
+                            return Ok(acked(Some(cached.store.id.clone()), json!(cached.store)));
+                        }
+                        Ok(None) => {}
+                        Err(e) => return Ok(verdict_of(e, Effect::Create)),
+                    }
+                }
                 let result = client.create_store_keyed(input, &key).await;
                 self.observe(&result);
                 match result {
@@ -401,6 +418,11 @@ impl Dispatch {
                 self.observe(&result);
                 match result {
                     Ok(()) => {
+                        self.cache.delete_store(&id)?;
+                        acked(Some(id), Value::Null)
+                    }
+                    // Sent before, its answer lost: the store is gone because of that send.
+                    Err(ClientError::NotFound { .. }) if sent_before => {
                         self.cache.delete_store(&id)?;
                         acked(Some(id), Value::Null)
                     }
@@ -465,8 +487,14 @@ impl Dispatch {
             Write::UpdateFetch { id, body } => {
                 self.send_update(OrderKind::Fetch, id, body, &key).await?
             }
-            Write::CancelDelivery { id } => self.send_cancel(OrderKind::Delivery, id, &key).await?,
-            Write::CancelFetch { id } => self.send_cancel(OrderKind::Fetch, id, &key).await?,
+            Write::CancelDelivery { id } => {
+                self.send_cancel(OrderKind::Delivery, id, &key, sent_before)
+                    .await?
+            }
+            Write::CancelFetch { id } => {
+                self.send_cancel(OrderKind::Fetch, id, &key, sent_before)
+                    .await?
+            }
         })
     }
 
@@ -648,6 +676,29 @@ impl Dispatch {
         }))
     }
 
+    /// A store with the write's name, address and phone (and its alias and postal code when
+    /// it gives them): what a create whose answer was lost made. Another store with all of
+    /// these the same would be taken for it — two stores alike in every one of them are the
+    /// same store to a dispatcher.
+    async fn find_created_store(&self, input: &StoreInput) -> Result<Option<Store>, ClientError> {
+        let query = StoreQuery {
+            store_name: input.store_name.clone(),
+            store_phone: input.store_phone.clone(),
+            ..StoreQuery::default()
+        };
+        let same = |wanted: &Option<String>, has: &str| wanted.as_deref().is_none_or(|w| w == has);
+        Ok(self.client.all_stores(&query).await?.into_iter().find(|s| {
+            input.store_name.as_deref() == Some(s.store_name.as_str())
+                && input.store_phone.as_deref() == Some(s.store_phone.as_str())
+                && input.store_address_prefecture.as_deref()
+                    == Some(s.store_address_prefecture.as_str())
+                && input.store_address_line_1.as_deref() == Some(s.store_address_line_1.as_str())
+                && same(&input.store_address_line_2, &s.store_address_line_2)
+                && same(&input.store_address_zipcode, &s.store_address_zipcode)
+                && same(&input.id_alias, &s.id_alias)
+        }))
+    }
+
     async fn send_update(
         &self,
         kind: OrderKind,
@@ -683,6 +734,7 @@ impl Dispatch {
         kind: OrderKind,
         target: &Target,
         key: &str,
+        sent_before: bool,
     ) -> Result<Verdict, CommandError> {
         let id = match self.resolve(target)? {
             Ok(id) => id,
@@ -693,8 +745,12 @@ impl Dispatch {
             OrderKind::Fetch => self.client.cancel_fetch_keyed(&id, key).await,
         };
         self.observe(&result);
-        if let Err(e) = result {
-            return Ok(verdict_of(e, Effect::Change));
+        match result {
+            // Sent before, its answer lost: the 404 ("cannot be canceled") is that send having
+            // canceled it; what the object is now is read back below.
+            Err(ClientError::NotFound { .. }) if sent_before => {}
+            Err(e) => return Ok(verdict_of(e, Effect::Change)),
+            Ok(()) => {}
         }
         // DELETE answers 204: read the canceled object back for the board. The cancel stands
         // whether or not this read works; a later sync catches up if it does not.
