@@ -190,7 +190,7 @@ fn keep_orders_fresh(app: AppHandle, dispatch: Arc<Dispatch>) {
         let mut ticks: u64 = 0;
         loop {
             // Acked writes and webhook bodies past their age: at start, then hourly.
-            if ticks % PRUNE_EVERY_TICKS == 0 {
+            if ticks.is_multiple_of(PRUNE_EVERY_TICKS) {
                 match dispatch.prune_history() {
                     Ok(p) if p.acked_rows + p.webhook_bodies > 0 => tracing::info!(
                         "pruned {} acked writes, {} webhook bodies",
