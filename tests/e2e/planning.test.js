@@ -4,7 +4,7 @@
 // Japanese and English under target/e2e/.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { byTestId, clickTestId, invoke, launch, newProfile, repoRoot, screenshot, textOf } from "./harness.js";
@@ -14,9 +14,18 @@ const SAMPLE_ROWS = 26;
 /** The sample's bad row: HK-1023 on line 24, "みなと区ろっぽんぎ6-10-1" with no postal code. */
 const BAD_LINE = 24;
 const STORE_NAME = "ハコブ商店 麻布十番店";
+/** The demo fleet's unused driver after the first solve, and a stop to give him. */
+const TANAKA = "tanaka.kenta@routemate.example";
+const MOVED_STOP = "line-4";
 
 async function waitFor(browser, predicate, message, timeout = 20000) {
-  await browser.waitUntil(predicate, { timeout, interval: 150, timeoutMsg: message });
+  try {
+    await browser.waitUntil(predicate, { timeout, interval: 150, timeoutMsg: message });
+  } catch (e) {
+    // What the window showed when the wait gave up, for the reader of the failure.
+    await screenshot(browser, `plan-failed-${message.replace(/[^A-Za-z0-9]+/g, "-")}`).catch(() => {});
+    throw e;
+  }
 }
 
 const attr = (browser, testId, name) =>
@@ -65,7 +74,8 @@ const rows = (browser) =>
   );
 
 describe("計画: a day's batch planned in the window", () => {
-  const profile = newProfile();
+  // The sandbox's drivers work fast, so a sent route's stops get done while the test watches.
+  const profile = newProfile({ HAKOBU_SANDBOX_SPEED: "120" });
   let app;
   const shot = (name) => screenshot(app.browser, name);
 
@@ -123,6 +133,7 @@ describe("計画: a day's batch planned in the window", () => {
     const big = path.join(tmpdir(), `hakobu-e2e-big-${process.pid}.csv`);
     writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 97));
     const refused = await invoke(browser, "import_batch", { path: big });
+    unlinkSync(big);
     assert.match(refused.refusal ?? "", /file: is 10\.0 MB; at most 10\.0 MB/);
     const missing = await invoke(browser, "import_batch", { path: "/nonexistent/stops.csv" });
     assert.match(missing.refusal ?? "", /file: cannot be read/);
@@ -212,6 +223,67 @@ describe("計画: a day's batch planned in the window", () => {
     assert.equal(routeStops.reduce((a, b) => a + b, 0), numbered);
     assert.match(await textOf(browser, "plan-kpis"), /使用ドライバー/);
     await shot("87-plan-routes-ja");
+  });
+
+  it("moves a stop to another driver with the menu twin of the drag, then undoes and redoes it", async () => {
+    const { browser } = app;
+    // A driver without stops has no route in the plan (the timeline still has his row).
+    const stopsOf = (driver) =>
+      browser.execute(
+        (d) => Number(document.querySelector(`[data-testid="plan-route"][data-driver="${d}"]`)?.dataset.stops ?? 0),
+        driver,
+      );
+    const version = async () => Number(await attr(browser, "plan-version", "data-version"));
+    const v0 = await version();
+    assert.equal(await stopsOf(TANAKA), 0);
+    await browser.execute((id) => document.querySelector(`[data-testid="timeline-stop"][data-stop-id="${id}"]`).click(), MOVED_STOP);
+    await (await browser.$(byTestId("timeline-menu"))).waitForDisplayed({ timeout: 5000 });
+    await clickTestId(browser, "timeline-menu-driver");
+    await browser.execute((d) => document.querySelector(`[data-testid="timeline-driver-option"][data-driver="${d}"]`).click(), TANAKA);
+    await waitFor(browser, async () => (await stopsOf(TANAKA)) === 1, "the stop on 田中's route");
+    assert.ok((await version()) > v0, "the edit is a new version");
+    assert.equal(await textOf(browser, "plan-edit-error"), "");
+    assert.equal(Number(await attr(browser, "plan-map-legend", "data-lines")), 2, "two routes on the map");
+    assert.match(await textOf(browser, "plan-kpi-drivers"), /2人/);
+    assert.match(await textOf(browser, "plan-kpi-drivers-previous"), /前の版: 1人/);
+    await shot("91-plan-moved-ja");
+    await clickTestId(browser, "plan-undo");
+    await waitFor(browser, async () => (await stopsOf(TANAKA)) === 0, "undone");
+    await clickTestId(browser, "plan-redo");
+    await waitFor(browser, async () => (await stopsOf(TANAKA)) === 1, "redone");
+  });
+
+  it("sends each route to its driver and shows what became of each", async () => {
+    const { browser } = app;
+    await clickTestId(browser, "plan-send");
+    await (await browser.$(byTestId("send-dialog"))).waitForDisplayed({ timeout: 5000 });
+    assert.equal((await browser.$$(byTestId("send-route"))).length, 2);
+    await clickTestId(browser, "send-confirm");
+    await waitFor(
+      browser,
+      async () =>
+        (await browser.execute(() =>
+          Array.from(document.querySelectorAll('[data-testid="send-route"]'), (r) => r.dataset.ok),
+        )).join() === "true,true",
+      "both routes sent",
+      30000,
+    );
+    assert.match(await textOf(browser, "send-dialog"), /送信 2件、失敗 0件/);
+    await shot("92-plan-sent-ja");
+    await clickTestId(browser, "send-close");
+  });
+
+  it("shows the jobs' progress moving as the sandbox's drivers work", async () => {
+    const { browser } = app;
+    await clickTestId(browser, "plan-tab-routes");
+    const done = () =>
+      browser.execute(() =>
+        Array.from(document.querySelectorAll('[data-testid="route-job"]'), (j) => Number(j.dataset.done ?? 0)).reduce((a, b) => a + b, 0),
+      );
+    await waitFor(browser, async () => (await browser.$$(byTestId("route-job"))).length === 2, "a job under each route", 20000);
+    const first = await done();
+    await waitFor(browser, async () => (await done()) > first, "stops done by the drivers", 120000);
+    await shot("93-plan-progress-ja");
   });
 
   it("shows the last plan again when the window is reloaded (read from the cache)", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressWithTown, blockPart, countRows, editOf, geocodeProblem, problemsFirst } from '$features/planning/batchRows';
+import { addressWithTown, blockPart, countRows, editOf, geocodeProblem, nearestStore, problemsFirst } from '$features/planning/batchRows';
 import type { RowReport } from '$lib/ipc/planning';
 
 function row(line: number, status: RowReport['status'], level: 'chome' | 'city' | 'failed' = 'chome'): RowReport {
@@ -51,5 +51,16 @@ describe('the batch rows', () => {
     expect(blockPart('港区ろっぽんぎ6-10-1')).toBe('6-10-1');
     expect(blockPart('港区ろっぽんぎ')).toBe('');
     expect(addressWithTown('東京都', '港区', '六本木', '港区ろっぽんぎ6-10-1')).toBe('東京都港区六本木6-10-1');
+  });
+
+  it('picks the store nearest the middle of the stops, skipping stores off the map', () => {
+    const stores = [
+      { id: 'kichijoji', location: { lat: 35.7046, lng: 139.5797 } },
+      { id: 'azabu', location: { lat: 35.6566, lng: 139.7358 } },
+      { id: 'nowhere', location: null },
+    ];
+    expect(nearestStore([{ lat: 35.65, lng: 139.73 }, { lat: 35.66, lng: 139.75 }], stores)).toBe('azabu');
+    expect(nearestStore([], stores)).toBeNull();
+    expect(nearestStore([{ lat: 35.65, lng: 139.73 }], [{ id: 'x', location: null }])).toBeNull();
   });
 });

@@ -68,3 +68,27 @@ export function addressWithTown(prefecture: string, city: string, town: string, 
   const numbers = blockPart(oldAddress);
   return `${prefecture}${city}${town}${numbers}`;
 }
+
+/** The store nearest the middle of the stops: the likely pickup store of a file that names
+ *  none (the dispatcher can pick another). Null without placed stops or stores on the map. */
+export function nearestStore(
+  stops: readonly { lat: number; lng: number }[],
+  stores: readonly { id: string; location: { lat: number; lng: number } | null }[],
+): string | null {
+  if (stops.length === 0) return null;
+  const lat = stops.reduce((s, p) => s + p.lat, 0) / stops.length;
+  const lng = stops.reduce((s, p) => s + p.lng, 0) / stops.length;
+  // Degrees of longitude shrink with latitude; near enough for picking the closest of a city's stores.
+  const k = Math.cos((lat * Math.PI) / 180);
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const s of stores) {
+    if (!s.location) continue;
+    const d = (s.location.lat - lat) ** 2 + ((s.location.lng - lng) * k) ** 2;
+    if (d < bestD) {
+      bestD = d;
+      best = s.id;
+    }
+  }
+  return best;
+}

@@ -12,6 +12,7 @@ export interface Kpis {
   onTimeShare: number | null;
   parcelsPerDriver: number | null;
   stops: number;
+  /** On no route and not handed to DIAq. */
   unassigned: number;
 }
 
@@ -38,7 +39,8 @@ export function kpisOf(plan: Plan): Kpis {
     onTimeShare: deliveries > 0 ? onTime / deliveries : null,
     parcelsPerDriver: used.length > 0 ? parcels / used.length : null,
     stops: deliveries,
-    unassigned: plan.unassigned.length,
+    // Stops handed to DIAq wait in the tray with their tracking code: they are not left over.
+    unassigned: plan.unassigned.filter((u) => (u.cause as string) !== 'diaq').length,
   };
 }
 

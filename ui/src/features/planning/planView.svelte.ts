@@ -13,7 +13,9 @@ import {
   listPlans,
   planBatch,
   planEdit,
+  planJobProgress,
   reoptimisePlan,
+  sendPlan,
   recheckBatchRow,
   saveDriver,
   type BatchReport,
@@ -22,6 +24,8 @@ import {
   type Plan,
   type PlanEdit,
   type PlanFinished,
+  type PlanJobProgress,
+  type PlanSent,
   type PlanProgress,
   type PlanStarted,
   type RowReport,
@@ -54,6 +58,12 @@ function stopOf(row: RowReport): BatchStop | null {
     parcel_count: row.parcel_count ?? 1,
     time_window: row.time_window,
     service_s: null,
+    // What RouteMate's driver app shows and geocodes: the address as the gazetteer read it.
+    address: row.normalized_address || row.address,
+    postal_code: row.postal_code,
+    label: row.label,
+    phone: row.phone,
+    notes: row.notes,
   };
 }
 
@@ -88,6 +98,12 @@ export class PlanView {
   /** An edit in flight, and the last edit's refusal (its reason names the broken rule). */
   editing = $state(false);
   editError = $state<CommandError | null>(null);
+  /** The last send's per-route results, and the jobs' progress against the plan. */
+  sent = $state.raw<PlanSent | null>(null);
+  sending = $state(false);
+  sendError = $state<CommandError | null>(null);
+  jobs = $state.raw<PlanJobProgress | null>(null);
+  #jobsSeq = 0;
   #loaded = false;
 
   get stops(): BatchStop[] {
@@ -268,6 +284,43 @@ export class PlanView {
     } finally {
       this.editing = false;
     }
+  }
+
+  /** Sends every route to its driver; the answer says what became of each. */
+  async send(): Promise<PlanSent | null> {
+    if (!this.plan || this.sending) return null;
+    this.sending = true;
+    this.sendError = null;
+    try {
+      const sent = await sendPlan(this.plan.plan_id);
+      this.sent = sent;
+      void this.readJobs();
+      return sent;
+    } catch (e) {
+      this.sendError = asError(e);
+      return null;
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** The jobs' progress for the plan on screen (stale answers dropped). */
+  async readJobs(): Promise<void> {
+    const plan = this.plan;
+    if (!plan) return;
+    const seq = ++this.#jobsSeq;
+    try {
+      const jobs = await planJobProgress(plan.plan_id);
+      if (seq === this.#jobsSeq) this.jobs = jobs;
+    } catch {
+      // No jobs to show is shown as none: the send's own answer says why a route failed.
+      if (seq === this.#jobsSeq) this.jobs = null;
+    }
+  }
+
+  /** Whether some route is out with its driver and not done: worth reading again. */
+  get jobsMoving(): boolean {
+    return (this.jobs?.routes ?? []).some((r) => r.sent && r.status !== 'completed' && r.status !== 'cancelled');
   }
 
   get canUndo(): boolean {

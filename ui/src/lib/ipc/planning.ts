@@ -10,7 +10,9 @@ import type {
   FleetDriver,
   Plan,
   PlanEdit,
+  PlanJobProgress,
   PlanRequest,
+  PlanSent,
   PlanStarted,
   PlanSummary,
   RowReport,
@@ -26,7 +28,11 @@ export type {
   PlanEdit,
   PlanEvaluation,
   PlanFinished,
+  PlanJobProgress,
   PlanProgress,
+  PlanSent,
+  RouteProgress,
+  RouteSent,
   PlanRequest,
   PlanRoute,
   PlanStarted,
@@ -101,6 +107,17 @@ export function planEdit(planId: string, edit: PlanEdit): Promise<Plan> {
 /** 残りを再最適化: a new version around locked routes and fixed stops; events follow. */
 export function reoptimisePlan(planId: string, timeLimitS: number | null): Promise<PlanStarted> {
   return call<PlanStarted>('reoptimise_plan', { planId, timeLimitS });
+}
+
+/** Each route to its driver through RouteMate (idempotent: a route sent again is the same
+ *  job); a per-route result, a refused route not stopping the others. */
+export function sendPlan(planId: string): Promise<PlanSent> {
+  return call<PlanSent>('send_plan', { planId });
+}
+
+/** The sent routes' RouteMate jobs: status and stops per status, read again when reachable. */
+export function planJobProgress(planId: string): Promise<PlanJobProgress> {
+  return call<PlanJobProgress>('plan_job_progress', { planId });
 }
 
 /** Every version of every plan, newest first. */
