@@ -7,7 +7,8 @@ use rusqlite::Connection;
 use crate::error::AppError;
 use crate::stores;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Seed {
     /// Twelve stores across Tokyo's wards and Musashino.
     Tokyo,
