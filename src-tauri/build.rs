@@ -48,6 +48,7 @@ fn main() {
             "reoptimise_plan",
             "send_plan",
             "plan_job_progress",
+            "outsource_stops",
         ]),
     ))
     .expect("tauri build script");

@@ -77,6 +77,7 @@ fn main() {
             plan_commands::reoptimise_plan,
             plan_commands::send_plan,
             plan_commands::plan_job_progress,
+            plan_commands::outsource_stops,
         ])
         .build(context);
     match app {

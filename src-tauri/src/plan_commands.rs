@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use hakobu_dispatch::{
-    CommandError, DriverInput, FleetDriver, Plan, PlanEdit, PlanEvent, PlanJobProgress,
-    PlanListener, PlanRequest, PlanSent, PlanStarted, PlanSummary,
+    CommandError, DriverInput, FleetDriver, OutsourceItem, OutsourceReport, Plan, PlanEdit,
+    PlanEvent, PlanJobProgress, PlanListener, PlanRequest, PlanSent, PlanStarted, PlanSummary,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -119,4 +119,25 @@ pub async fn plan_job_progress(
     plan_id: String,
 ) -> Reply<PlanJobProgress> {
     backend.dispatch.plan_job_progress(&plan_id).await
+}
+
+/// Hands the stops to DIAq (a fitting window, then a delivery through the outbox); one item
+/// per stop. Each item also reaches the window as `plan-outsource-item` as it is settled.
+/// Repeating it creates nothing twice.
+#[tauri::command]
+pub async fn outsource_stops(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    plan_id: String,
+    stop_ids: Vec<String>,
+) -> Reply<OutsourceReport> {
+    let each = move |item: &OutsourceItem| {
+        if let Err(e) = app.emit("plan-outsource-item", item) {
+            tracing::warn!("could not emit an outsource item: {e}");
+        }
+    };
+    backend
+        .dispatch
+        .outsource_stops(&plan_id, &stop_ids, &each)
+        .await
 }

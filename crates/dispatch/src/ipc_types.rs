@@ -176,6 +176,10 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::PlanSent,
         crate::RouteProgress,
         crate::PlanJobProgress,
+        // Handing stops to DIAq.
+        crate::Outsourced,
+        crate::OutsourceItem,
+        crate::OutsourceReport,
     ]);
     all
 }

@@ -75,11 +75,11 @@ pub use orders::{OrderSyncReport, StatusCount};
 pub use outbox::{OUTBOX_LIST_LIMIT, ReplayReport, Written};
 pub use outbox_write::{OrderKind, Target, WindowChoice, Write, payload_hash};
 pub use planning::{
-    BatchStop, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PROGRESS_EVERY, Plan, PlanEdit,
-    PlanEvaluation, PlanEvent, PlanFinished, PlanHistory, PlanJobProgress, PlanListener,
-    PlanProblem, PlanProgress, PlanRequest, PlanRoute, PlanSent, PlanStarted, PlanState,
-    PlanSummary, PlanTotals, PlanVisit, RouteProgress, RouteSent, StopSource, StopWindow,
-    UnassignedCause, UnassignedStop, VisitRole,
+    BatchStop, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, OutsourceItem, OutsourceListener,
+    OutsourceReport, Outsourced, PROGRESS_EVERY, Plan, PlanEdit, PlanEvaluation, PlanEvent,
+    PlanFinished, PlanHistory, PlanJobProgress, PlanListener, PlanProblem, PlanProgress,
+    PlanRequest, PlanRoute, PlanSent, PlanStarted, PlanState, PlanSummary, PlanTotals, PlanVisit,
+    RouteProgress, RouteSent, StopSource, StopWindow, UnassignedCause, UnassignedStop, VisitRole,
 };
 pub use queued_orders::QUEUED_ID_PREFIX;
 pub use routemate::{RouteMateLink, RouteMateRefresh, SANDBOX_SOURCE};

@@ -984,6 +984,8 @@ fn addressed_stops() -> Vec<BatchStop> {
         ("東京都港区芝公園4-2-8", "105-0011", "田中 美咲"),
         ("東京都港区赤坂9-7-1", "107-0052", "伊藤 翔"),
         ("東京都渋谷区広尾5-1-1", "150-0012", "渡辺 愛"),
+        ("東京都港区虎ノ門1-17-1", "105-0001", "山本 大輔"),
+        ("東京都港区白金台5-21-5", "108-0071", "中村 由美"),
     ]
     .iter()
     .enumerate()
@@ -1170,4 +1172,191 @@ async fn sending_a_plan_twice_makes_one_job_per_driver_and_progress_follows_the_
     finish(&mut rx).await;
     let e = plain.send_plan(&started.plan_id).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Config, "{e:?}");
+}
+
+/// Tomorrow in Japan: a day DIAq's estimates and reservations serve from morning on.
+fn tomorrow() -> String {
+    let t = hakobu_diaq::time::from_utc(chrono::Utc::now()) + chrono::Duration::days(1);
+    t.format("%Y-%m-%d").to_string()
+}
+
+/// The sandbox's deliveries carrying `reference`.
+async fn diaq_deliveries(server: &RunningSandbox, reference: &str) -> Vec<String> {
+    DiaqClient::new(&server.base_url(), KEY)
+        .unwrap()
+        .all_deliveries(&hakobu_diaq_client::OrderQuery {
+            order_reference: Some(reference.to_owned()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.tracking_code)
+        .collect()
+}
+
+/// Runs the child on the cache file and SIGKILLs it once it has settled `after` stops;
+/// returns the lines it printed.
+fn run_killed(
+    server: &RunningSandbox,
+    cache_file: &Path,
+    plan_id: &str,
+    stops: &[String],
+    after: usize,
+) -> Vec<String> {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plan-outsource-child"))
+        .arg(cache_file)
+        .arg(server.base_url())
+        .arg(KEY)
+        .arg(plan_id)
+        .args(stops)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for line in out.lines() {
+        let line = line.unwrap();
+        lines.push(line);
+        if lines.len() >= after {
+            // Child::kill is SIGKILL on Unix: no destructor, no flush, mid-write if so.
+            child.kill().unwrap();
+            break;
+        }
+    }
+    child.wait().unwrap();
+    lines
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outsourcing_creates_each_diaq_delivery_once_even_when_killed_mid_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let cache_file = dir.path().join("cache.db");
+    let d = ready(&server, &cache_file).await;
+    let (store_id, lat, lng) = a_store(&d);
+    let mut stops = addressed_stops();
+    // 03:00–04:00: DIAq has no slot before 06:00, so no window fits.
+    stops.push(BatchStop {
+        external_stop_id: "NIGHT".into(),
+        line: 90,
+        lat: lat + 0.003,
+        lng: lng - 0.002,
+        parcel_count: 1,
+        time_window: Some(StopWindow {
+            start: "03:00".into(),
+            end: "04:00".into(),
+        }),
+        address: Some("東京都港区麻布十番1-1-1".into()),
+        postal_code: Some("106-0045".into()),
+        label: Some("夜間 太郎".into()),
+        phone: Some("03-1234-5678".into()),
+        ..BatchStop::default()
+    });
+    let mut req = request(&store_id, stops, 1);
+    req.date = tomorrow();
+    let (started, mut rx) = start(&d, req).await;
+    finish(&mut rx).await;
+    let plan_id = started.plan_id;
+    let plan = d.get_plan(&plan_id, None).unwrap();
+    let handed: Vec<String> = (2..10).map(|l| format!("line-{l}")).collect();
+    drop(d);
+
+    // Killed after its first stop, twice; nothing was done twice.
+    let first = run_killed(&server, &cache_file, &plan_id, &handed, 1);
+    assert!(
+        !first.contains(&"done".to_owned()),
+        "killed mid-way: {first:?}"
+    );
+    run_killed(&server, &cache_file, &plan_id, &handed, 2);
+
+    // The app again, on the same cache file: the action repeated to the end.
+    let d = dispatch(&server, &cache_file);
+    let mut all = handed.clone();
+    all.push("line-90".into());
+    let heard = std::sync::Mutex::new(0);
+    let report = d
+        .outsource_stops(&plan_id, &all, &|_| *heard.lock().unwrap() += 1)
+        .await
+        .unwrap();
+    assert_eq!(*heard.lock().unwrap(), all.len());
+    assert_eq!(report.created, handed.len(), "{:#?}", report.items);
+    for item in &report.items[..handed.len()] {
+        let hakobu_dispatch::Outsourced::Created {
+            tracking_code,
+            window,
+            ..
+        } = &item.outcome
+        else {
+            panic!("{item:?}");
+        };
+        let reference = item.order_reference.clone().unwrap();
+        assert_eq!(
+            diaq_deliveries(&server, &reference).await,
+            vec![tracking_code.clone()],
+            "{} exists once on DIAq",
+            item.stop_id
+        );
+        // Its window lies inside the stop's 10:00–17:00.
+        let start = window.starts_at.as_deref().expect("a TimeWindow");
+        let hour: u32 = start[11..13].parse().unwrap();
+        assert!((10..17).contains(&hour), "{start}");
+    }
+    let night = report.items.last().unwrap();
+    let hakobu_dispatch::Outsourced::NoFittingWindow { nearest, message } = &night.outcome else {
+        panic!("{night:?}");
+    };
+    assert!(nearest.is_some(), "the nearest window is offered");
+    assert!(message.contains("03:00–04:00"), "{message}");
+    assert!(
+        diaq_deliveries(&server, night.order_reference.as_deref().unwrap())
+            .await
+            .is_empty(),
+        "a stop with no fitting window is reported, not created"
+    );
+
+    // The plan: handed-over stops left their routes and wait with their tracking codes.
+    let after = d.get_plan(&plan_id, None).unwrap();
+    assert_eq!(after.version, report.version);
+    assert!(after.version > plan.version);
+    assert_eq!(after.history.made_by, "outsource");
+    for stop in &handed {
+        assert!(
+            !after
+                .routes
+                .iter()
+                .flat_map(|r| &r.visits)
+                .any(|v| v.stop_id == *stop)
+        );
+        let u = after
+            .unassigned
+            .iter()
+            .find(|u| u.stop_id == *stop)
+            .unwrap();
+        assert_eq!(u.cause, UnassignedCause::Diaq);
+        assert!(u.diaq_tracking_code.is_some() && u.fixed);
+    }
+
+    // Asked again: the same deliveries, nothing new, no new version.
+    let again = d.outsource_stops(&plan_id, &handed, &|_| {}).await.unwrap();
+    assert_eq!(again.version, report.version);
+    for (a, b) in again.items.iter().zip(&report.items) {
+        assert_eq!(a.outcome, b.outcome);
+    }
+    for item in &again.items {
+        assert_eq!(
+            diaq_deliveries(&server, item.order_reference.as_deref().unwrap())
+                .await
+                .len(),
+            1
+        );
+    }
+    let e = d.outsource_stops(&plan_id, &[], &|_| {}).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("stop_ids"));
+    let e = d
+        .outsource_stops(&plan_id, &["line-999".into()], &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("stop_ids"));
 }

@@ -6,6 +6,7 @@
 mod closest;
 mod edit;
 mod evaluate;
+mod outsource;
 mod problem;
 mod reoptimise;
 mod request;
@@ -15,6 +16,7 @@ mod send;
 mod shape;
 
 pub use edit::PlanEdit;
+pub use outsource::{OutsourceItem, OutsourceListener, OutsourceReport, Outsourced};
 pub use request::{BatchStop, PlanRequest, StopSource, StopWindow};
 pub use result::{
     Plan, PlanEvaluation, PlanEvent, PlanFinished, PlanHistory, PlanProblem, PlanProgress,

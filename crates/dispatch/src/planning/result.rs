@@ -109,6 +109,8 @@ pub enum UnassignedCause {
     NoRoom,
     /// Taken off its route by the dispatcher.
     Manual,
+    /// Handed to DIAq (`diaq_tracking_code`).
+    Diaq,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -129,6 +131,9 @@ pub struct UnassignedStop {
     /// Left unassigned by re-optimisation (e.g. kept for DIAq).
     #[serde(default)]
     pub fixed: bool,
+    /// The DIAq delivery it was handed over as.
+    #[serde(default)]
+    pub diaq_tracking_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]

@@ -92,6 +92,7 @@ pub(crate) fn left_over(built: &Built, job: usize, cause: UnassignedCause) -> Un
         closest_driver: driver.map(|d| d.email.clone()),
         closest_driver_name: driver.map(|d| d.name.clone()),
         fixed: false,
+        diaq_tracking_code: None,
     }
 }
 

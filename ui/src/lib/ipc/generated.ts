@@ -902,7 +902,7 @@ locked: boolean, };
 /**
  * Why a stop is on no route, as the solver found it.
  */
-export type UnassignedCause = "no_vehicle" | "capacity" | "window" | "shift" | "max_duration" | "no_room" | "manual";
+export type UnassignedCause = "no_vehicle" | "capacity" | "window" | "shift" | "max_duration" | "no_room" | "manual" | "diaq";
 
 export type UnassignedStop = { stop_id: string, source: StopSource, lat: number, lng: number, parcels: number, window: [number, number] | null, cause: UnassignedCause, 
 /**
@@ -916,7 +916,11 @@ closest_driver: string | null, closest_driver_name: string | null,
 /**
  * Left unassigned by re-optimisation (e.g. kept for DIAq).
  */
-fixed: boolean, };
+fixed: boolean, 
+/**
+ * The DIAq delivery it was handed over as.
+ */
+diaq_tracking_code: string | null, };
 
 export type PlanTotals = { drivers_used: number, stops: number, unassigned: number, parcels: number, distance_m: number, 
 /**
@@ -1089,3 +1093,39 @@ export type PlanJobProgress = { plan_id: string, version: number, routes: Array<
  * Why the jobs could not be read now (offline…): the counts are the cached ones.
  */
 refresh_error: CommandError | null, };
+
+/**
+ * What became of one stop.
+ */
+export type Outsourced = { "outcome": "created", delivery_id: string, tracking_code: string, window: Hold, } | { "outcome": "queued", client_id: string, reason: CommandError, } | { "outcome": "no_fitting_window", 
+/**
+ * The earliest window the store's estimate held, for the dispatcher to weigh.
+ */
+nearest: Hold | null, message: string, } | { "outcome": "refused", error: CommandError, } | { "outcome": "already_diaq", tracking_code: string, };
+
+/**
+ * One stop of an `outsource_stops` report.
+ */
+export type OutsourceItem = { stop_id: string, 
+/**
+ * How the 計画 view names the stop.
+ */
+label: string, 
+/**
+ * The packages' order reference on DIAq (file stops).
+ */
+order_reference: string | null, } & ({ "outcome": "created", delivery_id: string, tracking_code: string, window: Hold, } | { "outcome": "queued", client_id: string, reason: CommandError, } | { "outcome": "no_fitting_window", 
+/**
+ * The earliest window the store's estimate held, for the dispatcher to weigh.
+ */
+nearest: Hold | null, message: string, } | { "outcome": "refused", error: CommandError, } | { "outcome": "already_diaq", tracking_code: string, });
+
+/**
+ * `outsource_stops`'s answer.
+ */
+export type OutsourceReport = { plan_id: string, 
+/**
+ * The plan's version after the hand-over: created stops leave their routes and wait in
+ * the tray with their tracking code (a new version when any did).
+ */
+version: number, items: Array<OutsourceItem>, created: number, };
