@@ -18,7 +18,7 @@ TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 CARGO_DENY := $(HOME)/.cargo/bin/cargo-deny
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench map-bench sandbox geo-bench tokyo-bench schemathesis
+.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny release data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench map-bench sandbox geo-bench tokyo-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -124,6 +124,14 @@ geo-bench: data
 tokyo-bench: data
 	cargo run --release -p hakobu-solver --features tokyo --bin tokyo-instance -- --out $(CURDIR)/target/bench/tokyo-300.json
 	cargo run --release -p hakobu-solver --bin bench -- --tokyo $(CURDIR)/target/bench/tokyo-300.json --seconds 5 --reference-seconds 600
+
+## The shipped build: the app in the `dist` profile (LTO, stripped) and its .deb, with the
+## gazetteer as a resource (src-tauri/tauri.release.conf.json); prints the sizes.
+DIST_DIR := $(CARGO_TARGET_DIR)/dist
+release: ui data
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --ci --bundles deb \
+	  --config tauri.release.conf.json --features custom-protocol -- --profile dist
+	@ls -l "$(DIST_DIR)/hakobu" "$(DIST_DIR)"/bundle/deb/*.deb
 
 ## The sandbox alone, for scripts: prints `listening on http://127.0.0.1:PORT`.
 sandbox:

@@ -37,7 +37,7 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
     let lock = DataDirLock::acquire(&data_dir)?;
     let config_dir = app.path().app_config_dir()?;
     let api = ApiConfig::resolve(|k| std::env::var(k).ok(), &config_dir)?;
-    let geo = load_gazetteer();
+    let geo = load_gazetteer(app);
     let (api, mode, sandbox) = match api {
         Some(api) => (api, Mode::Remote, None),
         None => {
@@ -144,14 +144,34 @@ fn forward_changes(app: AppHandle, dispatch: &Dispatch) {
 }
 
 /// The offline gazetteer; without it the app still works, stores just have no map position.
-fn load_gazetteer() -> Option<Arc<Gazetteer>> {
-    let path = Gazetteer::default_path();
+fn load_gazetteer(app: &AppHandle) -> Option<Arc<Gazetteer>> {
+    let path = gazetteer_path(app);
     match Gazetteer::load(&path) {
-        Ok(g) => Some(Arc::new(g)),
+        Ok(g) => {
+            tracing::info!("gazetteer: {}", path.display());
+            Some(Arc::new(g))
+        }
         Err(e) => {
             tracing::warn!("no geocoding: {e}");
             None
         }
+    }
+}
+
+/// Where the gazetteer is read from: `HAKOBU_GEO_DATA` when set, else the installed package's
+/// copy in the resource directory (`/usr/lib/Hakobu/geo/` beside `/usr/bin/hakobu`), else the
+/// checkout's places (beside the executable, the working directory, the build path).
+fn gazetteer_path(app: &AppHandle) -> std::path::PathBuf {
+    let configured = std::env::var_os(hakobu_geo::DATA_ENV).is_some_and(|p| !p.is_empty());
+    let installed = app
+        .path()
+        .resource_dir()
+        .ok()
+        .map(|dir| dir.join("geo").join("gazetteer.tsv"))
+        .filter(|p| p.is_file());
+    match installed {
+        Some(path) if !configured => path,
+        _ => Gazetteer::default_path(),
     }
 }
 
