@@ -64,10 +64,12 @@ pub struct TrailPoint {
 }
 
 /// What recording a fix did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FixOutcome {
-    /// The driver moved (or was first seen), or its details or job changed.
-    Moved,
+    /// The driver moved (or was first seen), or its details or job changed: the row as it is
+    /// now, so whoever announces the move can carry it (the live map draws it without reading
+    /// the cache back).
+    Moved(Box<CachedDriver>),
     /// The same fix again (or one changing nothing): nothing to redraw.
     Unchanged,
     /// Taken before the driver's latest fix: on the trail (in its time's place), but the
@@ -134,22 +136,21 @@ impl Cache {
             )?;
             let after = read_driver(&tx, id)?;
             tx.commit()?;
-            let same = match (before, after) {
-                (Some(b), Some(a)) => {
-                    CachedDriver {
-                        fetched_at: String::new(),
-                        ..b
-                    } == CachedDriver {
-                        fetched_at: String::new(),
-                        ..a
-                    }
+            // A row that changed only when it was heard is no news to draw.
+            let same = |b: &CachedDriver, a: &CachedDriver| {
+                CachedDriver {
+                    fetched_at: String::new(),
+                    ..b.clone()
+                } == CachedDriver {
+                    fetched_at: String::new(),
+                    ..a.clone()
                 }
-                _ => false,
             };
-            Ok(if same {
-                FixOutcome::Unchanged
-            } else {
-                FixOutcome::Moved
+            Ok(match (before, after) {
+                (Some(b), Some(a)) if same(&b, &a) => FixOutcome::Unchanged,
+                (_, Some(a)) => FixOutcome::Moved(Box::new(a)),
+                // Gone after the upsert: cannot happen inside the transaction; nothing to draw.
+                (_, None) => FixOutcome::Unchanged,
             })
         })
     }
@@ -287,9 +288,11 @@ mod tests {
     #[test]
     fn the_latest_fix_moves_the_driver_and_an_older_one_does_not() {
         let (_dir, cache) = cache();
+        let moved = cache.record_driver_fix(&fix(1, 2)).unwrap();
         assert_eq!(
-            cache.record_driver_fix(&fix(1, 2)).unwrap(),
-            FixOutcome::Moved
+            moved,
+            FixOutcome::Moved(Box::new(cache.driver(1).unwrap().unwrap())),
+            "the row as recorded rides along"
         );
         assert_eq!(
             cache.record_driver_fix(&fix(1, 1)).unwrap(),
@@ -323,7 +326,10 @@ mod tests {
         cache.record_driver_fix(&f).unwrap();
         // A later fix without details (a new job, still `assigned`) and then without a job.
         let g = fix(3, 2);
-        assert_eq!(cache.record_driver_fix(&g).unwrap(), FixOutcome::Moved);
+        assert!(matches!(
+            cache.record_driver_fix(&g).unwrap(),
+            FixOutcome::Moved(_)
+        ));
         let d = cache.driver(3).unwrap().unwrap();
         assert_eq!(d.phone.as_deref(), Some("090-0000-1111"));
         assert_eq!(d.vehicle_type.as_deref(), Some("原付"));
@@ -369,10 +375,10 @@ mod tests {
         assert!(cache.drivers().unwrap().is_empty());
         assert!(cache.driver_trail(1).unwrap().is_empty());
         // And they come back as they are heard again.
-        assert_eq!(
+        assert!(matches!(
             cache.record_driver_fix(&fix(1, 1)).unwrap(),
-            FixOutcome::Moved
-        );
+            FixOutcome::Moved(_)
+        ));
         assert_eq!(cache.driver_trail(1).unwrap().len(), 1);
     }
 }

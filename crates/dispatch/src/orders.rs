@@ -112,7 +112,7 @@ impl Dispatch {
         self.cache.set_meta(META_LAST_SYNC, &stamp)?;
         self.announce(Changes {
             orders: changed.clone(),
-            drivers: Vec::new(),
+            ..Changes::default()
         });
         Ok(OrderSyncReport {
             deliveries: deliveries_read,

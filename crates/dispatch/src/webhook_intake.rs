@@ -183,8 +183,9 @@ impl Dispatch {
         let refusal = match fix_check::check(fix, self.clock.now()) {
             Err(refusal) => Some(refusal),
             Ok(()) => match self.cache.record_driver_fix(fix)? {
-                FixOutcome::Moved => {
+                FixOutcome::Moved(row) => {
                     changes.drivers.push(fix.id);
+                    changes.positions.push(*row);
                     None
                 }
                 FixOutcome::Unchanged => None,

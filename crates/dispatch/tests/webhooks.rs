@@ -187,6 +187,7 @@ async fn announced(rx: &mut broadcast::Receiver<Changes>) -> Changes {
     while let Ok(Ok(c)) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await {
         all.orders.extend(c.orders);
         all.drivers.extend(c.drivers);
+        all.positions.extend(c.positions);
     }
     all
 }
@@ -522,6 +523,8 @@ async fn sandbox_events_reach_the_cache_within_a_second() {
     // The event carried the assigned driver (webhook form): it is on the map, on this job.
     assert_eq!(heard.drivers.len(), 1, "{heard:?}");
     let driver = w.cache.driver(heard.drivers[0]).unwrap().unwrap();
+    // …and the announcement carries the row as recorded, so the map needs no read.
+    assert_eq!(heard.positions, vec![driver.clone()]);
     let job = driver.job.unwrap();
     assert_eq!((job.kind.as_str(), job.id.as_str()), ("delivery", id));
     assert_eq!(job.status, "assigned");

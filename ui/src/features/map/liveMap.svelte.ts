@@ -1,6 +1,6 @@
-// The live map's data and layers. Drivers: read from the cache whenever the event hub says
-// drivers moved — one read at a time, a read asked for meanwhile runs once after it — and
-// diffed against what is on screen, so only the drivers that changed are touched on the map.
+// The live map's data and layers. Drivers: taken from the event hub's `cache-changed` rows
+// when the event carried them (a webhook's move), read from the cache otherwise — one at a
+// time, one asked for meanwhile runs once after it — and diffed against what is on screen, so only the drivers that changed are touched on the map.
 // Their freshness is re-judged every few seconds (restyling only those that crossed a
 // threshold). Today's stops come from the cached orders (re-read at most every few seconds
 // while orders move), stores from the app's directory. The selected driver's trail is read
@@ -65,9 +65,6 @@ export type Panel =
 
 /** Statuses of a job a driver is on. */
 const ACTIVE: OrderStatus[] = ['assigned', 'collecting', 'arrived_origin', 'delivering', 'arrived_goal', 'returning'];
-/** Reads of the drivers start at most this often (a location update still reaches the screen
- *  well within the 250 ms the benchmark allows). */
-const READ_EVERY_MS = 100;
 /** How often freshness is re-judged. */
 export const FRESHNESS_TICK_MS = 5_000;
 /** Stops are re-read at most this often while orders move. */
@@ -150,7 +147,6 @@ export class LiveMap {
   #reading = false;
   #again = false;
   #pendingSince: number | null = null;
-  #lastRead = -Infinity;
   #stopsTimer: ReturnType<typeof setTimeout> | undefined;
   #stopsReadAt = 0;
   #stopsSeq = 0;
@@ -263,18 +259,24 @@ export class LiveMap {
     try {
       do {
         this.#again = false;
-        // Back-to-back reads (thousands of drivers moving) are paced: one every READ_EVERY_MS
-        // at most, each taking in every move since the last.
-        const wait = this.#lastRead + READ_EVERY_MS - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        this.#lastRead = performance.now();
         const since = this.#pendingSince;
         this.#pendingSince = null;
         try {
           const asked = performance.now();
-          const ids = this.#watch ? this.#watch.take() : null;
-          if (ids !== null && ids.length === 0) continue;
-          const list = ids === null ? await listDrivers() : await driversByIds(ids);
+          // Moves the events carried are drawn as they are; only drivers named without a row
+          // (a sync, a job change) are read back, and the whole fleet on the first take.
+          const taken = this.#watch ? this.#watch.takeRows() : null;
+          if (taken !== null && taken.ids.length === 0 && taken.rows.length === 0) continue;
+          let list: CachedDriver[];
+          let ids: number[] | null;
+          if (taken === null) {
+            list = await listDrivers();
+            ids = null;
+          } else {
+            const read = taken.ids.length > 0 ? await driversByIds(taken.ids) : [];
+            list = [...taken.rows, ...read];
+            ids = [...taken.rows.map((r) => r.id), ...taken.ids];
+          }
           if (!this.#alive) return;
           const read = performance.now();
           measureSpan('map:read', asked);
@@ -285,7 +287,9 @@ export class LiveMap {
           // The benchmark's "a location update reaches the screen": from the oldest fix in this
           // reading (stamped by the sender) to the paint that shows it.
           if (ids !== null && list.length > 0) {
-            measureAgeAfterPaint('map:fix-to-screen', Math.min(...list.map((d) => Date.parse(d.located_at))));
+            let oldest = Infinity;
+            for (const d of list) oldest = Math.min(oldest, Date.parse(d.located_at));
+            measureAgeAfterPaint('map:fix-to-screen', oldest);
           }
         } catch (error) {
           this.error = error as CommandError;

@@ -58,6 +58,7 @@ vi.mock('$lib/ipc', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/ipc')>()),
   driverTrail: vi.fn().mockResolvedValue([]),
   listDrivers: vi.fn().mockResolvedValue([]),
+  driversByIds: vi.fn().mockResolvedValue([]),
   listOrders: vi.fn().mockResolvedValue([]),
 }));
 vi.mock('$lib/ipc/board', () => ({
@@ -65,6 +66,8 @@ vi.mock('$lib/ipc/board', () => ({
 }));
 
 const { LiveMap } = await import('$features/map/liveMap.svelte');
+const { ChangedIds } = await import('$lib/ipc/events.svelte');
+const ipc = await import('$lib/ipc');
 
 const NOW = Date.parse('2026-12-07T10:00:00+09:00');
 const at = (msAgo: number) => new Date(NOW - msAgo).toISOString();
@@ -94,9 +97,9 @@ function fakeMap() {
   };
 }
 
-function setup() {
+function setup(watch: InstanceType<typeof ChangedIds> | null = null) {
   layers.length = 0;
-  const live = new LiveMap({ age: (a) => `${a.n}${a.unit}` });
+  const live = new LiveMap({ age: (a) => `${a.n}${a.unit}` }, watch);
   const map = fakeMap();
   live.attach(map as never);
   const drivers = layers.find((l) => l.opts.rank === 3)!;
@@ -201,5 +204,37 @@ describe('reading only the drivers a change named', () => {
     expect(drivers.upserts.at(-1)!.map((p) => p.id)).toEqual([2]);
     expect(drivers.removals).toEqual([[3]]);
     expect(live.total).toBe(2);
+  });
+});
+
+describe('moves the events carried', () => {
+  it('draws the rows an event carried without reading them; reads only the ids named without one', async () => {
+    const watch = new ChangedIds();
+    const { live, drivers } = setup(watch);
+    const listDrivers = vi.mocked(ipc.listDrivers);
+    const driversByIds = vi.mocked(ipc.driversByIds);
+    listDrivers.mockResolvedValueOnce([driver(1), driver(2), driver(3)]);
+    live.requestDrivers();
+    await vi.waitFor(() => expect(live.total).toBe(3)); // the first take: the whole fleet
+    driversByIds.mockClear();
+
+    // A batch of moves, each with its row: drawn as carried, nothing read.
+    watch.add([1, 2], [driver(1, { lat: 35.9, located_at: new Date().toISOString() }), driver(2, { lat: 35.95, located_at: new Date().toISOString() })]);
+    live.requestDrivers();
+    await vi.waitFor(() => expect(live.driver(2)?.lat).toBe(35.95));
+    expect(live.driver(1)?.lat).toBe(35.9);
+    expect(driversByIds).not.toHaveBeenCalled();
+    expect(drivers.upserts.at(-1)!.map((p) => p.id).sort()).toEqual([1, 2]);
+
+    // A row carried, then the same driver named again without one (a job change a sync saw):
+    // that one is read, the other comes as carried.
+    driversByIds.mockResolvedValueOnce([driver(3, { job: null })]);
+    watch.add([1], [driver(1, { lat: 35.91, located_at: new Date(Date.now() + 1).toISOString() })]);
+    watch.add([3]);
+    watch.add([3, 1], [driver(1, { lat: 35.92, located_at: new Date(Date.now() + 2).toISOString() })]);
+    live.requestDrivers();
+    await vi.waitFor(() => expect(live.driver(3)?.activity).toBe('idle'));
+    expect(driversByIds).toHaveBeenCalledExactlyOnceWith([3]);
+    expect(live.driver(1)?.lat).toBe(35.92);
   });
 });

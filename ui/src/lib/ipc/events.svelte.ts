@@ -2,6 +2,7 @@
 // topics it touches; views read `events.version.<topic>` inside an $effect and re-read their
 // data from the cache when it moves. No view wires a listener of its own.
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { CachedDriver } from './index';
 
 export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate' | 'plan';
 
@@ -49,28 +50,51 @@ export const BACKEND_EVENTS = [
 ] as const;
 
 /** The ids of rows `cache-changed` named since their watcher last took them, so a view can
- *  re-read only those (the live map: the drivers that moved, not the fleet). */
+ *  re-read only those (the live map: the drivers that moved, not the fleet) — and the rows the
+ *  event carried (`positions`), so most of them need no read at all. */
 export class ChangedIds {
   #ids = new Set<number>();
+  /** The newest row carried for an id; an id named later without one is read instead. */
+  #rows = new Map<number, CachedDriver>();
   /** Everything may have changed: the first take, and after a "reload all". */
   #all = true;
 
-  add(ids: readonly unknown[]): void {
-    for (const id of ids) if (typeof id === 'number') this.#ids.add(id);
+  add(ids: readonly unknown[], rows: readonly unknown[] = []): void {
+    const carried = new Map<number, CachedDriver>();
+    for (const r of rows) {
+      const row = r as CachedDriver;
+      if (row && typeof row === 'object' && typeof row.id === 'number') carried.set(row.id, row);
+    }
+    for (const id of ids) {
+      if (typeof id !== 'number') continue;
+      this.#ids.add(id);
+      const row = carried.get(id);
+      if (row) this.#rows.set(id, row);
+      else this.#rows.delete(id);
+    }
   }
 
   everything(): void {
     this.#all = true;
     this.#ids.clear();
+    this.#rows.clear();
   }
 
-  /** The ids named since the last take, or null: read them all. */
+  /** The ids named since the last take (carried rows or not), or null: read them all. */
   take(): number[] | null {
+    const taken = this.takeRows();
+    return taken && [...taken.rows.map((r) => r.id), ...taken.ids];
+  }
+
+  /** Like `take`, split: `rows` the events carried, `ids` the rest (to be read). */
+  takeRows(): { ids: number[]; rows: CachedDriver[] } | null {
     const all = this.#all;
-    const ids = [...this.#ids];
+    const rows = [...this.#rows.values()];
+    const ids = [...this.#ids].filter((id) => !this.#rows.has(id));
     this.#all = false;
     this.#ids.clear();
-    return all ? null : ids;
+    this.#rows.clear();
+    return all ? null : { ids, rows };
   }
 }
 
@@ -113,11 +137,12 @@ export class EventHub {
   receive(event: string, payload: unknown): void {
     this.last[event] = payload;
     if (event === 'cache-changed' && this.#driverWatchers.size > 0) {
-      const p = (payload ?? {}) as { orders?: unknown[]; drivers?: unknown[] };
+      const p = (payload ?? {}) as { orders?: unknown[]; drivers?: unknown[]; positions?: unknown[] };
       const drivers = Array.isArray(p.drivers) ? p.drivers : [];
       const orders = Array.isArray(p.orders) ? p.orders : [];
+      const positions = Array.isArray(p.positions) ? p.positions : [];
       for (const w of this.#driverWatchers) {
-        if (drivers.length > 0) w.add(drivers);
+        if (drivers.length > 0) w.add(drivers, positions);
         else if (orders.length === 0) w.everything();
       }
     }

@@ -74,7 +74,13 @@ orders: Array<string>,
 /**
  * Drivers that moved or whose job changed.
  */
-drivers: Array<number>, };
+drivers: Array<number>, 
+/**
+ * Of those, the rows as a webhook recorded them (the newest per driver): the live map
+ * draws 2,000 moves a second from these instead of reading each batch back from SQLite.
+ * A driver named in `drivers` without a row here is read from the cache.
+ */
+positions: Array<CachedDriver>, };
 
 export type StoreType = "standalone_store" | "in_mall_store" | "consolidation_store";
 

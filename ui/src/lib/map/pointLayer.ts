@@ -1,8 +1,12 @@
 // Many points on one map, drawn as Dots on the map's point canvas and clustered below a
 // zoom with supercluster. Built for points that move: `upsert` touches only the points given,
-// and a point that is not clustered is moved in place. While clusters show, the index (a few
-// milliseconds for thousands of points) is rebuilt at most once a frame and the cluster glyphs
-// are reused, each redrawn only when it changed. The selected point is never clustered.
+// and a point that is not clustered is moved in place at once. While clusters show, the index
+// (a few milliseconds and a few hundred kB of garbage for thousands of points) is rebuilt at
+// once when points come or go, the selection or the view changes, but when points only moved
+// at most every INDEX_EVERY_MS: with 2,000 drivers moving once a second, rebuilding it every
+// frame was most of the page's work and its memory churn, and a cluster's glyph lagging a
+// moment behind its members' moves of a few metres does not show. The cluster glyphs are
+// reused, each redrawn only when it changed. The selected point is never clustered.
 // Knows nothing of drivers or orders: the caller says how each point and each cluster look.
 import L from 'leaflet';
 import Supercluster, { type ClusterFeature, type PointFeature } from 'supercluster';
@@ -57,6 +61,9 @@ interface LeafProps {
 
 const key = (id: PointId): string => String(id);
 
+/** While points only move, the cluster index is rebuilt at most this often (ms). */
+export const INDEX_EVERY_MS = 500;
+
 export class PointLayer<T extends MapPoint> {
   #map: L.Map;
   #opts: PointLayerOptions<T>;
@@ -68,6 +75,10 @@ export class PointLayer<T extends MapPoint> {
   #spare: Dot[] = [];
   #index: Supercluster<LeafProps, ClusterProps> | null = null;
   #indexDirty = true;
+  /** Dirty only because points moved (not came, went, or changed group or selection). */
+  #onlyMoved = false;
+  #indexedAt = -Infinity;
+  #indexTimer: ReturnType<typeof setTimeout> | undefined;
   #frame = 0;
   #selected: string | null = null;
   #visible = true;
@@ -97,19 +108,24 @@ export class PointLayer<T extends MapPoint> {
     for (const id of this.#points.keys()) if (!next.has(id)) this.#dropDot(id);
     this.#points = next;
     for (const id of this.#dots.keys()) this.#refresh(id);
-    this.#indexDirty = true;
+    this.#markDirty(false);
     this.#schedule(true);
   }
 
   /** Adds or changes these points only. */
   upsert(points: T[]): void {
     if (points.length === 0) return;
+    const group = this.#opts.group;
+    let structural = false;
     for (const p of points) {
       const id = key(p.id);
+      const before = this.#points.get(id);
+      // New, or counted in another group of a cluster's ring: the index must know at once.
+      if (!before || (group && group(before) !== group(p))) structural = true;
       this.#points.set(id, p);
       if (this.#dots.has(id)) this.#refresh(id);
     }
-    this.#indexDirty = true;
+    this.#markDirty(!structural);
     if (this.#clustering()) this.#schedule(false);
     else this.#schedule(true);
   }
@@ -120,7 +136,7 @@ export class PointLayer<T extends MapPoint> {
       if (!this.#points.delete(id)) continue;
       this.#dropDot(id);
     }
-    this.#indexDirty = true;
+    this.#markDirty(false);
     this.#schedule(false);
   }
 
@@ -128,7 +144,7 @@ export class PointLayer<T extends MapPoint> {
   restyle(ids?: Iterable<PointId>): void {
     for (const raw of ids ?? this.#dots.keys()) this.#refresh(key(raw));
     if (this.#clustering()) {
-      this.#indexDirty = true;
+      this.#markDirty(false);
       this.#schedule(false);
     }
   }
@@ -140,7 +156,7 @@ export class PointLayer<T extends MapPoint> {
     this.#selected = next;
     if (previous !== null) this.#refresh(previous);
     if (next !== null) this.#refresh(next);
-    this.#indexDirty = true;
+    this.#markDirty(false);
     this.#schedule(true);
     if (next !== null) this.#dots.get(next)?.bringToFront();
   }
@@ -159,6 +175,7 @@ export class PointLayer<T extends MapPoint> {
 
   destroy(): void {
     cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#indexTimer);
     this.#map.off('moveend zoomend', this.#onView);
     for (const dot of this.#dots.values()) dot.remove();
     for (const { dot } of this.#clusterDots.values()) dot.remove();
@@ -195,6 +212,7 @@ export class PointLayer<T extends MapPoint> {
   }
 
   #layout(): void {
+    const view = this.#viewChanged;
     this.#viewChanged = false;
     if (!this.#visible) return;
     if (!this.#clustering()) {
@@ -203,7 +221,7 @@ export class PointLayer<T extends MapPoint> {
       for (const id of this.#points.keys()) this.#showDot(id);
       return;
     }
-    const index = this.#rebuild();
+    const index = this.#rebuild(view);
     const bounds = this.#map.getBounds().pad(0.25);
     const features = index.getClusters(
       [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()],
@@ -245,8 +263,27 @@ export class PointLayer<T extends MapPoint> {
     if (this.#selected !== null) this.#dots.get(this.#selected)?.bringToFront();
   }
 
-  #rebuild(): Supercluster<LeafProps, ClusterProps> {
+  /** The index no longer matches the points; `onlyMoved`: only because some moved. */
+  #markDirty(onlyMoved: boolean): void {
+    this.#onlyMoved = this.#indexDirty ? this.#onlyMoved && onlyMoved : onlyMoved;
+    this.#indexDirty = true;
+  }
+
+  #rebuild(view: boolean): Supercluster<LeafProps, ClusterProps> {
     if (this.#index && !this.#indexDirty) return this.#index;
+    const now = performance.now();
+    // Zooming or panning (a view change) rebuilds at once, as do points that came or went.
+    if (this.#index && this.#onlyMoved && !view && now - this.#indexedAt < INDEX_EVERY_MS) {
+      if (this.#indexTimer === undefined) {
+        this.#indexTimer = setTimeout(() => {
+          this.#indexTimer = undefined;
+          this.#schedule(false);
+        }, INDEX_EVERY_MS - (now - this.#indexedAt));
+      }
+      return this.#index;
+    }
+    this.#indexedAt = now;
+    this.#onlyMoved = false;
     const group = this.#opts.group ?? (() => '');
     const features: PointFeature<LeafProps>[] = [];
     for (const [id, p] of this.#points) {
@@ -261,6 +298,8 @@ export class PointLayer<T extends MapPoint> {
       radius: this.#opts.clusterRadius ?? 44,
       // Leaflet's tiles are 256 px: with supercluster's default 512 the radius would be half.
       extent: 256,
+      // No levels below what the map can show (its getClusters clamps to this).
+      minZoom: Math.min(Math.max(0, Math.floor(this.#map.getMinZoom?.() ?? 0)), this.#opts.clusterMaxZoom ?? 0),
       maxZoom: this.#opts.clusterMaxZoom ?? 0,
       map: (p) => ({ minId: p.id, groups: { [p.group]: 1 } }),
       reduce: (acc, p) => {
