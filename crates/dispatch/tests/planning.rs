@@ -1334,7 +1334,8 @@ async fn outsourcing_creates_each_diaq_delivery_once_even_when_killed_mid_way() 
             .iter()
             .find(|u| u.stop_id == *stop)
             .unwrap();
-        assert_eq!(u.cause, UnassignedCause::Diaq);
+        assert_eq!(u.cause, UnassignedCause::Manual);
+        assert!(u.message.contains("DIAq"), "{}", u.message);
         assert!(u.diaq_tracking_code.is_some() && u.fixed);
     }
 

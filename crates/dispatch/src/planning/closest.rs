@@ -39,7 +39,6 @@ pub(crate) fn describe(cause: UnassignedCause) -> &'static str {
         UnassignedCause::MaxDuration => "最大運行時間内に収まるドライバーがいません",
         UnassignedCause::NoRoom => "単独なら入りますが、他の配達と一緒には入りません",
         UnassignedCause::Manual => "手動で未割当に移しました",
-        UnassignedCause::Diaq => "DIAqに依頼しました",
     }
 }
 

@@ -460,7 +460,7 @@ impl Dispatch {
                     lng: v.lng,
                     parcels: v.parcels,
                     window: v.window,
-                    cause: UnassignedCause::Diaq,
+                    cause: UnassignedCause::Manual,
                     message: String::new(),
                     closest_driver: None,
                     closest_driver_name: None,
@@ -474,7 +474,7 @@ impl Dispatch {
                 next.unassigned.push(t);
             }
             if let Some(u) = next.unassigned.iter_mut().find(|u| u.stop_id == *stop) {
-                u.cause = UnassignedCause::Diaq;
+                u.cause = UnassignedCause::Manual;
                 u.message = format!("DIAqに依頼しました（{code}）");
                 u.diaq_tracking_code = Some((*code).to_owned());
                 u.fixed = true;

@@ -107,10 +107,8 @@ pub enum UnassignedCause {
     MaxDuration,
     /// Fits a driver alone, not alongside the other stops (more drivers, wider windows).
     NoRoom,
-    /// Taken off its route by the dispatcher.
+    /// Taken off its route by the dispatcher (or handed to DIAq: `diaq_tracking_code`).
     Manual,
-    /// Handed to DIAq (`diaq_tracking_code`).
-    Diaq,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -131,8 +129,9 @@ pub struct UnassignedStop {
     /// Left unassigned by re-optimisation (e.g. kept for DIAq).
     #[serde(default)]
     pub fixed: bool,
-    /// The DIAq delivery it was handed over as.
-    #[serde(default)]
+    /// The DIAq delivery it was handed over as; left out until it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub diaq_tracking_code: Option<String>,
 }
 

@@ -908,7 +908,7 @@ locked: boolean, };
 /**
  * Why a stop is on no route, as the solver found it.
  */
-export type UnassignedCause = "no_vehicle" | "capacity" | "window" | "shift" | "max_duration" | "no_room" | "manual" | "diaq";
+export type UnassignedCause = "no_vehicle" | "capacity" | "window" | "shift" | "max_duration" | "no_room" | "manual";
 
 export type UnassignedStop = { stop_id: string, source: StopSource, lat: number, lng: number, parcels: number, window: [number, number] | null, cause: UnassignedCause, 
 /**
@@ -924,9 +924,9 @@ closest_driver: string | null, closest_driver_name: string | null,
  */
 fixed: boolean, 
 /**
- * The DIAq delivery it was handed over as.
+ * The DIAq delivery it was handed over as; left out until it is.
  */
-diaq_tracking_code: string | null, };
+diaq_tracking_code?: string | null, };
 
 export type PlanTotals = { drivers_used: number, stops: number, unassigned: number, parcels: number, distance_m: number, 
 /**
