@@ -57,8 +57,8 @@ pub use batch::{
 pub use board::{BOARD_CARDS, Board, BoardColumn, LateSummary};
 pub use changes::{CHANGE_BATCH, Changes, OrdersChanged, next_batch};
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
-pub use data_dir_lock::{DataDirLock, DataDirLockError, LOCK_FILE};
 pub use config::{ApiConfig, ConfigError, RouteMateSettings, SETTINGS_FILE, osrm_url};
+pub use data_dir_lock::{DataDirLock, DataDirLockError, LOCK_FILE};
 pub use error::{CommandError, ErrorCode};
 pub use estimate::{EstimatePackage, EstimateStore, EstimateView, Hold, SoldOutWindow};
 pub use export_file::{EXPORT_DIR_ENV, check_export_name, numbered_name, save_export};
