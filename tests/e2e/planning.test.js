@@ -78,6 +78,16 @@ describe("計画: a day's batch planned in the window", () => {
   const profile = newProfile({ HAKOBU_SANDBOX_SPEED: "120" });
   let app;
   const shot = (name) => screenshot(app.browser, name);
+  /** The step in Japanese, then the same screen in English (the language switch is live). */
+  const shots = async (name) => {
+    const { browser } = app;
+    await shot(`${name}-ja`);
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => (await textOf(browser, "nav-plan")).includes("Plan"), "English");
+    await shot(`${name}-en`);
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => (await textOf(browser, "nav-plan")).includes("計画"), "Japanese again");
+  };
 
   before(async () => {
     app = await launch(profile);
@@ -101,7 +111,7 @@ describe("計画: a day's batch planned in the window", () => {
       "the embedded sandbox's two RouteMate drivers",
     );
     assert.match(await textOf(browser, "plan-fleet"), /田中 健太/);
-    await shot("80-plan-empty-fleet-ja");
+    await shots("80-plan-empty-fleet");
   });
 
   it("refuses a driver whose shift ends before it starts, at the field", async () => {
@@ -116,7 +126,7 @@ describe("計画: a day's batch planned in the window", () => {
     await clickTestId(browser, "driver-save");
     await waitFor(browser, async () => (await textOf(browser, "driver-error-shift_end")) !== "", "the shift_end error");
     assert.match(await textOf(browser, "driver-error-shift_end"), /shift_end: 08:00 is not after the shift's start 09:00/);
-    await shot("81-plan-driver-error-ja");
+    await shots("81-plan-driver-error");
     await clickTestId(browser, "driver-cancel");
     await waitFor(browser, async () => !(await (await browser.$(byTestId("driver-dialog"))).isExisting()), "dialog closed");
     assert.equal((await browser.$$(byTestId("fleet-row"))).length, 2);
@@ -128,7 +138,7 @@ describe("計画: a day's batch planned in the window", () => {
     await pickLargeFile(browser, 11 * 1024 * 1024);
     await waitFor(browser, async () => (await textOf(browser, "plan-batch-error")) !== "", "the size refusal", 30000);
     assert.match(await textOf(browser, "plan-batch-error"), /file: is 11\.0 MB; at most 10\.0 MB can be imported/);
-    await shot("82-plan-too-large-ja");
+    await shots("82-plan-too-large");
     // A dropped file arrives as a path (Tauri's drop event): the same cap, checked on disk.
     const big = path.join(tmpdir(), `hakobu-e2e-big-${process.pid}.csv`);
     writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 97));
@@ -153,7 +163,7 @@ describe("計画: a day's batch planned in the window", () => {
     assert.match(list[0].text, /みなと区ろっぽんぎ6-10-1/);
     assert.ok(list.slice(1).every((r) => r.status !== "error"), "one bad row only");
     assert.match(await textOf(browser, "plan-batch-source"), /plan-sample-tokyo\.csv/);
-    await shot("83-plan-imported-ja");
+    await shots("83-plan-imported");
   });
 
   it("fixes the bad row inline: a postal code's town picked, geocoded again at once", async () => {
@@ -161,13 +171,20 @@ describe("計画: a day's batch planned in the window", () => {
     await clickTestId(browser, "batch-row-fix");
     const postal = await browser.$(byTestId("batch-fix-postal"));
     await postal.waitForDisplayed({ timeout: 5000 });
+    // The address field takes focus as the fix opens; typing starts once it has (or the keys
+    // meant for the postal code would follow the focus there).
+    await waitFor(
+      browser,
+      async () => (await browser.execute(() => document.activeElement?.dataset.testid)) === "batch-fix-address",
+      "the address field focused",
+    );
     await postal.setValue("106-0032");
     await waitFor(
       browser,
       async () => (await browser.$$(byTestId("batch-fix-town"))).length > 0,
       "the towns of 106-0032",
     );
-    await shot("84-plan-fix-row-ja");
+    await shots("84-plan-fix-row");
     await browser.execute(() => {
       const town = Array.from(document.querySelectorAll('[data-testid="batch-fix-town"]')).find((b) => /六本木/.test(b.innerText));
       town.click();
@@ -180,7 +197,7 @@ describe("計画: a day's batch planned in the window", () => {
     const fixed = (await rows(browser)).find((r) => r.line === BAD_LINE);
     assert.match(fixed.text, /東京都港区六本木6-10-1/);
     assert.equal(await attr(browser, "plan-batch-counts", "data-errors"), "0");
-    await shot("85-plan-fixed-ja");
+    await shots("85-plan-fixed");
   });
 
   it("optimises with live progress and draws the routes on the map", async () => {
@@ -209,7 +226,7 @@ describe("計画: a day's batch planned in the window", () => {
       () => document.querySelector('[data-testid="plan-progress"] [role="progressbar"]').getAttribute("aria-valuenow"),
     );
     assert.ok(Number(bar) >= 0 && Number(bar) <= 100);
-    await shot("86-plan-optimising-ja");
+    await shots("86-plan-optimising");
     await waitFor(browser, async () => (await attr(browser, "plan-version", "data-state")) === "finished", "the plan", 60000);
     const lines = Number(await attr(browser, "plan-map-legend", "data-lines"));
     const numbered = Number(await attr(browser, "plan-map-legend", "data-numbered"));
@@ -222,7 +239,7 @@ describe("計画: a day's batch planned in the window", () => {
     );
     assert.equal(routeStops.reduce((a, b) => a + b, 0), numbered);
     assert.match(await textOf(browser, "plan-kpis"), /使用ドライバー/);
-    await shot("87-plan-routes-ja");
+    await shots("87-plan-routes");
   });
 
   it("moves a stop to another driver with the menu twin of the drag, then undoes and redoes it", async () => {
@@ -245,8 +262,8 @@ describe("計画: a day's batch planned in the window", () => {
     assert.equal(await textOf(browser, "plan-edit-error"), "");
     assert.equal(Number(await attr(browser, "plan-map-legend", "data-lines")), 2, "two routes on the map");
     assert.match(await textOf(browser, "plan-kpi-drivers"), /2人/);
-    assert.match(await textOf(browser, "plan-kpi-drivers-previous"), /前の版: 1人/);
-    await shot("91-plan-moved-ja");
+    assert.match(await textOf(browser, "plan-kpi-drivers-previous"), /前版 1人/);
+    await shots("91-plan-moved");
     await clickTestId(browser, "plan-undo");
     await waitFor(browser, async () => (await stopsOf(TANAKA)) === 0, "undone");
     await clickTestId(browser, "plan-redo");
@@ -269,7 +286,7 @@ describe("計画: a day's batch planned in the window", () => {
       30000,
     );
     assert.match(await textOf(browser, "send-dialog"), /送信 2件、失敗 0件/);
-    await shot("92-plan-sent-ja");
+    await shots("92-plan-sent");
     await clickTestId(browser, "send-close");
   });
 
@@ -283,7 +300,70 @@ describe("計画: a day's batch planned in the window", () => {
     await waitFor(browser, async () => (await browser.$$(byTestId("route-job"))).length === 2, "a job under each route", 20000);
     const first = await done();
     await waitFor(browser, async () => (await done()) > first, "stops done by the drivers", 120000);
-    await shot("93-plan-progress-ja");
+    await shots("93-plan-progress");
+  });
+
+  it("hands two unassigned stops to DIAq, item by item, and they appear on the board", async () => {
+    const { browser } = app;
+    await clickTestId(browser, "plan-outsource");
+    await (await browser.$(byTestId("outsource-dialog"))).waitForDisplayed({ timeout: 5000 });
+    const candidates = await browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="outsource-candidate"]'), (c) => ({
+        id: c.dataset.stopId,
+        ticked: c.querySelector("input").checked,
+        text: c.innerText,
+      })),
+    );
+    // The stop still selected on the timeline (the one moved) is offered first, ticked; then the
+    // three 19:00–21:00 stops no driver could take, ticked.
+    const untick = (id) =>
+      browser.execute((s) => document.querySelector(`[data-testid="outsource-candidate"][data-stop-id="${s}"] input`).click(), id);
+    assert.equal(candidates.length, 4, JSON.stringify(candidates));
+    assert.equal(candidates[0].id, MOVED_STOP);
+    assert.match(candidates[0].text, /選択中/);
+    const unassigned = candidates.slice(1);
+    assert.ok(candidates.every((c) => c.ticked), "every candidate ticked");
+    assert.ok(unassigned.every((c) => /19:00–21:00/.test(c.text)), JSON.stringify(unassigned));
+    // Two of the unassigned: the moved stop stays with its driver, the third in the tray.
+    await untick(MOVED_STOP);
+    await untick(unassigned[2].id);
+    assert.match(await textOf(browser, "outsource-confirm"), /2件を委託/);
+    await shots("94-plan-outsource");
+    await clickTestId(browser, "outsource-confirm");
+    await waitFor(browser, async () => (await browser.$$(byTestId("outsource-item"))).length === 2, "the per-item report", 60000);
+    const items = await browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="outsource-item"]'), (i) => ({ outcome: i.dataset.outcome, code: i.dataset.tracking, text: i.innerText })),
+    );
+    assert.deepEqual(items.map((i) => i.outcome), ["created", "created"], JSON.stringify(items));
+    assert.ok(items.every((i) => /^\d{12}$/.test(i.code)), "DIAq tracking codes");
+    await shots("95-plan-outsourced");
+    await clickTestId(browser, "outsource-close");
+    const handed = await textOf(browser, "plan-routes-unassigned");
+    for (const { code } of items) assert.match(handed, new RegExp(`DIAq に委託済み（${code}）`));
+    assert.match(await textOf(browser, "plan-kpi-unassigned"), /1件/, "the stop not handed over is the one left");
+
+    // On the board, every date, found by its tracking code.
+    await browser.execute(() => (location.hash = "#/board"));
+    await (await browser.$(byTestId("board-page"))).waitForDisplayed({ timeout: 10000 });
+    await browser.execute(() => {
+      const all = document.querySelector('[data-testid="board-date-all"]');
+      if (all.getAttribute("aria-pressed") !== "true") all.click();
+    });
+    for (const { code } of items) {
+      const search = await browser.$(byTestId("board-search"));
+      await search.clearValue();
+      await search.setValue(code);
+      await waitFor(
+        browser,
+        async () => (await browser.execute(() => Array.from(document.querySelectorAll('[data-testid="board-card"]'), (c) => c.innerText).join("\n"))).includes(code),
+        `the DIAq delivery ${code} on the board`,
+        30000,
+      );
+    }
+    await shots("96-plan-outsourced-on-board");
+    await (await browser.$(byTestId("board-search"))).clearValue();
+    await browser.execute(() => (location.hash = "#/plan"));
+    await (await browser.$(byTestId("plan-page"))).waitForDisplayed({ timeout: 10000 });
   });
 
   it("shows the last plan again when the window is reloaded (read from the cache)", async () => {

@@ -15,7 +15,7 @@ function route(email: string, visits: PlanVisit[], distance_m: number, end_s: nu
 function plan(routes: PlanRoute[], unassigned = 0): Plan {
   return {
     routes,
-    unassigned: Array.from({ length: unassigned }, () => ({ stop_id: 'x', source: src, lat: 0, lng: 0, parcels: 1, window: null, cause: 'window' as const, message: '', closest_driver: null, closest_driver_name: null, fixed: false })),
+    unassigned: Array.from({ length: unassigned }, () => ({ stop_id: 'x', source: src, lat: 0, lng: 0, parcels: 1, window: null, cause: 'window' as const, message: '', closest_driver: null, closest_driver_name: null, fixed: false, diaq_tracking_code: null })),
   } as unknown as Plan;
 }
 
@@ -37,6 +37,12 @@ describe('the plan figures', () => {
     expect(k.parcelsPerDriver).toBe(3);
     expect(k.stops).toBe(3);
     expect(k.unassigned).toBe(2);
+  });
+
+  it('does not count stops handed to DIAq as unassigned', () => {
+    const p = plan([], 3);
+    (p.unassigned[0] as { diaq_tracking_code: string | null }).diaq_tracking_code = '999932921790';
+    expect(kpisOf(p).unassigned).toBe(2);
   });
 
   it('has no shares without deliveries', () => {

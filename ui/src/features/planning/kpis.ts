@@ -40,7 +40,7 @@ export function kpisOf(plan: Plan): Kpis {
     parcelsPerDriver: used.length > 0 ? parcels / used.length : null,
     stops: deliveries,
     // Stops handed to DIAq wait in the tray with their tracking code: they are not left over.
-    unassigned: plan.unassigned.filter((u) => (u.cause as string) !== 'diaq').length,
+    unassigned: plan.unassigned.filter((u) => !u.diaq_tracking_code).length,
   };
 }
 

@@ -153,7 +153,7 @@ export const planningJa = {
   'plan.kpi.people': '{n}人',
   'plan.kpi.parcels': '{n}個',
   'plan.kpi.stops': '{n}件',
-  'plan.kpi.previous': '前の版: {value}',
+  'plan.kpi.previous': '前版 {value}',
   'plan.kpi.none': '—',
 
   'plan.map.label': '計画のルート地図',
@@ -177,7 +177,7 @@ export const planningJa = {
   'plan.routes.cause.max_duration': '最大稼働時間超過',
   'plan.routes.cause.no_room': '他の配送先と両立しない',
   'plan.routes.cause.manual': '手動で外した',
-  'plan.routes.cause.diaq': 'DIAq に委託済み',
+  'plan.routes.diaq': 'DIAq に委託済み（{code}）',
 };
 
 export const planningEn: Record<keyof typeof planningJa, string> = {
@@ -259,10 +259,10 @@ export const planningEn: Record<keyof typeof planningJa, string> = {
   'plan.batch.file': 'File',
   'plan.batch.clear': 'Remove',
   'plan.batch.encoding': '{format} · {encoding}',
-  'plan.batch.counts': '{rows} rows',
-  'plan.batch.ok': '{n} ok',
-  'plan.batch.warnings': '{n} warnings',
-  'plan.batch.errors': '{n} errors',
+  'plan.batch.counts': 'rows: {rows}',
+  'plan.batch.ok': 'ok: {n}',
+  'plan.batch.warnings': 'warnings: {n}',
+  'plan.batch.errors': 'errors: {n}',
   'plan.batch.parcels': '{n} parcels',
   'plan.batch.line': 'line {line}',
   'plan.batch.pcs': '×{n}',
@@ -334,7 +334,7 @@ export const planningEn: Record<keyof typeof planningJa, string> = {
   'plan.kpi.people': '{n}',
   'plan.kpi.parcels': '{n}',
   'plan.kpi.stops': '{n}',
-  'plan.kpi.previous': 'previous: {value}',
+  'plan.kpi.previous': 'was {value}',
   'plan.kpi.none': '—',
 
   'plan.map.label': 'Map of the plan’s routes',
@@ -345,7 +345,7 @@ export const planningEn: Record<keyof typeof planningJa, string> = {
 
   'plan.routes.label': 'Routes',
   'plan.routes.empty': 'No routes yet',
-  'plan.routes.stops': '{n} stops',
+  'plan.routes.stops': 'stops: {n}',
   'plan.routes.km': '{km} km',
   'plan.routes.span': '{start}–{end}',
   'plan.routes.unused': 'not used',
@@ -358,5 +358,5 @@ export const planningEn: Record<keyof typeof planningJa, string> = {
   'plan.routes.cause.max_duration': 'over the maximum duration',
   'plan.routes.cause.no_room': 'does not fit with the other stops',
   'plan.routes.cause.manual': 'taken off by hand',
-  'plan.routes.cause.diaq': 'handed to DIAq',
+  'plan.routes.diaq': 'handed to DIAq ({code})',
 };

@@ -14,6 +14,7 @@ import {
   planBatch,
   planEdit,
   planJobProgress,
+  outsourceStops,
   reoptimisePlan,
   sendPlan,
   recheckBatchRow,
@@ -26,6 +27,7 @@ import {
   type PlanFinished,
   type PlanJobProgress,
   type PlanSent,
+  type OutsourceReport,
   type PlanProgress,
   type PlanStarted,
   type RowReport,
@@ -103,6 +105,10 @@ export class PlanView {
   sending = $state(false);
   sendError = $state<CommandError | null>(null);
   jobs = $state.raw<PlanJobProgress | null>(null);
+  /** The last hand-over to DIAq, item by item. */
+  outsourcing = $state(false);
+  outsourced = $state.raw<OutsourceReport | null>(null);
+  outsourceError = $state<CommandError | null>(null);
   #jobsSeq = 0;
   #loaded = false;
 
@@ -301,6 +307,25 @@ export class PlanView {
       return null;
     } finally {
       this.sending = false;
+    }
+  }
+
+  /** Hands these stops to DIAq; the plan on screen becomes the version the hand-over made. */
+  async outsource(stopIds: string[]): Promise<OutsourceReport | null> {
+    const plan = this.plan;
+    if (!plan || this.outsourcing || stopIds.length === 0) return null;
+    this.outsourcing = true;
+    this.outsourceError = null;
+    try {
+      const report = await outsourceStops(plan.plan_id, stopIds);
+      this.outsourced = report;
+      if (report.version !== plan.version) await this.show(plan.plan_id, report.version);
+      return report;
+    } catch (e) {
+      this.outsourceError = asError(e);
+      return null;
+    } finally {
+      this.outsourcing = false;
     }
   }
 

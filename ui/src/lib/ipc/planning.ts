@@ -13,6 +13,7 @@ import type {
   PlanJobProgress,
   PlanRequest,
   PlanSent,
+  OutsourceReport,
   PlanStarted,
   PlanSummary,
   RowReport,
@@ -28,6 +29,8 @@ export type {
   PlanEdit,
   PlanEvaluation,
   PlanFinished,
+  OutsourceItem,
+  OutsourceReport,
   PlanJobProgress,
   PlanProgress,
   PlanSent,
@@ -118,6 +121,12 @@ export function sendPlan(planId: string): Promise<PlanSent> {
 /** The sent routes' RouteMate jobs: status and stops per status, read again when reachable. */
 export function planJobProgress(planId: string): Promise<PlanJobProgress> {
   return call<PlanJobProgress>('plan_job_progress', { planId });
+}
+
+/** Hands the stops to DIAq (a window that fits, then a delivery through the outbox); one item
+ *  per stop. Repeating it creates nothing twice. */
+export function outsourceStops(planId: string, stopIds: string[]): Promise<OutsourceReport> {
+  return call<OutsourceReport>('outsource_stops', { planId, stopIds });
 }
 
 /** Every version of every plan, newest first. */
