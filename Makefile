@@ -18,7 +18,7 @@ TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 CARGO_DENY := $(HOME)/.cargo/bin/cargo-deny
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny release data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench map-bench sandbox geo-bench tokyo-bench schemathesis
+.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny release data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench start-bench map-bench sandbox geo-bench tokyo-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -106,6 +106,17 @@ ui-bench: ui data tauri-driver
 	cd tests/e2e && HAKOBU_APP="$(CARGO_TARGET_DIR)/release/hakobu" \
 	  HAKOBU_BENCH_CACHE_BIN="$(CARGO_TARGET_DIR)/release/bench-cache" \
 	  PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) node bench/ui-bench.js
+
+## Start and idle-memory benchmark (release app, 50,000 cached orders, against a bare Tauri
+## window of the same build as the floor); rewrites ui/START-BENCHMARKS.md.
+start-bench: ui data tauri-driver
+	cargo build --release -p hakobu-app $(APP_FEATURES)
+	cargo build --release -p hakobu-app $(APP_FEATURES) --example bare-window
+	cargo build --release -p hakobu-dispatch --bin bench-cache
+	cd tests/e2e && HAKOBU_APP="$(CARGO_TARGET_DIR)/release/hakobu" \
+	  HAKOBU_BARE_WINDOW_BIN="$(CARGO_TARGET_DIR)/release/examples/bare-window" \
+	  HAKOBU_BENCH_CACHE_BIN="$(CARGO_TARGET_DIR)/release/bench-cache" \
+	  PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) node bench/start-bench.js
 
 ## Live map benchmark (release app, 2,000 simulated drivers); rewrites ui/MAP-BENCHMARKS.md.
 map-bench: ui data tauri-driver
