@@ -13,34 +13,35 @@
 //! at the start, a suffix max for what it adds afterwards). A pickup-and-delivery pair raises the
 //! load only between its two stops, so its check walks that segment once per pickup position.
 
-use rand::{Rng, RngCore};
-
 use crate::model::{Model, StopNode, StopRole, TIME_EPSILON, earliest_start, latest_start};
 
+/// The caches are readable by the operators in the crate (insertion in `recreate`, the tail
+/// exchange in `local_search`); only `Route`'s own methods write them, so they always match
+/// `stops`.
 #[derive(Debug)]
 pub(crate) struct Route {
     pub vehicle: u32,
     /// Stop ids in visiting order.
     pub stops: Vec<u32>,
-    location: Vec<u32>,
+    pub location: Vec<u32>,
     pub earliest: Vec<f64>,
     /// `earliest[k]` plus node `k`'s service time: when the vehicle can leave it.
-    departure: Vec<f64>,
-    latest: Vec<f64>,
-    load: Vec<i64>,
-    prefix_max: Vec<i64>,
-    suffix_max: Vec<i64>,
+    pub departure: Vec<f64>,
+    pub latest: Vec<f64>,
+    pub load: Vec<i64>,
+    pub prefix_max: Vec<i64>,
+    pub suffix_max: Vec<i64>,
     /// `arc[k]`: distance from node `k - 1` to node `k` (`arc[0]` = 0), what an insertion
     /// between them saves.
-    arc: Vec<f64>,
+    pub arc: Vec<f64>,
     /// `arc_time[k]`: travel time from node `k - 1` to node `k` (`arc_time[0]` = 0). Cached
     /// because the pair check walks the route's arcs for every pickup position, and reading
     /// them from the matrix is a cache miss per node on city-sized instances.
-    arc_time: Vec<f64>,
+    pub arc_time: Vec<f64>,
     /// Per node and dimension: start loads of the stops at nodes `<= k` (for tail exchanges).
-    start_prefix: Vec<i64>,
+    pub start_prefix: Vec<i64>,
     /// Pairs picked up but not yet delivered after node `k`: a route may be cut only where 0.
-    open_pairs: Vec<u32>,
+    pub open_pairs: Vec<u32>,
     pub distance: f64,
     /// False only if a removal broke feasibility (possible when durations violate the triangle
     /// inequality); such a route is emptied by the caller.
@@ -98,73 +99,6 @@ fn add_per_node(per_node: &mut [i64], dims: usize, nodes: std::ops::Range<usize>
         }
     }
 }
-
-/// SISR's blinks: each evaluated insertion position is skipped with probability `rate`.
-/// Drawing the gap to the next blink (geometric) instead of a number per position gives the
-/// same distribution at a fraction of the random draws.
-pub(crate) struct Blinks<'r> {
-    rate: f64,
-    /// ln(1 − rate), for drawing geometric gaps.
-    log_keep: f64,
-    until_next: u64,
-    rng: &'r mut dyn RngCore,
-}
-
-impl<'r> Blinks<'r> {
-    pub fn new(rate: f64, rng: &'r mut dyn RngCore) -> Self {
-        let mut blinks = Blinks {
-            rate,
-            log_keep: (1.0 - rate).ln(),
-            until_next: 0,
-            rng,
-        };
-        blinks.draw();
-        blinks
-    }
-
-    fn draw(&mut self) {
-        self.until_next = if self.rate <= 0.0 {
-            u64::MAX
-        } else if self.rate >= 1.0 {
-            0
-        } else {
-            let u: f64 = self.rng.random::<f64>().max(f64::MIN_POSITIVE);
-            (u.ln() / self.log_keep).floor().min(u64::MAX as f64) as u64
-        };
-    }
-
-    /// True if this position is to be skipped.
-    #[inline]
-    pub fn blink(&mut self) -> bool {
-        if self.until_next == 0 {
-            self.draw();
-            true
-        } else {
-            self.until_next -= 1;
-            false
-        }
-    }
-}
-
-/// Reusable buffers for [`Route::best_pair`], so that recreating allocates nothing per job.
-#[derive(Debug, Default)]
-pub(crate) struct PairScratch {
-    /// Running maximum load, per dimension, over the nodes a pair would ride past.
-    segment_max: Vec<i64>,
-    /// Suffix minima of the delivery's detour per arc.
-    delivery_min: Vec<f64>,
-}
-
-/// Where to insert a job: before old node `first` (and for a pair, the delivery before old node
-/// `second`, with `second >= first`), and what it adds to the objective.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Insertion {
-    pub route: usize,
-    pub first: usize,
-    pub second: usize,
-    pub cost: f64,
-}
-
 impl Route {
     fn empty(vehicle: u32) -> Self {
         Route {
@@ -438,7 +372,7 @@ impl Route {
     /// the shift starts, or open too late to serve it and still be back by the latest end.
     /// Constant-time, and it skips whole routes (an early shift for an evening slot) before any
     /// work per position.
-    fn shift_can_serve(&self, model: &Model, stop: &StopNode) -> bool {
+    pub fn shift_can_serve(&self, model: &Model, stop: &StopNode) -> bool {
         let (Some(first), Some(last)) = (stop.windows.first(), stop.windows.last()) else {
             return true;
         };
@@ -454,7 +388,7 @@ impl Route {
     /// earliest start is after its last window closes, nor precede one whose latest start is
     /// before its first window opens plus its service. On a long route with one-hour windows
     /// this leaves a few positions of dozens; the checks per position stay as they are.
-    fn window_range(&self, stop: &StopNode) -> (usize, usize) {
+    pub fn window_range(&self, stop: &StopNode) -> (usize, usize) {
         let n = self.stops.len();
         let (Some(first), Some(last)) = (stop.windows.first(), stop.windows.last()) else {
             return (1, n + 1);
@@ -477,245 +411,22 @@ impl Route {
         (lo.max(1), reachable.min(n + 1))
     }
 
-    /// Best feasible position for a single-stop job, if better than `best.cost`. Each position
-    /// is skipped with probability `blink` (SISR's "blinks").
-    #[allow(clippy::too_many_arguments)]
-    pub fn best_single(
-        &self,
-        model: &Model,
-        route_index: usize,
-        stop: u32,
-        extra_cost: f64,
-        blinks: &mut Blinks,
-        best: &mut Option<Insertion>,
-    ) {
-        let vehicle = &model.vehicles[self.vehicle as usize];
-        let profile = vehicle.profile;
-        let node = &model.stops[stop as usize];
-        if !self.shift_can_serve(model, node) {
-            return;
-        }
-        let dims = model.dims;
-        let start_load = model.start_load(stop);
-        let delta = model.delta(stop);
-        let distance = model.distances_around(profile, node.location);
-        let duration = model.durations_around(profile, node.location);
-        let (lo, hi) = self.window_range(node);
-        for k in lo..=hi {
-            let prev = k - 1;
-            let from = self.location[prev];
-            let to = self.location[k];
-            let cost = extra_cost + distance.from(from) + distance.to(to) - self.arc[k];
-            if best.is_some_and(|b| cost >= b.cost) {
-                continue;
-            }
-            if blinks.blink() {
-                continue;
-            }
-            let fits = (0..dims).all(|d| {
-                let cap = vehicle.capacity[d];
-                let added = start_load[d];
-                self.prefix_max[prev * dims + d] + added <= cap
-                    && self.suffix_max[k * dims + d] + added + delta[d] <= cap
-                    && self.load[prev * dims + d] + added + delta[d] <= cap
-            });
-            if !fits {
-                continue;
-            }
-            let arrival = self.departure[prev] + duration.from(from);
-            let Some(start) = earliest_start(&node.windows, arrival) else {
-                continue;
-            };
-            let next_arrival = start + node.service + duration.to(to);
-            if next_arrival > self.latest[k] + TIME_EPSILON {
-                continue;
-            }
-            *best = Some(Insertion {
-                route: route_index,
-                first: k,
-                second: k,
-                cost,
-            });
-        }
-    }
-
-    /// Best feasible positions for a pickup-and-delivery pair (pickup stop id `first`, delivery
-    /// `first + 1`), if better than `best.cost`.
-    ///
-    /// With its stops apart, a pair costs the pickup's detour at `a` plus the delivery's detour
-    /// at `k >= a`. The delivery detours' suffix minima (one O(n) pass) bound every pickup
-    /// position from below, so positions that cannot beat `best` are skipped, and the walk over
-    /// delivery positions stops once the rest cannot: on long routes this turns the O(n²) scan
-    /// into about O(n) for all but the few promising pickups. The pruning is exact.
-    #[allow(clippy::too_many_arguments)]
-    pub fn best_pair(
-        &self,
-        model: &Model,
-        route_index: usize,
-        first: u32,
-        extra_cost: f64,
-        blinks: &mut Blinks,
-        best: &mut Option<Insertion>,
-        scratch: &mut PairScratch,
-    ) {
-        let vehicle = &model.vehicles[self.vehicle as usize];
-        let profile = vehicle.profile;
-        let pickup = &model.stops[first as usize];
-        let delivery = &model.stops[first as usize + 1];
-        if !(self.shift_can_serve(model, pickup) && self.shift_can_serve(model, delivery)) {
-            return;
-        }
-        let (lp, ld) = (pickup.location, delivery.location);
-        let dims = model.dims;
-        let amount = model.delta(first);
-        let n = self.stops.len();
-        // Every travel here starts or ends at the pickup or the delivery: read their rows.
-        let (distance_p, distance_d) = (
-            model.distances_around(profile, lp),
-            model.distances_around(profile, ld),
-        );
-        let (duration_p, duration_d) = (
-            model.durations_around(profile, lp),
-            model.durations_around(profile, ld),
-        );
-        // The delivery may follow node k only for k in first_after..=last_after, the pickup
-        // may go before node a only for a in pickup_lo..=pickup_hi (see `window_range`).
-        let (delivery_lo, delivery_hi) = self.window_range(delivery);
-        let (pickup_lo, pickup_hi) = self.window_range(pickup);
-        if delivery_lo > delivery_hi || pickup_lo > pickup_hi {
-            return;
-        }
-        let (first_after, last_after) = (delivery_lo - 1, delivery_hi - 1);
-        // delivery_min[k]: cheapest detour of the delivery alone between nodes k' and k' + 1,
-        // over the allowed k' >= k (infinite past the last one).
-        let delivery_min = &mut scratch.delivery_min;
-        delivery_min.clear();
-        delivery_min.resize(n + 2, f64::INFINITY);
-        for k in (first_after..=last_after).rev() {
-            let detour = distance_d.from(self.location[k]) + distance_d.to(self.location[k + 1])
-                - self.arc[k + 1];
-            delivery_min[k] = detour.min(delivery_min[k + 1]);
-        }
-        let floor = delivery_min[first_after];
-        delivery_min[..first_after].fill(floor);
-        let segment_max = &mut scratch.segment_max;
-        // The pickup cannot follow the last node the delivery may follow.
-        for a in pickup_lo..=pickup_hi.min(delivery_hi) {
-            let prev = a - 1;
-            let from = self.location[prev];
-            let to_a = self.location[a];
-            let enter = extra_cost + distance_p.from(from);
-            let adjacent_cost = enter + distance_p.to(ld) + distance_d.to(to_a) - self.arc[a];
-            // Delivery after old node k (before old node k + 1), k in a..=n: this plus its detour.
-            let pickup_cost = enter + distance_p.to(to_a) - self.arc[a];
-            let bound = adjacent_cost.min(pickup_cost + delivery_min[a]);
-            if best.is_some_and(|b| bound >= b.cost) {
-                continue;
-            }
-            if blinks.blink() {
-                continue;
-            }
-            let arrival = self.departure[prev] + duration_p.from(from);
-            let Some(start_p) = earliest_start(&pickup.windows, arrival) else {
-                continue;
-            };
-            // Nodes a.. are reached later than before; if even the pickup is past node a's
-            // latest start minus travel, nothing after fits either.
-            segment_max.clear();
-            segment_max.extend_from_slice(&self.load[prev * dims..a * dims]);
-            if (0..dims).any(|d| segment_max[d] + amount[d] > vehicle.capacity[d]) {
-                continue;
-            }
-            // Delivery right after the pickup.
-            if prev >= first_after && best.is_none_or(|b| adjacent_cost < b.cost) {
-                let arrival_d = start_p + pickup.service + duration_p.to(ld);
-                if let Some(start_d) = earliest_start(&delivery.windows, arrival_d)
-                    && start_d + delivery.service + duration_d.to(to_a)
-                        <= self.latest[a] + TIME_EPSILON
-                {
-                    *best = Some(Insertion {
-                        route: route_index,
-                        first: a,
-                        second: a,
-                        cost: adjacent_cost,
-                    });
-                }
-            }
-            // When the vehicle can leave the node the walk is at. Once a node is reached for
-            // the same start as before (waiting absorbed the pickup's detour), so is every
-            // node after it: the walk then reads their cached departures instead of their
-            // windows, and they need no check.
-            let mut leave = start_p + pickup.service;
-            let mut converged = false;
-            for (k, &rest) in delivery_min.iter().enumerate().take(last_after + 1).skip(a) {
-                if best.is_some_and(|b| pickup_cost + rest >= b.cost) {
-                    break;
-                }
-                let loc_k = self.location[k];
-                if converged {
-                    leave = self.departure[k];
-                } else {
-                    // From the pickup to old node a, then along the route's own arcs.
-                    let travel = if k == a {
-                        duration_p.to(loc_k)
-                    } else {
-                        self.arc_time[k]
-                    };
-                    let arrival_k = leave + travel;
-                    if arrival_k > self.latest[k] + TIME_EPSILON {
-                        break;
-                    }
-                    let stop = &model.stops[self.stops[k - 1] as usize];
-                    let Some(start_k) = earliest_start(&stop.windows, arrival_k) else {
-                        break;
-                    };
-                    converged = start_k == self.earliest[k];
-                    leave = start_k + stop.service;
-                }
-                let mut over = false;
-                for (d, m) in segment_max.iter_mut().enumerate() {
-                    *m = (*m).max(self.load[k * dims + d]);
-                    over |= *m + amount[d] > vehicle.capacity[d];
-                }
-                if over {
-                    break;
-                }
-                if k < first_after {
-                    continue;
-                }
-                let to = self.location[k + 1];
-                let cost =
-                    pickup_cost + distance_d.from(loc_k) + distance_d.to(to) - self.arc[k + 1];
-                if best.is_some_and(|b| cost >= b.cost) {
-                    continue;
-                }
-                if blinks.blink() {
-                    continue;
-                }
-                let arrival_d = leave + duration_d.from(loc_k);
-                if let Some(start_d) = earliest_start(&delivery.windows, arrival_d)
-                    && start_d + delivery.service + duration_d.to(to)
-                        <= self.latest[k + 1] + TIME_EPSILON
-                {
-                    *best = Some(Insertion {
-                        route: route_index,
-                        first: a,
-                        second: k + 1,
-                        cost,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Applies an insertion found by [`Route::best_single`] or [`Route::best_pair`].
+    /// Inserts `first_stop` (and for a pair, `first_stop + 1`) before old node `first` (the
+    /// delivery before old node `second`, `second >= first`), as found by
+    /// [`crate::recreate::best_single`] or [`crate::recreate::best_pair`].
     ///
     /// Only what the new stops change is recomputed: nodes before the first new one keep
     /// their times (their loads only gain the new stops' start loads), and nodes after the
     /// last new one keep their latest starts (their suffix maxima only gain what the new stops
     /// leave aboard). The result is identical to [`Route::update`]; this is about half its
     /// work on average, and rebuilding caches after insertions was a quarter of the search.
-    pub fn insert(&mut self, model: &Model, first_stop: u32, is_pair: bool, at: &Insertion) {
+    pub fn insert(
+        &mut self,
+        model: &Model,
+        first_stop: u32,
+        is_pair: bool,
+        (first, second): (usize, usize),
+    ) {
         let added: &[u32] = if is_pair {
             &[first_stop, first_stop + 1]
         } else {
@@ -723,8 +434,7 @@ impl Route {
         };
         // Node of each new stop: the pickup before old node `first`, the delivery before old
         // node `second` (one further on, behind the pickup).
-        let first = at.first;
-        let last = if is_pair { at.second + 1 } else { first };
+        let last = if is_pair { second + 1 } else { first };
         self.stops.insert(first - 1, first_stop);
         if is_pair {
             self.stops.insert(last - 1, first_stop + 1);
@@ -879,95 +589,20 @@ impl Route {
         let loads_unchanged = on_start[..dims].iter().all(|&a| a == 0);
         self.backward_to(model, tail - count - 1, first, loads_unchanged);
     }
-
-    /// Cost change of exchanging tails with `other` after node `i` here and node `j` there
-    /// (2-opt*), with the fixed costs times `fixed_cost_weight`, or `None` if infeasible. Both
-    /// vehicles must share profile, end and latest end, so that each tail's cached latest start
-    /// times stay valid behind the other's head.
-    pub fn tail_exchange_delta(
-        &self,
-        model: &Model,
-        other: &Route,
-        i: usize,
-        j: usize,
-        fixed_cost_weight: f64,
-    ) -> Option<f64> {
-        if self.open_pairs[i] != 0 || other.open_pairs[j] != 0 {
-            return None;
-        }
-        let profile = model.vehicles[self.vehicle as usize].profile;
-        let (a_from, a_to) = (self.location[i], other.location[j + 1]);
-        let (b_from, b_to) = (other.location[j], self.location[i + 1]);
-        let delta = model.distance(profile, a_from, a_to) + model.distance(profile, b_from, b_to)
-            - self.arc[i + 1]
-            - other.arc[j + 1];
-        if delta >= -1e-9 {
-            return None;
-        }
-        let fits_time = |head: &Route, h: usize, tail: &Route, t: usize| {
-            head.departure[h] + model.duration(profile, head.location[h], tail.location[t + 1])
-                <= tail.latest[t + 1] + TIME_EPSILON
-        };
-        if !fits_time(self, i, other, j) || !fits_time(other, j, self, i) {
-            return None;
-        }
-        let dims = model.dims;
-        let fits_load = |head: &Route, h: usize, tail: &Route, t: usize| {
-            let capacity = &model.vehicles[head.vehicle as usize].capacity;
-            let h_total = (head.stops.len() + 1) * dims;
-            let t_total = (tail.stops.len() + 1) * dims;
-            (0..dims).all(|d| {
-                // What the head's own tail had on board from the start leaves; the new tail's
-                // start loads come aboard.
-                let head_tail_start =
-                    head.start_prefix[h_total + d] - head.start_prefix[h * dims + d];
-                let tail_tail_start =
-                    tail.start_prefix[t_total + d] - tail.start_prefix[t * dims + d];
-                let shift = tail_tail_start - head_tail_start;
-                let head_part = head.prefix_max[h * dims + d] + shift;
-                let tail_part = tail.suffix_max[(t + 1) * dims + d] - tail.load[t * dims + d]
-                    + head.load[h * dims + d]
-                    + shift;
-                head_part <= capacity[d] && tail_part <= capacity[d]
-            })
-        };
-        if !fits_load(self, i, other, j) || !fits_load(other, j, self, i) {
-            return None;
-        }
-        let fixed = |r: &Route, empty_after: bool| {
-            if empty_after && !r.stops.is_empty() {
-                -model.vehicles[r.vehicle as usize].fixed_cost * fixed_cost_weight
-            } else {
-                0.0
-            }
-        };
-        let self_empty = i == 0 && j == other.stops.len();
-        let other_empty = j == 0 && i == self.stops.len();
-        Some(delta + fixed(self, self_empty) + fixed(other, other_empty))
-    }
-
-    /// Applies a tail exchange checked by [`Route::tail_exchange_delta`].
-    pub fn exchange_tails(&mut self, model: &Model, other: &mut Route, i: usize, j: usize) {
-        let mine = self.stops.split_off(i);
-        let theirs = other.stops.split_off(j);
-        self.stops.extend(theirs);
-        other.stops.extend(mine);
-        self.update(model);
-        other.update(model);
-    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 
     use super::*;
     use crate::problem::{Job, Problem, Profile, Stop, Task, TimeWindow, Vehicle};
+    use crate::recreate::{Blinks, best_single};
 
     /// Eight places in a 100 × 100 square, single stops with one or two random windows (some
     /// none), service times, one vehicle with a shift that not everything fits into.
-    fn random_problem(rng: &mut StdRng) -> Problem {
+    pub(crate) fn random_problem(rng: &mut StdRng) -> Problem {
         let points: Vec<(f64, f64)> = (0..9)
             .map(|_| (rng.random_range(0.0..100.0), rng.random_range(0.0..100.0)))
             .collect();
@@ -1060,9 +695,9 @@ mod tests {
                 }
                 let mut best = None;
                 let mut blinks = Blinks::new(0.0, &mut rng);
-                route.best_single(&model, 0, stop, 0.0, &mut blinks, &mut best);
+                best_single(&route, &model, 0, stop, 0.0, &mut blinks, &mut best);
                 if let Some(at) = best {
-                    route.insert(&model, stop, false, &at);
+                    route.insert(&model, stop, false, (at.first, at.second));
                     assert!(route.feasible);
                 }
             }
@@ -1073,80 +708,9 @@ mod tests {
         );
     }
 
-    /// [`Route::best_pair`] and [`Route::best_single`] prune positions by bounds and by what
-    /// the caches say; what they find must be what trying every position finds: inserting
-    /// there, recomputing the route, and keeping the cheapest feasible one.
-    #[test]
-    fn best_insertions_match_trying_every_position() {
-        let mut rng = StdRng::seed_from_u64(5);
-        let (mut found, mut none) = (0, 0);
-        for round in 0..400 {
-            let problem = mixed_problem(&mut rng, Shape::of_round(round));
-            let model = Model::new(&problem);
-            let mut route = Route::new(&model, 0);
-            let mut scratch = PairScratch::default();
-            for job in &model.jobs {
-                let mut best = None;
-                let mut blinks = Blinks::new(0.0, &mut rng);
-                if job.is_pair {
-                    route.best_pair(
-                        &model,
-                        0,
-                        job.first,
-                        0.0,
-                        &mut blinks,
-                        &mut best,
-                        &mut scratch,
-                    );
-                } else {
-                    route.best_single(&model, 0, job.first, 0.0, &mut blinks, &mut best);
-                }
-                let n = route.len();
-                let mut cheapest: Option<f64> = None;
-                for first in 1..=n + 1 {
-                    let seconds = if job.is_pair {
-                        first..=n + 1
-                    } else {
-                        first..=first
-                    };
-                    for second in seconds {
-                        let mut tried = route.clone();
-                        tried.stops.insert(first - 1, job.first);
-                        if job.is_pair {
-                            tried.stops.insert(second, job.first + 1);
-                        }
-                        tried.update(&model);
-                        if tried.feasible {
-                            let cost = tried.distance - route.distance;
-                            cheapest = Some(cheapest.map_or(cost, |c: f64| c.min(cost)));
-                        }
-                    }
-                }
-                match (best, cheapest) {
-                    (Some(at), Some(cost)) => {
-                        assert!((at.cost - cost).abs() < 1e-6, "{} ≠ {cost}", at.cost);
-                        let before = route.distance;
-                        route.insert(&model, job.first, job.is_pair, &at);
-                        assert!(route.feasible);
-                        assert!((route.distance - before - at.cost).abs() < 1e-6);
-                        found += 1;
-                    }
-                    (None, None) => none += 1,
-                    (best, cheapest) => {
-                        panic!("found {best:?}, trying every position {cheapest:?}")
-                    }
-                }
-            }
-        }
-        assert!(
-            found > 1500 && none > 300,
-            "{found} found, {none} with no position"
-        );
-    }
-
     /// How [`mixed_problem`] draws windows and capacity.
     #[derive(Clone, Copy, PartialEq)]
-    enum Shape {
+    pub(crate) enum Shape {
         /// Random windows (some none), a capacity some routes exceed.
         Random,
         /// Windows opening on the hour (of 100 units), as DIAq's slots do: many stops wait
@@ -1158,14 +722,14 @@ mod tests {
     }
 
     impl Shape {
-        fn of_round(round: usize) -> Shape {
+        pub(crate) fn of_round(round: usize) -> Shape {
             [Shape::Random, Shape::Hourly, Shape::Loose][round % 3]
         }
     }
 
     /// Eight places, pairs and single stops that deliver and collect in two dimensions, with
     /// windows as `shape` says and a vehicle that may end anywhere.
-    fn mixed_problem(rng: &mut StdRng, shape: Shape) -> Problem {
+    pub(crate) fn mixed_problem(rng: &mut StdRng, shape: Shape) -> Problem {
         let mut problem = random_problem(rng);
         let stop = |rng: &mut StdRng| Stop {
             location: rng.random_range(1..9),
@@ -1257,14 +821,8 @@ mod tests {
                 } else {
                     first
                 };
-                let at = Insertion {
-                    route: 0,
-                    first,
-                    second,
-                    cost: 0.0,
-                };
                 incremental_inserts += usize::from(route.feasible);
-                route.insert(&model, job.first, job.is_pair, &at);
+                route.insert(&model, job.first, job.is_pair, (first, second));
                 let mut full = route.clone();
                 full.update(&model);
                 assert_same_caches(&route, &full);

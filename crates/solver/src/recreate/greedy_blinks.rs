@@ -6,8 +6,8 @@ use rand::seq::SliceRandom;
 use rand::{Rng, RngCore};
 
 use super::Recreate;
+use super::insertion::{Blinks, Insertion, PairScratch, best_pair, best_single};
 use crate::model::Model;
-use crate::route::{Blinks, Insertion, PairScratch};
 use crate::solution::{UNROUTED, WorkingSolution};
 
 #[derive(Debug, Clone)]
@@ -107,7 +107,8 @@ impl Recreate for GreedyBlinks {
                         0.0
                     };
                     if node.is_pair {
-                        route.best_pair(
+                        best_pair(
+                            route,
                             model,
                             index,
                             node.first,
@@ -117,13 +118,26 @@ impl Recreate for GreedyBlinks {
                             &mut scratch,
                         );
                     } else {
-                        route.best_single(model, index, node.first, extra, &mut blinks, &mut best);
+                        best_single(
+                            route,
+                            model,
+                            index,
+                            node.first,
+                            extra,
+                            &mut blinks,
+                            &mut best,
+                        );
                     }
                 }
             }
             match best {
                 Some(at) => {
-                    solution.routes[at.route].insert(model, node.first, node.is_pair, &at);
+                    solution.routes[at.route].insert(
+                        model,
+                        node.first,
+                        node.is_pair,
+                        (at.first, at.second),
+                    );
                     solution.job_route[job as usize] = at.route as u32;
                     solution.touch(at.route as u32);
                 }

@@ -1,8 +1,11 @@
 //! Recreate operators: place unassigned jobs back on open routes.
 
 mod greedy_blinks;
+mod insertion;
 
 pub(crate) use greedy_blinks::GreedyBlinks;
+#[cfg(test)]
+pub(crate) use insertion::{Blinks, best_single};
 
 use rand::RngCore;
 
