@@ -1361,3 +1361,66 @@ async fn outsourcing_creates_each_diaq_delivery_once_even_when_killed_mid_way() 
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("stop_ids"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_over_a_drivers_capacity_or_past_their_shift_is_refused_with_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, _, _) = a_store(&d);
+    let driver = |email: &str, shift_end: &str, capacity: u32| DriverInput {
+        email: email.into(),
+        name: email.split('@').next().unwrap().into(),
+        vehicle_type: VehicleType::Bicycle,
+        shift_start: "09:00".into(),
+        shift_end: shift_end.into(),
+        start: Place::Store {
+            store_id: store_id.clone(),
+        },
+        end: Place::Store {
+            store_id: store_id.clone(),
+        },
+        capacity: Some(capacity),
+    };
+    d.save_driver(&driver("small@routemate.example", "18:00", 1))
+        .unwrap();
+    // Off at 10:05: a stop whose window opens at 10:00 cannot be served and brought back.
+    d.save_driver(&driver("early@routemate.example", "10:05", 6))
+        .unwrap();
+    let plan = planned(&d).await;
+    let id = plan.plan_id.clone();
+    let two_parcels = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.visits)
+        .find(|v| v.store_id.is_none() && v.parcels == 2)
+        .unwrap()
+        .stop_id
+        .clone();
+    let to = |driver: &str| PlanEdit::Move {
+        stop_id: two_parcels.clone(),
+        driver_email: Some(driver.into()),
+        position: None,
+    };
+    refused_edit(
+        d.plan_edit(&id, to("small@routemate.example"))
+            .await
+            .unwrap_err(),
+        &["capacity", "積載量を1個超過"],
+    );
+    let e = d
+        .plan_edit(&id, to("early@routemate.example"))
+        .await
+        .unwrap_err();
+    refused_edit(e.clone(), &[]);
+    assert!(
+        e.message.starts_with("edit: shift: ") || e.message.starts_with("edit: window: "),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        d.get_plan(&id, None).unwrap().version,
+        plan.version,
+        "nothing kept"
+    );
+}
