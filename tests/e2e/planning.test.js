@@ -373,6 +373,13 @@ describe("計画: a day's batch planned in the window", () => {
     await (await browser.$(byTestId("plan-page"))).waitForDisplayed({ timeout: 20000 });
     await waitFor(browser, async () => (await attr(browser, "plan-version", "data-plan-id")) === before, "the same plan after a reload");
     await waitFor(browser, async () => Number(await attr(browser, "plan-map-legend", "data-lines")) >= 1, "its routes on the map");
+    // The day and the store it was made for come back with it.
+    const shownDate = await browser.execute(() => document.querySelector('[data-testid="plan-date"]').value);
+    assert.equal(shownDate, await attr(browser, "plan-version", "data-date"));
+    assert.equal(
+      await browser.execute(() => document.querySelector('[data-testid="plan-store"]').selectedOptions[0].text),
+      STORE_NAME,
+    );
   });
 
   it("reads in English", async () => {

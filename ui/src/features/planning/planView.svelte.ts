@@ -136,7 +136,15 @@ export class PlanView {
     try {
       const plans = await listPlans();
       const last = plans.find((p) => p.state !== 'running' && p.state !== 'interrupted') ?? null;
-      if (last) await this.show(last.plan_id, last.version);
+      if (last) {
+        await this.show(last.plan_id, last.version);
+        // The day and store the plan was made for, so a re-run starts from them.
+        const shown = this.plan as Plan | null;
+        if (shown && this.rows.length === 0) {
+          this.date = shown.date;
+          this.storeId = shown.request.store_id ?? this.storeId;
+        }
+      }
     } catch (e) {
       this.planError = asError(e);
     }
