@@ -18,7 +18,7 @@ TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 CARGO_DENY := $(HOME)/.cargo/bin/cargo-deny
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny release data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench start-bench map-bench sandbox geo-bench tokyo-bench schemathesis
+.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny release release-check data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench start-bench map-bench sandbox geo-bench tokyo-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -143,6 +143,11 @@ release: ui data
 	cd src-tauri && ../ui/node_modules/.bin/tauri build --ci --bundles deb \
 	  --config tauri.release.conf.json --features custom-protocol -- --profile dist
 	@ls -l "$(DIST_DIR)/hakobu" "$(DIST_DIR)"/bundle/deb/*.deb
+
+## The .deb unpacked into a throwaway root and its app started under Xvfb on a fresh profile:
+## the embedded sandbox, a postal lookup from the packaged gazetteer, the basemap.
+release-check: release tauri-driver
+	scripts/deb-check.sh "$$(ls -t "$(DIST_DIR)"/bundle/deb/*.deb | head -n 1)"
 
 ## The sandbox alone, for scripts: prints `listening on http://127.0.0.1:PORT`.
 sandbox:
