@@ -10,6 +10,7 @@ mod commands;
 mod off_main;
 mod order_commands;
 mod plan_commands;
+mod settings_commands;
 mod single_instance;
 
 use tauri::Manager;
@@ -43,6 +44,9 @@ fn main() {
             commands::sync_orders,
             commands::outbox_rows,
             commands::discard_write,
+            settings_commands::settings_read,
+            settings_commands::settings_test,
+            settings_commands::settings_save,
             commands::replay_outbox,
             commands::list_drivers,
             commands::drivers_by_ids,

@@ -20,6 +20,11 @@ pub const ENV_OSRM_URL: &str = "HAKOBU_OSRM_URL";
 pub const ENV_ROUTEMATE_URL: &str = "HAKOBU_ROUTEMATE_URL";
 pub const ENV_ROUTEMATE_CLIENT_ID: &str = "HAKOBU_ROUTEMATE_CLIENT_ID";
 pub const ENV_ROUTEMATE_CLIENT_SECRET: &str = "HAKOBU_ROUTEMATE_CLIENT_SECRET";
+/// The embedded sandbox's demo speed (a positive factor, or 0 for no simulated drivers).
+pub const ENV_SANDBOX_SPEED: &str = "HAKOBU_SANDBOX_SPEED";
+/// The demo's drivers move this many times faster than real time, so a dispatcher watching
+/// the board sees a day's work progress.
+pub const DEFAULT_SANDBOX_SPEED: f64 = 10.0;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiConfig {
@@ -54,6 +59,43 @@ struct Settings {
     diaq: Option<DiaqSettings>,
     osrm: Option<OsrmSettings>,
     routemate: Option<RouteMateFileSettings>,
+    sandbox: Option<SandboxSettings>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SandboxSettings {
+    demo_speed: Option<f64>,
+}
+
+/// A secret the settings view saved apart from `settings.json` (the file only the user can
+/// read); `settings.json` itself may still carry it, as hand-written files did.
+fn saved_secret(config_dir: &Path, name: &str) -> Result<Option<String>, ConfigError> {
+    let secrets = crate::settings::secrets_file::read(config_dir).map_err(|message| {
+        ConfigError::Unreadable {
+            path: crate::settings::secrets_file::path(config_dir)
+                .display()
+                .to_string(),
+            message,
+        }
+    })?;
+    Ok(secrets.get(name).filter(|s| !s.trim().is_empty()).cloned())
+}
+
+/// The embedded sandbox's demo speed: `HAKOBU_SANDBOX_SPEED`, else the settings' (the view's
+/// 「デモの速度」), else [`DEFAULT_SANDBOX_SPEED`]. `None`: no simulated drivers.
+pub fn demo_speed(env: impl Fn(&str) -> Option<String>, config_dir: &Path) -> Option<f64> {
+    let from_env = env(ENV_SANDBOX_SPEED).and_then(|s| s.trim().parse::<f64>().ok());
+    let speed = from_env
+        .or_else(|| {
+            read_settings(&config_dir.join(SETTINGS_FILE))
+                .ok()
+                .flatten()
+                .and_then(|s| s.sandbox)
+                .and_then(|s| s.demo_speed)
+        })
+        .unwrap_or(DEFAULT_SANDBOX_SPEED);
+    (speed.is_finite() && speed > 0.0).then_some(speed)
 }
 
 #[derive(Deserialize)]
@@ -110,9 +152,16 @@ impl RouteMateSettings {
         let Some(settings) = read_settings(&path)? else {
             return Ok(None);
         };
-        let Some(r) = settings.routemate else {
+        let Some(mut r) = settings.routemate else {
             return Ok(None);
         };
+        if r.client_secret.is_none() && r.base_url.as_deref().is_some_and(|u| !u.trim().is_empty())
+        {
+            r.client_secret = saved_secret(
+                config_dir,
+                crate::settings::secrets_file::ROUTEMATE_CLIENT_SECRET,
+            )?;
+        }
         let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
         if blank(&r.base_url) && blank(&r.client_id) && blank(&r.client_secret) {
             return Ok(None);
@@ -221,7 +270,10 @@ impl ApiConfig {
             Some(d) => checked(
                 &path.display().to_string(),
                 d.base_url,
-                d.api_key,
+                match d.api_key {
+                    Some(key) => Some(key),
+                    None => saved_secret(config_dir, crate::settings::secrets_file::DIAQ_API_KEY)?,
+                },
                 "diaq.base_url",
                 "diaq.api_key",
             )

@@ -62,6 +62,13 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         cache::OutboxState,
         cache::OutboxRow,
         crate::Changes,
+        // ---- 設定 ----
+        crate::settings::SettingsForm,
+        crate::settings::SettingsState,
+        crate::settings::SettingIssue,
+        crate::settings::ServiceCheck,
+        crate::settings::Service,
+        crate::settings::SaveOutcome,
         // ---- Stores ----
         diaq::StoreType,
         diaq::PickupProof,

@@ -32,6 +32,7 @@ mod queued_orders;
 mod retention;
 mod routemate;
 mod routemate_plan;
+pub mod settings;
 mod slot_grid;
 mod status;
 mod stores;
@@ -57,7 +58,10 @@ pub use batch::{
 pub use board::{BOARD_CARDS, Board, BoardColumn, LateSummary};
 pub use changes::{CHANGE_BATCH, Changes, OrdersChanged, next_batch};
 pub use clock::{Clock, SystemClock, tokyo_rfc3339};
-pub use config::{ApiConfig, ConfigError, RouteMateSettings, SETTINGS_FILE, osrm_url};
+pub use config::{
+    ApiConfig, ConfigError, DEFAULT_SANDBOX_SPEED, ENV_SANDBOX_SPEED, RouteMateSettings,
+    SETTINGS_FILE, demo_speed, osrm_url,
+};
 pub use data_dir_lock::{DataDirLock, DataDirLockError, LOCK_FILE};
 pub use error::{CommandError, ErrorCode};
 pub use estimate::{EstimatePackage, EstimateStore, EstimateView, Hold, SoldOutWindow};

@@ -82,6 +82,83 @@ drivers: Array<number>,
  */
 positions: Array<CachedDriver>, };
 
+/**
+ * What the view sends: every field as typed. A secret left `null` keeps the saved one.
+ */
+export type SettingsForm = { 
+/**
+ * Empty: the embedded sandbox.
+ */
+diaq_url: string, diaq_api_key: string | null, 
+/**
+ * All three RouteMate fields, or none.
+ */
+routemate_url: string, routemate_client_id: string, routemate_client_secret: string | null, 
+/**
+ * Empty: great-circle travel times.
+ */
+osrm_url: string, 
+/**
+ * The embedded sandbox's drivers' speed-up (0: they stand still).
+ */
+demo_speed: number, };
+
+/**
+ * What the view shows: the saved settings (never a secret, only whether one is saved), and
+ * which fields an environment variable overrides.
+ */
+export type SettingsState = { form: SettingsForm, diaq_api_key_saved: boolean, routemate_client_secret_saved: boolean, 
+/**
+ * Form field → the environment variable that wins over it while set.
+ */
+from_env: { [key in string]: string }, 
+/**
+ * Where keys and secrets are kept: the file's path (no OS keyring is used yet).
+ */
+secrets_file: string, };
+
+/**
+ * A field the form cannot be saved with, and the rule it breaks.
+ */
+export type SettingIssue = { field: string, rule: string, };
+
+/**
+ * What a connection test found. `field` names where the problem is (the URL when nothing
+ * answered, the key or secret when it was refused).
+ */
+export type ServiceCheck = { 
+/**
+ * Something answered at the URL.
+ */
+reachable: boolean, 
+/**
+ * The credentials were accepted; `null` when the service has none (OSRM) or nothing
+ * answered.
+ */
+key_accepted: boolean | null, 
+/**
+ * How long the answer took, in milliseconds (`null` when there was none).
+ */
+latency_ms: number | null, 
+/**
+ * The form field the problem is at, `null` when all is well.
+ */
+field: string | null, 
+/**
+ * What went wrong, in the service's or the network's words.
+ */
+message: string | null, };
+
+/**
+ * Which service a connection test is for.
+ */
+export type Service = "diaq" | "routemate" | "osrm";
+
+/**
+ * The outcome of a save: refused at its fields (nothing written), or written.
+ */
+export type SaveOutcome = { "outcome": "refused", issues: Array<SettingIssue>, checks: { [key in string]: ServiceCheck }, } | { "outcome": "saved", state: SettingsState, };
+
 export type StoreType = "standalone_store" | "in_mall_store" | "consolidation_store";
 
 export type PickupProof = "barcode" | "signature" | "selfcheck";

@@ -1,0 +1,61 @@
+//! 設定's commands: read the saved settings, test a service, save. Thin: the rules and the
+//! files are `hakobu_dispatch::settings`'s. A save takes effect at the next start (the
+//! running app keeps the configuration it was wired with).
+
+use hakobu_dispatch::settings::{self, SaveOutcome, Service, ServiceCheck, SettingIssue};
+use hakobu_dispatch::settings::{SettingsForm, SettingsState};
+use hakobu_dispatch::{CommandError, ErrorCode};
+use tauri::{AppHandle, Manager};
+
+type Reply<T> = Result<T, CommandError>;
+
+fn config_dir(app: &AppHandle) -> Reply<std::path::PathBuf> {
+    app.path()
+        .app_config_dir()
+        .map_err(|e| CommandError::new(ErrorCode::Internal, format!("no config directory: {e}")))
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn internal(message: String) -> CommandError {
+    CommandError::new(ErrorCode::Internal, message)
+}
+
+#[tauri::command]
+pub async fn settings_read(app: AppHandle) -> Reply<SettingsState> {
+    let dir = config_dir(&app)?;
+    tauri::async_runtime::spawn_blocking(move || settings::read(&dir, env))
+        .await
+        .map_err(|e| internal(e.to_string()))?
+        .map_err(internal)
+}
+
+/// A field the form cannot be tested with comes back as `bad_request` naming it.
+#[tauri::command]
+pub async fn settings_test(
+    app: AppHandle,
+    form: SettingsForm,
+    service: Service,
+) -> Reply<ServiceCheck> {
+    let dir = config_dir(&app)?;
+    settings::test(&dir, &form, service)
+        .await
+        .map_err(|issues| refusal(&issues))
+}
+
+#[tauri::command]
+pub async fn settings_save(app: AppHandle, form: SettingsForm) -> Reply<SaveOutcome> {
+    let dir = config_dir(&app)?;
+    settings::save(&dir, &form, env).await.map_err(internal)
+}
+
+fn refusal(issues: &[SettingIssue]) -> CommandError {
+    match issues.first() {
+        Some(first) => {
+            CommandError::bad_field(&first.field, format!("{}: {}", first.field, first.rule))
+        }
+        None => internal("refused without a reason".into()),
+    }
+}
