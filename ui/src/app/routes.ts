@@ -3,7 +3,17 @@
 import type { Component } from 'svelte';
 import type { MessageKey } from '$i18n/ja';
 
-export type RouteId = 'board' | 'orders' | 'order' | 'new' | 'map' | 'calendar' | 'calendarStore' | 'plan' | 'stores';
+export type RouteId =
+  | 'board'
+  | 'orders'
+  | 'order'
+  | 'new'
+  | 'map'
+  | 'calendar'
+  | 'calendarStore'
+  | 'plan'
+  | 'stores'
+  | 'settings';
 
 /** What a page receives: the route's parameters (`:kind`, `:id`, …), decoded. */
 export type RouteParams = Record<string, string>;
@@ -22,7 +32,7 @@ export interface RouteDef {
   page: () => Promise<{ default: Component<PageProps> }>;
 }
 
-export type NavIcon = 'board' | 'list' | 'new' | 'map' | 'calendar' | 'plan' | 'stores';
+export type NavIcon = 'board' | 'list' | 'new' | 'map' | 'calendar' | 'plan' | 'stores' | 'settings';
 
 export const ROUTES: readonly RouteDef[] = [
   {
@@ -88,6 +98,14 @@ export const ROUTES: readonly RouteDef[] = [
     titleKey: 'nav.stores',
     nav: { labelKey: 'nav.stores', icon: 'stores', shortcut: 's' },
     page: () => import('$features/stores/StoresRoute.svelte'),
+  },
+  {
+    // Endpoints, credentials, language and the demo's speed; a save applies at the next start.
+    id: 'settings',
+    pattern: '/settings',
+    titleKey: 'nav.settings',
+    nav: { labelKey: 'nav.settings', icon: 'settings' },
+    page: () => import('$features/settings/SettingsPage.svelte'),
   },
 ];
 

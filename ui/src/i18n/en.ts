@@ -5,6 +5,7 @@ import { boardEn } from '$features/board/messages';
 import { newOrderEn } from '$features/new-order/messages';
 import { liveMapEn } from '$features/map/messages';
 import { calendarEn } from '$features/calendar/messages';
+import { settingsEn } from '$features/settings/messages';
 import { timelineEn } from '$features/planning/timeline/messages';
 import { planningEn } from '$features/planning/messages';
 
@@ -13,6 +14,7 @@ export const en: Catalogue = {
   ...newOrderEn,
   ...liveMapEn,
   ...calendarEn,
+  ...settingsEn,
   ...timelineEn,
   ...planningEn,
   'app.name': 'Hakobu 運ぶ',

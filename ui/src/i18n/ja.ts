@@ -6,6 +6,7 @@ import { liveMapJa } from '$features/map/messages';
 import { calendarJa } from '$features/calendar/messages';
 import { timelineJa } from '$features/planning/timeline/messages';
 import { planningJa } from '$features/planning/messages';
+import { settingsJa } from '$features/settings/messages';
 
 // A feature's messages live beside it (features/<view>/messages.ts) and are spread in here.
 export const ja = {
@@ -13,6 +14,7 @@ export const ja = {
   ...newOrderJa,
   ...liveMapJa,
   ...calendarJa,
+  ...settingsJa,
   ...timelineJa,
   ...planningJa,
   'app.name': 'Hakobu 運ぶ',

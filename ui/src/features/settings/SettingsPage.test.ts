@@ -1,0 +1,95 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+
+vi.mock('$lib/ipc/settings', () => ({ settingsRead: vi.fn(), settingsTest: vi.fn(), settingsSave: vi.fn() }));
+
+import { settingsRead, settingsSave, settingsTest, type SettingsState } from '$lib/ipc/settings';
+import { setLang } from '$i18n/index.svelte';
+import SettingsPage from './SettingsPage.svelte';
+
+const read = vi.mocked(settingsRead);
+const test_ = vi.mocked(settingsTest);
+const save = vi.mocked(settingsSave);
+
+function state(from_env: Record<string, string> = {}): SettingsState {
+  return {
+    form: {
+      diaq_url: 'https://api.dia-9.com',
+      diaq_api_key: null,
+      routemate_url: '',
+      routemate_client_id: '',
+      routemate_client_secret: null,
+      osrm_url: '',
+      demo_speed: 10,
+    },
+    diaq_api_key_saved: true,
+    routemate_client_secret_saved: false,
+    from_env,
+    secrets_file: '/home/u/.config/hakobu/secrets.json',
+  };
+}
+
+describe('SettingsPage', () => {
+  beforeEach(() => {
+    setLang('ja');
+    read.mockReset();
+    test_.mockReset();
+    save.mockReset();
+  });
+
+  it('shows the saved settings, a saved key only as saved, and which fields the environment overrides', async () => {
+    read.mockResolvedValue(state({ osrm_url: 'HAKOBU_OSRM_URL' }));
+    render(SettingsPage, { params: {} });
+    const url = (await screen.findByTestId('settings-diaq_url')) as HTMLInputElement;
+    await waitFor(() => expect(url.value).toBe('https://api.dia-9.com'));
+    const key = screen.getByTestId('settings-diaq_api_key') as HTMLInputElement;
+    expect(key.value).toBe('');
+    expect(key.placeholder).toContain('保存済み');
+    expect(screen.getByTestId('settings-env-osrm_url').textContent).toContain('HAKOBU_OSRM_URL');
+    expect((screen.getByTestId('settings-osrm_url') as HTMLInputElement).disabled).toBe(true);
+  });
+
+  it('says a test result, and a refused key at its field', async () => {
+    read.mockResolvedValue(state());
+    test_.mockResolvedValueOnce({ reachable: true, key_accepted: true, latency_ms: 42, field: null, message: null });
+    test_.mockResolvedValueOnce({
+      reachable: true,
+      key_accepted: false,
+      latency_ms: 40,
+      field: 'diaq_api_key',
+      message: 'unauthorized: check the API key',
+    });
+    render(SettingsPage, { params: {} });
+    await screen.findByTestId('settings-diaq_url');
+    await fireEvent.click(screen.getByTestId('settings-test-diaq'));
+    const check = await screen.findByTestId('settings-check-diaq');
+    expect(check.textContent).toContain('接続できました');
+    expect(check.textContent).toContain('キーは有効です');
+    expect(check.textContent).toContain('42 ms');
+    await fireEvent.click(screen.getByTestId('settings-test-diaq'));
+    await waitFor(() => expect(screen.getByTestId('settings-check-diaq').textContent).toContain('キーが拒否されました'));
+    expect(screen.getByTestId('settings-issue-diaq_api_key').textContent).toContain('unauthorized');
+    // An empty key box is sent as "keep the saved one".
+    expect(test_.mock.calls[0]![0].diaq_api_key).toBeNull();
+  });
+
+  it('a refused save names its fields; a save says it applies at the next start', async () => {
+    read.mockResolvedValue(state());
+    save.mockResolvedValueOnce({
+      outcome: 'refused',
+      issues: [{ field: 'diaq_url', rule: 'must start with https:// for x' }],
+      checks: {},
+    });
+    save.mockResolvedValueOnce({ outcome: 'saved', state: state() });
+    render(SettingsPage, { params: {} });
+    const url = await screen.findByTestId('settings-diaq_url');
+    await fireEvent.input(url, { target: { value: 'http://x' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    expect((await screen.findByTestId('settings-issue-diaq_url')).textContent).toContain('https://');
+    expect(screen.getByTestId('settings-refused')).toBeTruthy();
+    expect(save.mock.calls[0]![0].diaq_url).toBe('http://x');
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    expect((await screen.findByTestId('settings-saved')).textContent).toContain('再起動');
+    expect(screen.queryByTestId('settings-issue-diaq_url')).toBeNull();
+  });
+});
