@@ -16,9 +16,6 @@ use tauri::{AppHandle, Emitter, Manager};
 
 /// How often the cached deliveries and fetches are refreshed from the API (recent windows).
 const ORDER_SYNC_EVERY: Duration = Duration::from_secs(15);
-/// The demo's drivers move this many times faster than real time, so a dispatcher watching
-/// the board sees a day's work progress; `HAKOBU_SANDBOX_SPEED=0` stops them.
-const DEFAULT_SANDBOX_SPEED: f64 = 10.0;
 /// Ticks of [`ORDER_SYNC_EVERY`] between prunings of old history (an hour).
 const PRUNE_EVERY_TICKS: u64 = 240;
 
@@ -53,7 +50,7 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
                 api_key: api_key.clone(),
                 seed: Some(Seed::TokyoDay),
                 geo: geo.clone(),
-                simulate: sandbox_speed(),
+                simulate: hakobu_dispatch::demo_speed(|k| std::env::var(k).ok(), &config_dir),
                 bench_drivers: bench_drivers(),
                 bench_for: bench_seconds().map(Duration::from_secs),
                 ..SandboxConfig::default()
@@ -173,15 +170,6 @@ fn gazetteer_path(app: &AppHandle) -> std::path::PathBuf {
         Some(path) if !configured => path,
         _ => Gazetteer::default_path(),
     }
-}
-
-/// `HAKOBU_SANDBOX_SPEED` (a positive factor, or 0 for no simulated drivers).
-fn sandbox_speed() -> Option<f64> {
-    let speed = std::env::var("HAKOBU_SANDBOX_SPEED")
-        .ok()
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .unwrap_or(DEFAULT_SANDBOX_SPEED);
-    (speed.is_finite() && speed > 0.0).then_some(speed)
 }
 
 /// `HAKOBU_SANDBOX_BENCH_DRIVERS`: benchmark load for the live map (the sandbox's
