@@ -211,6 +211,12 @@ describe("計画: a day's batch planned in the window", () => {
       select.dispatchEvent(new Event("change", { bubbles: true }));
     }, STORE_NAME);
     assert.equal(await browser.execute(() => document.querySelector('[data-testid="plan-time-limit"]').value), "10");
+    // Cancel stops a solve and keeps its best plan so far.
+    await clickTestId(browser, "plan-optimise");
+    await waitFor(browser, async () => /ドライバー \d+人/.test(await textOf(browser, "plan-progress-figures")), "progress before cancelling");
+    await clickTestId(browser, "plan-cancel");
+    await waitFor(browser, async () => (await attr(browser, "plan-version", "data-state")) === "cancelled", "the cancelled plan");
+    assert.match(await textOf(browser, "plan-cancelled"), /中止しました/);
     await browser.execute(() => {
       const select = document.querySelector('[data-testid="plan-time-limit"]');
       select.value = "5";
@@ -228,6 +234,7 @@ describe("計画: a day's batch planned in the window", () => {
     assert.ok(Number(bar) >= 0 && Number(bar) <= 100);
     await shots("86-plan-optimising");
     await waitFor(browser, async () => (await attr(browser, "plan-version", "data-state")) === "finished", "the plan", 60000);
+    assert.equal(await attr(browser, "plan-version", "data-version"), "1", "a new plan, not a version of the cancelled one");
     const lines = Number(await attr(browser, "plan-map-legend", "data-lines"));
     const numbered = Number(await attr(browser, "plan-map-legend", "data-numbered"));
     const grey = Number(await attr(browser, "plan-map-legend", "data-grey"));
