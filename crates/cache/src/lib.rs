@@ -59,8 +59,13 @@ impl Cache {
     pub fn open(path: &Path) -> Result<Cache, CacheError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| CacheError::Io(e.to_string()))?;
+            // The cache holds customers' names, phones and addresses: its directory (the app's
+            // data directory) and the file are the user's alone.
+            private(dir, 0o700)?;
         }
         let conn = Connection::open(path)?;
+        // SQLite creates the -wal and -shm files with the database file's mode.
+        private(path, 0o600)?;
         let mut cache = Cache::from_connection(conn)?;
         // Opened after the writer has migrated the file, so it sees the current schema.
         let reader = Connection::open(path)?;
@@ -162,9 +167,52 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Sets `path`'s permission bits to `mode` (Unix; elsewhere the per-user profile directory
+/// already keeps other users out).
+fn private(path: &Path, mode: u32) -> Result<(), CacheError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| CacheError::Io(format!("{}: {e}", path.display())))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_is_0700_and_the_cache_files_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = dir.join("cache.db");
+        std::fs::write(&path, "").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let cache = Cache::open(&path).unwrap();
+        cache.set_meta("k", "v").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(&dir),
+            0o700,
+            "an existing, looser directory is tightened"
+        );
+        assert_eq!(mode(&path), 0o600, "an existing, looser file is tightened");
+        let wal = dir.join("cache.db-wal");
+        assert!(wal.exists());
+        assert_eq!(mode(&wal), 0o600, "the WAL follows the file");
+        let fresh = root.path().join("new").join("cache.db");
+        Cache::open(&fresh).unwrap();
+        assert_eq!(mode(fresh.parent().unwrap()), 0o700);
+        assert_eq!(mode(&fresh), 0o600);
+    }
 
     fn synchronous(cache: &Cache) -> i64 {
         cache
