@@ -128,7 +128,7 @@ impl DiaqClient {
 
     /// Sends `request` and reads its answer's body, retried per [`RetryPolicy`] when it may
     /// repeat (a GET, or a write carrying an `Idempotency-Key`) and there was no answer, a 429
-    /// or a 5xx. With `expect_json`, a 2xx whose body is not JSON at all (a proxy's page, a
+    /// or a 5xx — a POST only after a 429. With `expect_json`, a 2xx whose body is not JSON at all (a proxy's page, a
     /// body cut short) counts as no answer too: whether the write was applied is unknown, so
     /// it is neither a success nor a refusal, and a keyed resend is what finds out.
     async fn exchange(
@@ -163,7 +163,13 @@ impl DiaqClient {
                 Err(_) | Ok(Ok(_)) => false,
                 Ok(Err(response)) => hakobu_retry::worth_retrying(Some(response.status())),
             };
-            if repeatable && unanswered && attempt < self.retry.max_attempts {
+            // A POST makes something. Sent again after no answer, or after a 5xx (which may
+            // come once it was made), it could be made twice by a server that keeps no
+            // `Idempotency-Key` (DIAq's document promises none): only a 429, refused before any
+            // work, is repeated here. The outbox sends it again later, after looking for it.
+            let safe = built.method() != Method::POST
+                || matches!(&outcome, Ok(Err(r)) if r.status() == StatusCode::TOO_MANY_REQUESTS);
+            if repeatable && unanswered && safe && attempt < self.retry.max_attempts {
                 tokio::time::sleep(self.retry.delay(attempt)).await;
                 attempt += 1;
                 continue;

@@ -242,25 +242,32 @@ fn store_json(i: usize) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn a_2xx_answer_without_json_is_no_answer_and_a_keyed_write_is_sent_again() {
+async fn a_2xx_answer_without_json_is_no_answer_and_a_keyed_update_is_sent_again() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let hits = Arc::new(AtomicUsize::new(0));
-    let counter = hits.clone();
-    let app = Router::new().route(
-        "/v1/stores",
-        axum::routing::post(move |headers: HeaderMap| {
-            let n = counter.fetch_add(1, Ordering::SeqCst);
-            async move {
-                let keyed = headers.contains_key("Idempotency-Key");
-                // The first answer of each kind of request is a proxy's page, then the store.
-                if n == 0 || (!keyed && n == 2) {
-                    (StatusCode::OK, "<html>OK</html>".to_owned()).into_response()
-                } else {
-                    axum::Json(store_json(1)).into_response()
+    let (puts, posts) = (hits.clone(), hits.clone());
+    // An update's first answer is a proxy's page, then the store; a create's is always the page.
+    let app = Router::new()
+        .route(
+            "/v1/stores/{id}",
+            axum::routing::put(move || {
+                let n = puts.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n == 0 {
+                        (StatusCode::OK, "<html>OK</html>".to_owned()).into_response()
+                    } else {
+                        axum::Json(store_json(1)).into_response()
+                    }
                 }
-            }
-        }),
-    );
+            }),
+        )
+        .route(
+            "/v1/stores",
+            axum::routing::post(move || {
+                posts.fetch_add(1, Ordering::SeqCst);
+                async { (StatusCode::OK, "<html>OK</html>".to_owned()).into_response() }
+            }),
+        );
     let base = serve(app, "127.0.0.1").await;
     let fast = RetryPolicy {
         max_attempts: 3,
@@ -268,20 +275,29 @@ async fn a_2xx_answer_without_json_is_no_answer_and_a_keyed_write_is_sent_again(
         cap: std::time::Duration::from_millis(5),
     };
     let client = DiaqClient::new(&base, KEY).unwrap().with_retry(fast);
+    let id = "00000000-0000-4000-8000-000000000001";
     let store = client
-        .create_store_keyed(&store_input(), "key-1")
+        .update_store_keyed(id, &store_input(), "key-1")
         .await
         .unwrap();
-    assert_eq!(store.id, "00000000-0000-4000-8000-000000000001");
+    assert_eq!(store.id, id);
     assert_eq!(hits.load(Ordering::SeqCst), 2, "sent again under its key");
-    // A write without a key is never repeated by the client: the caller hears "no answer"
-    // (not a refusal, not a decode failure), and the write may have been applied.
-    let e = client.create_store(&store_input()).await.unwrap_err();
-    assert_eq!(
-        e,
-        ClientError::Transport(
-            "answered 200 OK without JSON (15 bytes): counted as no answer".into()
-        )
+    // A create is not repeated by the client, keyed or not: the caller hears "no answer" (not
+    // a refusal, not a decode failure) — it may have been made — and the outbox looks for it
+    // before sending it again.
+    let no_answer = ClientError::Transport(
+        "answered 200 OK without JSON (15 bytes): counted as no answer".into(),
     );
+    let e = client
+        .create_store_keyed(&store_input(), "key-2")
+        .await
+        .unwrap_err();
+    assert_eq!(e, no_answer);
     assert_eq!(hits.load(Ordering::SeqCst), 3);
+    hits.store(0, Ordering::SeqCst);
+    assert_eq!(
+        client.create_store(&store_input()).await.unwrap_err(),
+        no_answer
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
 }

@@ -102,7 +102,9 @@ async fn writes_are_retried_only_with_an_idempotency_key_and_never_on_4xx() {
     ));
     assert_eq!(hits.load(Ordering::SeqCst), 1, "a plain POST is sent once");
 
-    let (base, hits) = flaky(2, StatusCode::INTERNAL_SERVER_ERROR).await;
+    // A keyed POST is repeated only after a 429 (refused before any work): after a 5xx it
+    // may have been made, and DIAq's document promises no Idempotency-Key to catch a repeat.
+    let (base, hits) = flaky(2, StatusCode::TOO_MANY_REQUESTS).await;
     let client = DiaqClient::new(&base, "k").unwrap().with_retry(fast());
     let e = client
         .create_delivery_keyed(&body, "key-1")
@@ -111,9 +113,20 @@ async fn writes_are_retried_only_with_an_idempotency_key_and_never_on_4xx() {
     assert_eq!(
         e.field(),
         Some("store_id"),
-        "the 400 after two 500s, not retried"
+        "the 400 after two 429s, not retried"
     );
     assert_eq!(hits.load(Ordering::SeqCst), 3);
+    let (base, hits) = flaky(2, StatusCode::INTERNAL_SERVER_ERROR).await;
+    let client = DiaqClient::new(&base, "k").unwrap().with_retry(fast());
+    assert!(matches!(
+        client.create_delivery_keyed(&body, "key-1").await,
+        Err(ClientError::Server { status: 500, .. })
+    ));
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "a keyed POST is not sent again after a 500"
+    );
 }
 
 #[tokio::test]

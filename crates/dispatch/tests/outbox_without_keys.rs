@@ -260,8 +260,10 @@ async fn a_store_create_whose_answer_was_lost_is_found_not_made_again() {
     let dir = tempfile::tempdir().unwrap();
     let server = sandbox(dir.path()).await;
     let (url, proxy) = stripping_proxy(&server.base_url()).await;
-    // No retries in the client: the outbox's own resend is what is under test.
-    let d = dispatch(&url, &dir.path().join("cache.db"), 1);
+    // Retries allowed: the client must still not send the create again itself (a repeat
+    // within the attempt would make a second store here, the key being stripped); the
+    // outbox's resend, which looks first, is what sends it again.
+    let d = dispatch(&url, &dir.path().join("cache.db"), 3);
     *proxy.lose.lock().unwrap() = Some((Method::POST, "/v1/stores"));
     let written = d
         .enqueue_write(Write::CreateStore {
