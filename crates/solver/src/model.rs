@@ -63,19 +63,46 @@ pub(crate) struct Model {
     pub delta: Vec<i64>,
     pub jobs: Vec<JobNode>,
     pub vehicles: Vec<VehicleNode>,
-    durations: Vec<Vec<f64>>,
-    distances: Vec<Vec<f64>>,
-    /// Per profile, the transposed matrices, or `None` where the matrix is symmetric. Insertion
-    /// checks read "from every route node to this stop" as often as "from this stop": walking a
-    /// column of a city-sized matrix misses the cache at every step, walking a row does not.
-    durations_into: Vec<Option<Vec<f64>>>,
-    distances_into: Vec<Option<Vec<f64>>>,
+    /// The distinct travel matrices (flattened, row-major), each stored once: profiles whose
+    /// durations or distances are bit-for-bit equal share one copy (vehicle types that differ
+    /// only in speed have the same road metres; a profile without distances uses its
+    /// durations). Memory is what limits the matrices at 2,000 stops × several vehicle types.
+    matrices: Vec<PooledMatrix>,
+    /// Per profile, the index into `matrices` of its durations and of its distances.
+    duration_of: Vec<usize>,
+    distance_of: Vec<usize>,
     /// For each job, the other jobs by increasing distance (SISR's adjacency lists).
     pub neighbours: Vec<Vec<u32>>,
 }
 
 /// Neighbour lists longer than this add memory without changing what string removal reaches.
 const MAX_NEIGHBOURS: usize = 200;
+
+/// A flattened `n × n` matrix and its transpose, `None` where it is symmetric. Insertion checks
+/// read "from every route node to this stop" as often as "from this stop": walking a column of
+/// a city-sized matrix misses the cache at every step, walking a row does not.
+#[derive(Debug)]
+struct PooledMatrix {
+    out: Vec<f64>,
+    into: Option<Vec<f64>>,
+}
+
+/// Index of `matrix` in `pool`, added (with its transpose) unless a bit-identical one is there.
+fn pooled(pool: &mut Vec<PooledMatrix>, matrix: &[Vec<f64>], n: usize) -> usize {
+    let same = |m: &PooledMatrix| {
+        m.out
+            .iter()
+            .zip(matrix.iter().flatten())
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    };
+    if let Some(index) = pool.iter().position(same) {
+        return index;
+    }
+    let out = flatten(matrix);
+    let into = transpose(&out, n);
+    pool.push(PooledMatrix { out, into });
+    pool.len() - 1
+}
 
 fn flatten(matrix: &[Vec<f64>]) -> Vec<f64> {
     matrix.iter().flatten().copied().collect()
@@ -186,30 +213,17 @@ impl Model {
                 }
             })
             .collect();
-        let durations: Vec<Vec<f64>> = problem
-            .profiles
-            .iter()
-            .map(|p| flatten(&p.durations))
-            .collect();
-        let distances: Vec<Vec<f64>> = problem
-            .profiles
-            .iter()
-            .map(|p| {
-                if p.distances.is_empty() {
-                    flatten(&p.durations)
-                } else {
-                    flatten(&p.distances)
-                }
-            })
-            .collect();
-        let durations_into = durations
-            .iter()
-            .map(|m| transpose(m, n_locations))
-            .collect();
-        let distances_into = distances
-            .iter()
-            .map(|m| transpose(m, n_locations))
-            .collect();
+        let mut matrices = Vec::new();
+        let (mut duration_of, mut distance_of) = (Vec::new(), Vec::new());
+        for p in &problem.profiles {
+            duration_of.push(pooled(&mut matrices, &p.durations, n_locations));
+            let distances = if p.distances.is_empty() {
+                &p.durations
+            } else {
+                &p.distances
+            };
+            distance_of.push(pooled(&mut matrices, distances, n_locations));
+        }
         let mut model = Model {
             dims,
             n_locations,
@@ -218,10 +232,9 @@ impl Model {
             delta,
             jobs,
             vehicles,
-            durations,
-            distances,
-            durations_into,
-            distances_into,
+            matrices,
+            duration_of,
+            distance_of,
             neighbours: Vec::new(),
         };
         model.neighbours = model.build_neighbours();
@@ -286,7 +299,8 @@ impl Model {
         if from == NOWHERE || to == NOWHERE {
             0.0
         } else {
-            self.durations[profile][from as usize * self.n_locations + to as usize]
+            self.matrices[self.duration_of[profile]].out
+                [from as usize * self.n_locations + to as usize]
         }
     }
 
@@ -295,7 +309,8 @@ impl Model {
         if from == NOWHERE || to == NOWHERE {
             0.0
         } else {
-            self.distances[profile][from as usize * self.n_locations + to as usize]
+            self.matrices[self.distance_of[profile]].out
+                [from as usize * self.n_locations + to as usize]
         }
     }
 
@@ -337,12 +352,8 @@ impl Around<'_> {
 }
 
 impl Model {
-    fn around<'m>(
-        &self,
-        matrix: &'m [f64],
-        transposed: &'m Option<Vec<f64>>,
-        at: u32,
-    ) -> Around<'m> {
+    fn around<'m>(&self, matrix: &'m PooledMatrix, at: u32) -> Around<'m> {
+        let (matrix, transposed) = (&matrix.out, &matrix.into);
         if at == NOWHERE {
             return Around {
                 out: &[],
@@ -359,13 +370,13 @@ impl Model {
     /// Distances from and to `at` under `profile`.
     #[inline]
     pub fn distances_around(&self, profile: usize, at: u32) -> Around<'_> {
-        self.around(&self.distances[profile], &self.distances_into[profile], at)
+        self.around(&self.matrices[self.distance_of[profile]], at)
     }
 
     /// Travel times from and to `at` under `profile`.
     #[inline]
     pub fn durations_around(&self, profile: usize, at: u32) -> Around<'_> {
-        self.around(&self.durations[profile], &self.durations_into[profile], at)
+        self.around(&self.matrices[self.duration_of[profile]], at)
     }
 }
 
@@ -392,4 +403,99 @@ pub(crate) fn latest_start(windows: &[TimeWindow], bound: f64) -> Option<f64> {
         .rev()
         .find(|w| w.start <= bound + TIME_EPSILON)
         .map(|w| w.end.min(bound))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Profile, TimeWindow, Vehicle};
+    use crate::test_fixtures::{delivery, line_profile};
+
+    fn vehicle(profile: usize) -> Vehicle {
+        Vehicle {
+            id: format!("v{profile}"),
+            profile,
+            start: Some(0),
+            end: Some(0),
+            shift: TimeWindow::new(0.0, 1000.0),
+            capacity: vec![10],
+            fixed_cost: 0.0,
+            max_duration: None,
+        }
+    }
+
+    /// Profiles with bit-identical matrices share one copy, and every profile still reads its
+    /// own values; a matrix differing in one entry (even only in the sign of a zero) or a
+    /// transposed one is kept apart.
+    #[test]
+    fn identical_matrices_are_stored_once() {
+        let xs = [0.0, 3.0, 7.0, 12.0];
+        let base = line_profile(&xs);
+        let slower = |p: &Profile| {
+            p.durations
+                .iter()
+                .map(|r| r.iter().map(|d| d * 2.0).collect())
+                .collect()
+        };
+        let mut asymmetric = base.durations.clone();
+        asymmetric[0][1] += 1.0;
+        let mut signed_zero = base.durations.clone();
+        signed_zero[2][2] = -0.0;
+        let profiles = vec![
+            // Durations used as distances.
+            base.clone(),
+            // Slower, same distances as the first.
+            Profile {
+                name: "slow".into(),
+                durations: slower(&base),
+                distances: base.durations.clone(),
+            },
+            // Same again: shares both.
+            Profile {
+                name: "slow2".into(),
+                durations: slower(&base),
+                distances: base.durations.clone(),
+            },
+            Profile {
+                name: "asym".into(),
+                durations: asymmetric.clone(),
+                distances: signed_zero.clone(),
+            },
+        ];
+        let problem = Problem {
+            vehicles: (0..profiles.len()).map(vehicle).collect(),
+            profiles,
+            jobs: (1..4).map(delivery).collect(),
+        };
+        problem.validate().unwrap();
+        let model = Model::new(&problem);
+        // base, slow, asymmetric, signed zero.
+        assert_eq!(model.matrices.len(), 4);
+        assert_eq!(model.duration_of, [0, 1, 1, 2]);
+        assert_eq!(model.distance_of, [0, 0, 0, 3]);
+        assert!(model.matrices[2].into.is_some() && model.matrices[0].into.is_none());
+        for (p, profile) in problem.profiles.iter().enumerate() {
+            let distances = if profile.distances.is_empty() {
+                &profile.durations
+            } else {
+                &profile.distances
+            };
+            for i in 0..xs.len() {
+                for j in 0..xs.len() {
+                    let (a, b) = (i as u32, j as u32);
+                    assert_eq!(
+                        model.duration(p, a, b).to_bits(),
+                        profile.durations[i][j].to_bits()
+                    );
+                    assert_eq!(model.distance(p, a, b).to_bits(), distances[i][j].to_bits());
+                    assert_eq!(model.durations_around(p, a).to(b), profile.durations[i][j]);
+                    assert_eq!(
+                        model.durations_around(p, b).from(a),
+                        profile.durations[i][j]
+                    );
+                    assert_eq!(model.distances_around(p, b).from(a), distances[i][j]);
+                }
+            }
+        }
+    }
 }
