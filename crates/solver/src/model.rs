@@ -480,20 +480,15 @@ mod tests {
             } else {
                 &profile.distances
             };
-            for i in 0..xs.len() {
-                for j in 0..xs.len() {
+            for (i, (time_row, distance_row)) in profile.durations.iter().zip(distances).enumerate()
+            {
+                for (j, (&time, &distance)) in time_row.iter().zip(distance_row).enumerate() {
                     let (a, b) = (i as u32, j as u32);
-                    assert_eq!(
-                        model.duration(p, a, b).to_bits(),
-                        profile.durations[i][j].to_bits()
-                    );
-                    assert_eq!(model.distance(p, a, b).to_bits(), distances[i][j].to_bits());
-                    assert_eq!(model.durations_around(p, a).to(b), profile.durations[i][j]);
-                    assert_eq!(
-                        model.durations_around(p, b).from(a),
-                        profile.durations[i][j]
-                    );
-                    assert_eq!(model.distances_around(p, b).from(a), distances[i][j]);
+                    assert_eq!(model.duration(p, a, b).to_bits(), time.to_bits());
+                    assert_eq!(model.distance(p, a, b).to_bits(), distance.to_bits());
+                    assert_eq!(model.durations_around(p, a).to(b), time);
+                    assert_eq!(model.durations_around(p, b).from(a), time);
+                    assert_eq!(model.distances_around(p, b).from(a), distance);
                 }
             }
         }
