@@ -165,6 +165,8 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::VisitRole,
         crate::PlanVisit,
         crate::PlanRoute,
+        crate::MissRule,
+        crate::Miss,
         crate::UnassignedCause,
         crate::UnassignedStop,
         crate::PlanTotals,

@@ -79,9 +79,9 @@ pub use orders::{OrderSyncReport, StatusCount};
 pub use outbox::{OUTBOX_LIST_LIMIT, ReplayReport, Written};
 pub use outbox_write::{OrderKind, Target, WindowChoice, Write, payload_hash};
 pub use planning::{
-    BatchStop, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, OutsourceItem, OutsourceListener,
-    OutsourceReport, Outsourced, PROGRESS_EVERY, Plan, PlanEdit, PlanEvaluation, PlanEvent,
-    PlanFinished, PlanHistory, PlanJobProgress, PlanListener, PlanProblem, PlanProgress,
+    BatchStop, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, Miss, MissRule, OutsourceItem,
+    OutsourceListener, OutsourceReport, Outsourced, PROGRESS_EVERY, Plan, PlanEdit, PlanEvaluation,
+    PlanEvent, PlanFinished, PlanHistory, PlanJobProgress, PlanListener, PlanProblem, PlanProgress,
     PlanRequest, PlanRoute, PlanSent, PlanStarted, PlanState, PlanSummary, PlanTotals, PlanVisit,
     RouteProgress, RouteSent, StopSource, StopWindow, UnassignedCause, UnassignedStop, VisitRole,
 };

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
-    BatchStop, Dispatch, DriverInput, ErrorCode, Mode, OrderKind, OrderRef, Place, Plan, PlanEdit,
-    PlanEvent, PlanRequest, PlanState, RouteMateLink, StopSource, StopWindow, SystemClock,
-    UnassignedCause, VisitRole, demo_driver,
+    BatchStop, Dispatch, DriverInput, ErrorCode, MissRule, Mode, OrderKind, OrderRef, Place, Plan,
+    PlanEdit, PlanEvent, PlanRequest, PlanState, RouteMateLink, StopSource, StopWindow,
+    SystemClock, UnassignedCause, VisitRole, demo_driver,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_geo::travel::VehicleType;
@@ -360,6 +360,18 @@ async fn a_small_tokyo_batch_plans_every_stop_and_the_impossible_one_says_why() 
     assert!(early.message.contains("時間指定"), "{}", early.message);
     assert!(early.message.contains("分遅れ"), "{}", early.message);
     assert!(early.closest_driver.is_some());
+    // The same miss, structured for the view to word in its own language.
+    let late = early
+        .closest_misses
+        .iter()
+        .find(|m| m.rule == MissRule::Late)
+        .unwrap_or_else(|| panic!("{:?}", early.closest_misses));
+    assert!(late.amount > 0);
+    assert!(
+        early.message.contains(&format!("{}分遅れ", late.amount)),
+        "{} / {late:?}",
+        early.message
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

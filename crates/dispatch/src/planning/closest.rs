@@ -8,12 +8,26 @@ use hakobu_solver::{
     check,
 };
 
-use crate::planning::result::UnassignedCause;
+use crate::planning::result::{Miss, MissRule, UnassignedCause};
 
-/// The closest driver (vehicle index) and what they missed by, in the dispatcher's words.
+/// The closest driver (vehicle index) and what they missed by.
 pub(crate) struct Closest {
     pub vehicle: usize,
-    pub miss: String,
+    pub misses: Vec<Miss>,
+}
+
+/// The misses in the dispatcher's words (Japanese), for the plan's `message`.
+pub(crate) fn describe_misses(misses: &[Miss]) -> String {
+    misses
+        .iter()
+        .map(|m| match m.rule {
+            MissRule::Late => format!("{}分遅れ", m.amount),
+            MissRule::ShiftEnd => format!("勤務終了を{}分超過", m.amount),
+            MissRule::MaxDuration => format!("最大運行時間を{}分超過", m.amount),
+            MissRule::Capacity => format!("積載量を{}個超過", m.amount),
+        })
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 impl From<UnassignedReason> for UnassignedCause {
@@ -139,39 +153,36 @@ pub(crate) fn closest(problem: &Problem, job: usize) -> Option<Closest> {
         };
         // Scores in seconds of miss; a parcel over capacity counts as an hour, so a driver
         // who is only late is closer than one who cannot carry it.
-        let (score, miss) = check(&alone, &solution)
+        let miss = |rule, amount| Miss { rule, amount };
+        let (score, misses) = check(&alone, &solution)
             .violations
             .iter()
             .filter_map(|violation| match violation {
                 Violation::TimeWindow { arrival, .. } => {
                     let late = (arrival - latest_end).max(0.0);
-                    Some((late, format!("{}分遅れ", minutes(late))))
+                    Some((late, miss(MissRule::Late, minutes(late))))
                 }
                 Violation::ShiftEnd { end, .. } => {
                     let over = end - vehicle.shift.end;
-                    Some((over, format!("勤務終了を{}分超過", minutes(over))))
+                    Some((over, miss(MissRule::ShiftEnd, minutes(over))))
                 }
                 Violation::MaxDuration { duration, .. } => {
                     let over = duration - vehicle.max_duration.unwrap_or(*duration);
-                    Some((over, format!("最大運行時間を{}分超過", minutes(over))))
+                    Some((over, miss(MissRule::MaxDuration, minutes(over))))
                 }
                 Violation::Capacity { load, capacity, .. } => Some((
                     (load - capacity) as f64 * 3600.0,
-                    format!("積載量を{}個超過", load - capacity),
+                    miss(MissRule::Capacity, load - capacity),
                 )),
                 // The totals were not filled in: only the route's feasibility is asked.
                 _ => None,
             })
-            .fold((0.0, String::new()), |(score, text), (s, t)| {
-                let text = if text.is_empty() {
-                    t
-                } else {
-                    format!("{text}、{t}")
-                };
-                (score + s, text)
+            .fold((0.0, Vec::new()), |(score, mut all), (s, m)| {
+                all.push(m);
+                (score + s, all)
             });
         if best.as_ref().is_none_or(|(b, _)| score < *b) {
-            best = Some((score, Closest { vehicle: v, miss }));
+            best = Some((score, Closest { vehicle: v, misses }));
         }
     }
     best.map(|(_, c)| c)

@@ -19,9 +19,9 @@ pub use edit::PlanEdit;
 pub use outsource::{OutsourceItem, OutsourceListener, OutsourceReport, Outsourced};
 pub use request::{BatchStop, PlanRequest, StopSource, StopWindow};
 pub use result::{
-    Plan, PlanEvaluation, PlanEvent, PlanFinished, PlanHistory, PlanProblem, PlanProgress,
-    PlanRoute, PlanStarted, PlanState, PlanSummary, PlanTotals, PlanVisit, UnassignedCause,
-    UnassignedStop, VisitRole,
+    Miss, MissRule, Plan, PlanEvaluation, PlanEvent, PlanFinished, PlanHistory, PlanProblem,
+    PlanProgress, PlanRoute, PlanStarted, PlanState, PlanSummary, PlanTotals, PlanVisit,
+    UnassignedCause, UnassignedStop, VisitRole,
 };
 pub(crate) use run::Running;
 pub use run::{DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PROGRESS_EVERY, PlanListener};

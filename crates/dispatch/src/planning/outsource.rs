@@ -464,6 +464,7 @@ impl Dispatch {
                     message: String::new(),
                     closest_driver: None,
                     closest_driver_name: None,
+                    closest_misses: Vec::new(),
                     fixed: true,
                     diaq_tracking_code: None,
                 });

@@ -111,6 +111,26 @@ pub enum UnassignedCause {
     Manual,
 }
 
+/// A rule the closest driver broke, and by how much.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MissRule {
+    /// Arrives after the window: `amount` minutes.
+    Late,
+    /// Back after the shift ends: `amount` minutes.
+    ShiftEnd,
+    /// Over the maximum working time: `amount` minutes.
+    MaxDuration,
+    /// Over the vehicle's capacity: `amount` parcels.
+    Capacity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Miss {
+    pub rule: MissRule,
+    pub amount: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct UnassignedStop {
     #[serde(default)]
@@ -121,11 +141,16 @@ pub struct UnassignedStop {
     pub parcels: u32,
     pub window: Option<[f64; 2]>,
     pub cause: UnassignedCause,
-    /// The cause in the dispatcher's words (Japanese), with the closest driver's miss.
+    /// The cause in the dispatcher's words (Japanese), with the closest driver's miss: for
+    /// logs and exports. The view words it in its own language from `cause`,
+    /// `closest_driver_name` and `closest_misses`.
     pub message: String,
     /// The driver that came closest, tried with the stop alone: login and name.
     pub closest_driver: Option<String>,
     pub closest_driver_name: Option<String>,
+    /// What that driver missed by (empty for plans kept before this was recorded).
+    #[serde(default)]
+    pub closest_misses: Vec<Miss>,
     /// Left unassigned by re-optimisation (e.g. kept for DIAq).
     #[serde(default)]
     pub fixed: bool,

@@ -4,7 +4,7 @@
 
 use hakobu_solver::{PlannedRoute as SolverRoute, StopRole, Task};
 
-use crate::planning::closest::{closest, describe};
+use crate::planning::closest::{closest, describe, describe_misses};
 use crate::planning::problem::Built;
 use crate::planning::result::{
     PlanRoute, PlanTotals, PlanVisit, UnassignedCause, UnassignedStop, VisitRole,
@@ -74,8 +74,9 @@ pub(crate) fn left_over(built: &Built, job: usize, cause: UnassignedCause) -> Un
     let near = closest(&built.problem, job);
     let driver = near.as_ref().map(|c| &built.drivers[c.vehicle]);
     let message = match (&near, driver) {
-        (Some(c), Some(d)) if !c.miss.is_empty() => {
-            format!("{}（最も近い: {}、{}）", describe(cause), d.name, c.miss)
+        (Some(c), Some(d)) if !c.misses.is_empty() => {
+            let misses = describe_misses(&c.misses);
+            format!("{}（最も近い: {}、{}）", describe(cause), d.name, misses)
         }
         (_, Some(d)) => format!("{}（最も近い: {}）", describe(cause), d.name),
         _ => describe(cause).to_owned(),
@@ -91,6 +92,7 @@ pub(crate) fn left_over(built: &Built, job: usize, cause: UnassignedCause) -> Un
         message,
         closest_driver: driver.map(|d| d.email.clone()),
         closest_driver_name: driver.map(|d| d.name.clone()),
+        closest_misses: near.map(|c| c.misses).unwrap_or_default(),
         fixed: false,
         diaq_tracking_code: None,
     }

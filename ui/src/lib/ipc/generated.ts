@@ -983,19 +983,32 @@ end_s: number,
 locked: boolean, };
 
 /**
+ * A rule the closest driver broke, and by how much.
+ */
+export type MissRule = "late" | "shift_end" | "max_duration" | "capacity";
+
+export type Miss = { rule: MissRule, amount: number, };
+
+/**
  * Why a stop is on no route, as the solver found it.
  */
 export type UnassignedCause = "no_vehicle" | "capacity" | "window" | "shift" | "max_duration" | "no_room" | "manual";
 
 export type UnassignedStop = { stop_id: string, source: StopSource, lat: number, lng: number, parcels: number, window: [number, number] | null, cause: UnassignedCause, 
 /**
- * The cause in the dispatcher's words (Japanese), with the closest driver's miss.
+ * The cause in the dispatcher's words (Japanese), with the closest driver's miss: for
+ * logs and exports. The view words it in its own language from `cause`,
+ * `closest_driver_name` and `closest_misses`.
  */
 message: string, 
 /**
  * The driver that came closest, tried with the stop alone: login and name.
  */
 closest_driver: string | null, closest_driver_name: string | null, 
+/**
+ * What that driver missed by (empty for plans kept before this was recorded).
+ */
+closest_misses: Array<Miss>, 
 /**
  * Left unassigned by re-optimisation (e.g. kept for DIAq).
  */

@@ -77,7 +77,7 @@ describe('Timeline', () => {
     expect(parseFloat(now.style.left)).toBeCloseTo(188 + 150 * ppm, 3);
     const tray = screen.getAllByTestId('timeline-tray-item');
     expect(tray.map((i) => i.dataset.stopId)).toEqual([key(S5)]);
-    expect(tray[0]!.textContent).toContain('時間指定に間に合いません');
+    expect(tray[0]!.textContent).toContain('時間指定に間に合うドライバーがいません（最も近い: 鈴木、25分遅れ）');
     expect(tray[0]!.textContent).toContain('19:00〜19:30');
   });
 

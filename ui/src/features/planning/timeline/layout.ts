@@ -3,7 +3,7 @@
 // planned minutes, the travel between them, the waits and the windows; the tray of unassigned
 // stops. Times are minutes since midnight (Japan time) of the plan's date, as the plan's seconds
 // are; the component multiplies by its scale.
-import type { FleetDriver, Plan, PlanVisit, StopSource, UnassignedStop } from '$lib/ipc/generated';
+import type { FleetDriver, Miss, Plan, PlanVisit, StopSource, UnassignedStop } from '$lib/ipc/generated';
 
 /** What the dispatcher calls the stop: the file's stop id or the order's tracking code. */
 export function stopLabel(source: StopSource): string {
@@ -73,9 +73,13 @@ export interface TrayItem {
   source: StopSource;
   label: string;
   cause: UnassignedStop['cause'];
+  /** The backend's Japanese wording, for a tooltip; the tray words it with `trayReason`. */
   message: string;
   closestDriver: string | null;
   closestDriverName: string | null;
+  misses: Miss[];
+  /** The DIAq delivery it was handed over as. */
+  diaqCode: string | null;
   window: [number, number] | null;
   parcels: number;
   fixed: boolean;
@@ -224,6 +228,8 @@ export function layoutTimeline(plan: Plan | null, fleet: readonly FleetDriver[])
       message: u.message,
       closestDriver: u.closest_driver,
       closestDriverName: u.closest_driver_name,
+      misses: u.closest_misses ?? [],
+      diaqCode: u.diaq_tracking_code ?? null,
       window: windowMin(u.window),
       parcels: u.parcels,
       fixed: u.fixed,
