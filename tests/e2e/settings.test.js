@@ -59,7 +59,12 @@ describe("設定 in the desktop window", () => {
       timeout: 15000,
       timeoutMsg: "a wrong key is said refused",
     });
-    assert.match(await textOf(browser, "settings-issue-diaq_api_key"), /unauthorized/);
+    assert.match(await textOf(browser, "settings-issue-diaq_api_key"), /このキーは受け付けられませんでした/);
+    assert.match(
+      await browser.execute(() => document.querySelector('[data-testid="settings-check-diaq"]').title),
+      /unauthorized/,
+      "the service's own words stay in the status line's tooltip",
+    );
     await screenshot(browser, "settings-ja-key-refused");
 
     await type(browser, "settings-diaq_api_key", KEY);
