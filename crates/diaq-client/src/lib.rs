@@ -9,7 +9,7 @@ mod stores;
 use std::time::Duration;
 
 use hakobu_diaq::TimeZone;
-use hakobu_retry::edge::{self, BodyError};
+use hakobu_retry::edge::{self, JsonBodyError, NoAnswer};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
@@ -197,19 +197,18 @@ impl DiaqClient {
     }
 
     /// A 2xx answer's body: `Ok(Ok(bytes))` when it is JSON; a `Transport` error (no answer)
-    /// when it is not JSON or was cut off; `Decode` past the size cap.
+    /// when it is not JSON or was cut off; `Decode` past the size cap
+    /// ([`edge::read_json`], the rule's home).
     async fn json_body(response: Response) -> Result<Result<Vec<u8>, Response>, ClientError> {
-        let status = response.status();
-        match edge::read_capped(response, edge::MAX_BODY_BYTES).await {
-            Ok(bytes) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() => {
-                Ok(Ok(bytes))
+        match edge::read_json(response).await {
+            Ok(bytes) => Ok(Ok(bytes)),
+            Err(JsonBodyError::NoAnswer(NoAnswer::NotJson(words))) => {
+                Err(ClientError::Transport(words))
             }
-            Ok(bytes) => Err(ClientError::Transport(format!(
-                "answered {status} without JSON ({} bytes): counted as no answer",
-                bytes.len()
-            ))),
-            Err(BodyError::Read(e)) => Err(ClientError::from_reqwest(e)),
-            Err(BodyError::TooLarge { limit }) => Err(ClientError::Decode(edge::too_large(limit))),
+            Err(JsonBodyError::NoAnswer(NoAnswer::Read(e))) => Err(ClientError::from_reqwest(e)),
+            Err(JsonBodyError::TooLarge { limit }) => {
+                Err(ClientError::Decode(edge::too_large(limit)))
+            }
         }
     }
 

@@ -125,6 +125,43 @@ pub async fn read_capped(mut response: Response, limit: usize) -> Result<Vec<u8>
     Ok(body)
 }
 
+/// What reading a 2xx answer where JSON is expected can end in, sorted by what the caller
+/// does about it.
+#[derive(Debug)]
+pub enum JsonBodyError {
+    /// No answer: the body was cut off, or is not JSON at all (a proxy's page, an empty
+    /// body). Whether a write was applied is unknown, so this is neither a success nor a
+    /// refusal: a request that may repeat is sent again, and a keyed resend finds out.
+    NoAnswer(NoAnswer),
+    /// The body is longer than the cap: an answer, but one the app cannot read.
+    TooLarge { limit: usize },
+}
+
+/// Why a 2xx answer counts as no answer.
+#[derive(Debug)]
+pub enum NoAnswer {
+    /// The body was cut off (connection lost, timeout).
+    Read(reqwest::Error),
+    /// The body was read and is not JSON; the words say so ([`read_json`]).
+    NotJson(String),
+}
+
+/// A 2xx answer's body where JSON is expected, read up to [`MAX_BODY_BYTES`]. One home for
+/// the rule both clients follow: JSON of the wrong shape is the caller's `Decode` (an answer
+/// it cannot read); no JSON at all is [`JsonBodyError::NoAnswer`].
+pub async fn read_json(response: Response) -> Result<Vec<u8>, JsonBodyError> {
+    let status = response.status();
+    match read_capped(response, MAX_BODY_BYTES).await {
+        Ok(bytes) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() => Ok(bytes),
+        Ok(bytes) => Err(JsonBodyError::NoAnswer(NoAnswer::NotJson(format!(
+            "answered {status} without JSON ({} bytes): counted as no answer",
+            bytes.len()
+        )))),
+        Err(BodyError::Read(e)) => Err(JsonBodyError::NoAnswer(NoAnswer::Read(e))),
+        Err(BodyError::TooLarge { limit }) => Err(JsonBodyError::TooLarge { limit }),
+    }
+}
+
 /// A refusal's body as text, for its `{"error"}` message: read up to 64 KiB (the message is
 /// at most a line), whatever is left unread or unreadable is dropped.
 pub async fn error_text(response: Response) -> String {

@@ -15,7 +15,7 @@ mod sandbox;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hakobu_retry::edge::{self, BodyError};
+use hakobu_retry::edge::{self, JsonBodyError, NoAnswer};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
@@ -169,7 +169,7 @@ impl RouteMateClient {
         make: impl Fn() -> RequestBuilder,
     ) -> Result<T, RouteMateError> {
         let token = self.token().await?;
-        let response = match self.send(make().bearer_auth(&token)).await {
+        let body = match self.send(make().bearer_auth(&token)).await {
             Err(RouteMateError::Unauthorized { .. }) => {
                 // Expired early, revoked, or the server restarted without it.
                 self.forget(&token).await;
@@ -178,7 +178,7 @@ impl RouteMateClient {
             }
             other => other?,
         };
-        decode(response).await
+        decode(&body)
     }
 
     /// The token to use: the one held while fresh, else a new one.
@@ -188,13 +188,13 @@ impl RouteMateClient {
             return Ok(t.value.clone());
         }
         let response: TokenResponse = decode(
-            self.send(
-                self.request(Method::POST, TOKEN_PATH)
-                    .json(&self.credentials),
-            )
-            .await?,
-        )
-        .await?;
+            &self
+                .send(
+                    self.request(Method::POST, TOKEN_PATH)
+                        .json(&self.credentials),
+                )
+                .await?,
+        )?;
         // Timed from the answer, not the request: the token cannot outlive what we assume.
         let fresh = HeldToken::new(response, self.clock.now());
         let value = fresh.value.clone();
@@ -210,8 +210,11 @@ impl RouteMateClient {
         }
     }
 
-    /// One request, retried per [`RetryPolicy`] when there is no answer, a 429 or a 5xx.
-    async fn send(&self, request: RequestBuilder) -> Result<Response, RouteMateError> {
+    /// One request and its answer's JSON body, retried per [`RetryPolicy`] when there is no
+    /// answer, a 429 or a 5xx. A 2xx whose body is not JSON at all (a proxy's page, a body cut
+    /// short) is no answer too ([`edge::read_json`]): every request this client sends may
+    /// repeat, and whether an import was applied is for its keyed resend to find out.
+    async fn send(&self, request: RequestBuilder) -> Result<Vec<u8>, RouteMateError> {
         let built = request.build().map_err(RouteMateError::from_reqwest)?;
         let mut attempt = 1;
         loop {
@@ -219,46 +222,52 @@ impl RouteMateClient {
             let this_try = built.try_clone().ok_or_else(|| {
                 RouteMateError::Transport("request body cannot be repeated".into())
             })?;
-            let outcome = self.http.execute(this_try).await;
-            let status = outcome.as_ref().ok().map(Response::status);
-            let again = attempt < self.retry.max_attempts
-                && !status.is_some_and(|s| s.is_success())
-                && hakobu_retry::worth_retrying(status);
-            if again {
+            let outcome = match self.http.execute(this_try).await {
+                Ok(response) if response.status().is_success() => json_body(response).await,
+                Ok(response) => Err(answer(response).await),
+                Err(e) => Err(RouteMateError::from_reqwest(e)),
+            };
+            let unanswered = match &outcome {
+                Err(RouteMateError::Transport(_)) => true,
+                Err(RouteMateError::Server { status, .. }) => {
+                    hakobu_retry::worth_retrying(reqwest::StatusCode::from_u16(*status).ok())
+                }
+                Err(_) | Ok(_) => false,
+            };
+            if unanswered && attempt < self.retry.max_attempts {
                 tokio::time::sleep(self.retry.delay(attempt)).await;
                 attempt += 1;
                 continue;
             }
-            let response = outcome.map_err(RouteMateError::from_reqwest)?;
-            return answer(response).await;
+            return outcome;
         }
     }
 }
 
-/// A 2xx answer as it is; any other as the error it means (a redirect to another origin
-/// named as such: it was not followed).
-async fn answer(response: Response) -> Result<Response, RouteMateError> {
+/// A non-2xx answer as the error it means (a redirect to another origin named as such: it
+/// was not followed).
+async fn answer(response: Response) -> RouteMateError {
     let status = response.status();
-    if status.is_success() {
-        return Ok(response);
-    }
     if let Some(refusal) = edge::redirect_refusal(&response) {
-        return Err(RouteMateError::Server {
+        return RouteMateError::Server {
             status: status.as_u16(),
             message: refusal,
-        });
+        };
     }
     let body = edge::error_text(response).await;
-    Err(RouteMateError::from_status(status, &body))
+    RouteMateError::from_status(status, &body)
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, RouteMateError> {
-    let bytes = match edge::read_capped(response, edge::MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(BodyError::Read(e)) => return Err(RouteMateError::from_reqwest(e)),
-        Err(BodyError::TooLarge { limit }) => {
-            return Err(RouteMateError::Decode(edge::too_large(limit)));
-        }
-    };
-    serde_json::from_slice(&bytes).map_err(|e| RouteMateError::Decode(e.to_string()))
+/// A 2xx answer's JSON body; not JSON or cut off is no answer (`Transport`), past the size
+/// cap `Decode`.
+async fn json_body(response: Response) -> Result<Vec<u8>, RouteMateError> {
+    edge::read_json(response).await.map_err(|e| match e {
+        JsonBodyError::NoAnswer(NoAnswer::NotJson(words)) => RouteMateError::Transport(words),
+        JsonBodyError::NoAnswer(NoAnswer::Read(e)) => RouteMateError::from_reqwest(e),
+        JsonBodyError::TooLarge { limit } => RouteMateError::Decode(edge::too_large(limit)),
+    })
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, RouteMateError> {
+    serde_json::from_slice(bytes).map_err(|e| RouteMateError::Decode(e.to_string()))
 }

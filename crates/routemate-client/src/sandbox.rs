@@ -4,7 +4,7 @@
 
 use hakobu_routemate::Credentials;
 
-use crate::{RouteMateError, answer, decode, http_client};
+use crate::{RouteMateError, answer, decode, http_client, json_body};
 
 pub const SANDBOX_CLIENTS_PATH: &str = "/sandbox/routemate/clients";
 
@@ -21,5 +21,8 @@ pub async fn create_sandbox_credentials(
         .send()
         .await
         .map_err(RouteMateError::from_reqwest)?;
-    decode(answer(response).await?).await
+    if !response.status().is_success() {
+        return Err(answer(response).await);
+    }
+    decode(&json_body(response).await?)
 }

@@ -418,7 +418,8 @@ async fn scripted_server(status: u16, body: &'static str, hits: Arc<AtomicUsize>
 }
 
 #[tokio::test]
-async fn server_errors_are_retried_then_surface_and_garbage_is_a_decode_error() {
+async fn server_errors_and_pages_without_json_are_retried_then_surface_and_wrong_json_is_a_decode_error()
+ {
     let hits = Arc::new(AtomicUsize::new(0));
     let url = scripted_server(503, r#"{"error":"down for maintenance"}"#, hits.clone()).await;
     let e = client_at(&url).jobs(1).await.unwrap_err();
@@ -445,11 +446,31 @@ async fn server_errors_are_retried_then_surface_and_garbage_is_a_decode_error() 
     );
     assert_eq!(hits.load(Ordering::SeqCst), 6);
 
+    // A 200 that is not JSON at all (a proxy's page) is no answer: retried, then said so.
     let hits = Arc::new(AtomicUsize::new(0));
     let url = scripted_server(200, "<html>hello</html>", hits.clone()).await;
     let e = client_at(&url).job_by_id("j").await.unwrap_err();
+    assert_eq!(
+        e,
+        RouteMateError::Transport(
+            "answered 200 OK without JSON (18 bytes): counted as no answer".into()
+        )
+    );
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        3,
+        "every attempt of the policy"
+    );
+    // JSON of the wrong shape is an answer the client cannot read: not retried.
+    let hits = Arc::new(AtomicUsize::new(0));
+    let url = scripted_server(200, r#"{"hello":"world"}"#, hits.clone()).await;
+    let e = client_at(&url).job_by_id("j").await.unwrap_err();
     assert!(matches!(e, RouteMateError::Decode(_)), "{e:?}");
-    assert_eq!(hits.load(Ordering::SeqCst), 1, "a 200 is not retried");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "a 200 of JSON is not retried"
+    );
 
     let hits = Arc::new(AtomicUsize::new(0));
     let url = scripted_server(
