@@ -1,7 +1,8 @@
 //! Planning a batch across the fleet, against the real sandbox (port 0, real SQLite files) and
 //! a real cache file: fleet refusals name their field; a small Tokyo batch plans every stop and
 //! the solver's checker accepts it; an impossible window is left over saying so; cancel stops
-//! within 100 ms; progress arrives while solving; plans are versions that survive reopening.
+//! within 100 ms; progress arrives while solving; plans are versions that survive reopening;
+//! the solver's bench generator's 300 Tokyo stops plan and the checker accepts them.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -478,12 +479,9 @@ async fn plans_are_versions_that_survive_reopening_the_cache() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_300_stop_tokyo_batch_plans_across_twenty_drivers_and_the_checker_accepts_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = sandbox(dir.path()).await;
-    let d = ready(&server, &dir.path().join("cache.db")).await;
-    let (store_id, lat, lng) = a_store(&d);
+/// 18 drivers of every vehicle type at `store_id`, besides the sandbox's two: early (09–18)
+/// and late (11–20) shifts.
+fn eighteen_more_drivers(d: &Dispatch, store_id: &str) {
     for k in 0..18 {
         let vehicle_type = VehicleType::ALL[k % VehicleType::ALL.len()];
         d.save_driver(&DriverInput {
@@ -493,15 +491,24 @@ async fn a_300_stop_tokyo_batch_plans_across_twenty_drivers_and_the_checker_acce
             shift_start: if k % 2 == 0 { "09:00" } else { "11:00" }.into(),
             shift_end: if k % 2 == 0 { "18:00" } else { "20:00" }.into(),
             start: Place::Store {
-                store_id: store_id.clone(),
+                store_id: store_id.into(),
             },
             end: Place::Store {
-                store_id: store_id.clone(),
+                store_id: store_id.into(),
             },
             capacity: None,
         })
         .unwrap();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_300_stop_tokyo_batch_plans_across_twenty_drivers_and_the_checker_accepts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, lat, lng) = a_store(&d);
+    eighteen_more_drivers(&d, &store_id);
     // 300 doors within about 3 km of the store, in two-hour windows from 10:00 to 20:00.
     let stops: Vec<BatchStop> = stops_around(lat, lng, 300)
         .into_iter()
@@ -1435,4 +1442,108 @@ async fn a_move_over_a_drivers_capacity_or_past_their_shift_is_refused_with_the_
         plan.version,
         "nothing kept"
     );
+}
+
+/// The bench generator's stops (`hakobu_solver::tokyo`, as `tokyo-instance` makes them) for
+/// one store: 300 deliveries at real 23-ward town points within 5 km of it, in one-hour DIAq
+/// slots 9–20時, 1–3 boxes each. A batch has one pickup store (`PlanRequest::store_id`) and
+/// its stops are deliveries, so the generator makes one store and no fetches; its store is a
+/// town point, not the sandbox's store, so the stops are moved by the difference between the
+/// two (distances and directions from the store kept).
+fn bench_generator_stops(store_lat: f64, store_lng: f64) -> Vec<BatchStop> {
+    use hakobu_solver::Task;
+    use hakobu_solver::tokyo::{self, Config};
+    let text = std::fs::read_to_string(Gazetteer::default_path()).unwrap();
+    let towns = tokyo::tokyo_towns(&text).unwrap();
+    let instance = tokyo::generate(
+        &towns,
+        &Config {
+            stores: 1,
+            deliveries: 300,
+            fetches: 0,
+            // The generator places a store where twice its jobs' town points lie within reach:
+            // 600 points are not within the benchmark's 3 km of any one point.
+            reach_m: 5000.0,
+            ..Config::tokyo_300(1)
+        },
+    )
+    .unwrap();
+    let store = instance.points[0];
+    let hh = |s: f64| {
+        format!(
+            "{:02}:{:02}",
+            (s / 3600.0) as u32,
+            ((s % 3600.0) / 60.0) as u32
+        )
+    };
+    instance
+        .problem
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(k, job)| {
+            let Task::Pair {
+                pickup,
+                delivery,
+                amount,
+            } = &job.task
+            else {
+                panic!("{}: a generated delivery is a store → door pair", job.id)
+            };
+            assert_eq!(pickup.location, 0, "picked up at the one store");
+            let door = instance.points[delivery.location];
+            let window = &delivery.windows[0];
+            BatchStop {
+                external_stop_id: job.id.clone(),
+                line: k + 2,
+                lat: store_lat + (door.lat - store.lat),
+                lng: store_lng + (door.lng - store.lng),
+                parcel_count: amount[0] as u32,
+                time_window: Some(StopWindow {
+                    start: hh(window.start),
+                    end: hh(window.end),
+                }),
+                service_s: Some(delivery.service as u32),
+                ..BatchStop::default()
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bench_generators_300_stop_tokyo_batch_plans_and_the_checker_accepts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, lat, lng) = a_store(&d);
+    eighteen_more_drivers(&d, &store_id);
+    let stops = bench_generator_stops(lat, lng);
+    assert_eq!(stops.len(), 300);
+    let (started, mut rx) = start(&d, request(&store_id, stops, 5)).await;
+    assert_eq!((started.stops, started.drivers), (300, 20));
+    finish(&mut rx).await;
+    let plan = d.get_plan(&started.plan_id, None).unwrap();
+    assert_eq!(plan.state, PlanState::Finished);
+    assert!(plan.checked, "the solver's checker accepts the routes");
+    let mut lines: Vec<usize> = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.visits)
+        .filter(|v| v.role == VisitRole::Delivery)
+        .map(|v| file_line(&v.source))
+        .chain(plan.unassigned.iter().map(|u| file_line(&u.source)))
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, (2..302).collect::<Vec<_>>(), "every stop once");
+    assert!(
+        plan.totals.unassigned <= 30,
+        "{} of 300 left over: {:?}",
+        plan.totals.unassigned,
+        plan.unassigned
+            .iter()
+            .map(|u| &u.message)
+            .take(5)
+            .collect::<Vec<_>>()
+    );
+    assert!(plan.unassigned.iter().all(|u| !u.message.is_empty()));
 }

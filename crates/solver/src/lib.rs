@@ -11,6 +11,9 @@
 //!
 //! No I/O: callers read files and clocks and pass them in.
 
+#[cfg(feature = "tokyo")]
+extern crate self as hakobu_solver;
+
 mod checker;
 mod diagnose;
 mod graft;
@@ -25,6 +28,11 @@ mod solution;
 #[cfg(test)]
 mod test_fixtures;
 mod timing;
+/// The Tokyo benchmark generator, for the `tokyo-instance` binary and for tests elsewhere
+/// (dispatch plans its stops). The file names this crate `hakobu_solver::`, as a user does, so
+/// the solver's own test can include it too; `extern crate self` below makes that resolve here.
+#[cfg(feature = "tokyo")]
+pub mod tokyo;
 
 pub use checker::{CheckReport, Violation, check};
 pub use model::{StopRole, TIME_EPSILON};

@@ -2,7 +2,7 @@
 //! a 30-job instance made the same way from a committed fixture of 45 town points (not the
 //! full gazetteer) solves, and the independent checker accepts the plan.
 
-#[path = "../src/bin/tokyo-instance/generate.rs"]
+#[path = "../src/tokyo.rs"]
 mod generate;
 
 use std::sync::atomic::AtomicBool;
@@ -53,7 +53,16 @@ fn reads_only_the_town_points_of_the_23_wards() {
 
 #[test]
 fn has_the_benchmark_shape() {
-    let Instance { problem, stores } = small(1);
+    let Instance {
+        problem,
+        stores,
+        points,
+    } = small(1);
+    assert_eq!(
+        points.len(),
+        problem.location_count(),
+        "a point per location"
+    );
     assert_eq!(stores.len(), 2);
     assert_eq!(problem.jobs.len(), 30);
     assert_eq!(

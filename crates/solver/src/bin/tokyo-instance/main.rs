@@ -6,13 +6,12 @@
 //!
 //! Deterministic for a gazetteer and a seed, so the (large, uncommitted) file is reproducible.
 
-mod generate;
-
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Parser;
 use hakobu_geo::Gazetteer;
+use hakobu_solver::tokyo as generate;
 
 #[derive(Debug, Parser)]
 #[command(about = "Generate the Tokyo 300-stop dispatch instance from the gazetteer")]

@@ -3,8 +3,9 @@
 //! whose travel matrices come from hakobu-geo's travel model, one per vehicle type.
 //!
 //! Pure: the caller reads the gazetteer text; the same text, config and seed always give the
-//! same problem. Shared by the `tokyo-instance` binary and the solver's tests (which use a tiny
-//! committed fixture instead of the full gazetteer).
+//! same problem. Shared by the `tokyo-instance` binary, the solver's tests (which use a tiny
+//! committed fixture instead of the full gazetteer) and dispatch's planning test (feature
+//! `tokyo`).
 
 use anyhow::{Result, bail};
 use hakobu_geo::Point;
@@ -59,6 +60,9 @@ pub struct Instance {
     pub problem: Problem,
     /// Store towns, in location order (locations `0..stores`).
     pub stores: Vec<Town>,
+    /// Every location's point, in location order (stores, then one customer per job), so a
+    /// caller can hand the same stops to a planner that takes coordinates.
+    pub points: Vec<Point>,
 }
 
 /// Stores are open (store stops may start) from 8:00 to 21:00.
@@ -368,5 +372,6 @@ pub fn generate(towns: &[Town], config: &Config) -> Result<Instance> {
     Ok(Instance {
         problem,
         stores: store_towns.iter().map(|&s| towns[s].clone()).collect(),
+        points,
     })
 }
