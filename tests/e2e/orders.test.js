@@ -131,6 +131,6 @@ describe("deliveries in the desktop window", () => {
     assert.ok(report.answer.summary.rows >= 3, JSON.stringify(report.answer.summary));
     assert.ok(report.answer.rows.some((r) => r.geocode?.result === "placed"));
     const missing = await invoke("import_batch", { path: "/nonexistent/stops.csv" });
-    assert.equal(JSON.parse(missing.refusal).field, "path");
+    assert.equal(JSON.parse(missing.refusal).field, "file");
   });
 });
