@@ -81,8 +81,9 @@ impl Cache {
     }
 
     fn from_connection(mut conn: Connection) -> Result<Cache, CacheError> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // WAL lets the UI read while a sync writes; NORMAL is durable across app crashes.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        set_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         tune(&conn)?;
         migrations::apply(&mut conn)?;
@@ -152,6 +153,25 @@ impl Cache {
             )
             .map(drop)
         })
+    }
+}
+
+/// Switches the file to WAL. Two processes switching one new file at the same moment both
+/// hold a shared lock and want an exclusive one: one of them gets SQLITE_BUSY at once, without
+/// the busy timeout's wait (SQLite returns rather than deadlock). It tries again until the
+/// other is done, for as long as the busy timeout would have waited.
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
     }
 }
 
@@ -291,7 +311,7 @@ mod tests {
         // Eight connections race to migrate a fresh file. With a deferred transaction two of
         // them read "nothing applied", and the one upgrading its read to a write second fails
         // at once with SQLITE_BUSY (the busy timeout does not apply to that upgrade).
-        for round in 0..5 {
+        for round in 0..20 {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("cache.db");
             let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));

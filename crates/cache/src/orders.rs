@@ -299,7 +299,17 @@ pub(crate) fn build_pending_bigrams(c: &mut Connection) -> rusqlite::Result<()> 
     if !pending {
         return Ok(());
     }
-    let tx = c.transaction()?;
+    // IMMEDIATE, and asked again inside: another process opening the file at once may have
+    // built them meanwhile, and a deferred read upgraded to a write would fail at once.
+    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let still_pending: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'bigrams_pending')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !still_pending {
+        return Ok(());
+    }
     {
         let mut rows = tx.prepare("SELECT rowid, search_text FROM orders")?;
         let all = rows
