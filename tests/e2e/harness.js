@@ -3,7 +3,7 @@
 // folder per test run, reused across restarts within it, so "restart and find the change" is
 // a real restart on the same files.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, existsSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -53,10 +53,20 @@ async function waitForPort(port, child, timeoutMs = 20000) {
   throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
 }
 
+/** Profiles made by this test file, removed when its process exits (each holds a cache, a
+ * sandbox database and WebKit's data: tens of MB a launch). HAKOBU_E2E_KEEP=1 keeps them for
+ * looking into a failure. */
+const profileRoots = [];
+process.on("exit", () => {
+  if (process.env.HAKOBU_E2E_KEEP) return;
+  for (const root of profileRoots) rmSync(root, { recursive: true, force: true });
+});
+
 /** One app profile (data + config dirs) that survives restarts within a test file; `env`
  * adds variables for the app (e.g. HAKOBU_DIAQ_URL for a DIAq server of the test's own). */
 export function newProfile(env = {}) {
   const root = mkdtempSync(path.join(tmpdir(), "hakobu-e2e-"));
+  profileRoots.push(root);
   const dirs = { XDG_DATA_HOME: path.join(root, "data"), XDG_CONFIG_HOME: path.join(root, "config") };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   return { root, env: { ...dirs, ...env } };
