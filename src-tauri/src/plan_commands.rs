@@ -32,11 +32,13 @@ pub async fn delete_driver(backend: State<'_, Backend>, email: String) -> Reply<
     off_main(&backend, move |d| d.delete_driver(&email)).await
 }
 
-/// Sends a solve's progress and end to the window as `plan-progress` / `plan-finished`.
+/// Sends a solve's progress, provisional plans and end to the window as `plan-progress`,
+/// `plan-preview` and `plan-finished`.
 fn to_window(app: AppHandle) -> PlanListener {
     Arc::new(move |event: PlanEvent| {
         let sent = match &event {
             PlanEvent::Progress(p) => app.emit("plan-progress", p),
+            PlanEvent::Preview(plan) => app.emit("plan-preview", plan),
             PlanEvent::Finished(f) => app.emit("plan-finished", f),
         };
         if let Err(e) = sent {

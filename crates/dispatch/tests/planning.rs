@@ -1,7 +1,8 @@
 //! Planning a batch across the fleet, against the real sandbox (port 0, real SQLite files) and
 //! a real cache file: fleet refusals name their field; a small Tokyo batch plans every stop and
 //! the solver's checker accepts it; an impossible window is left over saying so; cancel stops
-//! within 100 ms; progress arrives while solving; plans are versions that survive reopening;
+//! within 100 ms; progress arrives while solving, and provisional plans before the end; plans
+//! are versions that survive reopening;
 //! the solver's bench generator's 300 Tokyo stops plan and the checker accepts them.
 
 use std::path::Path;
@@ -162,6 +163,7 @@ async fn finish(rx: &mut mpsc::UnboundedReceiver<(Instant, PlanEvent)>) -> (usiz
             .expect("the solver thread sends its end");
         match event {
             PlanEvent::Progress(_) => progress += 1,
+            PlanEvent::Preview(_) => {}
             PlanEvent::Finished(f) => {
                 assert_eq!(f.error, None);
                 return (progress, at);
@@ -387,11 +389,14 @@ async fn progress_arrives_while_solving_and_cancel_stops_within_100_ms() {
     let (progress, _) = finish(&mut rx).await;
     assert!(progress >= 3, "{progress} progress events in 2 s");
 
-    // A long one stopped after its first report.
+    // A long one stopped after its first report (the provisional plans come before it).
     let (started, mut rx) = start(&d, request(&store_id, stops_around(lat, lng, 20), 60)).await;
-    let (_, first) = rx.recv().await.unwrap();
-    let PlanEvent::Progress(p) = first else {
-        panic!("progress first")
+    let p = loop {
+        match rx.recv().await.unwrap().1 {
+            PlanEvent::Progress(p) => break p,
+            PlanEvent::Preview(_) => {}
+            PlanEvent::Finished(f) => panic!("ended before a report: {f:?}"),
+        }
     };
     assert_eq!(
         (p.plan_id.as_str(), p.version),
@@ -407,6 +412,73 @@ async fn progress_arrives_while_solving_and_cancel_stops_within_100_ms() {
     assert_eq!(plan.state, PlanState::Cancelled);
     assert!(plan.checked, "the best plan so far is kept, and feasible");
     assert!(!d.cancel_plan(&started.plan_id), "nothing left running");
+}
+
+/// The routes are on screen long before the solve ends: the first provisional plan (the
+/// greedy start) arrives at once, each later one beats the one before, every one is a plan
+/// the checker accepts, marked running and unfinished, and all come before the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provisional_plans_arrive_before_the_end_with_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, lat, lng) = a_store(&d);
+    let (started, mut rx) = start(&d, request(&store_id, stops_around(lat, lng, 20), 5)).await;
+    let mut previews: Vec<(Instant, Plan)> = Vec::new();
+    let mut progress_before_first_preview = 0;
+    let ended = loop {
+        let (at, event) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("the plan ends")
+            .expect("the solver thread sends its end");
+        match event {
+            PlanEvent::Preview(plan) => previews.push((at, *plan)),
+            PlanEvent::Progress(_) if previews.is_empty() => progress_before_first_preview += 1,
+            PlanEvent::Progress(_) => {}
+            PlanEvent::Finished(f) => {
+                assert_eq!(f.error, None);
+                break at;
+            }
+        }
+    };
+    let (first_at, first) = previews.first().expect("a provisional plan before the end");
+    // Handed over as soon as the greedy start exists: before any search iterated, and before
+    // the first progress report (due 250 ms in).
+    assert_eq!(first.totals.iterations, 0);
+    assert_eq!(progress_before_first_preview, 0);
+    assert!(*first_at < ended);
+    let stops: usize = first.routes.iter().map(|r| r.visits.len()).sum();
+    assert!(stops > 0, "the first provisional plan has routes");
+    for (_, plan) in &previews {
+        assert_eq!(
+            (plan.plan_id.as_str(), plan.version),
+            (started.plan_id.as_str(), started.version)
+        );
+        assert_eq!(plan.state, PlanState::Running);
+        assert_eq!(plan.finished_at, None);
+        assert!(plan.checked, "the checker accepts every provisional plan");
+        assert_eq!(
+            plan.totals.unassigned
+                + plan
+                    .routes
+                    .iter()
+                    .map(|r| r
+                        .visits
+                        .iter()
+                        .filter(|v| v.role == VisitRole::Delivery)
+                        .count())
+                    .sum::<usize>(),
+            20
+        );
+    }
+    for w in previews.windows(2) {
+        assert!(w[1].1.totals.cost < w[0].1.totals.cost, "each one better");
+        assert!(w[1].0.duration_since(w[0].0) >= Duration::from_millis(1900));
+    }
+    let last = previews.last().unwrap();
+    let final_plan = d.get_plan(&started.plan_id, None).unwrap();
+    assert_eq!(final_plan.state, PlanState::Finished);
+    assert!(final_plan.totals.cost <= last.1.totals.cost + 1e-6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

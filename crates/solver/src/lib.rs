@@ -41,7 +41,8 @@ pub use problem::{
     Vehicle,
 };
 pub use search::{
-    Objective, Observer, SolveError, SolveOptions, SolveProgress, solve, solve_observed,
+    Objective, Observer, PlanHandOver, SolveError, SolveOptions, SolveProgress, solve,
+    solve_observed,
 };
 pub use solution::{PlannedRoute, PlannedStop, Solution, UnassignedJob, UnassignedReason};
 pub use timing::timed_route;

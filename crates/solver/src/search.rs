@@ -183,15 +183,25 @@ pub struct SolveProgress {
     pub elapsed: Duration,
 }
 
+/// Takes a search's best plan so far with its figures (called from the searching thread).
+pub type PlanHandOver<'a> = dyn Fn(&SolveProgress, &Solution) + Sync + 'a;
+
 /// Who hears a solve's progress, and how often: a report is made at the first iteration at
 /// least `every` after the previous one, so a slow iteration delays it but none is skipped.
 pub struct Observer<'a> {
     pub every: Duration,
     pub report: &'a (dyn Fn(&SolveProgress) + Sync),
+    /// Who wants each search's best plan itself while it runs (a provisional plan on screen):
+    /// handed over once the greedy start exists, then whenever the best improved, at most once
+    /// per [`Observer::plan_every`] — building the plan and showing it costs far more than a
+    /// report, so a 2,000-stop day must not pay it every few milliseconds.
+    pub plan: Option<&'a PlanHandOver<'a>>,
+    pub plan_every: Duration,
 }
 
 /// Progress through the budget, and whether to stop.
 struct Budget<'a> {
+    problem: &'a Problem,
     started: Instant,
     time_limit: Option<Duration>,
     max_iterations: Option<u64>,
@@ -200,6 +210,8 @@ struct Budget<'a> {
     observer: Option<&'a Observer<'a>>,
     search: usize,
     last_report: Instant,
+    /// When the last plan was handed over, and its cost (None: none yet).
+    last_plan: Option<(Instant, f64)>,
 }
 
 impl Budget<'_> {
@@ -234,14 +246,50 @@ impl Budget<'_> {
             return;
         }
         self.last_report = now;
-        (observer.report)(&SolveProgress {
+        let progress = self.progress_of(model, best, now);
+        (observer.report)(&progress);
+        self.hand_over(model, best, &progress);
+    }
+
+    fn progress_of(&self, model: &Model, best: &WorkingSolution, now: Instant) -> SolveProgress {
+        SolveProgress {
             search: self.search,
             cost: best.cost(model),
             vehicles_used: best.vehicles_used(),
             unassigned: best.unassigned.len(),
             iterations: self.iterations,
             elapsed: now.duration_since(self.started),
-        });
+        }
+    }
+
+    /// The first plan, handed over as soon as it exists (before any report is due).
+    fn observe_first(&mut self, model: &Model, first: &WorkingSolution) {
+        if self.observer.is_some_and(|o| o.plan.is_some()) {
+            let progress = self.progress_of(model, first, Instant::now());
+            self.hand_over(model, first, &progress);
+        }
+    }
+
+    /// Hands `best` over as a plan when the observer wants plans, it improved on the last one
+    /// handed over, and `plan_every` has passed since.
+    fn hand_over(&mut self, model: &Model, best: &WorkingSolution, progress: &SolveProgress) {
+        let Some(observer) = self.observer else {
+            return;
+        };
+        let Some(plan) = observer.plan else {
+            return;
+        };
+        let now = Instant::now();
+        if let Some((at, cost)) = self.last_plan
+            && (progress.cost >= cost || now.duration_since(at) < observer.plan_every)
+        {
+            return;
+        }
+        self.last_plan = Some((now, progress.cost));
+        plan(
+            progress,
+            &best.to_plan(model, self.problem, self.iterations),
+        );
     }
 }
 
@@ -284,7 +332,15 @@ fn solve_with(
     }
     let model = Model::new(problem);
     let (best, iterations) = if options.threads <= 1 {
-        search_once(&model, options, rng, started, cancel, (observer, 0))
+        search_once(
+            &model,
+            problem,
+            options,
+            rng,
+            started,
+            cancel,
+            (observer, 0),
+        )
     } else {
         // Seeds drawn up front, in thread order, keep the result a function of `rng` alone
         // when the searches stop by iteration count.
@@ -298,6 +354,7 @@ fn solve_with(
                     scope.spawn(move || {
                         search_once(
                             model,
+                            problem,
                             options,
                             &mut StdRng::seed_from_u64(seed),
                             started,
@@ -356,6 +413,7 @@ fn combine(
 /// objective around fleet minimisation). Returns the best plan and the iterations run.
 fn search_once(
     model: &Model,
+    problem: &Problem,
     options: &SolveOptions,
     rng: &mut dyn RngCore,
     started: Instant,
@@ -363,6 +421,7 @@ fn search_once(
     (observer, search): (Option<&Observer<'_>>, usize),
 ) -> (WorkingSolution, u64) {
     let mut budget = Budget {
+        problem,
         started,
         time_limit: options.time_limit,
         max_iterations: options.max_iterations,
@@ -371,6 +430,7 @@ fn search_once(
         observer,
         search,
         last_report: started,
+        last_plan: None,
     };
     let mut initial = WorkingSolution::empty(model);
     GreedyBlinks {
@@ -378,6 +438,7 @@ fn search_once(
         granularity: 0,
     }
     .recreate(model, &mut initial, rng);
+    budget.observe_first(model, &initial);
     // Only arcs that go somewhere: consecutive stops at one place (several pickups at a store)
     // are arcs no move can shorten, and counting them would cool the search by their share.
     let arcs: usize = initial

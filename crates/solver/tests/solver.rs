@@ -481,6 +481,8 @@ fn observer_hears_each_search_about_as_often_as_asked() {
     let observer = Observer {
         every: Duration::from_millis(50),
         report: &report,
+        plan: None,
+        plan_every: Duration::ZERO,
     };
     let opts = SolveOptions {
         time_limit: Some(Duration::from_millis(600)),
@@ -511,6 +513,61 @@ fn observer_hears_each_search_about_as_often_as_asked() {
     let best = reports.iter().map(|p| p.cost).fold(f64::INFINITY, f64::min);
     assert!(solution.cost <= best + 1e-6, "{} > {best}", solution.cost);
     assert!(reports.iter().all(|p| p.vehicles_used > 0));
+}
+
+/// Each search hands over its first plan as soon as the greedy start exists (long before the
+/// time limit), and later plans only when they improved, no more often than asked; every plan
+/// handed over is one the checker accepts.
+#[test]
+fn observer_gets_a_checked_plan_long_before_the_limit() {
+    let problem = grid(60, 3);
+    let limit = Duration::from_secs(2);
+    let every = Duration::from_millis(300);
+    let plans = std::sync::Mutex::new(Vec::new());
+    let plan = |p: &SolveProgress, s: &Solution| plans.lock().unwrap().push((*p, s.clone()));
+    let observer = Observer {
+        every: Duration::from_millis(50),
+        report: &|_: &SolveProgress| {},
+        plan: Some(&plan),
+        plan_every: every,
+    };
+    let opts = SolveOptions {
+        time_limit: Some(limit),
+        threads: 2,
+        ..SolveOptions::default()
+    };
+    solve_observed(
+        &problem,
+        &opts,
+        &mut StdRng::seed_from_u64(11),
+        Instant::now(),
+        &AtomicBool::new(false),
+        &observer,
+    )
+    .expect("solvable");
+    let plans = plans.into_inner().unwrap();
+    for search in 0..2 {
+        let mine: Vec<_> = plans.iter().filter(|(p, _)| p.search == search).collect();
+        let (first, _) = mine.first().expect("a first plan");
+        assert_eq!(first.iterations, 0, "search {search}: the greedy start");
+        assert!(
+            first.elapsed < limit / 4,
+            "search {search}: first at {:?}",
+            first.elapsed
+        );
+        for w in mine.windows(2) {
+            assert!(
+                w[1].0.cost < w[0].0.cost,
+                "search {search}: not an improvement"
+            );
+            assert!(w[1].0.elapsed >= w[0].0.elapsed + every);
+        }
+    }
+    for (p, s) in &plans {
+        let report = check(&problem, s);
+        assert!(report.is_feasible(), "{:?}", report.violations);
+        assert!((s.cost - p.cost).abs() < 1e-6, "{} != {}", s.cost, p.cost);
+    }
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod closest;
 mod edit;
 mod evaluate;
 mod outsource;
+mod priority;
 mod problem;
 mod reoptimise;
 mod request;

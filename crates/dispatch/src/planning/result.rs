@@ -296,5 +296,9 @@ pub struct PlanFinished {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlanEvent {
     Progress(PlanProgress),
+    /// `plan-preview`: the best plan so far while the solve runs (state `running`; shown
+    /// read-only, marked provisional): first as soon as the greedy start exists, then when it
+    /// improved, at most every `PREVIEW_EVERY` (2 s).
+    Preview(Box<Plan>),
     Finished(PlanFinished),
 }

@@ -1,5 +1,6 @@
 //! Running a plan: the solve on a thread of its own (never the async runtime's workers), the
-//! best figures reported about every 250 ms, cancel through the solver's flag, and each
+//! best figures reported about every 250 ms, the best plan itself shown as a provisional one
+//! while it runs (about every 2 s when it improved), cancel through the solver's flag, and each
 //! result written to the cache as a new version of the plan.
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use hakobu_solver::{
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 
+use crate::planning::priority;
 use crate::planning::problem::Built;
 use crate::planning::reoptimise::Keep;
 use crate::planning::request::PlanRequest;
@@ -30,6 +32,10 @@ pub const DEFAULT_TIME_LIMIT_S: u32 = 10;
 pub const MAX_TIME_LIMIT_S: u32 = 600;
 /// How often the best figures reach the UI.
 pub const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// How often, at most, a better plan reaches the UI while the solve runs (the first at once):
+/// building, sending and drawing a 2,000-stop plan costs tens of milliseconds each time, and
+/// routes that change every few hundred milliseconds cannot be read anyway.
+pub const PREVIEW_EVERY: Duration = Duration::from_secs(2);
 
 /// Cancel flags by (plan id, version).
 type Flags = HashMap<(String, u32), Arc<AtomicBool>>;
@@ -260,6 +266,8 @@ struct Solve {
 
 impl Solve {
     fn run(self) {
+        // Before the solver starts its searches, which inherit it (see `priority`).
+        priority::lower_this_thread();
         let started = Instant::now();
         let time_limit_ms = self.options.time_limit.map_or(0, |t| t.as_millis() as u64);
         // Each search reports its own best; the UI hears the best of their latest reports.
@@ -295,9 +303,28 @@ impl Solve {
                 time_limit_ms,
             }));
         };
+        // Each search hands over its own best: the UI gets one that beats the last one it got,
+        // at most every PREVIEW_EVERY (the first at once), so it is built and sent only then.
+        let previewed: Mutex<Option<(Instant, f64)>> = Mutex::new(None);
+        let preview = |p: &SolveProgress, solution: &Solution| {
+            {
+                let mut last = previewed.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((at, cost)) = *last
+                    && (p.cost >= cost || at.elapsed() < PREVIEW_EVERY)
+                {
+                    return;
+                }
+                *last = Some((Instant::now(), p.cost));
+            }
+            if let Some(plan) = self.preview_of(solution, p.elapsed) {
+                (self.on_event)(PlanEvent::Preview(Box::new(plan)));
+            }
+        };
         let observer = Observer {
             every: PROGRESS_EVERY,
             report: &report,
+            plan: Some(&preview),
+            plan_every: PREVIEW_EVERY,
         };
         let result = solve_observed(
             &self.built.problem,
@@ -395,6 +422,24 @@ impl Solve {
             unassigned: 0,
             elapsed_ms,
             error: Some(message),
+        }
+    }
+
+    /// A search's best so far as the plan the UI shows while the solve runs: state `running`,
+    /// not finished, with what a re-optimisation kept merged in as the final plan will have it.
+    fn preview_of(&self, solution: &Solution, elapsed: Duration) -> Option<Plan> {
+        let now = tokyo_rfc3339(self.clock.now());
+        let mut plan = self.plan_of(
+            solution,
+            PlanState::Running,
+            &now,
+            elapsed.as_millis() as u64,
+        );
+        plan.finished_at = None;
+        match &self.keep {
+            None => Some(plan),
+            // The final merge reports a failure; a preview that cannot merge is just not shown.
+            Some(keep) => keep.merge(plan).ok(),
         }
     }
 
