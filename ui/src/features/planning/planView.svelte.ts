@@ -111,6 +111,15 @@ export class PlanView {
   outsourceError = $state<CommandError | null>(null);
   #jobsSeq = 0;
   #loaded = false;
+  /** The plan on screen before the running solve's first preview: back on screen if it fails. */
+  #beforeRun: Plan | null = null;
+  /** Whether the running solve's first routes were measured (`plan:routes`). */
+  #routesMeasured = true;
+
+  /** Whether the plan on screen is a running solve's best so far (read-only, marked 暫定). */
+  get provisional(): boolean {
+    return this.plan?.state === 'running';
+  }
 
   get stops(): BatchStop[] {
     return this.rows.map(stopOf).filter((s): s is BatchStop => s !== null);
@@ -252,7 +261,7 @@ export class PlanView {
     this.progress = null;
     const stops = this.stops;
     const orders: OrderRef[] = basket.orders.map((o) => ({ kind: o.kind, id: o.id }));
-    markStart('plan:routes');
+    this.#solveStarts();
     try {
       this.running = await planBatch({
         plan_id: null,
@@ -276,7 +285,7 @@ export class PlanView {
     if (!this.plan || this.running) return;
     this.planError = null;
     this.progress = null;
-    markStart('plan:routes');
+    this.#solveStarts();
     try {
       this.running = await reoptimisePlan(this.plan.plan_id, this.timeLimitS);
     } catch (e) {
@@ -376,6 +385,30 @@ export class PlanView {
     }
   }
 
+  /** A solve starts: `plan:routes` runs to its first routes on screen (provisional or, if
+   *  none came, the final plan), `plan:final` to the final plan on screen. */
+  #solveStarts(): void {
+    markStart('plan:routes');
+    markStart('plan:final');
+    this.#routesMeasured = false;
+  }
+
+  #measureRoutes(): void {
+    if (this.#routesMeasured) return;
+    this.#routesMeasured = true;
+    measureAfterPaint('plan:routes');
+  }
+
+  /** A running solve's best plan so far (`plan-preview`), if it is ours: shown read-only until
+   *  the final plan replaces it. One that arrives after its solve ended is dropped. */
+  onPreview(p: Plan | undefined): void {
+    if (!p || !this.running || p === this.plan) return;
+    if (p.plan_id !== this.running.plan_id || p.version !== this.running.version) return;
+    if (!this.provisional) this.#beforeRun = this.plan;
+    this.plan = p;
+    this.#measureRoutes();
+  }
+
   /** A running solve's report (`plan-progress`), if it is ours. */
   onProgress(p: PlanProgress | undefined): void {
     if (!p || !this.running) return;
@@ -390,10 +423,14 @@ export class PlanView {
     this.running = null;
     if (f.state === 'failed') {
       this.planError = { code: 'internal', message: f.error ?? '', field: null };
+      // Its provisional routes were never a plan: the one before comes back.
+      if (this.provisional) this.plan = this.#beforeRun;
+      this.#routesMeasured = true;
       return;
     }
     await this.show(f.plan_id, f.version);
-    measureAfterPaint('plan:routes');
+    this.#measureRoutes();
+    measureAfterPaint('plan:final');
   }
 
   /** Puts a version on screen with the one it is compared with. */

@@ -20,8 +20,10 @@ export function topicsOf(event: string, payload: unknown): Topic[] {
       return ['outbox', 'orders', 'stores'];
     case 'routemate-jobs-changed':
       return ['routemate'];
-    // A solve's best figures so far, and its end: the planning view reads `last[event]`.
+    // A solve's best figures so far, its best plan so far, and its end: the planning view
+    // reads `last[event]`.
     case 'plan-progress':
+    case 'plan-preview':
     case 'plan-finished':
       return ['plan'];
     case 'cache-changed': {
@@ -46,6 +48,7 @@ export const BACKEND_EVENTS = [
   'routemate-jobs-changed',
   'cache-changed',
   'plan-progress',
+  'plan-preview',
   'plan-finished',
 ] as const;
 

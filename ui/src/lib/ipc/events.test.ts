@@ -10,6 +10,7 @@ describe('the event hub', () => {
     expect(topicsOf('cache-changed', { orders: [], drivers: [7] })).toEqual(['drivers']);
     expect(topicsOf('cache-changed', { orders: [], drivers: [] })).toEqual(['orders', 'drivers']);
     expect(topicsOf('plan-progress', { plan_id: 'p' })).toEqual(['plan']);
+    expect(topicsOf('plan-preview', { plan_id: 'p' })).toEqual(['plan']);
     expect(topicsOf('plan-finished', { plan_id: 'p' })).toEqual(['plan']);
     expect(topicsOf('something-else', {})).toEqual([]);
   });

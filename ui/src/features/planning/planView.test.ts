@@ -1,0 +1,100 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Plan } from '$lib/ipc/generated';
+import { plan as fixturePlan } from '$features/planning/timeline/fixture';
+
+// The store's boundary: the commands (answered here as the backend would) and the perf marks.
+const getPlan = vi.fn();
+const reoptimisePlan = vi.fn();
+vi.mock('$lib/ipc/planning', async (original) => ({
+  ...(await original<typeof import('$lib/ipc/planning')>()),
+  getPlan: (...args: unknown[]) => getPlan(...args),
+  reoptimisePlan: (...args: unknown[]) => reoptimisePlan(...args),
+}));
+const measured: string[] = [];
+vi.mock('$lib/perf', () => ({
+  markStart: () => {},
+  measureAfterPaint: (name: string) => measured.push(name),
+}));
+
+const { PlanView } = await import('$features/planning/planView.svelte');
+
+const RUN = { plan_id: 'p1', version: 2, stops: 5, drivers: 3, threads: 2, time_limit_s: 10 };
+
+function version(v: number, state: Plan['state'], cost: number, id = 'p1'): Plan {
+  const p = fixturePlan();
+  return { ...p, plan_id: id, version: v, state, totals: { ...p.totals, cost } };
+}
+
+/** A view whose plan (version 1) is being re-optimised as version 2. */
+async function running(): Promise<InstanceType<typeof PlanView>> {
+  const view = new PlanView();
+  view.plan = version(1, 'finished', 900);
+  reoptimisePlan.mockResolvedValue({ ...RUN });
+  await view.reoptimise();
+  expect(view.running).toEqual(RUN);
+  return view;
+}
+
+const finished = { plan_id: 'p1', version: 2, state: 'finished', drivers_used: 2, unassigned: 1, elapsed_ms: 10_000, error: null } as const;
+
+describe('provisional plans while a solve runs', () => {
+  beforeEach(() => {
+    measured.length = 0;
+    getPlan.mockReset();
+  });
+
+  it('shows the running solve’s best so far, read-only, and measures the first routes once', async () => {
+    const view = await running();
+    const first = version(2, 'running', 800);
+    view.onPreview(first);
+    expect(view.plan).toBe(first);
+    expect(view.provisional).toBe(true);
+    expect(view.canUndo).toBe(false);
+    const better = version(2, 'running', 700);
+    view.onPreview(better);
+    expect(view.plan).toBe(better);
+    expect(measured).toEqual(['plan:routes']);
+  });
+
+  it('ignores previews of another plan or another version', async () => {
+    const view = await running();
+    const before = view.plan;
+    view.onPreview(version(2, 'running', 1, 'other'));
+    view.onPreview(version(3, 'running', 1));
+    view.onPreview(undefined);
+    expect(view.plan).toBe(before);
+    expect(view.provisional).toBe(false);
+    expect(measured).toEqual([]);
+  });
+
+  it('drops a preview that arrives after its solve finished, and measures the final plan', async () => {
+    const view = await running();
+    view.onPreview(version(2, 'running', 800));
+    const final = version(2, 'finished', 650);
+    getPlan.mockImplementation(async (_id: string, v: number) => (v === 2 ? final : version(1, 'finished', 900)));
+    await view.onFinished({ ...finished });
+    expect(view.plan).toBe(final);
+    expect(view.running).toBeNull();
+    view.onPreview(version(2, 'running', 600));
+    expect(view.plan).toBe(final);
+    expect(view.provisional).toBe(false);
+    expect(measured).toEqual(['plan:routes', 'plan:final']);
+  });
+
+  it('measures the first routes at the final plan when no preview came', async () => {
+    const view = await running();
+    getPlan.mockResolvedValue(version(2, 'finished', 650));
+    await view.onFinished({ ...finished });
+    expect(measured).toEqual(['plan:routes', 'plan:final']);
+  });
+
+  it('puts the plan from before back when the solve fails', async () => {
+    const view = await running();
+    const before = view.plan;
+    view.onPreview(version(2, 'running', 800));
+    await view.onFinished({ ...finished, state: 'failed', error: 'the solver refused the problem' });
+    expect(view.plan).toBe(before);
+    expect(view.planError?.message).toBe('the solver refused the problem');
+    expect(getPlan).not.toHaveBeenCalled();
+  });
+});
