@@ -8,6 +8,7 @@ packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   webkit2gtk-driver xvfb xauth imagemagick fonts-noto-cjk
   dbus-daemon  # a private session bus for the single-instance end-to-end test
+  gnome-keyring libsecret-tools  # a real Secret Service (and secret-tool) for tests/keyring.rs
 )
 
 missing=()

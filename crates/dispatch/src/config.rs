@@ -68,17 +68,19 @@ struct SandboxSettings {
     demo_speed: Option<f64>,
 }
 
-/// A secret the settings view saved apart from `settings.json` (the file only the user can
-/// read); `settings.json` itself may still carry it, as hand-written files did.
+/// A secret the settings view saved apart from `settings.json` (in the OS keyring, or the
+/// file only the user can read); `settings.json` itself may still carry it, as hand-written
+/// files did.
 fn saved_secret(config_dir: &Path, name: &str) -> Result<Option<String>, ConfigError> {
-    let secrets = crate::settings::secrets_file::read(config_dir).map_err(|message| {
-        ConfigError::Unreadable {
-            path: crate::settings::secrets_file::path(config_dir)
-                .display()
-                .to_string(),
-            message,
-        }
-    })?;
+    let unreadable = |message| ConfigError::Unreadable {
+        path: crate::settings::secrets_file::path(config_dir)
+            .display()
+            .to_string(),
+        message,
+    };
+    let secrets = crate::settings::secret_store::SecretStore::open(config_dir)
+        .and_then(|store| store.read())
+        .map_err(unreadable)?;
     Ok(secrets.get(name).filter(|s| !s.trim().is_empty()).cloned())
 }
 
@@ -159,7 +161,7 @@ impl RouteMateSettings {
         {
             r.client_secret = saved_secret(
                 config_dir,
-                crate::settings::secrets_file::ROUTEMATE_CLIENT_SECRET,
+                crate::settings::secret_store::ROUTEMATE_CLIENT_SECRET,
             )?;
         }
         let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
@@ -272,7 +274,7 @@ impl ApiConfig {
                 d.base_url,
                 match d.api_key {
                     Some(key) => Some(key),
-                    None => saved_secret(config_dir, crate::settings::secrets_file::DIAQ_API_KEY)?,
+                    None => saved_secret(config_dir, crate::settings::secret_store::DIAQ_API_KEY)?,
                 },
                 "diaq.base_url",
                 "diaq.api_key",

@@ -65,6 +65,7 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         // ---- 設定 ----
         crate::settings::SettingsForm,
         crate::settings::SettingsState,
+        crate::settings::SecretsPlace,
         crate::settings::SettingIssue,
         crate::settings::ServiceCheck,
         crate::settings::Service,

@@ -1,11 +1,12 @@
 //! 設定: what the settings view shows and saves. The saved form lives in `settings.json`
-//! (endpoints, ids, the demo speed) and the secrets file (keys and secrets, 0600:
-//! [`secrets_file`]); `config` reads both at start. A save is checked field by field, each
-//! service it names is tested ([`connection`]) and only then written, both files swapped in
-//! whole — nothing is saved half-way, and the running app keeps what it started with until it
+//! (endpoints, ids, the demo speed) and the secrets (keys and secrets: the OS keyring, else a
+//! 0600 file — [`secret_store`]); `config` reads both at start. A save is checked field by
+//! field, each service it names is tested ([`connection`]) and only then written, secrets and
+//! settings each swapped in whole — nothing is saved half-way, and the running app keeps what it started with until it
 //! is restarted (docs/decisions.md, "設定").
 
 pub mod connection;
+pub mod secret_store;
 pub mod secrets_file;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 use ts_rs::TS;
 
 pub use connection::ServiceCheck;
+pub use secret_store::{SecretStore, SecretsPlace};
 pub use secrets_file::SECRETS_FILE;
 
 use crate::config::{
@@ -51,8 +53,8 @@ pub struct SettingsState {
     pub routemate_client_secret_saved: bool,
     /// Form field → the environment variable that wins over it while set.
     pub from_env: BTreeMap<String, String>,
-    /// Where keys and secrets are kept: the file's path (no OS keyring is used yet).
-    pub secrets_file: String,
+    /// Where keys and secrets are kept: the OS keyring, or the 0600 file and why.
+    pub secrets: SecretsPlace,
 }
 
 /// A field the form cannot be saved with, and the rule it breaks.
@@ -90,13 +92,14 @@ fn issue(field: &str, rule: impl Into<String>) -> SettingIssue {
     }
 }
 
-/// The saved settings as the view shows them.
+/// The saved settings as the view shows them (blocks on the keyring: not on an async thread).
 pub fn read(
     config_dir: &Path,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<SettingsState, String> {
+    let store = SecretStore::open(config_dir)?;
     let settings = read_json(&config_dir.join(SETTINGS_FILE))?;
-    let secrets = secrets_file::read(config_dir)?;
+    let secrets = store.read()?;
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
     let saved_secret = |name: &str, legacy: &Value| {
         secrets.get(name).is_some_and(|s| !s.is_empty())
@@ -128,21 +131,44 @@ pub fn read(
         }
     }
     Ok(SettingsState {
-        diaq_api_key_saved: saved_secret(secrets_file::DIAQ_API_KEY, &settings["diaq"]["api_key"]),
+        diaq_api_key_saved: saved_secret(secret_store::DIAQ_API_KEY, &settings["diaq"]["api_key"]),
         routemate_client_secret_saved: saved_secret(
-            secrets_file::ROUTEMATE_CLIENT_SECRET,
+            secret_store::ROUTEMATE_CLIENT_SECRET,
             &settings["routemate"]["client_secret"],
         ),
         form,
         from_env,
-        secrets_file: secrets_file::path(config_dir).display().to_string(),
+        secrets: store.place(),
     })
 }
 
+/// The store of a config directory, opened on a blocking thread (the keyring's client blocks).
+async fn open_store(config_dir: &Path) -> Result<SecretStore, String> {
+    let dir = config_dir.to_path_buf();
+    tokio::task::spawn_blocking(move || SecretStore::open(&dir))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+/// Reads (or writes) the store's secrets on a blocking thread.
+async fn off_thread<T: Send + 'static>(
+    store: &SecretStore,
+    call: impl FnOnce(&SecretStore) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || call(&store))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
 /// The form with each secret filled in: as typed, else as saved.
-fn with_saved_secrets(config_dir: &Path, form: &SettingsForm) -> Result<SettingsForm, String> {
+async fn with_saved_secrets(
+    config_dir: &Path,
+    store: &SecretStore,
+    form: &SettingsForm,
+) -> Result<SettingsForm, String> {
     let settings = read_json(&config_dir.join(SETTINGS_FILE))?;
-    let secrets = secrets_file::read(config_dir)?;
+    let secrets = off_thread(store, SecretStore::read).await?;
     let saved = |name: &str, legacy: &Value| {
         secrets
             .get(name)
@@ -152,7 +178,7 @@ fn with_saved_secrets(config_dir: &Path, form: &SettingsForm) -> Result<Settings
     let mut full = form.clone();
     // A saved secret goes with a URL only: no URL is the sandbox (or no RouteMate).
     if full.diaq_api_key.as_deref().is_none_or(str::is_empty) && !full.diaq_url.trim().is_empty() {
-        full.diaq_api_key = saved(secrets_file::DIAQ_API_KEY, &settings["diaq"]["api_key"]);
+        full.diaq_api_key = saved(secret_store::DIAQ_API_KEY, &settings["diaq"]["api_key"]);
     }
     if full
         .routemate_client_secret
@@ -161,7 +187,7 @@ fn with_saved_secrets(config_dir: &Path, form: &SettingsForm) -> Result<Settings
         && !full.routemate_url.trim().is_empty()
     {
         full.routemate_client_secret = saved(
-            secrets_file::ROUTEMATE_CLIENT_SECRET,
+            secret_store::ROUTEMATE_CLIENT_SECRET,
             &settings["routemate"]["client_secret"],
         );
     }
@@ -233,7 +259,12 @@ pub async fn test(
     form: &SettingsForm,
     service: Service,
 ) -> Result<ServiceCheck, Vec<SettingIssue>> {
-    let full = with_saved_secrets(config_dir, form).map_err(|e| vec![issue("settings", e)])?;
+    let store = open_store(config_dir)
+        .await
+        .map_err(|e| vec![issue("settings", e)])?;
+    let full = with_saved_secrets(config_dir, &store, form)
+        .await
+        .map_err(|e| vec![issue("settings", e)])?;
     let issues: Vec<_> = check(&full)
         .into_iter()
         .filter(|i| i.field.starts_with(service_prefix(service)))
@@ -277,14 +308,15 @@ fn service_prefix(service: Service) -> &'static str {
 }
 
 /// Checks every field, tests every service the form names, and only if all pass writes the
-/// secrets file and then `settings.json`, each swapped in whole. A failure writing the second
-/// puts the old secrets back, so the files never pair a new key with an old URL.
+/// secrets (keyring or file) and then `settings.json`, each swapped in whole. A failure writing
+/// the second puts the old secrets back, so a new key is never paired with an old URL.
 pub async fn save(
     config_dir: &Path,
     form: &SettingsForm,
-    env: impl Fn(&str) -> Option<String>,
+    env: impl Fn(&str) -> Option<String> + Send + 'static,
 ) -> Result<SaveOutcome, String> {
-    let full = with_saved_secrets(config_dir, form)?;
+    let store = open_store(config_dir).await?;
+    let full = with_saved_secrets(config_dir, &store, form).await?;
     let issues = check(&full);
     if !issues.is_empty() {
         return Ok(SaveOutcome::Refused {
@@ -316,18 +348,18 @@ pub async fn save(
     if !issues.is_empty() {
         return Ok(SaveOutcome::Refused { issues, checks });
     }
-    let old_secrets = secrets_file::read(config_dir)?;
+    let old_secrets = off_thread(&store, SecretStore::read).await?;
     let mut secrets = BTreeMap::new();
     let trimmed = |s: &Option<String>| s.as_deref().map(str::trim).unwrap_or_default().to_owned();
     if !full.diaq_url.trim().is_empty() {
         secrets.insert(
-            secrets_file::DIAQ_API_KEY.to_owned(),
+            secret_store::DIAQ_API_KEY.to_owned(),
             trimmed(&full.diaq_api_key),
         );
     }
     if !full.routemate_url.trim().is_empty() {
         secrets.insert(
-            secrets_file::ROUTEMATE_CLIENT_SECRET.to_owned(),
+            secret_store::ROUTEMATE_CLIENT_SECRET.to_owned(),
             trimmed(&full.routemate_client_secret),
         );
     }
@@ -344,15 +376,18 @@ pub async fn save(
         "osrm": {"base_url": blank_none(&full.osrm_url)},
         "sandbox": {"demo_speed": full.demo_speed},
     });
-    secrets_file::write(config_dir, &secrets)?;
     let text = serde_json::to_string_pretty(&settings).map_err(|e| e.to_string())?;
-    if let Err(e) = secrets_file::write_private(&config_dir.join(SETTINGS_FILE), text.as_bytes()) {
-        let _ = secrets_file::write(config_dir, &old_secrets);
-        return Err(e);
-    }
-    Ok(SaveOutcome::Saved {
-        state: read(config_dir, env)?,
+    let dir = config_dir.to_path_buf();
+    let state = off_thread(&store, move |store| {
+        store.write(&secrets)?;
+        if let Err(e) = secrets_file::write_private(&dir.join(SETTINGS_FILE), text.as_bytes()) {
+            let _ = store.write(&old_secrets);
+            return Err(e);
+        }
+        read(&dir, env)
     })
+    .await?;
+    Ok(SaveOutcome::Saved { state })
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {

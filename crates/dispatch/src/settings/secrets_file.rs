@@ -1,6 +1,7 @@
 //! Secrets (the DIAq API key, the RouteMate client secret) kept apart from `settings.json`, in
 //! a file only the user can read (0600), written whole or not at all. This is the fallback for
-//! where no OS keyring serves; the settings view says which one holds them.
+//! where no OS keyring serves ([`super::secret_store`] chooses); the settings view says which
+//! one holds them.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -8,9 +9,6 @@ use std::path::{Path, PathBuf};
 
 /// Beside `settings.json` in the app's config directory.
 pub const SECRETS_FILE: &str = "secrets.json";
-/// Names of the secrets in it (the `settings.json` field each stands for).
-pub const DIAQ_API_KEY: &str = "diaq.api_key";
-pub const ROUTEMATE_CLIENT_SECRET: &str = "routemate.client_secret";
 
 /// The secrets file of a config directory.
 pub fn path(config_dir: &Path) -> PathBuf {
@@ -66,6 +64,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::secret_store::DIAQ_API_KEY;
 
     #[test]
     fn secrets_are_written_readable_only_by_the_user_and_read_back() {

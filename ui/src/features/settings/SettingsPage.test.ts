@@ -25,7 +25,11 @@ function state(from_env: Record<string, string> = {}): SettingsState {
     diaq_api_key_saved: true,
     routemate_client_secret_saved: false,
     from_env,
-    secrets_file: '/home/u/.config/hakobu/secrets.json',
+    secrets: {
+      kind: 'file',
+      path: '/home/u/.config/hakobu/secrets.json',
+      reason: 'the OS keyring: no session bus',
+    },
   };
 }
 
@@ -47,6 +51,22 @@ describe('SettingsPage', () => {
     expect(key.placeholder).toContain('保存済み');
     expect(screen.getByTestId('settings-env-osrm_url').textContent).toContain('HAKOBU_OSRM_URL');
     expect((screen.getByTestId('settings-osrm_url') as HTMLInputElement).disabled).toBe(true);
+  });
+
+  it('says where the secrets are: the OS keyring, or the 0600 file and why no keyring', async () => {
+    read.mockResolvedValue(state());
+    const { unmount } = render(SettingsPage, { params: {} });
+    const file = await screen.findByTestId('settings-secrets');
+    expect(file.textContent).toContain('0600');
+    expect(file.textContent).toContain('/home/u/.config/hakobu/secrets.json');
+    expect(file.textContent).toContain('the OS keyring: no session bus');
+    unmount();
+    read.mockResolvedValue({ ...state(), secrets: { kind: 'keyring', service: 'hakobu' } });
+    render(SettingsPage, { params: {} });
+    const keyring = await screen.findByTestId('settings-secrets');
+    expect(keyring.textContent).toContain('OS のキーリング');
+    expect(keyring.textContent).toContain('hakobu');
+    expect(keyring.textContent).not.toContain('0600');
   });
 
   it('says a test result, and a refused key at its field', async () => {

@@ -30,8 +30,9 @@ export const settingsJa = {
   'settings.saved': '保存しました。次回の起動から新しい設定で接続します。アプリを再起動してください。',
   'settings.refused': '保存していません。赤字の項目を直してください。',
   'settings.loadFailed': '設定を読み込めませんでした',
-  'settings.secretsFile': '鍵とシークレットはこのユーザーだけが読めるファイル（0600）に保存します: {path}',
-  'settings.noKeyring': 'OS のキーリングはまだ使っていません。',
+  'settings.secretsKeyring': '鍵とシークレットは OS のキーリングに保存します（サービス名「{service}」）。',
+  'settings.secretsFile': 'OS のキーリングが使えないため、鍵とシークレットはこのユーザーだけが読めるファイル（0600）に保存します: {path}',
+  'settings.secretsWhy': 'キーリングが使えない理由: {reason}',
 };
 
 export const settingsEn: Record<keyof typeof settingsJa, string> = {
@@ -65,6 +66,7 @@ export const settingsEn: Record<keyof typeof settingsJa, string> = {
   'settings.saved': 'Saved. The app connects with the new settings from its next start: restart it.',
   'settings.refused': 'Not saved: fix the fields in red.',
   'settings.loadFailed': 'Could not read the settings',
-  'settings.secretsFile': 'Keys and secrets are kept in a file only this user can read (0600): {path}',
-  'settings.noKeyring': 'The OS keyring is not used yet.',
+  'settings.secretsKeyring': 'Keys and secrets are kept in the OS keyring (service “{service}”).',
+  'settings.secretsFile': 'No OS keyring is available, so keys and secrets are kept in a file only this user can read (0600): {path}',
+  'settings.secretsWhy': 'Why no keyring: {reason}',
 };

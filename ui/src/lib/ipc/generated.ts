@@ -113,9 +113,14 @@ export type SettingsState = { form: SettingsForm, diaq_api_key_saved: boolean, r
  */
 from_env: { [key in string]: string }, 
 /**
- * Where keys and secrets are kept: the file's path (no OS keyring is used yet).
+ * Where keys and secrets are kept: the OS keyring, or the 0600 file and why.
  */
-secrets_file: string, };
+secrets: SecretsPlace, };
+
+/**
+ * Where the secrets are, as the settings view shows it.
+ */
+export type SecretsPlace = { "kind": "keyring", service: string, } | { "kind": "file", path: string, reason: string, };
 
 /**
  * A field the form cannot be saved with, and the rule it breaks.
