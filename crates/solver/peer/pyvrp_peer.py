@@ -1,8 +1,9 @@
 """PyVRP peer for the hakobu-solver bench (`--peer pyvrp`).
 
-Reads one instance as JSON on stdin (the bench's parsed Solomon data), solves it with PyVRP
-for the same time and seed, and prints the routes as JSON: {"routes": [[job, ...], ...]} with
-0-based job indices. The bench re-validates and measures those routes with its own checker in
+Reads one instance as JSON on stdin (the bench's parsed Solomon or Li & Lim data), solves it
+with PyVRP for the same time and seed, and prints the routes as JSON:
+{"routes": [[[job, kind], ...], ...], "iterations": n} with 0-based job indices and kind "s"
+(a Solomon customer) or "p"/"d" (a Li & Lim pair's pickup/delivery, as a PyVRP shipment). The bench re-validates and measures those routes with its own checker in
 double precision, so PyVRP's integer scaling cannot flatter it: durations are rounded *up*
 (never more optimistic than the real instance), distances to the nearest 1/SCALE.
 
@@ -38,14 +39,31 @@ def main() -> None:
         tw_early=int(nodes[0][3] * SCALE),
         tw_late=int(nodes[0][4] * SCALE),
     )
-    for n, loc in zip(nodes[1:], locations[1:]):
-        model.add_client(
-            loc,
-            delivery=int(n[2]),
-            service_duration=int(math.ceil(n[5] * SCALE)),
-            tw_early=int(math.ceil(n[3] * SCALE)),
-            tw_late=int(math.floor(n[4] * SCALE)),
-        )
+    pairs = data.get("pairs") or []
+    if pairs:
+        # Li & Lim: one shipment per pair, added in job order (shipment index = job index).
+        for p, d in pairs:
+            pn, dn = nodes[p], nodes[d]
+            model.add_shipment(
+                locations[p],
+                locations[d],
+                pickup_tw_early=int(math.ceil(pn[3] * SCALE)),
+                pickup_tw_late=int(math.floor(pn[4] * SCALE)),
+                pickup_service_duration=int(math.ceil(pn[5] * SCALE)),
+                delivery_tw_early=int(math.ceil(dn[3] * SCALE)),
+                delivery_tw_late=int(math.floor(dn[4] * SCALE)),
+                delivery_service_duration=int(math.ceil(dn[5] * SCALE)),
+                amount=int(pn[2]),
+            )
+    else:
+        for n, loc in zip(nodes[1:], locations[1:]):
+            model.add_client(
+                loc,
+                delivery=int(n[2]),
+                service_duration=int(math.ceil(n[5] * SCALE)),
+                tw_early=int(math.ceil(n[3] * SCALE)),
+                tw_late=int(math.floor(n[4] * SCALE)),
+            )
     for a, la in zip(nodes, locations):
         for b, lb in zip(nodes, locations):
             d = math.hypot(a[0] - b[0], a[1] - b[1])
@@ -53,11 +71,22 @@ def main() -> None:
     result = model.solve(
         stop=MaxRuntime(data["seconds"]), seed=data["seed"], display=False
     )
-    # Client activities carry the client's index in the order they were added (= job index).
+    # Client and shipment activities carry their index in the order they were added (= job index).
+    def kind(a) -> str:
+        return "s" if a.is_client() else ("p" if a.is_pickup() else "d")
+
     routes = [
-        [a.idx for a in route.schedule() if a.is_client()] for route in result.best.routes()
+        [[a.idx, kind(a)] for a in route.schedule() if a.is_client() or a.is_shipment()]
+        for route in result.best.routes()
     ]
-    json.dump({"routes": routes, "feasible": result.is_feasible()}, sys.stdout)
+    json.dump(
+        {
+            "routes": routes,
+            "feasible": result.is_feasible(),
+            "iterations": result.num_iterations,
+        },
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

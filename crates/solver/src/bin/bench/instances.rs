@@ -22,12 +22,13 @@ struct Node {
 pub struct Instance {
     pub name: String,
     pub problem: Problem,
-    pub format: Format,
     /// The file's numbers, for a peer solver: vehicle count, capacity and per node
     /// [x, y, demand, ready, due, service] (node 0 is the depot).
     pub vehicles: usize,
     pub capacity: i64,
     pub nodes: Vec<[f64; 6]>,
+    /// Li & Lim: each job's (pickup node, delivery node), in job order; empty for Solomon.
+    pub pairs: Vec<(usize, usize)>,
 }
 
 fn numbers(line: &str) -> Option<Vec<f64>> {
@@ -159,13 +160,19 @@ pub fn parse(name: &str, text: &str) -> Result<Instance> {
     Ok(Instance {
         name: name.to_string(),
         problem,
-        format,
         vehicles,
         capacity,
         nodes: nodes
             .iter()
             .map(|n| [n.x, n.y, n.demand as f64, n.ready, n.due, n.service])
             .collect(),
+        pairs: match format {
+            Format::Solomon => Vec::new(),
+            Format::LiLim => (1..nodes.len())
+                .filter(|&i| nodes[i].delivery_index > 0)
+                .map(|i| (i, nodes[i].delivery_index))
+                .collect(),
+        },
     })
 }
 

@@ -6,6 +6,7 @@
 mod instances;
 mod peer;
 mod report;
+mod selection;
 mod tokyo;
 
 use std::path::PathBuf;
@@ -21,8 +22,26 @@ use rand::rngs::StdRng;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Set {
+    /// Solomon VRPTW, 100 customers.
     Solomon,
+    /// Li & Lim PDPTW, 100 tasks.
     Lilim,
+    /// Gehring & Homberger VRPTW, 400 customers.
+    Gh400,
+    /// Gehring & Homberger VRPTW, 1,000 customers.
+    Gh1000,
+    /// Li & Lim PDPTW, 400 tasks.
+    Lilim400,
+    /// Li & Lim PDPTW, 1,000 tasks.
+    Lilim1000,
+}
+
+/// A fixed subset of a set, named so that a campaign can be repeated exactly.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+enum Sample {
+    /// Issue 25's sample of the 400- and 1,000-stop sets: instances _1 and _6 of each of the six
+    /// classes (12 per set and size).
+    Issue25,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
@@ -67,14 +86,21 @@ pub struct Args {
     iterations: Option<u64>,
     #[arg(long, value_enum, default_value = "distance")]
     objective: ObjectiveArg,
-    /// Instances solved in parallel (each solve is single-threaded).
+    /// Instances solved in parallel (each solve uses --search-threads threads; with --peer, a
+    /// worker runs PyVRP on its instance right after ours, so at most this many solvers run at once).
     #[arg(long, default_value_t = 1)]
     threads: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Only instances whose name starts with one of these (comma-separated), e.g. "C1,R2".
+    /// Only these instances (comma-separated, case-insensitive). An entry equal to an instance's
+    /// name selects exactly that instance ("LRC1_4_1" is not "LRC1_4_10"); any other entry is a
+    /// class prefix selecting every name that starts with it ("C1,R2"). An entry selecting
+    /// nothing is an error.
     #[arg(long)]
     only: Option<String>,
+    /// A fixed sample of the set (combined with --only if both are given).
+    #[arg(long, value_enum)]
+    sample: Option<Sample>,
     /// Annealing start temperature, in mean arc lengths of the initial solution.
     #[arg(long, default_value_t = SolveOptions::default().initial_temperature)]
     t0: f64,
@@ -273,6 +299,10 @@ fn main() -> Result<()> {
         (Some(dir), _) => (dir.clone(), dir.display().to_string()),
         (None, Some(Set::Solomon)) => (data.join("solomon"), "solomon".to_string()),
         (None, Some(Set::Lilim)) => (data.join("li-lim/100"), "lilim".to_string()),
+        (None, Some(Set::Gh400)) => (data.join("gehring-homberger/400"), "gh400".to_string()),
+        (None, Some(Set::Gh1000)) => (data.join("gehring-homberger/1000"), "gh1000".to_string()),
+        (None, Some(Set::Lilim400)) => (data.join("li-lim/400"), "lilim400".to_string()),
+        (None, Some(Set::Lilim1000)) => (data.join("li-lim/1000"), "lilim1000".to_string()),
         (None, None) => bail!("give --set or --dir"),
     };
     let hierarchical = args.objective == ObjectiveArg::Hierarchical;
@@ -282,24 +312,34 @@ fn main() -> Result<()> {
         .context("no BKS.csv next to the instances")?;
     let bks = instances::best_known(&std::fs::read_to_string(&bks_path)?, hierarchical)?;
 
-    let filters: Vec<String> = args
-        .only
-        .as_deref()
-        .map(|o| o.split(',').map(|s| s.trim().to_lowercase()).collect())
-        .unwrap_or_default();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .filter(|p| {
-            let stem = p
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_lowercase())
-                .unwrap_or_default();
-            filters.is_empty() || filters.iter().any(|f| stem.starts_with(f.as_str()))
-        })
         .collect();
     files.sort();
+    let stem = |p: &PathBuf| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default()
+    };
+    let names: Vec<String> = files.iter().map(stem).collect();
+    let mut keep = selection::select(&names, args.only.as_deref())?;
+    if args.sample == Some(Sample::Issue25) {
+        let sample = selection::issue25(&names);
+        if sample.iter().all(|k| !k) {
+            bail!(
+                "--sample issue25 selects the 400- and 1,000-stop sets' instances _1 and _6 of each class; {} has none",
+                dir.display()
+            );
+        }
+        keep.iter_mut().zip(sample).for_each(|(k, s)| *k &= s);
+    }
+    let files: Vec<PathBuf> = files
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(f, k)| k.then_some(f))
+        .collect();
     let loaded: Vec<instances::Instance> = files
         .iter()
         .map(|p| {
@@ -312,6 +352,15 @@ fn main() -> Result<()> {
         .collect::<Result<_>>()?;
     if loaded.is_empty() {
         bail!("no instances found in {}", dir.display());
+    }
+    for instance in &loaded {
+        if !bks.contains_key(&instance.name.to_lowercase()) {
+            eprintln!(
+                "{}: no best-known row for this objective in {} (its gap stays blank)",
+                instance.name,
+                bks_path.display()
+            );
+        }
     }
 
     let options = solve_options(&args);

@@ -11,13 +11,15 @@ use hakobu_solver::{
     PlannedRoute, PlannedStop, Solution, StopRole, UnassignedJob, UnassignedReason, check,
 };
 
-use crate::instances::{Format, Instance};
+use crate::instances::Instance;
 
 pub struct PeerOutcome {
     pub vehicles: usize,
     pub distance: f64,
     pub feasible: bool,
     pub seconds: f64,
+    /// PyVRP's own iteration count (its iterations are not ours: compare rates within a solver).
+    pub iterations: u64,
 }
 
 pub fn run_pyvrp(
@@ -27,14 +29,12 @@ pub fn run_pyvrp(
     seed: u64,
     hierarchical: bool,
 ) -> Result<PeerOutcome> {
-    if instance.format != Format::Solomon {
-        bail!("the PyVRP peer handles Solomon-format instances only");
-    }
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peer/pyvrp_peer.py");
     let input = serde_json::json!({
         "nodes": instance.nodes,
         "vehicles": instance.vehicles,
         "capacity": instance.capacity,
+        "pairs": instance.pairs,
         "seconds": seconds,
         "seed": seed,
         "hierarchical": hierarchical,
@@ -58,7 +58,9 @@ pub fn run_pyvrp(
         bail!("PyVRP peer failed: {}", output.status);
     }
     let answer: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-    let routes: Vec<Vec<usize>> = serde_json::from_value(answer["routes"].clone())?;
+    // Each visit is [job, kind]: "s" a single job, "p"/"d" a pair's pickup/delivery.
+    let routes: Vec<Vec<(usize, String)>> = serde_json::from_value(answer["routes"].clone())?;
+    let iterations = answer["iterations"].as_u64().unwrap_or(0);
 
     let mut served = vec![false; instance.problem.jobs.len()];
     let planned: Vec<PlannedRoute> = routes
@@ -69,14 +71,19 @@ pub fn run_pyvrp(
             vehicle_id: String::new(),
             stops: jobs
                 .iter()
-                .map(|&job| {
+                .map(|(job, kind)| {
+                    let job = *job;
                     if let Some(s) = served.get_mut(job) {
                         *s = true;
                     }
                     PlannedStop {
                         job,
                         job_id: String::new(),
-                        role: StopRole::Single,
+                        role: match kind.as_str() {
+                            "p" => StopRole::Pickup,
+                            "d" => StopRole::Delivery,
+                            _ => StopRole::Single,
+                        },
                         location: 0,
                         arrival: 0.0,
                         start: 0.0,
@@ -121,5 +128,6 @@ pub fn run_pyvrp(
         distance: report.distance,
         feasible: report.is_feasible() && solution.unassigned.is_empty(),
         seconds,
+        iterations,
     })
 }

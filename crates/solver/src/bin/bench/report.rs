@@ -19,15 +19,21 @@ fn peer_gap(o: &Outcome) -> Option<f64> {
         .map(|b| (100.0 * (p.distance - b.distance) / b.distance * 100.0).round() / 100.0 + 0.0)
 }
 
+/// Iterations per second of a run (our iterations; the scale and threads comparisons need the rate).
+fn rate(iterations: u64, seconds: f64) -> f64 {
+    iterations as f64 / seconds.max(1e-9)
+}
+
 fn peer_cells(o: &Outcome) -> String {
     match &o.peer {
         None => String::new(),
         Some(p) => format!(
-            " {} | {:.2} | {} | {} |",
+            " {} | {:.2} | {} | {} | {:.0} |",
             p.vehicles,
             p.distance,
             peer_gap(o).map_or("-".to_string(), |g| format!("{g:.2}")),
-            if p.feasible { "yes" } else { "NO" }
+            if p.feasible { "yes" } else { "NO" },
+            rate(p.iterations, p.seconds),
         ),
     }
 }
@@ -39,7 +45,7 @@ pub fn line(o: &Outcome) -> String {
             (b.vehicles.to_string(), format!("{:.2}", b.distance))
         });
     format!(
-        "| {} | {} | {:.2} | {} | {} | {} | {:.1} | {} | {} |{}",
+        "| {} | {} | {:.2} | {} | {} | {} | {:.1} | {} | {:.0} | {} |{}",
         o.name,
         o.vehicles,
         o.distance,
@@ -48,6 +54,7 @@ pub fn line(o: &Outcome) -> String {
         gap(o).map_or("-".to_string(), |g| format!("{g:.2}")),
         o.seconds,
         o.iterations,
+        rate(o.iterations, o.seconds),
         if o.feasible {
             "yes".to_string()
         } else {
@@ -120,7 +127,12 @@ pub fn section(label: &str, hierarchical: bool, args: &Args, outcomes: &[Outcome
         },
         args.only
             .as_deref()
-            .map_or(String::new(), |o| format!(", only {o}")),
+            .map_or(String::new(), |o| format!(", only {o}"))
+            + if args.sample.is_some() {
+                ", sample issue25"
+            } else {
+                ""
+            },
         if args.no_local_search {
             ", no local search"
         } else {
@@ -132,6 +144,14 @@ pub fn section(label: &str, hierarchical: bool, args: &Args, outcomes: &[Outcome
     } else {
         "distance"
     };
+    let sample = if args.sample.is_some() {
+        " --sample issue25".to_string()
+    } else {
+        String::new()
+    } + &args
+        .only
+        .as_deref()
+        .map_or(String::new(), |o| format!(" --only {o}"));
     let peer = if args.peer.is_some() {
         format!(" --peer pyvrp --python {}", args.python.display())
     } else {
@@ -143,7 +163,7 @@ pub fn section(label: &str, hierarchical: bool, args: &Args, outcomes: &[Outcome
     });
     let _ = writeln!(
         s,
-        "`cargo run --release -p hakobu-solver --bin bench -- {source} --seconds {} --objective {objective_arg} --threads {} --seed {} --t0 {} --tf {}{}{polish}{peer}`\n",
+        "`cargo run --release -p hakobu-solver --bin bench -- {source} --seconds {} --objective {objective_arg} --threads {} --seed {} --t0 {} --tf {}{}{polish}{sample}{peer}`\n",
         args.seconds,
         args.threads,
         args.seed,
@@ -175,10 +195,16 @@ pub fn section(label: &str, hierarchical: bool, args: &Args, outcomes: &[Outcome
         .filter(|o| o.best_known.is_some_and(|b| o.vehicles < b.vehicles))
         .count();
     let infeasible = outcomes.iter().filter(|o| !o.feasible).count();
+    let rates: Vec<f64> = outcomes
+        .iter()
+        .map(|o| rate(o.iterations, o.seconds))
+        .collect();
+    let mean_rate = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
     let _ = writeln!(
         s,
         "**Mean gap {mean:.2} %** over {} instances; vehicles {vehicles} (BKS {bks_vehicles}); \
-         vehicle count equal to BKS on {matched}/{}{}; checker-rejected or incomplete: {infeasible}.\n",
+         vehicle count equal to BKS on {matched}/{}{}; checker-rejected or incomplete: {infeasible}; \
+         mean {mean_rate:.0} iterations/s.\n",
         gaps.len(),
         outcomes.len(),
         // Distance-only BKS plans use whatever vehicle count is shortest: fewer is no record.
@@ -201,28 +227,53 @@ pub fn section(label: &str, hierarchical: bool, args: &Args, outcomes: &[Outcome
             .filter_map(|o| o.peer.as_ref())
             .filter(|p| !p.feasible)
             .count();
+        // Where both reach the same vehicle count, the distances compare like for like.
+        let both: Vec<(f64, f64)> = outcomes
+            .iter()
+            .filter_map(|o| {
+                let p = o.peer.as_ref()?;
+                (p.vehicles == o.vehicles && p.feasible && o.feasible)
+                    .then_some((gap(o)?, peer_gap(o)?))
+            })
+            .collect();
+        let n = both.len() as f64;
+        let like_for_like = if both.is_empty() {
+            "On no instance do both use the same vehicle count".to_string()
+        } else {
+            format!(
+                "On the {} instances where both use the same vehicle count: mean gap ours {:.2} %, PyVRP {:.2} %",
+                both.len(),
+                both.iter().map(|b| b.0).sum::<f64>() / n,
+                both.iter().map(|b| b.1).sum::<f64>() / n,
+            )
+        };
         let _ = writeln!(
             s,
             "**PyVRP 0.14.1 (peer, same run, same time and seed): mean gap {:.2} %** over {} instances; \
-             vehicles {vehicles}; checker-rejected or incomplete: {infeasible}. Its routes are re-measured \
-             here in double precision (it solves on distances × 1000, durations rounded up).\n",
+             vehicles {vehicles}; checker-rejected or incomplete: {infeasible}. {like_for_like}. Its routes are re-measured \
+             here in double precision (it solves on distances × 1000, durations rounded up); its iterations/s \
+             count its own iterations, not comparable with ours.\n",
             gaps.iter().sum::<f64>() / gaps.len().max(1) as f64,
             gaps.len(),
         );
     }
     let _ = writeln!(
         s,
-        "| instance | vehicles | distance | BKS vehicles | BKS distance | gap % | seconds | iterations | checked |{}",
+        "| instance | vehicles | distance | BKS vehicles | BKS distance | gap % | seconds | iterations | it/s | checked |{}",
         if with_peer {
-            " PyVRP vehicles | PyVRP distance | PyVRP gap % | PyVRP checked |"
+            " PyVRP vehicles | PyVRP distance | PyVRP gap % | PyVRP checked | PyVRP it/s |"
         } else {
             ""
         }
     );
     let _ = writeln!(
         s,
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|{}",
-        if with_peer { "---:|---:|---:|---|" } else { "" }
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|{}",
+        if with_peer {
+            "---:|---:|---:|---|---:|"
+        } else {
+            ""
+        }
     );
     for o in outcomes {
         let _ = writeln!(s, "{}", line(o));
