@@ -5,10 +5,17 @@
 // bar, its orders on the board). Screenshots in Japanese and English.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import os from "node:os";
 import path from "node:path";
 import { byTestId, clickTestId, freePort, launch, newProfile, screenshot, startSandbox, textOf } from "./harness.js";
 
 const KEY = "e2e-settings-key";
+
+/** The footer's line on where the secrets are, scrolled into view for a screenshot. */
+async function showSecretsLine(browser, name) {
+  await browser.execute(() => document.querySelector('[data-testid="settings-secrets"]').scrollIntoView());
+  await screenshot(browser, name);
+}
 
 async function type(browser, testId, value) {
   const input = await browser.$(byTestId(testId));
@@ -25,7 +32,9 @@ describe("設定 in the desktop window", () => {
 
   before(async () => {
     port = await freePort();
-    profile = newProfile();
+    // No session bus (as under CI, even on a desktop that has one): the secrets go to the 0600
+    // file, and the view must say so and why.
+    profile = newProfile({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(os.tmpdir(), "hakobu-e2e-no-bus")}` });
     sandbox = await startSandbox({ port, apiKey: KEY, db: path.join(profile.root, "second.db"), seed: "tokyo-day" });
     app = await launch(profile);
     await app.browser.execute(() => (location.hash = "#/settings"));
@@ -84,6 +93,12 @@ describe("設定 in the desktop window", () => {
       timeoutMsg: "the save says it applies at the next start",
     });
     await screenshot(browser, "settings-ja-saved");
+    const secretsJa = await textOf(browser, "settings-secrets");
+    assert.match(secretsJa, /キーリングが使えないため/);
+    assert.match(secretsJa, /0600/);
+    assert.match(secretsJa, /secrets\.json/);
+    assert.match(secretsJa, /キーリングが使えない理由: the OS keyring: /);
+    await showSecretsLine(browser, "settings-ja-secrets");
     // The running app keeps its configuration until restarted.
     assert.doesNotMatch(await textOf(browser, "status-api-url"), new RegExp(String(port)));
 
@@ -92,6 +107,8 @@ describe("設定 in the desktop window", () => {
       timeout: 5000,
     });
     await screenshot(browser, "settings-en-saved");
+    assert.match(await textOf(browser, "settings-secrets"), /No OS keyring is available.*0600[\s\S]*Why no keyring: the OS keyring: /);
+    await showSecretsLine(browser, "settings-en-secrets");
     await clickTestId(browser, "lang-toggle");
 
     await app.stop();
