@@ -232,8 +232,28 @@ describe("計画: a day's batch planned in the window", () => {
       () => document.querySelector('[data-testid="plan-progress"] [role="progressbar"]').getAttribute("aria-valuenow"),
     );
     assert.ok(Number(bar) >= 0 && Number(bar) <= 100);
+    // The best plan so far is on the map and the timeline while the solve runs, marked
+    // provisional and read-only; the final plan replaces it.
+    await waitFor(browser, async () => (await textOf(browser, "plan-provisional")) !== "", "the provisional routes");
+    const during = await browser.execute(() => ({
+      running: document.querySelector('[data-testid="plan-progress"]') !== null,
+      state: document.querySelector('[data-testid="plan-version"]').dataset.state,
+      lines: Number(document.querySelector('[data-testid="plan-map-legend"]').dataset.lines),
+      blocks: document.querySelectorAll('[data-testid="timeline-stop"]').length,
+      send: document.querySelector('[data-testid="plan-send"]').disabled,
+      reoptimise: document.querySelector('[data-testid="plan-reoptimise"]').disabled,
+    }));
+    assert.deepEqual(
+      { running: during.running, state: during.state, send: during.send, reoptimise: during.reoptimise },
+      { running: true, state: "running", send: true, reoptimise: true },
+      "provisional while the solve runs, with edits and send disabled",
+    );
+    assert.ok(during.lines >= 1, `provisional route lines on the map (${during.lines})`);
+    assert.ok(during.blocks >= 1, `provisional stops on the timeline (${during.blocks})`);
+    assert.match(await textOf(browser, "plan-provisional"), /暫定/);
     await shots("86-plan-optimising");
     await waitFor(browser, async () => (await attr(browser, "plan-version", "data-state")) === "finished", "the plan", 60000);
+    assert.equal(await textOf(browser, "plan-provisional"), "", "the final plan is not provisional");
     assert.equal(await attr(browser, "plan-version", "data-version"), "1", "a new plan, not a version of the cancelled one");
     const lines = Number(await attr(browser, "plan-map-legend", "data-lines"));
     const numbered = Number(await attr(browser, "plan-map-legend", "data-numbered"));
