@@ -17,7 +17,8 @@
 # merges the tables. `--threads 2` in a and b runs two instances at once, each worker solving
 # with ours and then PyVRP on the same instance for the same time, so two single-threaded
 # solvers share the two cores throughout. SEED (default 1) and PYTHON (default the venv of
-# `make pyvrp-venv`) can be set in the environment.
+# `make pyvrp-venv`) can be set in the environment. SMOKE=1 proves the harness in about two
+# minutes: every run takes one instance of its sample at 2 s (its tables mean nothing).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -47,6 +48,23 @@ fi
 mkdir -p "$OUT"
 (cd "$ROOT" && cargo build --release -p hakobu-solver --bin bench)
 
+T100=5 T400=30 T1000=60
+if [ "${SMOKE:-0}" = 1 ]; then
+  T100=2 T400=2 T1000=2
+fi
+# With SMOKE=1, one instance of each set (all in issue 25's sample).
+smoke_only() {
+  [ "${SMOKE:-0}" = 1 ] || return 0
+  case "$1" in
+    gh400) echo "--only rc2_4_6" ;;
+    gh1000) echo "--only r1_10_1" ;;
+    lilim400) echo "--only LRC1_4_1" ;;
+    lilim1000) echo "--only LC2_10_6" ;;
+    solomon) echo "--only R109" ;;
+    lilim) echo "--only lr101" ;;
+  esac
+}
+
 # run NAME ARGS...: one bench run, its table in $OUT/NAME.md, its log in $OUT/NAME.log.
 run() {
   local name="$1"
@@ -65,27 +83,27 @@ started=$(date +%s)
 for p in "${parts[@]}"; do
   case "$p" in
     a)
-      run a-gh400 --set gh400 --sample issue25 --seconds 30 "${hier[@]}" --threads 2 "${peer[@]}"
-      run a-gh1000 --set gh1000 --sample issue25 --seconds 60 "${hier[@]}" --threads 2 "${peer[@]}"
+      run a-gh400 --set gh400 --sample issue25 $(smoke_only gh400) --seconds $T400 "${hier[@]}" --threads 2 "${peer[@]}"
+      run a-gh1000 --set gh1000 --sample issue25 $(smoke_only gh1000) --seconds $T1000 "${hier[@]}" --threads 2 "${peer[@]}"
       ;;
     b)
-      run b-lilim400 --set lilim400 --sample issue25 --seconds 30 "${hier[@]}" --threads 2 "${peer[@]}"
-      run b-lilim1000 --set lilim1000 --sample issue25 --seconds 60 "${hier[@]}" --threads 2 "${peer[@]}"
+      run b-lilim400 --set lilim400 --sample issue25 $(smoke_only lilim400) --seconds $T400 "${hier[@]}" --threads 2 "${peer[@]}"
+      run b-lilim1000 --set lilim1000 --sample issue25 $(smoke_only lilim1000) --seconds $T1000 "${hier[@]}" --threads 2 "${peer[@]}"
       ;;
     c | c1)
       threads=2
       [ "$p" = c1 ] && threads=1
       for set in gh400 lilim400; do
-        run "$p-$set" --set $set --sample issue25 --seconds 30 "${hier[@]}" --threads 1 --search-threads $threads
+        run "$p-$set" --set $set --sample issue25 $(smoke_only $set) --seconds $T400 "${hier[@]}" --threads 1 --search-threads $threads
       done
       for set in gh1000 lilim1000; do
-        run "$p-$set" --set $set --sample issue25 --seconds 60 "${hier[@]}" --threads 1 --search-threads $threads
+        run "$p-$set" --set $set --sample issue25 $(smoke_only $set) --seconds $T1000 "${hier[@]}" --threads 1 --search-threads $threads
       done
       ;;
     d)
-      run d-solomon-distance --set solomon --seconds 5 --objective distance --threads 2 "${peer[@]}"
-      run d-solomon-hierarchical --set solomon --seconds 5 "${hier[@]}" --threads 2 "${peer[@]}"
-      run d-lilim-hierarchical --set lilim --seconds 5 "${hier[@]}" --threads 2 "${peer[@]}"
+      run d-solomon-distance --set solomon $(smoke_only solomon) --seconds $T100 --objective distance --threads 2 "${peer[@]}"
+      run d-solomon-hierarchical --set solomon $(smoke_only solomon) --seconds $T100 "${hier[@]}" --threads 2 "${peer[@]}"
+      run d-lilim-hierarchical --set lilim $(smoke_only lilim) --seconds $T100 "${hier[@]}" --threads 2 "${peer[@]}"
       ;;
   esac
 done
