@@ -18,7 +18,7 @@ TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 CARGO_DENY := $(HOME)/.cargo/bin/cargo-deny
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny release release-check data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench start-bench map-bench sandbox geo-bench tokyo-bench schemathesis
+.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny release release-check data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench start-bench map-bench sandbox geo-bench tokyo-bench pyvrp-venv solver-scale-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -135,6 +135,21 @@ geo-bench: data
 tokyo-bench: data
 	cargo run --release -p hakobu-solver --features tokyo --bin tokyo-instance -- --out $(CURDIR)/target/bench/tokyo-300.json
 	cargo run --release -p hakobu-solver --bin bench -- --tokyo $(CURDIR)/target/bench/tokyo-300.json --seconds 5 --reference-seconds 600
+
+## PyVRP 0.14.1, the solver benchmarks' peer (`bench --peer pyvrp`), in a venv of its own;
+## skipped when that venv already has it.
+PYVRP_VENV := $(HOME)/.cache/hakobu/pyvrp-venv
+pyvrp-venv:
+	@if $(PYVRP_VENV)/bin/python -c 'import importlib.metadata as m; assert m.version("pyvrp") == "0.14.1"' 2>/dev/null; then \
+	  echo "pyvrp 0.14.1 already in $(PYVRP_VENV)"; \
+	else \
+	  python3 -m venv $(PYVRP_VENV) && $(PYVRP_VENV)/bin/pip install pyvrp==0.14.1; \
+	fi
+
+## Issue 25's campaign (400/1,000 stops, threads, the 100-stop re-measure), about 95 minutes
+## on 2 cores; tables into target/bench/scale/. PARTS="a b" runs a subset (see the script).
+solver-scale-bench: pyvrp-venv
+	PYTHON=$(PYVRP_VENV)/bin/python crates/solver/bench/campaign.sh $(PARTS)
 
 ## The shipped build: the app in the `dist` profile (LTO, stripped) and its .deb, with the
 ## gazetteer as a resource (src-tauri/tauri.release.conf.json); prints the sizes.
