@@ -2,16 +2,16 @@
 //! keyring (Secret Service on Linux, Keychain, Credential Manager) when one answers, else the
 //! 0600 file ([`secrets_file`]) — and then the view says so and why, never silently.
 //!
-//! The keyring is probed when a store is opened (write, read back and delete a probe entry), so
-//! "no service on the bus" and "a locked keyring nobody can unlock" both fall back, with the
-//! reason, instead of failing a save later. Entries are named by the secret and the config
+//! The keyring is probed when a store is first opened (write, read back and delete a probe
+//! entry), so "no service on the bus" and "a locked keyring nobody can unlock" both fall back,
+//! with the reason, instead of failing a save later. Entries are named by the secret and the config
 //! directory, so two profiles (and every test's temporary directory) never share a secret.
 //! Secrets found in the file while the keyring works move into it and leave the file
 //! (docs/decisions.md, "設定").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -24,6 +24,9 @@ pub const DIAQ_API_KEY: &str = "diaq.api_key";
 pub const ROUTEMATE_CLIENT_SECRET: &str = "routemate.client_secret";
 /// Every secret the settings keep.
 pub const NAMES: [&str; 2] = [DIAQ_API_KEY, ROUTEMATE_CLIENT_SECRET];
+
+/// Config directories whose keyring probe succeeded in this process.
+static KEYRING_WORKED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
 
 /// The keyring's service name for Hakobu's entries.
 pub const KEYRING_SERVICE: &str = "hakobu";
@@ -54,7 +57,23 @@ impl SecretStore {
     /// does not, the store is the file, with the keyring's failure as the reason.
     pub fn open(config_dir: &Path) -> Result<Self, String> {
         let config_dir = config_dir.to_path_buf();
-        match probe(&config_dir) {
+        // A keyring that worked once in this process is not probed again (each probe is three
+        // round trips with a key exchange); one that failed is, so an unlock is noticed.
+        let known_good = KEYRING_WORKED
+            .lock()
+            .map(|dirs| dirs.contains(&config_dir))
+            .unwrap_or(false);
+        let probed = if known_good {
+            Ok(())
+        } else {
+            probe(&config_dir)
+        };
+        if probed.is_ok()
+            && let Ok(mut dirs) = KEYRING_WORKED.lock()
+        {
+            dirs.insert(config_dir.clone());
+        }
+        match probed {
             Err(reason) => Ok(SecretStore {
                 config_dir,
                 file_because: Some(reason),
