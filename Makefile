@@ -18,7 +18,7 @@ TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 CARGO_DENY := $(HOME)/.cargo/bin/cargo-deny
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny release release-check data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench start-bench map-bench sandbox geo-bench tokyo-bench pyvrp-venv solver-scale-bench schemathesis
+.PHONY: run test deps deps-system deps-npm tauri-driver cargo-deny deny release release-check data osrm-tools ui app fmt-check clippy test-rust test-ui e2e ui-bench start-bench map-bench sandbox geo-bench tokyo-bench pyvrp-venv solver-scale-bench plan-quality-bench plan-bench schemathesis
 
 ## make run: build everything and open the app on the embedded DIAq sandbox.
 run: deps app
@@ -150,6 +150,21 @@ pyvrp-venv:
 ## on 2 cores; tables into target/bench/scale/. PARTS="a b" runs a subset (see the script).
 solver-scale-bench: pyvrp-venv
 	PYTHON=$(PYVRP_VENV)/bin/python crates/solver/bench/campaign.sh $(PARTS)
+
+## Plan quality (issue 22): the solver's 300-stop Tokyo batch planned through dispatch across 20
+## drivers, 10 s runs (2 threads, seeds 1–3) against a 10-minute run: about 11 minutes;
+## rewrites crates/dispatch/PLAN-BENCHMARKS.md.
+plan-quality-bench: data
+	cargo run --release -p hakobu-dispatch --example plan-quality -- --seconds 10 --threads 2 --seeds 1,2,3 --reference-seconds 600
+
+## Planning window benchmark (issue 22; release app, real window): first routes on screen for
+## 300 stops, then 2,000 stops with the window's frame times; rewrites ui/PLAN-BENCHMARKS.md.
+plan-bench: ui data tauri-driver
+	cargo build --release -p hakobu-app $(APP_FEATURES)
+	cargo build --release -p hakobu-dispatch --example tokyo-batch
+	cd tests/e2e && HAKOBU_APP="$(CARGO_TARGET_DIR)/release/hakobu" \
+	  HAKOBU_TOKYO_BATCH_BIN="$(CARGO_TARGET_DIR)/release/examples/tokyo-batch" \
+	  PATH="$(HOME)/.cargo/bin:$$PATH" $(XVFB) node bench/plan-bench.js
 
 ## The shipped build: the app in the `dist` profile (LTO, stripped) and its .deb, with the
 ## gazetteer as a resource (src-tauri/tauri.release.conf.json); prints the sizes.

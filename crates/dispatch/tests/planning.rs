@@ -21,6 +21,10 @@ use hakobu_geo::travel::VehicleType;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 use tokio::sync::mpsc;
 
+#[path = "support/tokyo_batch.rs"]
+mod tokyo_batch;
+use tokyo_batch::{bench_generator_stops, eighteen_more_drivers};
+
 const KEY: &str = "k_dispatch_plan";
 
 fn geo() -> Arc<Gazetteer> {
@@ -549,29 +553,6 @@ async fn plans_are_versions_that_survive_reopening_the_cache() {
         reopened.get_plan("nope", None).unwrap_err().code,
         ErrorCode::NotFound
     );
-}
-
-/// 18 drivers of every vehicle type at `store_id`, besides the sandbox's two: early (09–18)
-/// and late (11–20) shifts.
-fn eighteen_more_drivers(d: &Dispatch, store_id: &str) {
-    for k in 0..18 {
-        let vehicle_type = VehicleType::ALL[k % VehicleType::ALL.len()];
-        d.save_driver(&DriverInput {
-            email: format!("driver{k}@routemate.example"),
-            name: format!("ドライバー{k}"),
-            vehicle_type,
-            shift_start: if k % 2 == 0 { "09:00" } else { "11:00" }.into(),
-            shift_end: if k % 2 == 0 { "18:00" } else { "20:00" }.into(),
-            start: Place::Store {
-                store_id: store_id.into(),
-            },
-            end: Place::Store {
-                store_id: store_id.into(),
-            },
-            capacity: None,
-        })
-        .unwrap();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1514,72 +1495,6 @@ async fn a_move_over_a_drivers_capacity_or_past_their_shift_is_refused_with_the_
         plan.version,
         "nothing kept"
     );
-}
-
-/// The bench generator's stops (`hakobu_solver::tokyo`, as `tokyo-instance` makes them) for
-/// one store: 300 deliveries at real 23-ward town points within 5 km of it, in one-hour DIAq
-/// slots 9–20時, 1–3 boxes each. A batch has one pickup store (`PlanRequest::store_id`) and
-/// its stops are deliveries, so the generator makes one store and no fetches; its store is a
-/// town point, not the sandbox's store, so the stops are moved by the difference between the
-/// two (distances and directions from the store kept).
-fn bench_generator_stops(store_lat: f64, store_lng: f64) -> Vec<BatchStop> {
-    use hakobu_solver::Task;
-    use hakobu_solver::tokyo::{self, Config};
-    let text = std::fs::read_to_string(Gazetteer::default_path()).unwrap();
-    let towns = tokyo::tokyo_towns(&text).unwrap();
-    let instance = tokyo::generate(
-        &towns,
-        &Config {
-            stores: 1,
-            deliveries: 300,
-            fetches: 0,
-            // The generator places a store where twice its jobs' town points lie within reach:
-            // 600 points are not within the benchmark's 3 km of any one point.
-            reach_m: 5000.0,
-            ..Config::tokyo_300(1)
-        },
-    )
-    .unwrap();
-    let store = instance.points[0];
-    let hh = |s: f64| {
-        format!(
-            "{:02}:{:02}",
-            (s / 3600.0) as u32,
-            ((s % 3600.0) / 60.0) as u32
-        )
-    };
-    instance
-        .problem
-        .jobs
-        .iter()
-        .enumerate()
-        .map(|(k, job)| {
-            let Task::Pair {
-                pickup,
-                delivery,
-                amount,
-            } = &job.task
-            else {
-                panic!("{}: a generated delivery is a store → door pair", job.id)
-            };
-            assert_eq!(pickup.location, 0, "picked up at the one store");
-            let door = instance.points[delivery.location];
-            let window = &delivery.windows[0];
-            BatchStop {
-                external_stop_id: job.id.clone(),
-                line: k + 2,
-                lat: store_lat + (door.lat - store.lat),
-                lng: store_lng + (door.lng - store.lng),
-                parcel_count: amount[0] as u32,
-                time_window: Some(StopWindow {
-                    start: hh(window.start),
-                    end: hh(window.end),
-                }),
-                service_s: Some(delivery.service as u32),
-                ..BatchStop::default()
-            }
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
