@@ -1,7 +1,8 @@
 //! Writes the solver's bench generator's Tokyo deliveries as a batch file the app imports (the
 //! 計画 view's CSV: 伝票番号, お届け先名, 住所, 個数, 時間帯), for the window benchmark
-//! (tests/e2e/bench/plan-bench.js). Each stop's address is its generated town point's town, so
-//! the app's geocoder puts it back where the generator placed it.
+//! (tests/e2e/bench/plan-bench.js). Each stop's address is its generated town point's town with
+//! a block number (番地, as real addresses have; the gazetteer places it at the town's point),
+//! so the app's geocoder puts it back where the generator placed it.
 //!
 //! `cargo run --release -p hakobu-dispatch --example tokyo-batch -- --stops 300 \
 //!   [--reach-m 5000] [--seed 1] --out FILE`
@@ -58,8 +59,13 @@ fn main() {
         let address = s.address.as_deref().expect("a generated stop's town");
         writeln!(
             csv,
-            "{},お客様{k},{address},{},{}-{}",
-            s.external_stop_id, s.parcel_count, w.start, w.end
+            "{},お客様{k},{address}{}-{},{},{}-{}",
+            s.external_stop_id,
+            1 + k % 12,
+            1 + k % 9,
+            s.parcel_count,
+            w.start,
+            w.end
         )
         .unwrap();
     }

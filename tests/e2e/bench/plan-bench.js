@@ -13,7 +13,7 @@
 //                     nothing running
 //
 // Settings (environment), defaults being the issue's: PLAN_BENCH_RUNS (5), PLAN_BENCH_SMALL_STOPS
-// (300), PLAN_BENCH_SMALL_LIMIT_S (10), PLAN_BENCH_BIG_STOPS (2000), PLAN_BENCH_BIG_DRIVERS (100),
+// (300), PLAN_BENCH_SMALL_LIMIT_S (10), PLAN_BENCH_BIG_STOPS (2000), PLAN_BENCH_BIG_DRIVERS (150),
 // PLAN_BENCH_BIG_LIMIT_S (30), PLAN_BENCH_OUT (ui/PLAN-BENCHMARKS.md). Anything else is a smoke
 // run, and its file says so at the top.
 import { execFileSync } from "node:child_process";
@@ -28,13 +28,13 @@ const SMALL_STOPS = Number(env("PLAN_BENCH_SMALL_STOPS", 300));
 const SMALL_DRIVERS = 20;
 const SMALL_LIMIT_S = Number(env("PLAN_BENCH_SMALL_LIMIT_S", 10));
 const BIG_STOPS = Number(env("PLAN_BENCH_BIG_STOPS", 2000));
-const BIG_DRIVERS = Number(env("PLAN_BENCH_BIG_DRIVERS", 100));
+const BIG_DRIVERS = Number(env("PLAN_BENCH_BIG_DRIVERS", 150));
 // The issue: the plan is on screen within 60 s. The solve's own limit leaves room for the
 // matrices, the checker and the drawing of 2,000 stops; it must be one the view offers.
 const BIG_LIMIT_S = Number(env("PLAN_BENCH_BIG_LIMIT_S", 30));
 const OUT = env("PLAN_BENCH_OUT", path.join(repoRoot, "ui", "PLAN-BENCHMARKS.md"));
 const SMOKE =
-  RUNS !== 5 || SMALL_STOPS !== 300 || SMALL_LIMIT_S !== 10 || BIG_STOPS !== 2000 || BIG_DRIVERS !== 100 || BIG_LIMIT_S !== 30;
+  RUNS !== 5 || SMALL_STOPS !== 300 || SMALL_LIMIT_S !== 10 || BIG_STOPS !== 2000 || BIG_DRIVERS !== 150 || BIG_LIMIT_S !== 30;
 // The bench generator's reach: 300 stops as dispatch's quality benchmark places them; more need
 // twice as many town points around one store, so a wider area (12 km; the file maker joins
 // several of the generator's batches of 1,000 for 2,000).
@@ -201,6 +201,11 @@ async function optimise(browser, limitS) {
     window.__frameLoop = false;
     return { frames: window.__frames, progress: window.__progress, pressedAt: window.__pressedAt, finishedAt: window.__finishedAt };
   });
+  // `plan:final` is measured after the paint that follows the state the observer saw: give it
+  // a moment (a view without the measure leaves the cell empty).
+  await browser
+    .waitUntil(async () => (await measures("plan:final")).length > before.final, { timeout: 5000, interval: 100 })
+    .catch(() => {});
   const routes = (await measures("plan:routes")).slice(before.routes);
   const final = (await measures("plan:final")).slice(before.final);
   const progressAt = seen.progress.map((t) => t - seen.pressedAt);
@@ -288,7 +293,8 @@ Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 16).replace("T", 
 
 The batches are the solver's bench generator's (\`hakobu_solver::tokyo\`, one store, one-hour DIAq
 slots 9–20時, 1–3 boxes; \`cargo run -p hakobu-dispatch --example tokyo-batch\` writes them as the
-view's CSV with each stop's town as its address, geocoded back by the import). Fleets: the
+view's CSV with each stop's town and a block number as its address, geocoded back to the
+generator's town point by the import). Fleets: the
 sandbox's two RouteMate drivers and more of every vehicle type in turn (early 09–18 and late 11–20
 shifts, from and back to the batch's store).
 
