@@ -113,6 +113,8 @@ export class PlanView {
   #loaded = false;
   /** The plan on screen before the running solve's first preview: back on screen if it fails. */
   #beforeRun: Plan | null = null;
+  /** The last preview taken (the hub's object: each progress event hands it over again). */
+  #seenPreview: Plan | null = null;
   /** Whether the running solve's first routes were measured (`plan:routes`). */
   #routesMeasured = true;
 
@@ -402,10 +404,13 @@ export class PlanView {
   /** A running solve's best plan so far (`plan-preview`), if it is ours: shown read-only until
    *  the final plan replaces it. One that arrives after its solve ended is dropped. */
   onPreview(p: Plan | undefined): void {
-    if (!p || !this.running || p === this.plan) return;
+    if (!p || !this.running || p === this.#seenPreview) return;
     if (p.plan_id !== this.running.plan_id || p.version !== this.running.version) return;
+    this.#seenPreview = p;
     if (!this.provisional) this.#beforeRun = this.plan;
-    this.plan = p;
+    // A plain copy: the hub keeps payloads in deep state, and the timeline and the map reading
+    // 2,000 stops through its proxies would make a signal of every field they touch.
+    this.plan = $state.snapshot(p) as Plan;
     this.#measureRoutes();
   }
 
