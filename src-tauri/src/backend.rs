@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
+use hakobu_dispatch::intake_timing::Stage;
 use hakobu_dispatch::{
     ApiConfig, DataDirLock, Dispatch, ErrorCode, Mode, RouteMateLink, RouteMateSettings,
     SystemClock, WebhookReceiver, demo_driver, osrm_url,
@@ -126,15 +127,29 @@ pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
 
 /// Every change written to the cache (webhooks applied, syncs that found something) reaches
 /// the UI as `cache-changed` with the ids that moved.
-fn forward_changes(app: AppHandle, dispatch: &Dispatch) {
+fn forward_changes(app: AppHandle, dispatch: &Arc<Dispatch>) {
     let mut changes = dispatch.subscribe_changes();
+    let dispatch = dispatch.clone();
     tauri::async_runtime::spawn(async move {
         // Batched: a flood of driver moves is one event per 50 ms, not one per move.
         while let Some(batch) =
             hakobu_dispatch::next_batch(&mut changes, hakobu_dispatch::CHANGE_BATCH).await
         {
+            let emitting = std::time::Instant::now();
             if let Err(e) = app.emit("cache-changed", &batch) {
                 tracing::warn!("could not emit cache-changed: {e}");
+            }
+            // Where the live map's time goes before the window has the event (the benchmark).
+            let timing = dispatch.intake_timing();
+            timing.note(Stage::Emit, emitting.elapsed());
+            let oldest = batch
+                .positions
+                .iter()
+                .filter_map(|p| hakobu_diaq::time::parse(&p.located_at))
+                .map(|t| t.timestamp_millis())
+                .min();
+            if let Some(oldest) = oldest {
+                timing.note_age(Stage::FixToEmit, oldest);
             }
         }
     });

@@ -86,72 +86,9 @@ impl Cache {
     pub fn record_driver_fix(&self, fix: &DriverFix) -> Result<FixOutcome, CacheError> {
         self.with(|c| {
             let tx = c.transaction()?;
-            let id = i64::try_from(fix.id).unwrap_or(i64::MAX);
-            tx.execute(
-                "INSERT OR IGNORE INTO driver_trail (driver_id, lat, lng, located_at, located_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, fix.lat, fix.lng, fix.located_at, fix.located_ms],
-            )?;
-            let latest: Option<i64> = tx
-                .query_row("SELECT located_ms FROM drivers WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if latest.is_some_and(|ms| fix.located_ms < ms) {
-                tx.commit()?;
-                return Ok(FixOutcome::Older);
-            }
-            let before = read_driver(&tx, id)?;
-            let (kind, order, status) = match &fix.job {
-                Some(j) => (Some(&j.kind), Some(&j.id), Some(&j.status)),
-                None => (None, None, None),
-            };
-            // The WHERE keeps an older fix from moving the driver back.
-            tx.execute(
-                "INSERT INTO drivers (id, name, phone, vehicle_type, lat, lng, located_at,
-                     located_ms, order_kind, order_id, order_status, fetched_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name,
-                     phone = COALESCE(excluded.phone, drivers.phone),
-                     vehicle_type = COALESCE(excluded.vehicle_type, drivers.vehicle_type),
-                     lat = excluded.lat, lng = excluded.lng, located_at = excluded.located_at,
-                     located_ms = excluded.located_ms, order_kind = excluded.order_kind,
-                     order_id = excluded.order_id, order_status = excluded.order_status,
-                     fetched_at = excluded.fetched_at
-                 WHERE excluded.located_ms >= drivers.located_ms",
-                params![
-                    id,
-                    fix.name,
-                    fix.phone,
-                    fix.vehicle_type,
-                    fix.lat,
-                    fix.lng,
-                    fix.located_at,
-                    fix.located_ms,
-                    kind,
-                    order,
-                    status,
-                    fix.received_at
-                ],
-            )?;
-            let after = read_driver(&tx, id)?;
+            let outcome = write_fix(&tx, fix)?;
             tx.commit()?;
-            // A row that changed only when it was heard is no news to draw.
-            let same = |b: &CachedDriver, a: &CachedDriver| {
-                CachedDriver {
-                    fetched_at: String::new(),
-                    ..b.clone()
-                } == CachedDriver {
-                    fetched_at: String::new(),
-                    ..a.clone()
-                }
-            };
-            Ok(match (before, after) {
-                (Some(b), Some(a)) if same(&b, &a) => FixOutcome::Unchanged,
-                (_, Some(a)) => FixOutcome::Moved(Box::new(a)),
-                // Gone after the upsert: cannot happen inside the transaction; nothing to draw.
-                (_, None) => FixOutcome::Unchanged,
-            })
+            Ok(outcome)
         })
     }
 
@@ -211,13 +148,86 @@ impl Cache {
     }
 }
 
+/// [`Cache::record_driver_fix`] inside the caller's transaction (one fix, or a batch of them).
+pub(crate) fn write_fix(
+    tx: &rusqlite::Connection,
+    fix: &DriverFix,
+) -> rusqlite::Result<FixOutcome> {
+    let id = i64::try_from(fix.id).unwrap_or(i64::MAX);
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO driver_trail (driver_id, lat, lng, located_at, located_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        id,
+        fix.lat,
+        fix.lng,
+        fix.located_at,
+        fix.located_ms
+    ])?;
+    let latest: Option<i64> = tx
+        .prepare_cached("SELECT located_ms FROM drivers WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if latest.is_some_and(|ms| fix.located_ms < ms) {
+        return Ok(FixOutcome::Older);
+    }
+    let before = read_driver(tx, id)?;
+    let (kind, order, status) = match &fix.job {
+        Some(j) => (Some(&j.kind), Some(&j.id), Some(&j.status)),
+        None => (None, None, None),
+    };
+    // The WHERE keeps an older fix from moving the driver back.
+    tx.prepare_cached(
+        "INSERT INTO drivers (id, name, phone, vehicle_type, lat, lng, located_at,
+             located_ms, order_kind, order_id, order_status, fetched_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+             phone = COALESCE(excluded.phone, drivers.phone),
+             vehicle_type = COALESCE(excluded.vehicle_type, drivers.vehicle_type),
+             lat = excluded.lat, lng = excluded.lng, located_at = excluded.located_at,
+             located_ms = excluded.located_ms, order_kind = excluded.order_kind,
+             order_id = excluded.order_id, order_status = excluded.order_status,
+             fetched_at = excluded.fetched_at
+         WHERE excluded.located_ms >= drivers.located_ms",
+    )?
+    .execute(params![
+        id,
+        fix.name,
+        fix.phone,
+        fix.vehicle_type,
+        fix.lat,
+        fix.lng,
+        fix.located_at,
+        fix.located_ms,
+        kind,
+        order,
+        status,
+        fix.received_at
+    ])?;
+    let after = read_driver(tx, id)?;
+    // A row that changed only when it was heard is no news to draw.
+    let same = |b: &CachedDriver, a: &CachedDriver| {
+        CachedDriver {
+            fetched_at: String::new(),
+            ..b.clone()
+        } == CachedDriver {
+            fetched_at: String::new(),
+            ..a.clone()
+        }
+    };
+    Ok(match (before, after) {
+        (Some(b), Some(a)) if same(&b, &a) => FixOutcome::Unchanged,
+        (_, Some(a)) => FixOutcome::Moved(Box::new(a)),
+        // Gone after the upsert: cannot happen inside the transaction; nothing to draw.
+        (_, None) => FixOutcome::Unchanged,
+    })
+}
+
 fn read_driver(c: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<CachedDriver>> {
-    c.query_row(
-        &format!("SELECT {COLUMNS} FROM drivers WHERE id = ?1"),
-        [id],
-        from_row,
-    )
-    .optional()
+    c.prepare_cached(&format!("SELECT {COLUMNS} FROM drivers WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<CachedDriver> {

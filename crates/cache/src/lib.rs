@@ -6,6 +6,7 @@ mod error;
 mod fleet;
 mod jst;
 mod late_filter;
+mod location_batch;
 mod migrations;
 mod order_history;
 mod order_query;
@@ -29,6 +30,7 @@ pub use drivers::{CachedDriver, DriverFix, DriverJob, FixOutcome, TRAIL_POINTS, 
 pub use error::CacheError;
 pub use fleet::FleetRow;
 pub use late_filter::LateFilter;
+pub use location_batch::{LocationTaken, LocationWebhook};
 pub use order_history::{HistorySource, StatusChange, StatusOrigin};
 pub use order_query::{MAX_KEYS, OrderSelection, OrderSort, OrderSortKey};
 pub use orders::{CachedOrder, MAX_LIMIT, OrderFilter, window_time};

@@ -54,26 +54,14 @@ impl Cache {
     ) -> Result<Arrival, CacheError> {
         self.with(|c| {
             let tx = c.transaction()?;
-            let known: Option<Option<String>> = tx
-                .query_row(
-                    "SELECT applied_at FROM webhook_events WHERE webhook_id = ?1",
-                    [webhook_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let arrival = match known {
-                Some(Some(_)) => Arrival::Applied,
-                Some(None) => Arrival::Unapplied,
-                None => {
-                    tx.execute(
-                        "INSERT INTO webhook_events (webhook_id, event, received_at, body)
-                         VALUES (?1, ?2, ?3, ?4)",
-                        params![webhook_id, event, received_at, body.to_string()],
-                    )?;
-                    forget(&tx, forget_before)?;
-                    Arrival::New
-                }
-            };
+            let arrival = record_event(
+                &tx,
+                webhook_id,
+                event,
+                received_at,
+                &body.to_string(),
+                forget_before,
+            )?;
             tx.commit()?;
             Ok(arrival)
         })
@@ -86,13 +74,7 @@ impl Cache {
         applied_at: &str,
         outcome: &str,
     ) -> Result<(), CacheError> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE webhook_events SET applied_at = ?2, outcome = ?3 WHERE webhook_id = ?1",
-                params![webhook_id, applied_at, outcome],
-            )
-            .map(drop)
-        })
+        self.with(|c| mark_applied(c, webhook_id, applied_at, outcome))
     }
 
     pub fn webhook_event(&self, webhook_id: &str) -> Result<Option<WebhookEvent>, CacheError> {
@@ -127,6 +109,48 @@ impl Cache {
             )
         })
     }
+}
+
+/// [`Cache::record_webhook_event`] inside the caller's transaction (`body` serialised).
+pub(crate) fn record_event(
+    tx: &rusqlite::Transaction<'_>,
+    webhook_id: &str,
+    event: &str,
+    received_at: &str,
+    body: &str,
+    forget_before: i64,
+) -> rusqlite::Result<Arrival> {
+    let known: Option<Option<String>> = tx
+        .prepare_cached("SELECT applied_at FROM webhook_events WHERE webhook_id = ?1")?
+        .query_row([webhook_id], |r| r.get(0))
+        .optional()?;
+    Ok(match known {
+        Some(Some(_)) => Arrival::Applied,
+        Some(None) => Arrival::Unapplied,
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO webhook_events (webhook_id, event, received_at, body)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![webhook_id, event, received_at, body])?;
+            forget(tx, forget_before)?;
+            Arrival::New
+        }
+    })
+}
+
+/// [`Cache::mark_webhook_event_applied`] on the caller's connection or transaction.
+pub(crate) fn mark_applied(
+    c: &rusqlite::Connection,
+    webhook_id: &str,
+    applied_at: &str,
+    outcome: &str,
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE webhook_events SET applied_at = ?2, outcome = ?3 WHERE webhook_id = ?1",
+    )?
+    .execute(params![webhook_id, applied_at, outcome])
+    .map(drop)
 }
 
 /// Drops what is both beyond the newest [`WEBHOOK_EVENTS_KEPT`] and received before

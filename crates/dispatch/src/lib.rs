@@ -16,8 +16,10 @@ mod estimate;
 mod export_file;
 mod fix_check;
 mod fleet;
+pub mod intake_timing;
 mod ipc_types;
 mod local_checks;
+mod location_writes;
 mod order_cancel;
 mod order_detail;
 mod order_page;
@@ -126,6 +128,10 @@ pub struct Dispatch {
     replaying: tokio::sync::Mutex<()>,
     /// Which drivers' fixes were refused for which reason, so each is logged once.
     refused_fixes: fix_check::RefusalLog,
+    /// Writes received driver locations in batches ([`location_writes`]).
+    location_writes: location_writes::LocationWrites,
+    /// Where webhooks' time goes (logged every few seconds; the live map's benchmark).
+    intake_timing: intake_timing::IntakeTiming,
     /// Plans being solved, with their cancel flags.
     running_plans: planning::Running,
     /// Held while a plan is edited: each edit starts from the version the last one wrote.
@@ -145,6 +151,9 @@ impl Dispatch {
     ) -> Result<Dispatch, CommandError> {
         let account = account_of(mode, client.base_url(), client.api_key());
         account::claim_cache(&cache, &account)?;
+        let changes = tokio::sync::broadcast::channel(changes::CHANGE_BACKLOG).0;
+        let location_writes =
+            location_writes::LocationWrites::start(cache.clone(), changes.clone());
         Ok(Dispatch {
             client,
             cache,
@@ -155,13 +164,20 @@ impl Dispatch {
             osrm: None,
             routemate: None,
             online: AtomicBool::new(false),
-            changes: tokio::sync::broadcast::channel(changes::CHANGE_BACKLOG).0,
+            location_writes,
+            changes,
             order_writes: tokio::sync::Mutex::new(()),
             replaying: tokio::sync::Mutex::new(()),
             refused_fixes: fix_check::RefusalLog::default(),
+            intake_timing: intake_timing::IntakeTiming::default(),
             running_plans: planning::Running::default(),
             plan_edits: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// The webhook intake's stage timings, for whoever hands its changes on (the window).
+    pub fn intake_timing(&self) -> &intake_timing::IntakeTiming {
+        &self.intake_timing
     }
 
     /// Records whether the API answered, so the status bar can say online/offline.

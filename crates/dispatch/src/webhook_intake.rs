@@ -4,7 +4,10 @@
 //! Driver locations have no API to confirm them and are applied as received, unless they
 //! cannot be right (`fix_check`).
 
-use hakobu_cache::{Arrival, CacheError, DriverJob, FixOutcome, HistorySource, StatusOrigin};
+use hakobu_cache::{
+    Arrival, CacheError, DriverJob, FixOutcome, HistorySource, LocationTaken, LocationWebhook,
+    StatusOrigin,
+};
 use hakobu_diaq::Status;
 use hakobu_diaq_client::ClientError;
 use serde::Serialize;
@@ -12,6 +15,7 @@ use serde_json::Value;
 
 use crate::drivers::{driver_fix, located_job};
 use crate::fix_check::{self, Refusal};
+use crate::intake_timing::Stage;
 use crate::{Changes, CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
 
 /// What the receiver answers a webhook with.
@@ -113,10 +117,18 @@ impl Dispatch {
         let at = self.clock.now();
         let now = tokyo_rfc3339(at);
         let forget_before = (at - remember_ids_for()).timestamp();
-        match self
-            .cache
-            .record_webhook_event(webhook_id, &event, &now, body, forget_before)?
-        {
+        if matches!(parsed, Event::Location) {
+            return self
+                .take_location(webhook_id, event, body, now, forget_before)
+                .await;
+        }
+        let timing = &self.intake_timing;
+        let step = std::time::Instant::now();
+        let recorded =
+            self.cache
+                .record_webhook_event(webhook_id, &event, &now, body, forget_before)?;
+        timing.note(Stage::Record, step.elapsed());
+        match recorded {
             Arrival::Applied => {
                 return Ok(IntakeOutcome {
                     result: "duplicate",
@@ -154,23 +166,76 @@ impl Dispatch {
                 }
                 ("applied", detail.text)
             }
-            Event::Location => {
-                let fix = driver_fix(&body["driver"], located_job(body), &now)
-                    .ok_or_else(|| IntakeError::Malformed("driver".into()))?;
-                // A refused fix is still a readable event: answered 2xx, as resending it
-                // will not make it right.
-                match self.record_fix(&fix, &mut changes)? {
-                    None => ("applied", "location".to_owned()),
-                    Some(Refusal::Older) => ("applied", "location on the trail only".to_owned()),
-                    Some(refusal) => ("ignored", format!("fix refused: {}", refusal.as_str())),
-                }
-            }
+            // Taken above, in batches.
+            Event::Location => unreachable!("driver.location is taken by take_location"),
             Event::Other => ("ignored", "unknown event type".to_owned()),
         };
+        let step = std::time::Instant::now();
         self.cache
             .mark_webhook_event_applied(webhook_id, &now, &detail)?;
+        timing.note(Stage::Mark, step.elapsed());
         self.announce(changes);
         Ok(IntakeOutcome { result, detail })
+    }
+
+    /// A `driver.location`: checked here, then recorded, written and marked applied with the
+    /// others queued meanwhile in one transaction ([`crate::location_writes`]), which also
+    /// announces the moves.
+    async fn take_location(
+        &self,
+        webhook_id: &str,
+        event: String,
+        body: &Value,
+        now: String,
+        forget_before: i64,
+    ) -> Result<IntakeOutcome, IntakeError> {
+        let fix = driver_fix(&body["driver"], located_job(body), &now)
+            .ok_or_else(|| IntakeError::Malformed("driver".into()))?;
+        let timing = &self.intake_timing;
+        timing.note_age(Stage::Transit, fix.located_ms);
+        let refused = fix_check::check(&fix, self.clock.now()).err();
+        if let Some(refusal) = refused {
+            self.refused_fixes.note(&fix, refusal);
+        }
+        let step = std::time::Instant::now();
+        let taken = self
+            .location_writes
+            .take(LocationWebhook {
+                webhook_id: webhook_id.to_owned(),
+                event,
+                received_at: now,
+                body: body.to_string(),
+                forget_before,
+                fix: match refused {
+                    None => Ok(fix.clone()),
+                    Some(refusal) => Err(format!("fix refused: {}", refusal.as_str())),
+                },
+            })
+            .await?;
+        timing.note(Stage::Fix, step.elapsed());
+        Ok(match (taken, refused) {
+            (LocationTaken::Duplicate, _) => IntakeOutcome {
+                result: "duplicate",
+                detail: "already applied".into(),
+            },
+            (LocationTaken::Applied(_), Some(refusal)) => IntakeOutcome {
+                result: "ignored",
+                detail: format!("fix refused: {}", refusal.as_str()),
+            },
+            // A refused fix is still a readable event: answered 2xx, as resending it will
+            // not make it right.
+            (LocationTaken::Applied(outcome), None) => {
+                if let Some(FixOutcome::Older) = outcome {
+                    self.refused_fixes.note(&fix, Refusal::Older);
+                }
+                IntakeOutcome {
+                    result: "applied",
+                    detail: outcome
+                        .as_ref()
+                        .map_or_else(|| "location".to_owned(), crate::location_writes::fix_detail),
+                }
+            }
+        })
     }
 
     /// Stores the fix unless it cannot be right ([`fix_check`]); says why it did not move

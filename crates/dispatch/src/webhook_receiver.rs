@@ -30,6 +30,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::intake_timing::Stage;
 use crate::webhook_intake::IntakeError;
 use crate::{CommandError, Dispatch, ErrorCode, Mode};
 
@@ -196,6 +197,7 @@ async fn receive(
         }
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let verifying = std::time::Instant::now();
     if let Some(secret) = &r.secret {
         let signed = SignedHeaders {
             id: header(ID_HEADER),
@@ -206,6 +208,9 @@ async fn receive(
             tracing::warn!("webhook refused: {e}");
             return refuse(StatusCode::UNAUTHORIZED, e.to_string());
         }
+        r.dispatch
+            .intake_timing
+            .note(Stage::Verify, verifying.elapsed());
     }
     let id = match header(ID_HEADER).filter(|id| !id.is_empty()) {
         Some(id) => id.to_owned(),
