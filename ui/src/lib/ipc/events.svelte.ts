@@ -138,7 +138,9 @@ export class EventHub {
   }
 
   receive(event: string, payload: unknown): void {
-    this.last[event] = payload;
+    // Not `cache-changed`: up to 20 of those a second carry hundreds of driver rows, nobody
+    // reads them from here (the watchers take them below), and each kept one is made reactive.
+    if (event !== 'cache-changed') this.last[event] = payload;
     if (event === 'cache-changed' && this.#driverWatchers.size > 0) {
       const p = (payload ?? {}) as { orders?: unknown[]; drivers?: unknown[]; positions?: unknown[] };
       const drivers = Array.isArray(p.drivers) ? p.drivers : [];
