@@ -14,9 +14,13 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { launch, newProfile, repoRoot, screenshot } from "../harness.js";
-import { pssTree, totalMb } from "./memory.js";
+import { byName, pssTree, totalMb } from "./memory.js";
 
 const DRIVERS = 2000;
+// MAP_BENCH_SECONDS: how long moves are measured (30 s unless told; shorter for a profiling
+// run on a busy machine). MAP_BENCH_DRY=1: print the tables, leave ui/MAP-BENCHMARKS.md alone.
+const SECONDS = Number(process.env.MAP_BENCH_SECONDS ?? 30);
+const DRY = process.env.MAP_BENCH_DRY === "1";
 const profile = newProfile({ HAKOBU_SANDBOX_BENCH_DRIVERS: String(DRIVERS), HAKOBU_SANDBOX_BENCH_SECONDS: "600" });
 
 function pct(values, p) {
@@ -68,8 +72,16 @@ try {
   );
   // A minute of moves at once a second, measured as they reach the screen.
   await browser.execute(() => performance.clearMeasures());
+  // Memory at the window's start and end: the slope says whether something is kept per move.
+  const appPidEarly = Number(execFileSync("pgrep", ["-n", "-f", "release/hakobu$"], { encoding: "utf8" }).trim());
+  const treeBefore = pssTree(appPidEarly);
+  const pssBefore = totalMb(treeBefore);
   const started = Date.now();
-  await browser.waitUntil(async () => Date.now() - started > 30000, { timeout: 40000, interval: 1000 });
+  await browser.waitUntil(async () => Date.now() - started > SECONDS * 1000, { timeout: SECONDS * 1000 + 10000, interval: 1000 });
+  const treeAfter = pssTree(appPidEarly);
+  const pssAfter = totalMb(treeAfter);
+  console.log("PSS by process, start / end of the window (MB):", JSON.stringify(byName(treeBefore)), JSON.stringify(byName(treeAfter)));
+  console.log(`PSS over the ${SECONDS} s window: ${pssBefore.toFixed(0)} → ${pssAfter.toFixed(0)} MB (${((pssAfter - pssBefore) / SECONDS).toFixed(2)} MB/s); perf entries: ${await browser.execute(() => performance.getEntries().length)}`);
   const fixToScreen = await browser.execute(() => performance.getEntriesByName("map:fix-to-screen", "measure").map((m) => m.duration));
   const update = await browser.execute(() => performance.getEntriesByName("map:update", "measure").map((m) => m.duration));
 
@@ -161,7 +173,7 @@ baseline of the same window); they do not say what a GPU-composited desktop show
   } catch {
     // no file yet
   }
-  writeFileSync(file, text + history);
+  if (!DRY) writeFileSync(file, text + history);
   console.log(text);
 } finally {
   await app.stop();
