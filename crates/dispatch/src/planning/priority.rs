@@ -8,37 +8,27 @@
 //! Linux only: there the nice value belongs to a thread, and a thread starts with its creator's,
 //! so lowering the solve's own thread before it calls the solver covers the searches the solver
 //! starts (the solver stays free of OS calls). Elsewhere the nice value belongs to the whole
-//! process, so nothing is done.
+//! process, so nothing is done. `setpriority(2)` through rustix's safe wrapper (the workspace
+//! forbids `unsafe`).
 
 /// The nice value the solver's threads run at (0 is normal, 19 the lowest).
 pub(crate) const SOLVER_NICE: i32 = 10;
 
-/// The calling thread's nice value (None where threads have none of their own, or /proc is
-/// not there): field 19 of /proc/thread-self/stat.
+/// The calling thread's nice value (None where threads have none of their own).
+#[cfg(target_os = "linux")]
 pub(crate) fn this_thread_nice() -> Option<i32> {
-    if !cfg!(target_os = "linux") {
-        return None;
-    }
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // The command name (field 2) may hold spaces and parentheses: count from its end.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(16)?.parse().ok()
+    // A thread id is a "process ID" to getpriority(2) on Linux: this thread alone.
+    rustix::process::getpriority_process(Some(rustix::thread::gettid())).ok()
 }
 
-/// The calling thread's id as the kernel knows it (/proc/thread-self is `<pid>/task/<tid>`).
-fn this_thread_id() -> Option<String> {
-    let link = std::fs::read_link("/proc/thread-self").ok()?;
-    Some(link.file_name()?.to_str()?.to_owned())
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn this_thread_nice() -> Option<i32> {
+    None
 }
 
 /// Lowers the calling thread (and the threads it starts from now on) to [`SOLVER_NICE`], or
 /// leaves it where it is when it already runs that low. Whether it now runs at
 /// [`SOLVER_NICE`] or lower.
-///
-/// The workspace forbids `unsafe`, so `setpriority(2)` is reached through util-linux's
-/// `renice`, given this thread's id (a thread id is a "process ID" to `setpriority`): one
-/// short process per solve. Its `-n` is the nice value itself in util-linux up to 2.39 and an
-/// increment since; from nice 0 both give 10, and the value is read back either way.
 pub(crate) fn lower_this_thread() -> bool {
     let Some(now) = this_thread_nice() else {
         return false;
@@ -46,45 +36,55 @@ pub(crate) fn lower_this_thread() -> bool {
     if now >= SOLVER_NICE {
         return true;
     }
-    let Some(tid) = this_thread_id() else {
-        return false;
-    };
-    let ran = std::process::Command::new("renice")
-        .args(["-n", &SOLVER_NICE.to_string(), "-p", &tid])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
-    let lowered = this_thread_nice().is_some_and(|n| n >= SOLVER_NICE);
-    if !lowered {
-        tracing::warn!("could not lower the solver's priority (renice: {ran:?})");
+    lower_to(SOLVER_NICE)
+}
+
+#[cfg(target_os = "linux")]
+fn lower_to(nice: i32) -> bool {
+    // Raising the nice value needs no privilege; only lowering it back would.
+    match rustix::process::setpriority_process(Some(rustix::thread::gettid()), nice) {
+        Ok(()) => this_thread_nice().is_some_and(|n| n >= nice),
+        Err(e) => {
+            tracing::warn!("could not lower the solver's priority: {e}");
+            false
+        }
     }
-    lowered
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_to(_nice: i32) -> bool {
+    false
 }
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 
+    /// The nice value as the kernel shows it (field 19 of /proc/thread-self/stat), read apart
+    /// from the code under test.
+    fn nice_in_proc() -> i32 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        // The command name (field 2) may hold spaces and parentheses: count from its end.
+        let rest = &stat[stat.rfind(')').unwrap() + 1..];
+        rest.split_whitespace().nth(16).unwrap().parse().unwrap()
+    }
+
     /// The solver's searches are threads the solve's thread starts: they must inherit its
     /// priority, and the rest of the process must keep its own.
     #[test]
     fn a_lowered_thread_and_the_threads_it_starts_run_at_the_solver_nice() {
-        let before = this_thread_nice().unwrap();
+        let before = nice_in_proc();
         let (own, child) = std::thread::spawn(|| {
             assert!(lower_this_thread());
-            let own = this_thread_nice().unwrap();
-            let child = std::thread::scope(|s| s.spawn(|| this_thread_nice().unwrap()).join());
+            let own = nice_in_proc();
+            assert_eq!(this_thread_nice(), Some(own));
+            let child = std::thread::scope(|s| s.spawn(nice_in_proc).join());
             (own, child.unwrap())
         })
         .join()
         .unwrap();
         assert_eq!(own, SOLVER_NICE.max(before));
         assert_eq!(child, own);
-        assert_eq!(
-            this_thread_nice().unwrap(),
-            before,
-            "the caller's thread is untouched"
-        );
+        assert_eq!(nice_in_proc(), before, "the caller's thread is untouched");
     }
 }
