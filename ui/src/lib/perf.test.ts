@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { markStart, measureAfterPaint } from '$lib/perf';
+import { markStart, measureAfterPaint, measureSpan } from '$lib/perf';
 
 describe('benchmark measures', () => {
   afterEach(() => performance.clearMeasures());
@@ -14,5 +14,16 @@ describe('benchmark measures', () => {
     while (frames.length) frames.shift()!(0);
     expect(performance.getEntriesByName('w', 'measure')).toHaveLength(1);
     vi.unstubAllGlobals();
+  });
+
+  it('keep at most 10,000 measures of a name, counted without reading the timeline back', () => {
+    const read = vi.spyOn(performance, 'getEntriesByName');
+    for (let i = 0; i < 10_001; i++) measureSpan('span', performance.now());
+    // The 10,001st cleared the name first and is the only one left.
+    expect(read).not.toHaveBeenCalled();
+    read.mockRestore();
+    expect(performance.getEntriesByName('span', 'measure')).toHaveLength(1);
+    for (let i = 0; i < 5; i++) measureSpan('span', performance.now());
+    expect(performance.getEntriesByName('span', 'measure')).toHaveLength(6);
   });
 });
