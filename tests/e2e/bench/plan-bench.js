@@ -148,15 +148,18 @@ async function setTimeLimit(browser, seconds) {
 function installProbes(done) {
   const w = window;
   w.__frames = [];
+  w.__frameEnds = [];
   w.__frameLoop = true;
   let last = performance.now();
   const step = (now) => {
     w.__frames.push(now - last);
+    w.__frameEnds.push(now);
     last = now;
     if (w.__frameLoop) requestAnimationFrame(step);
   };
   requestAnimationFrame(step);
   w.__progress = [];
+  w.__previews = [];
   w.__finishedAt = null;
   w.__pressedAt = null;
   if (!w.__progressListening) {
@@ -165,6 +168,11 @@ function installProbes(done) {
       if (w.__pressedAt !== null) w.__progress.push(performance.now());
     });
     w.__TAURI_INTERNALS__.invoke("plugin:event|listen", { event: "plan-progress", target: { kind: "Any" }, handler });
+    // Provisional plans: their arrival times, to tell the frames that draw one from the rest.
+    const previewHandler = w.__TAURI_INTERNALS__.transformCallback(() => {
+      if (w.__pressedAt !== null) w.__previews.push(performance.now());
+    });
+    w.__TAURI_INTERNALS__.invoke("plugin:event|listen", { event: "plan-preview", target: { kind: "Any" }, handler: previewHandler });
     // The end: the solve's cancel button gone again and a new plan (each press makes one)
     // shown finished.
     new MutationObserver(() => {
@@ -199,7 +207,14 @@ async function optimise(browser, limitS) {
   await waitFor(browser, async () => (await browser.execute(() => window.__finishedAt)) !== null, "the finished plan on screen", (limitS + 120) * 1000);
   const seen = await browser.execute(() => {
     window.__frameLoop = false;
-    return { frames: window.__frames, progress: window.__progress, pressedAt: window.__pressedAt, finishedAt: window.__finishedAt };
+    return {
+      frames: window.__frames,
+      frameEnds: window.__frameEnds,
+      progress: window.__progress,
+      previews: window.__previews,
+      pressedAt: window.__pressedAt,
+      finishedAt: window.__finishedAt,
+    };
   });
   // `plan:final` is measured after the paint that follows the state the observer saw: give it
   // a moment (a view without the measure leaves the cell empty).
@@ -214,6 +229,10 @@ async function optimise(browser, limitS) {
     wallMs: seen.finishedAt - seen.pressedAt,
     // The frames between the press and the end, less the first two (the loop's start).
     frames: seen.frames.slice(2),
+    // The same frames split: those that end within a second of a provisional plan's arrival
+    // (drawing it) and the rest.
+    ...splitByPreview(seen.frames.slice(2), seen.frameEnds.slice(2), seen.previews),
+    previews: seen.previews.length,
     progress: progressAt,
     gaps,
     routes: routes.at(-1) ?? NaN,
@@ -223,6 +242,16 @@ async function optimise(browser, limitS) {
     numbered: Number(await attr(browser, "plan-map-legend", "data-numbered")),
     grey: Number(await attr(browser, "plan-map-legend", "data-grey")),
   };
+}
+
+/** Frames (durations, with the times they ended) that end within a second after a provisional
+ *  plan arrived, and the others. */
+function splitByPreview(frames, ends, previews) {
+  const near = (t) => previews.some((p) => t >= p && t - p <= 1000);
+  const drawing = [];
+  const other = [];
+  frames.forEach((d, k) => (near(ends[k]) ? drawing : other).push(d));
+  return { framesDrawingPreview: drawing, framesOther: other };
 }
 
 /** `n` frames of the rAF loop with nothing running. */
@@ -326,6 +355,8 @@ The plan ended **${bigRun.state}** with ${bigRun.lines} routes on the map, ${big
 | frame times | samples | p50 ms | p95 ms | max ms | target |
 |---|---|---|---|---|---|
 ${row(`during the ${BIG_STOPS}-stop solve (press → plan on screen)`, bigRun.frames, "p95 ≤ 50 ms")}
+${row(`… of which ending within 1 s after one of the ${bigRun.previews} provisional plans arrived`, bigRun.framesDrawingPreview, "—")}
+${row("… the others", bigRun.framesOther, "—")}
 ${row("baseline: nothing running (the 計画 view, batch loaded)", idle, "—")}
 
 Frame times come from a software renderer on Xvfb; they do not say what a GPU-composited desktop

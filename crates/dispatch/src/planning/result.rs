@@ -298,7 +298,7 @@ pub enum PlanEvent {
     Progress(PlanProgress),
     /// `plan-preview`: the best plan so far while the solve runs (state `running`; shown
     /// read-only, marked provisional): first as soon as the greedy start exists, then when it
-    /// improved, at most every `PREVIEW_EVERY` (2 s).
+    /// improved, at most every `preview_every(stops)` (2 s; 10 s for 2,000 stops).
     Preview(Box<Plan>),
     Finished(PlanFinished),
 }

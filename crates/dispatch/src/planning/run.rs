@@ -33,9 +33,19 @@ pub const MAX_TIME_LIMIT_S: u32 = 600;
 /// How often the best figures reach the UI.
 pub const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// How often, at most, a better plan reaches the UI while the solve runs (the first at once):
-/// building, sending and drawing a 2,000-stop plan costs tens of milliseconds each time, and
 /// routes that change every few hundred milliseconds cannot be read anyway.
 pub const PREVIEW_EVERY: Duration = Duration::from_secs(2);
+/// The window's time a provisional plan costs per stop: receiving the event (a script WebKit
+/// parses), then laying out the timeline and the map. Measured ~1 s for 2,000 stops on the
+/// 2-core benchmark machine (ui/PLAN-BENCHMARKS.md: frames of 400–600 ms after each preview).
+const PREVIEW_COST_PER_STOP: Duration = Duration::from_micros(500);
+
+/// How often a plan of `stops` stops is previewed: at most every [`PREVIEW_EVERY`], and rarer
+/// for big plans so that drawing previews takes at most a tenth of the window's time (a
+/// 2,000-stop plan every 10 s); the first still comes at once.
+pub fn preview_every(stops: usize) -> Duration {
+    PREVIEW_EVERY.max(PREVIEW_COST_PER_STOP * (10 * stops.min(1_000_000) as u32))
+}
 
 /// Cancel flags by (plan id, version).
 type Flags = HashMap<(String, u32), Arc<AtomicBool>>;
@@ -304,13 +314,14 @@ impl Solve {
             }));
         };
         // Each search hands over its own best: the UI gets one that beats the last one it got,
-        // at most every PREVIEW_EVERY (the first at once), so it is built and sent only then.
+        // at most every `preview_every` (the first at once), so it is built and sent only then.
+        let preview_every = preview_every(self.built.stops.len());
         let previewed: Mutex<Option<(Instant, f64)>> = Mutex::new(None);
         let preview = |p: &SolveProgress, solution: &Solution| {
             {
                 let mut last = previewed.lock().unwrap_or_else(|e| e.into_inner());
                 if let Some((at, cost)) = *last
-                    && (p.cost >= cost || at.elapsed() < PREVIEW_EVERY)
+                    && (p.cost >= cost || at.elapsed() < preview_every)
                 {
                     return;
                 }
@@ -324,7 +335,7 @@ impl Solve {
             every: PROGRESS_EVERY,
             report: &report,
             plan: Some(&preview),
-            plan_every: PREVIEW_EVERY,
+            plan_every: preview_every,
         };
         let result = solve_observed(
             &self.built.problem,
@@ -482,6 +493,27 @@ impl Solve {
                 made_by: "solve".into(),
                 ..PlanHistory::default()
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn big_plans_are_previewed_less_often_so_drawing_them_stays_a_tenth_of_the_window() {
+        assert_eq!(preview_every(0), PREVIEW_EVERY);
+        assert_eq!(preview_every(300), PREVIEW_EVERY);
+        assert_eq!(preview_every(2_000), Duration::from_secs(10));
+        // Never less than the ~1/10 share, whatever the size.
+        for stops in [1, 400, 401, 1_000, 5_000] {
+            let every = preview_every(stops);
+            assert!(every >= PREVIEW_EVERY);
+            assert!(
+                PREVIEW_COST_PER_STOP * stops as u32 * 10 <= every,
+                "{stops}"
+            );
         }
     }
 }
