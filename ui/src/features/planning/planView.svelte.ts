@@ -69,6 +69,12 @@ function stopOf(row: RowReport): BatchStop | null {
   };
 }
 
+/** How often a running solve's figures change on screen. The backend reports about every
+ *  250 ms; each change repaints the window, and on a software-composited window with the map's
+ *  canvases a repaint took 50–80 ms (ui/PLAN-BENCHMARKS.md), a quarter of the frames at four a
+ *  second. Once a second keeps the elapsed time ticking and the window free. */
+export const PROGRESS_SHOWN_EVERY_MS = 1000;
+
 export class PlanView {
   // ---- the batch ----
   report = $state.raw<BatchReport | null>(null);
@@ -117,6 +123,11 @@ export class PlanView {
   #seenPreview: Plan | null = null;
   /** Whether the running solve's first routes were measured (`plan:routes`). */
   #routesMeasured = true;
+  /** The latest progress not yet on screen, when it was last changed there, and the timer
+   *  that puts the latest up at the next turn (see PROGRESS_SHOWN_EVERY_MS). */
+  #progressWaiting: PlanProgress | null = null;
+  #progressShownAt = -Infinity;
+  #progressTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Whether the plan on screen is a running solve's best so far (read-only, marked 暫定). */
   get provisional(): boolean {
@@ -390,6 +401,7 @@ export class PlanView {
   /** A solve starts: `plan:routes` runs to its first routes on screen (provisional or, if
    *  none came, the final plan), `plan:final` to the final plan on screen. */
   #solveStarts(): void {
+    this.#dropWaitingProgress();
     markStart('plan:routes');
     markStart('plan:final');
     this.#routesMeasured = false;
@@ -414,17 +426,47 @@ export class PlanView {
     this.#measureRoutes();
   }
 
-  /** A running solve's report (`plan-progress`), if it is ours. */
+  /** A running solve's report (`plan-progress`), if it is ours: on screen at once when the
+   *  figures have not changed for PROGRESS_SHOWN_EVERY_MS, else the latest at the next turn. */
   onProgress(p: PlanProgress | undefined): void {
-    if (!p || !this.running) return;
-    if (p.plan_id !== this.running.plan_id || p.version !== this.running.version) return;
+    if (!p || !this.#ours(p)) return;
+    this.#progressWaiting = p;
+    const wait = this.#progressShownAt + PROGRESS_SHOWN_EVERY_MS - Date.now();
+    if (wait <= 0) {
+      this.#showWaitingProgress();
+    } else if (this.#progressTimer === null) {
+      this.#progressTimer = setTimeout(() => {
+        this.#progressTimer = null;
+        this.#showWaitingProgress();
+      }, wait);
+    }
+  }
+
+  #ours(p: { plan_id: string; version: number }): boolean {
+    return this.running !== null && p.plan_id === this.running.plan_id && p.version === this.running.version;
+  }
+
+  #showWaitingProgress(): void {
+    const p = this.#progressWaiting;
+    this.#progressWaiting = null;
+    // A report that waited past its solve's end (or a new solve's start) is not shown.
+    if (!p || !this.#ours(p)) return;
     this.progress = p;
+    this.#progressShownAt = Date.now();
+  }
+
+  #dropWaitingProgress(): void {
+    if (this.#progressTimer !== null) clearTimeout(this.#progressTimer);
+    this.#progressTimer = null;
+    this.#progressWaiting = null;
+    this.#progressShownAt = -Infinity;
   }
 
   /** A solve ended (`plan-finished`): show its plan. */
   async onFinished(f: PlanFinished | undefined): Promise<void> {
     if (!f || !this.running) return;
     if (f.plan_id !== this.running.plan_id || f.version !== this.running.version) return;
+    this.#dropWaitingProgress();
     this.running = null;
     if (f.state === 'failed') {
       this.planError = { code: 'internal', message: f.error ?? '', field: null };

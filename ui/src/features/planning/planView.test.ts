@@ -102,3 +102,55 @@ describe('provisional plans while a solve runs', () => {
     expect(getPlan).not.toHaveBeenCalled();
   });
 });
+
+describe('a running solve’s figures on screen', () => {
+  const report = (elapsed_ms: number, version = 2) => ({
+    plan_id: 'p1',
+    version,
+    cost: 1000 - elapsed_ms / 100,
+    drivers_used: 2,
+    unassigned: 0,
+    iterations: elapsed_ms * 10,
+    elapsed_ms,
+    time_limit_ms: 10_000,
+  });
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    getPlan.mockReset();
+  });
+
+  it('changes at most once a second, and then shows the latest report', async () => {
+    const view = await running();
+    view.onProgress(report(250));
+    expect(view.progress?.elapsed_ms).toBe(250);
+    view.onProgress(report(500));
+    view.onProgress(report(750));
+    expect(view.progress?.elapsed_ms).toBe(250);
+    vi.advanceTimersByTime(999);
+    expect(view.progress?.elapsed_ms).toBe(250);
+    vi.advanceTimersByTime(1);
+    expect(view.progress?.elapsed_ms).toBe(750);
+    // A report after a quiet second goes up at once.
+    vi.advanceTimersByTime(1500);
+    view.onProgress(report(3000));
+    expect(view.progress?.elapsed_ms).toBe(3000);
+    // Another run's report is not shown, now or later.
+    view.onProgress(report(3250, 9));
+    vi.advanceTimersByTime(2000);
+    expect(view.progress?.elapsed_ms).toBe(3000);
+    vi.useRealTimers();
+  });
+
+  it('drops a report still waiting when the solve ends', async () => {
+    const view = await running();
+    getPlan.mockResolvedValue(version(2, 'finished', 700));
+    view.onProgress(report(250));
+    view.onProgress(report(500));
+    await view.onFinished({ ...finished });
+    vi.advanceTimersByTime(2000);
+    expect(view.running).toBeNull();
+    expect(view.progress?.elapsed_ms).toBe(250);
+    vi.useRealTimers();
+  });
+});
