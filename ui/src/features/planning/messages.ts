@@ -162,6 +162,7 @@ export const planningJa = {
   'plan.map.label': '計画のルート地図',
   'plan.map.legendStore': '店舗',
   'plan.map.legendUnassigned': '未割当',
+  'plan.map.legendMore': '他 {n} ルート',
 
   'plan.timeline.label': 'ドライバー別タイムライン',
 
@@ -346,6 +347,7 @@ export const planningEn: Record<keyof typeof planningJa, string> = {
   'plan.map.label': 'Map of the plan’s routes',
   'plan.map.legendStore': 'Store',
   'plan.map.legendUnassigned': 'Unassigned',
+  'plan.map.legendMore': '+{n} more routes',
 
   'plan.timeline.label': 'Timeline per driver',
 
