@@ -5,9 +5,8 @@
 //! - [`solve`] runs SISR ruin-and-recreate with simulated annealing, plus fleet minimisation
 //!   for the [`Objective::Hierarchical`] objective. It is deterministic for a seeded RNG when
 //!   stopped by iteration count, honours a time limit, and stops when a cancel flag is set.
-//!   With [`SolveOptions::threads`] above 1 it runs that many searches at once: they share
-//!   fleet minimisation's frontier and split the annealing phases into regions of one plan
-//!   (see [`SolveOptions::cooperate`]), and their plans are combined at the end.
+//!   With [`SolveOptions::threads`] above 1 it runs that many searches at once and combines
+//!   their plans.
 //! - [`check`] re-validates any [`Solution`] from scratch, independently of the search code.
 //!
 //! No I/O: callers read files and clocks and pass them in.
@@ -17,13 +16,11 @@ extern crate self as hakobu_solver;
 
 mod checker;
 mod diagnose;
-mod exchange;
 mod graft;
 mod local_search;
 mod model;
 mod problem;
 mod recreate;
-mod regions;
 mod route;
 mod ruin;
 mod search;

@@ -10,13 +10,11 @@ use rand::{Rng, RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::exchange::{Exchange, rank};
 use crate::graft::{GraftScratch, graft};
 use crate::local_search::{Improve, TailExchange, VehicleSwap};
 use crate::model::Model;
 use crate::problem::{Problem, ProblemError};
 use crate::recreate::{GreedyBlinks, Recreate};
-use crate::regions::{EPOCH_SHARE, MIN_REGION_STOPS, Regions};
 use crate::ruin::{RoutePairRemoval, RouteRemoval, Ruin, StringRemoval, VehicleChange};
 use crate::solution::{Solution, WorkingSolution};
 
@@ -123,20 +121,12 @@ pub struct SolveOptions {
     /// 0.77 % → 0.22 %). Every 4 or every iteration did no better than 16 (70 and 30 seeds,
     /// t = 0.8 and 1.4 either way). Solomon distance, three seeds: mean gap 0.168 → 0.157 %.
     pub graft_every: u64,
-    /// Searches run at once, each on a thread of its own with a seed drawn from the caller's
-    /// RNG, working together as `cooperate` says; their plans are then combined: the best one
-    /// takes each group of routes another serves better (see `graft.rs`). The time and
-    /// iteration limits apply to each search. 1 (the default, and what the benchmarks' targets measure): one search on
+    /// Independent searches run at once, each on a thread of its own with a seed drawn from
+    /// the caller's RNG; their plans are then combined: the best one takes each group of
+    /// routes another serves better (see `graft.rs`). The time and iteration limits apply to
+    /// each search. 1 (the default, and what the benchmarks' targets measure): one search on
     /// the calling thread.
     pub threads: usize,
-    /// Whether several searches work together while they run: fleet minimisation goes on from
-    /// the fewest vehicles any of them has reached (see `exchange.rs`), and the annealing
-    /// phases share one plan, each search improving a region of it (see `regions.rs`). What
-    /// a search then finds depends on how far the others have got, so a cooperating solve is
-    /// not reproducible even when it stops by iteration count; without, the searches meet
-    /// only at the end and the result is a function of the RNG alone. No effect with one
-    /// thread.
-    pub cooperate: bool,
 }
 
 impl Default for SolveOptions {
@@ -166,7 +156,6 @@ impl Default for SolveOptions {
             reheat_fixed_cost_ramp: 0.5,
             graft_every: 16,
             threads: 1,
-            cooperate: true,
         }
     }
 }
@@ -351,18 +340,12 @@ fn solve_with(
             started,
             cancel,
             (observer, 0),
-            None,
         )
     } else {
         // Seeds drawn up front, in thread order, keep the result a function of `rng` alone
         // when the searches stop by iteration count.
         let seeds: Vec<u64> = (0..options.threads).map(|_| rng.next_u64()).collect();
         let model = &model;
-        let fewest_vehicles = options.objective == Objective::Hierarchical;
-        let exchange = Exchange::new(fewest_vehicles);
-        let regions =
-            [0, 1].map(|_| Regions::new(options.threads, fewest_vehicles, MIN_REGION_STOPS));
-        let sharing = options.cooperate.then_some((&exchange, &regions));
         let results: Vec<(WorkingSolution, u64)> = std::thread::scope(|scope| {
             let searches: Vec<_> = seeds
                 .iter()
@@ -377,7 +360,6 @@ fn solve_with(
                             started,
                             cancel,
                             (observer, index),
-                            sharing,
                         )
                     })
                 })
@@ -402,11 +384,20 @@ fn combine(
     results: Vec<(WorkingSolution, u64)>,
 ) -> WorkingSolution {
     let fewest_vehicles = objective == Objective::Hierarchical;
+    // Unassigned penalties first, then (hierarchical) vehicles, then cost.
+    let rank = |s: &WorkingSolution| {
+        let vehicles = if fewest_vehicles {
+            s.vehicles_used()
+        } else {
+            0
+        };
+        (s.penalties(model), vehicles, s.cost(model))
+    };
     let mut plans: Vec<WorkingSolution> = results.into_iter().map(|(s, _)| s).collect();
     let first = (0..plans.len())
         .min_by(|&a, &b| {
-            rank(model, &plans[a], fewest_vehicles)
-                .partial_cmp(&rank(model, &plans[b], fewest_vehicles))
+            rank(&plans[a])
+                .partial_cmp(&rank(&plans[b]))
                 .expect("finite costs")
         })
         .expect("at least one search");
@@ -419,9 +410,7 @@ fn combine(
 }
 
 /// One search on the calling thread: a greedy start, then annealing (for the hierarchical
-/// objective around fleet minimisation), sharing plans through `exchange` if given. Returns
-/// the best plan and the iterations run.
-#[allow(clippy::too_many_arguments)]
+/// objective around fleet minimisation). Returns the best plan and the iterations run.
 fn search_once(
     model: &Model,
     problem: &Problem,
@@ -430,7 +419,6 @@ fn search_once(
     started: Instant,
     cancel: &AtomicBool,
     (observer, search): (Option<&Observer<'_>>, usize),
-    sharing: Option<(&Exchange, &[Regions; 2])>,
 ) -> (WorkingSolution, u64) {
     let mut budget = Budget {
         problem,
@@ -501,9 +489,6 @@ fn search_once(
         local_search: options
             .local_search
             .then(|| (TailExchange::default(), VehicleSwap::default())),
-        search,
-        exchange: sharing.map(|(exchange, _)| exchange),
-        regions: sharing.map(|(_, regions)| regions),
     };
 
     let best = match options.objective {
@@ -531,20 +516,9 @@ fn search_once(
                 search.initial_temperature,
                 0.0,
                 None,
-                None,
                 rng,
             );
             let mut fewest = search.minimise_fleet(warm, &mut budget, share, rng);
-            // A search that ends its fleet minimisation above another's count would spend
-            // the rest of its time on a plan that cannot win.
-            if let Some((exchange, _)) = sharing {
-                exchange.offer(model, &fewest);
-                if let Some(fewer) =
-                    exchange.complete_within(fewest.vehicles_used().saturating_sub(1))
-                {
-                    fewest = fewer;
-                }
-            }
             for (open, route) in fewest.open.iter_mut().zip(&fewest.routes) {
                 *open = !route.is_empty();
             }
@@ -578,22 +552,12 @@ struct Search<'a> {
     final_temperature: f64,
     /// 2-opt*, then handing routes to better-placed vehicles of a mixed fleet.
     local_search: Option<(TailExchange, VehicleSwap)>,
-    /// Which of the solve's searches this is.
-    search: usize,
-    /// Shared with the other searches of the solve, if they cooperate: fleet minimisation's
-    /// best (see `exchange.rs`), and the cooling and the reheat (see `regions.rs`).
-    exchange: Option<&'a Exchange>,
-    regions: Option<&'a [Regions; 2]>,
 }
 
 /// The most independent coolings a first phase is split into (see
 /// `SolveOptions::cooling_length`): on Solomon at 600 000 iterations four did no better than
 /// three, and the 10-minute Tokyo reference keeps the long coolings it was measured with.
 const MAX_COOLINGS: f64 = 3.0;
-
-/// How often (in iterations) fleet minimisation looks whether another search has reached the
-/// count it is trying for: one atomic load, so often.
-const FLEET_EXCHANGE_EVERY: u64 = 64;
 
 /// How many vehicles a result may use.
 #[derive(Debug, Clone, Copy)]
@@ -642,37 +606,8 @@ impl Search<'_> {
     ) -> WorkingSolution {
         let t0 = self.initial_temperature;
         let cut = phase.1 - self.reheat_share * (phase.1 - phase.0);
-        let ramp = self.fixed_cost_ramp;
-        // Searches that share the plan region by region (see `regions.rs`) each give their
-        // region twice the iterations: one cooling, then the reheat, both shared.
-        if let Some([cooling, reheat]) = self.regions {
-            let first = self.anneal(
-                start,
-                budget,
-                (phase.0, cut),
-                fleet,
-                t0,
-                ramp,
-                None,
-                Some(cooling),
-                rng,
-            );
-            if self.reheat_share <= 0.0 {
-                return first;
-            }
-            return self.anneal(
-                first,
-                budget,
-                (cut, phase.1),
-                fleet,
-                t0 * self.reheat_temperature,
-                self.reheat_fixed_cost_ramp,
-                None,
-                Some(reheat),
-                rng,
-            );
-        }
         let split = Some(self.cooling_length);
+        let ramp = self.fixed_cost_ramp;
         let mut first = self.anneal(
             start.clone(),
             budget,
@@ -681,7 +616,6 @@ impl Search<'_> {
             t0,
             ramp,
             split,
-            None,
             rng,
         );
         // The first cooling's length is every other one's; the last one takes what is left
@@ -701,7 +635,6 @@ impl Search<'_> {
                 fleet,
                 t0,
                 ramp,
-                None,
                 None,
                 rng,
             );
@@ -731,7 +664,6 @@ impl Search<'_> {
             t0 * self.reheat_temperature,
             self.reheat_fixed_cost_ramp,
             None,
-            None,
             rng,
         )
     }
@@ -744,10 +676,6 @@ impl Search<'_> {
     /// With `cooling_length`, after a short probe the phase's iterations are estimated from the
     /// rate so far; if they hold more than one cooling of that length, the phase ends after
     /// the first (rescaled to the shorter span) and the caller uses the rest.
-    ///
-    /// With `regions` (not with `cooling_length`), the searches share the phase: this one
-    /// anneals its region of the shared plan, meets the others every [`EPOCH_SHARE`] of the
-    /// budget, and returns the best whole plan (see `regions.rs`).
     #[allow(clippy::too_many_arguments)]
     fn anneal(
         &self,
@@ -758,22 +686,11 @@ impl Search<'_> {
         initial_temperature: f64,
         fixed_cost_ramp: f64,
         mut cooling_length: Option<f64>,
-        regions: Option<&Regions>,
         rng: &mut dyn RngCore,
     ) -> WorkingSolution {
         const PROBE_ITERATIONS: u64 = 1000;
         let first_iteration = budget.iterations;
         let model = self.model;
-        // Shared: `start` becomes this search's region of the shared plan, `best` its best in
-        // the epoch, and `whole` the best whole plan, which is what the observer hears of.
-        let (start, mut whole) = match regions {
-            Some(regions) => {
-                let view = regions.join(model, self.search, &start, rng);
-                (view.walk, Some(view.best))
-            }
-            None => (start, None),
-        };
-        let mut next_meeting = budget.progress() + EPOCH_SHARE;
         let mut best_score = start.cost(model);
         let mut best = start.clone();
         let mut current = start;
@@ -787,20 +704,6 @@ impl Search<'_> {
         let mut span = (phase.1 - phase.0).max(1e-12);
         let ratio = self.final_temperature / initial_temperature;
         while budget.running(phase.1) {
-            if let Some(regions) = regions
-                && budget.progress() >= next_meeting
-            {
-                let view = regions.meet(model, self.search, (&current, &best), rng);
-                next_meeting = budget.progress() + EPOCH_SHARE;
-                let weight = current.fixed_cost_weight;
-                current = view.walk;
-                current.fixed_cost_weight = weight;
-                candidate.clone_from(&current);
-                current_score = self.score(&current);
-                best.clone_from(&current);
-                best_score = best.cost(model);
-                whole = Some(view.best);
-            }
             if let Some(length) = cooling_length
                 && budget.iterations - first_iteration >= PROBE_ITERATIONS
             {
@@ -865,10 +768,7 @@ impl Search<'_> {
             {
                 best_score = best.cost(model);
             }
-            budget.observe(model, whole.as_ref().unwrap_or(&best));
-        }
-        if let Some(regions) = regions {
-            best = regions.leave(model, self.search, (&current, &best), rng);
+            budget.observe(model, &best);
         }
         best.fixed_cost_weight = 1.0;
         best
@@ -876,10 +776,6 @@ impl Search<'_> {
 
     /// SISR fleet minimisation during the budget fraction `[0, end)`. Returns the complete
     /// solution with the fewest vehicles found (or `start` if it was not complete).
-    ///
-    /// With an exchange, each complete plan with fewer vehicles is offered to the other
-    /// searches, and an attempt at a count another search has already reached is dropped
-    /// for that search's plan (see `exchange.rs`).
     fn minimise_fleet(
         &self,
         start: WorkingSolution,
@@ -910,9 +806,6 @@ impl Search<'_> {
                         && current.distance() < best.distance())
                 {
                     best.clone_from(&current);
-                    if let Some(exchange) = self.exchange {
-                        exchange.offer(model, &best);
-                    }
                 }
                 if current.vehicles_used() <= lower_bound || !budget.running(end) {
                     break;
@@ -922,17 +815,6 @@ impl Search<'_> {
             }
             if !budget.running(end) {
                 break;
-            }
-            if let Some(exchange) = self.exchange
-                && budget.iterations.is_multiple_of(FLEET_EXCHANGE_EVERY)
-                && let Some(reached) = exchange.complete_within(current.vehicles_used())
-            {
-                current = reached;
-                for (open, route) in current.open.iter_mut().zip(&current.routes) {
-                    *open = !route.is_empty();
-                }
-                candidate.clone_from(&current);
-                continue;
             }
             // Invariant: candidate == current here (see `anneal`).
             candidate.touched.clear();

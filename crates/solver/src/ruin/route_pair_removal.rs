@@ -18,9 +18,7 @@ impl Ruin for RoutePairRemoval {
         }
         let seed = rng.random_range(0..model.jobs.len());
         let first = solution.job_route[seed];
-        // Closed routes are another search's region (see `regions.rs`); elsewhere they are
-        // empty.
-        if first == UNROUTED || !solution.open[first as usize] {
+        if first == UNROUTED {
             return;
         }
         // Half the time the route of the seed's nearest neighbour on another route (two
@@ -30,7 +28,7 @@ impl Ruin for RoutePairRemoval {
             model.neighbours[seed]
                 .iter()
                 .map(|&j| solution.job_route[j as usize])
-                .find(|&r| r != UNROUTED && r != first && solution.open[r as usize])
+                .find(|&r| r != UNROUTED && r != first)
         } else {
             let at = model.stops[model.jobs[seed].first as usize].location;
             let home = |r: usize| {
@@ -38,9 +36,7 @@ impl Ruin for RoutePairRemoval {
                 model.distance(0, v.start, at)
             };
             let used: Vec<usize> = (0..solution.routes.len())
-                .filter(|&r| {
-                    r != first as usize && !solution.routes[r].is_empty() && solution.open[r]
-                })
+                .filter(|&r| r != first as usize && !solution.routes[r].is_empty())
                 .collect();
             let nearest = used.iter().map(|&r| home(r)).fold(f64::INFINITY, f64::min);
             let closest: Vec<usize> = used.into_iter().filter(|&r| home(r) <= nearest).collect();

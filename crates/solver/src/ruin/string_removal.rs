@@ -39,24 +39,10 @@ impl Ruin for StringRemoval {
         let Some((string_max, strings)) = self.draw_shape(solution, rng) else {
             return;
         };
-        let mut seed = rng.random_range(0..model.jobs.len()) as u32;
-        // A search given one region of the plan (see `regions.rs`) has the others' routes
-        // closed: start in its own. (Elsewhere closed routes are empty, and no draw is spent.)
-        for _ in 0..SEED_TRIES {
-            let route = solution.job_route[seed as usize];
-            if route == UNROUTED || solution.open[route as usize] {
-                break;
-            }
-            seed = rng.random_range(0..model.jobs.len()) as u32;
-        }
+        let seed = rng.random_range(0..model.jobs.len()) as u32;
         self.ruin_around(model, solution, rng, seed, string_max, strings);
     }
 }
-
-/// Draws of a seed job on a route of its own a search with a region makes before it takes
-/// one elsewhere (its neighbours may still be in the region). With two regions, 8 draws miss
-/// once in 256.
-const SEED_TRIES: usize = 8;
 
 impl StringRemoval {
     /// String removal seeded at job `seed` (instead of a random job).
@@ -109,11 +95,7 @@ impl StringRemoval {
                 break;
             }
             let route_index = solution.job_route[job as usize];
-            // Closed routes are another search's region (see `regions.rs`).
-            if route_index == UNROUTED
-                || ruined_routes.contains(&route_index)
-                || !solution.open[route_index as usize]
-            {
+            if route_index == UNROUTED || ruined_routes.contains(&route_index) {
                 continue;
             }
             ruined_routes.push(route_index);

@@ -156,10 +156,6 @@ pub struct Args {
     /// (the targets are for 1; see `SolveOptions::threads`).
     #[arg(long, default_value_t = 1)]
     search_threads: usize,
-    /// With --search-threads above 1: searches that meet only at the end, not sharing plans
-    /// while they run (see `SolveOptions::cooperate`).
-    #[arg(long)]
-    independent: bool,
     /// Turn off the 2-opt* polish of new best solutions.
     #[arg(long)]
     no_local_search: bool,
@@ -253,9 +249,6 @@ pub fn search_flags(args: &Args) -> String {
     if args.search_threads != 1 {
         flags += &format!(" --search-threads {}", args.search_threads);
     }
-    if args.independent {
-        flags += " --independent";
-    }
     if args.no_local_search {
         flags += " --no-local-search";
     }
@@ -290,7 +283,6 @@ pub fn solve_options(args: &Args) -> SolveOptions {
         reheat_fixed_cost_ramp: args.reheat_fixed_cost_ramp,
         graft_every: args.graft_every,
         threads: args.search_threads,
-        cooperate: !args.independent,
     }
 }
 
