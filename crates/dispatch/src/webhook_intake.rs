@@ -117,11 +117,21 @@ impl Dispatch {
         let at = self.clock.now();
         let now = tokyo_rfc3339(at);
         let forget_before = (at - remember_ids_for()).timestamp();
-        if matches!(parsed, Event::Location) {
-            return self
-                .take_location(webhook_id, event, body, now, forget_before)
-                .await;
-        }
+        // Locations are taken in batches; the rest one by one below.
+        let order = match parsed {
+            Event::Location => {
+                return self
+                    .take_location(webhook_id, event, body, now, forget_before)
+                    .await;
+            }
+            Event::Order {
+                kind,
+                id,
+                driver,
+                claims,
+            } => Some((kind, id, driver, claims)),
+            Event::Other => None,
+        };
         let timing = &self.intake_timing;
         let step = std::time::Instant::now();
         let recorded =
@@ -138,13 +148,8 @@ impl Dispatch {
             Arrival::New | Arrival::Unapplied => {}
         }
         let mut changes = Changes::default();
-        let (result, detail) = match parsed {
-            Event::Order {
-                kind,
-                id,
-                driver,
-                claims,
-            } => {
+        let (result, detail) = match order {
+            Some((kind, id, driver, claims)) => {
                 let detail = self
                     .confirm_order(kind, &id, claims.as_ref(), &now, &mut changes)
                     .await?;
@@ -166,9 +171,7 @@ impl Dispatch {
                 }
                 ("applied", detail.text)
             }
-            // Taken above, in batches.
-            Event::Location => unreachable!("driver.location is taken by take_location"),
-            Event::Other => ("ignored", "unknown event type".to_owned()),
+            None => ("ignored", "unknown event type".to_owned()),
         };
         let step = std::time::Instant::now();
         self.cache
