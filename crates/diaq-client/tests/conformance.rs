@@ -739,7 +739,7 @@ async fn every_document_example_replays_with_the_examples_shape() {
         seed: Some(Seed::Tokyo),
         capacity: CapacityConfig::default(),
         clock: Some(Arc::new(ManualClock::new(now))),
-        geo: Some(Arc::new(geo)),
+        geo: Some(Arc::new(geo)).into(),
         ..SandboxConfig::default()
     };
     let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())

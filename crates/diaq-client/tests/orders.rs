@@ -41,7 +41,7 @@ async fn peer(capacity: CapacityConfig) -> Peer {
         seed: Some(Seed::Tokyo),
         capacity,
         clock: Some(clock.clone()),
-        geo: Some(geo()),
+        geo: Some(geo()).into(),
         ..SandboxConfig::default()
     };
     let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
@@ -808,7 +808,7 @@ async fn the_demo_day_seeds_placed_orders_once_with_some_under_way() {
         db_path: dir.path().join("demo.db"),
         api_key: KEY.into(),
         seed: Some(Seed::TokyoDay),
-        geo: Some(geo()),
+        geo: Some(geo()).into(),
         ..SandboxConfig::default()
     };
     let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())

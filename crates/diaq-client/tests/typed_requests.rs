@@ -352,7 +352,7 @@ async fn peer() -> Peer {
         api_key: KEY.into(),
         seed: Some(Seed::Tokyo),
         clock: Some(Arc::new(ManualClock::new(jst(NOW)))),
-        geo: Some(Arc::new(geo)),
+        geo: Some(Arc::new(geo)).into(),
         ..SandboxConfig::default()
     };
     let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())

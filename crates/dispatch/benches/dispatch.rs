@@ -479,7 +479,7 @@ fn main() {
             anytime_per_day: 1_000_000,
             ..CapacityConfig::default()
         },
-        geo: Some(geo.clone()),
+        geo: Some(geo.clone()).into(),
         ..SandboxConfig::default()
     };
     let server = server_rt

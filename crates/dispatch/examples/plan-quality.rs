@@ -181,7 +181,7 @@ fn main() {
             db_path: dir.path().join("sandbox.db"),
             api_key: KEY.into(),
             seed: Some(Seed::TokyoDay),
-            geo: Some(geo.clone()),
+            geo: Some(geo.clone()).into(),
             ..SandboxConfig::default()
         };
         let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())

@@ -58,8 +58,8 @@ pub struct NormalizedAddress {
 }
 
 impl Dispatch {
-    fn gazetteer(&self) -> Result<&Arc<Gazetteer>, CommandError> {
-        self.geo.as_ref().ok_or_else(|| {
+    fn gazetteer(&self) -> Result<Arc<Gazetteer>, CommandError> {
+        self.geo.get().ok_or_else(|| {
             CommandError::new(
                 ErrorCode::Config,
                 "no gazetteer loaded (data/geo/gazetteer.tsv, `make data`): addresses cannot be looked up",

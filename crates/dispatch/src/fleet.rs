@@ -247,7 +247,7 @@ impl Dispatch {
             Place::Address { address } => {
                 let geocoded = self
                     .geo
-                    .as_deref()
+                    .get()
                     .ok_or_else(|| {
                         CommandError::bad_field(
                             field,

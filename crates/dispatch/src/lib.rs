@@ -42,13 +42,14 @@ mod time_zones;
 mod travel;
 mod webhook_intake;
 mod webhook_receiver;
+pub mod wiring;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use hakobu_cache::Cache;
 use hakobu_diaq_client::{ClientError, DiaqClient};
-use hakobu_geo::Gazetteer;
+use hakobu_geo::SharedGazetteer;
 
 pub use account::{SANDBOX_ENDPOINT, account_of, key_fingerprint};
 pub use address_lookup::{AddressLevel, NormalizedAddress, PostalLookup};
@@ -112,8 +113,9 @@ pub struct Dispatch {
     /// Which account `client` reaches: only its queued writes are sent ([`account`]).
     account: hakobu_cache::OutboxAccount,
     clock: Arc<dyn Clock>,
-    /// Places stores on the map; `None` when the gazetteer file is missing (no locations).
-    geo: Option<Arc<Gazetteer>>,
+    /// Places stores on the map; absent when the gazetteer file is missing (no locations), and
+    /// possibly still loading while the app starts (what geocodes waits for it).
+    geo: SharedGazetteer,
     /// Road travel times when an OSRM server is configured ([`Dispatch::with_osrm`]).
     osrm: Option<hakobu_osrm::OsrmClient>,
     /// Where planned routes are sent ([`Dispatch::with_routemate`]); `None`: not configured.
@@ -147,7 +149,7 @@ impl Dispatch {
         cache: Arc<Cache>,
         mode: Mode,
         clock: Arc<dyn Clock>,
-        geo: Option<Arc<Gazetteer>>,
+        geo: impl Into<SharedGazetteer>,
     ) -> Result<Dispatch, CommandError> {
         let account = account_of(mode, client.base_url(), client.api_key());
         account::claim_cache(&cache, &account)?;
@@ -160,7 +162,7 @@ impl Dispatch {
             mode,
             account,
             clock,
-            geo,
+            geo: geo.into(),
             osrm: None,
             routemate: None,
             online: AtomicBool::new(false),

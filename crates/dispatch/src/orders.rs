@@ -220,7 +220,7 @@ impl Dispatch {
         };
         let c = &body["customer"];
         let (name, address) = (customer_name(c), customer_address(c));
-        let point = self.geo.as_ref().and_then(|g| {
+        let point = self.geo.get().and_then(|g| {
             g.geocode(&format!(
                 "{}{}",
                 text(&c["address_prefecture"]),

@@ -129,7 +129,7 @@ impl Dispatch {
         );
         let location = self
             .geo
-            .as_ref()
+            .get()
             .and_then(|g| g.geocode(&address).ok())
             .map(|g| StoreLocation {
                 lat: g.point.lat,

@@ -80,7 +80,7 @@ async fn sandbox(
             ..CapacityConfig::default()
         },
         clock: Some(clock.clone()),
-        geo: Some(geo()),
+        geo: Some(geo()).into(),
         ..SandboxConfig::default()
     };
     hakobu_sandbox::start(&config, addr.parse().unwrap())

@@ -89,7 +89,7 @@ async fn orders_sync_into_the_cache_with_their_board_columns_and_search() {
         db_path: dir.path().join("sandbox.db"),
         api_key: KEY.into(),
         seed: Some(Seed::Tokyo),
-        geo: Some(geo()),
+        geo: Some(geo()).into(),
         ..SandboxConfig::default()
     };
     let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())

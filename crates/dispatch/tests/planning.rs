@@ -43,7 +43,7 @@ async fn sandbox(dir: &Path) -> RunningSandbox {
         db_path: dir.join("sandbox.db"),
         api_key: KEY.into(),
         seed: Some(Seed::TokyoDay),
-        geo: Some(geo()),
+        geo: Some(geo()).into(),
         ..SandboxConfig::default()
     };
     hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())

@@ -39,7 +39,7 @@ async fn sandbox_with(db: &Path, drivers: Vec<RouteMateDriver>) -> RunningSandbo
         db_path: db.to_owned(),
         api_key: KEY.into(),
         seed: Some(Seed::Tokyo),
-        geo: Some(geo()),
+        geo: Some(geo()).into(),
         routemate: RouteMateConfig {
             clients: vec![],
             drivers,

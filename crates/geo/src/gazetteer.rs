@@ -11,7 +11,7 @@ use crate::normalize::{aza_prefix_len, changed_key, key};
 
 /// Environment variable naming the gazetteer file, when it is not in a default place.
 pub const DATA_ENV: &str = "HAKOBU_GEO_DATA";
-const FORMAT_HEADER: &str = "#hakobu-geo gazetteer 1";
+pub(crate) const FORMAT_HEADER: &str = "#hakobu-geo gazetteer 1";
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Point {

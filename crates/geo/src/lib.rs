@@ -8,12 +8,14 @@ mod gazetteer;
 mod geocode;
 mod normalize;
 mod postal;
+mod shared;
 pub mod travel;
 
 pub use gazetteer::{DATA_ENV, Gazetteer, LoadError, Point};
 pub use geocode::{GeocodeError, Geocoded, Level, Source};
 pub use normalize::{name_key, normalize, split_numbers};
 pub use postal::{Postal, PostalError, parse_postal_code};
+pub use shared::{Settle, SharedGazetteer};
 
 /// Attribution the UI must show wherever these points are used.
 pub const ATTRIBUTION: &[&str] = &["Geolonia 住所データ", "日本郵便 郵便番号データ"];

@@ -56,7 +56,7 @@ impl Peer {
             api_key: KEY.into(),
             seed: Some(Seed::Tokyo),
             clock: Some(clock.clone()),
-            geo: Some(geo()),
+            geo: Some(geo()).into(),
             simulate,
             routemate: RouteMateConfig {
                 clients: vec![SandboxCredentials {

@@ -130,7 +130,7 @@ fn main() {
             anytime_per_day: 1_000_000,
             ..CapacityConfig::default()
         },
-        geo: Some(Arc::clone(&geo)),
+        geo: Some(Arc::clone(&geo)).into(),
         ..SandboxConfig::default()
     };
     let server = rt

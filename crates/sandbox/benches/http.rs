@@ -128,7 +128,7 @@ fn main() {
             anytime_per_day: 1_000_000,
             ..CapacityConfig::default()
         },
-        geo: geo.clone(),
+        geo: geo.clone().into(),
         ..SandboxConfig::default()
     };
     let server = server_rt

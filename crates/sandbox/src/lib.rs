@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use axum::Router;
 use chrono::{DateTime, FixedOffset};
-use hakobu_geo::Gazetteer;
+use hakobu_geo::SharedGazetteer;
 use rand::SeedableRng;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
@@ -58,8 +58,9 @@ pub struct SandboxConfig {
     pub capacity: CapacityConfig,
     /// "Now" for the window rules; the system clock when `None`.
     pub clock: Option<Arc<dyn Clock>>,
-    /// Places customers for `distance` (0 without it, and then any address is accepted).
-    pub geo: Option<Arc<Gazetteer>>,
+    /// Places customers for `distance` (0 without it, and then any address is accepted); may
+    /// still be loading when the sandbox starts (what geocodes waits for it).
+    pub geo: SharedGazetteer,
     /// Where status changes and driver locations are POSTed; `PUT /sandbox/webhook` sets or
     /// replaces it at run time. Nothing is sent while there is none.
     pub webhook: Option<WebhookConfig>,
@@ -84,7 +85,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("api_key", &"<redacted>")
             .field("seed", &self.seed)
             .field("capacity", &self.capacity)
-            .field("geo", &self.geo.is_some())
+            .field("geo", &self.geo)
             .field("webhook", &self.webhook)
             .field("simulate", &self.simulate)
             .field("routemate", &self.routemate)
@@ -101,7 +102,7 @@ pub struct Sandbox {
     api_key: Arc<str>,
     capacity: Arc<CapacityConfig>,
     clock: Arc<dyn Clock>,
-    geo: Option<Arc<Gazetteer>>,
+    geo: SharedGazetteer,
     webhooks: Arc<webhook::Webhooks>,
     drivers: Arc<Mutex<drivers::Drivers>>,
     simulate: Option<f64>,

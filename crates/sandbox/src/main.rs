@@ -99,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
             ..CapacityConfig::default()
         },
         clock: None,
-        geo,
+        geo: geo.into(),
         webhook: args
             .webhook_url
             .zip(args.webhook_secret)

@@ -62,7 +62,7 @@ pub(crate) fn distance_to(
     store: &Store,
     customer: &Customer,
 ) -> Result<u32, AppError> {
-    let Some(geo) = &sb.geo else {
+    let Some(geo) = sb.geo.get() else {
         return Ok(0);
     };
     let to = geo.geocode(&customer.address()).map_err(|e| {

@@ -292,7 +292,7 @@ fn read(sb: &Sandbox, jobs: &[Job]) -> Result<Snapshot, AppError> {
 fn places(sb: &Sandbox, object: &Value, near: Point) -> (Point, Point) {
     let locate = |address: String| {
         sb.geo
-            .as_ref()
+            .get()
             .and_then(|g| g.geocode(&address).ok())
             .map(|g| g.point)
     };

@@ -59,7 +59,7 @@ impl Peer {
             db_path: dir.path().join("sandbox.db"),
             api_key: KEY.into(),
             clock: Some(clock.clone()),
-            geo: Some(geo()),
+            geo: Some(geo()).into(),
             simulate,
             routemate: RouteMateConfig {
                 clients: vec![RouteMateClient {

@@ -182,7 +182,7 @@ impl Peer {
             api_key: KEY.into(),
             seed: Some(Seed::Tokyo),
             clock: Some(clock.clone()),
-            geo: Some(geo()),
+            geo: Some(geo()).into(),
             webhook,
             simulate,
             ..SandboxConfig::default()

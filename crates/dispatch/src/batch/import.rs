@@ -197,7 +197,7 @@ impl Dispatch {
         bytes: &[u8],
         format: Option<BatchFormat>,
     ) -> Result<BatchReport, CommandError> {
-        Ok(BatchReport::read(bytes, format, self.geo.as_deref())?)
+        Ok(BatchReport::read(bytes, format, self.geo.get().as_deref())?)
     }
 }
 

@@ -52,7 +52,7 @@ impl Dispatch {
         Ok(check_row(
             edit.into_row(),
             Missing::Defaulted,
-            self.geo.as_deref(),
+            self.geo.get().as_deref(),
         ))
     }
 }

@@ -60,7 +60,7 @@ pub async fn import(
     // Geocoding and the solver are CPU work: off the async threads.
     let geo = sb.geo.clone();
     let stops = request.stops.clone();
-    let planned = tokio::task::spawn_blocking(move || plan(geo.as_deref(), &driver, &stops))
+    let planned = tokio::task::spawn_blocking(move || plan(geo.get().as_deref(), &driver, &stops))
         .await
         .map_err(AppError::internal)??;
     let job_id = uuid::Uuid::new_v4().to_string();
