@@ -1,0 +1,414 @@
+//! A saved configuration takes effect in the running app (issue 23 §1): the wiring switches
+//! from the embedded sandbox to a remote DIAq (a second real sandbox) and back, on a real
+//! cache file, with the real loops. Every API sits behind a counting proxy, so "the old loops
+//! stopped" is what the old API saw: nothing after the switch. A switch that fails keeps the
+//! app on the previous configuration, working.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hakobu_cache::{Cache, OrderFilter};
+use hakobu_diaq::{StoreInput, StoreQuery};
+use hakobu_diaq_client::DiaqClient;
+use hakobu_dispatch::wiring::{Configuration, EmbeddedApi, Live, Notice, Shared, StartEmbedded};
+use hakobu_dispatch::{ApiConfig, Mode, SystemClock, Write, Written};
+use hakobu_geo::SharedGazetteer;
+use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const EMBEDDED_KEY: &str = "embedded_key";
+const REMOTE_KEY: &str = "remote_key";
+const REMOTE_STORE: &str = "リモート商店";
+const OLD_STORE: &str = "旧アカウント商店";
+
+/// A TCP proxy in front of an API that counts what reaches it: connections and HTTP request
+/// lines. `down` refuses every request (the API unreachable).
+struct Proxy {
+    addr: SocketAddr,
+    contacts: AtomicU64,
+    down: AtomicBool,
+}
+
+impl Proxy {
+    async fn start(upstream: SocketAddr) -> Arc<Proxy> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy = Arc::new(Proxy {
+            addr: listener.local_addr().unwrap(),
+            contacts: AtomicU64::new(0),
+            down: AtomicBool::new(false),
+        });
+        let counting = proxy.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                counting.contacts.fetch_add(1, Ordering::SeqCst);
+                if counting.down.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let counting = counting.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    let (mut from_client, mut to_client) = client.into_split();
+                    let (mut from_server, mut to_server) = server.into_split();
+                    let back = tokio::spawn(async move {
+                        let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
+                    });
+                    let mut buf = vec![0u8; 16 * 1024];
+                    while let Ok(n) = from_client.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        let lines = buf[..n]
+                            .windows(10)
+                            .filter(|w| *w == b"HTTP/1.1\r\n")
+                            .count();
+                        counting.contacts.fetch_add(lines as u64, Ordering::SeqCst);
+                        // Down cuts kept-alive connections too.
+                        if counting.down.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        if to_server.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    back.abort();
+                });
+            }
+        });
+        proxy
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn contacts(&self) -> u64 {
+        self.contacts.load(Ordering::SeqCst)
+    }
+}
+
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+/// The embedded sandbox as the app starts it (the Tokyo day's demo), behind a proxy. The
+/// calls numbered in `failing` fail for real: their database lies under a regular file.
+struct Embedded {
+    speeds: Mutex<Vec<Option<f64>>>,
+    proxies: Mutex<Vec<Arc<Proxy>>>,
+}
+
+impl Embedded {
+    fn starter(dir: &Path, failing: &'static [usize]) -> (Arc<Embedded>, StartEmbedded) {
+        let seen = Arc::new(Embedded {
+            speeds: Mutex::new(Vec::new()),
+            proxies: Mutex::new(Vec::new()),
+        });
+        let good = dir.join("embedded.db");
+        let blocker = dir.join("not-a-directory");
+        std::fs::write(&blocker, "a file").unwrap();
+        let bad = blocker.join("diaq.db");
+        let record = seen.clone();
+        let start: StartEmbedded = Arc::new(move |speed| {
+            let record = record.clone();
+            let call = {
+                let mut speeds = record.speeds.lock().unwrap();
+                speeds.push(speed);
+                speeds.len()
+            };
+            let db: PathBuf = if failing.contains(&call) {
+                bad.clone()
+            } else {
+                good.clone()
+            };
+            Box::pin(async move {
+                let config = SandboxConfig {
+                    db_path: db.clone(),
+                    api_key: EMBEDDED_KEY.into(),
+                    seed: Some(Seed::TokyoDay),
+                    ..SandboxConfig::default()
+                };
+                let running = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
+                    .await
+                    .map_err(|e| format!("{}: {e}", db.display()))?;
+                let proxy = Proxy::start(running.addr()).await;
+                record.proxies.lock().unwrap().push(proxy.clone());
+                Ok(EmbeddedApi {
+                    api: ApiConfig {
+                        base_url: proxy.url(),
+                        api_key: EMBEDDED_KEY.into(),
+                    },
+                    demo_fleet: Vec::new(),
+                    stop: Box::new(move || Box::pin(running.shutdown())),
+                })
+            })
+        });
+        (seen, start)
+    }
+
+    fn proxy(&self, call: usize) -> Arc<Proxy> {
+        self.proxies.lock().unwrap()[call].clone()
+    }
+}
+
+struct Setup {
+    live: Live,
+    cache: Arc<Cache>,
+    config_dir: PathBuf,
+    notices: Arc<Mutex<Vec<&'static str>>>,
+}
+
+async fn start(dir: &Path, start_embedded: StartEmbedded) -> Setup {
+    let config_dir = dir.join("config");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let cache = Arc::new(Cache::open(&dir.join("cache.db")).unwrap());
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let heard = notices.clone();
+    let shared = Shared {
+        cache: cache.clone(),
+        geo: SharedGazetteer::ready(None),
+        clock: Arc::new(SystemClock),
+        start_embedded,
+        notify: Arc::new(move |n: Notice<'_>| heard.lock().unwrap().push(n.event())),
+        sync_every: Duration::from_millis(100),
+    };
+    let configuration = resolve(&config_dir);
+    let live = Live::start(shared, configuration).await.unwrap();
+    Setup {
+        live,
+        cache,
+        config_dir,
+        notices,
+    }
+}
+
+/// As the app resolves it: no environment variables here, the settings file only.
+fn resolve(config_dir: &Path) -> Configuration {
+    Configuration::resolve(|_| None, config_dir).unwrap()
+}
+
+fn save_settings(config_dir: &Path, settings: serde_json::Value) {
+    std::fs::write(config_dir.join("settings.json"), settings.to_string()).unwrap();
+}
+
+/// The "remote" DIAq: a sandbox with one store of its own, behind a proxy.
+async fn remote(dir: &Path) -> (RunningSandbox, Arc<Proxy>) {
+    let config = SandboxConfig {
+        db_path: dir.join("remote.db"),
+        api_key: REMOTE_KEY.into(),
+        ..SandboxConfig::default()
+    };
+    let running = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    DiaqClient::new(&running.base_url(), REMOTE_KEY)
+        .unwrap()
+        .create_store(&store_input(REMOTE_STORE))
+        .await
+        .unwrap();
+    let proxy = Proxy::start(running.addr()).await;
+    (running, proxy)
+}
+
+fn store_input(name: &str) -> StoreInput {
+    StoreInput {
+        store_name: Some(name.into()),
+        store_address_zipcode: Some("106-0032".into()),
+        store_address_prefecture: Some("東京都".into()),
+        store_address_line_1: Some("港区六本木6-10-1".into()),
+        store_phone: Some("03-6406-6000".into()),
+        ..StoreInput::default()
+    }
+}
+
+fn cached_orders(cache: &Cache) -> usize {
+    cache.orders(&OrderFilter::default()).unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_to_remote_switches_live_and_the_old_loops_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let (embedded, starter) = Embedded::starter(dir.path(), &[]);
+    let setup = start(dir.path(), starter).await;
+    let live = &setup.live;
+    assert_eq!(live.dispatch().status().unwrap().mode, Mode::Sandbox);
+    // The embedded wiring's loop fills the cache with the demo day.
+    until("the embedded sandbox's orders are cached", || {
+        cached_orders(&setup.cache) > 0
+    })
+    .await;
+    let old = embedded.proxy(0);
+
+    // The embedded API goes away with a write queued: that row is the old account's.
+    old.down.store(true, Ordering::SeqCst);
+    let queued = live
+        .dispatch()
+        .enqueue_write(Write::CreateStore {
+            input: store_input(OLD_STORE),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(queued, Written::Queued { .. }), "{queued:?}");
+    // Its loop keeps trying (so the count below can move, and must not after the switch).
+    let tried = old.contacts();
+    until("the old loop tries the old API again", || {
+        old.contacts() > tried
+    })
+    .await;
+
+    let (_remote_api, remote) = remote(dir.path()).await;
+    save_settings(
+        &setup.config_dir,
+        serde_json::json!({"diaq": {"base_url": remote.url(), "api_key": REMOTE_KEY}}),
+    );
+    let heard_before = setup.notices.lock().unwrap().len();
+    let rewired = live.rewire(resolve(&setup.config_dir)).await.unwrap();
+    assert_eq!(rewired.mode, Mode::Remote);
+    assert!(rewired.switched);
+    let at_switch = old.contacts();
+
+    let status = live.dispatch().status().unwrap();
+    assert_eq!(status.mode, Mode::Remote);
+    assert_eq!(status.api_base_url, remote.url());
+    assert_eq!(
+        cached_orders(&setup.cache),
+        0,
+        "the demo day's orders are not shown as the remote account's"
+    );
+    // The new loops run: several ticks reach the remote API, the first sync is announced.
+    until("the new loops have ticked several times", || {
+        remote.contacts() >= 8
+    })
+    .await;
+    assert!(
+        setup.notices.lock().unwrap()[heard_before..].contains(&"orders-changed"),
+        "the new wiring's first sync is announced"
+    );
+    assert_eq!(
+        old.contacts(),
+        at_switch,
+        "nothing of the old wiring reached the old API after the switch"
+    );
+    assert_eq!(
+        cached_orders(&setup.cache),
+        0,
+        "the remote DIAq has no orders"
+    );
+
+    // The remote account's data, and the old account's write held, sent nowhere.
+    let synced = live.dispatch().sync_stores().await.unwrap();
+    assert_eq!(synced.count, 1);
+    let stores = live.dispatch().list_stores(None).unwrap();
+    assert_eq!(stores[0].store.store_name, REMOTE_STORE);
+    let status = live.dispatch().status().unwrap();
+    assert_eq!((status.pending_writes, status.held_writes), (0, 1));
+    let on_remote = DiaqClient::new(&remote.url(), REMOTE_KEY)
+        .unwrap()
+        .all_stores(&StoreQuery::default())
+        .await
+        .unwrap();
+    assert!(
+        on_remote.iter().all(|s| s.store_name != OLD_STORE),
+        "the old account's queued store never reached the new API"
+    );
+
+    // Saving the same configuration again changes nothing.
+    let same = live.rewire(resolve(&setup.config_dir)).await.unwrap();
+    assert!(!same.switched);
+    live.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_switch_keeps_the_previous_configuration_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_remote_api, remote) = remote(dir.path()).await;
+    let config_dir = dir.path().join("config");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    save_settings(
+        &config_dir,
+        serde_json::json!({"diaq": {"base_url": remote.url(), "api_key": REMOTE_KEY}}),
+    );
+    // The embedded sandbox cannot open its database (its directory is a file).
+    let (embedded, starter) = Embedded::starter(dir.path(), &[1]);
+    let setup = start(dir.path(), starter).await;
+    let live = &setup.live;
+    let before = live.dispatch();
+    assert_eq!(before.status().unwrap().mode, Mode::Remote);
+
+    save_settings(&setup.config_dir, serde_json::json!({}));
+    let error = live.rewire(resolve(&setup.config_dir)).await.unwrap_err();
+    assert_eq!(error.part, "the embedded sandbox");
+    assert!(error.message.contains("not-a-directory"), "{error}");
+    assert_eq!(embedded.speeds.lock().unwrap().len(), 1);
+    assert!(
+        Arc::ptr_eq(&before, &live.dispatch()),
+        "the running wiring was not touched"
+    );
+    // Its loops still run.
+    let at_failure = remote.contacts();
+    until("the remote API is still synced", || {
+        remote.contacts() >= at_failure + 4
+    })
+    .await;
+    live.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_demo_speed_restarts_the_sandbox_and_a_failed_restart_brings_the_old_one_back() {
+    let dir = tempfile::tempdir().unwrap();
+    // Call 2 (the first new speed) fails after the running sandbox has stopped (they share a
+    // database); call 3 is the previous configuration wired again; call 4 the speed again.
+    let (embedded, starter) = Embedded::starter(dir.path(), &[2]);
+    let setup = start(dir.path(), starter).await;
+    let live = &setup.live;
+    until("the demo day is cached", || cached_orders(&setup.cache) > 0).await;
+
+    save_settings(
+        &setup.config_dir,
+        serde_json::json!({"sandbox": {"demo_speed": 3.0}}),
+    );
+    let error = live.rewire(resolve(&setup.config_dir)).await.unwrap_err();
+    assert_eq!(error.part, "the embedded sandbox");
+    assert_eq!(
+        *embedded.speeds.lock().unwrap(),
+        vec![Some(10.0), Some(3.0), Some(10.0)],
+        "the previous speed was wired again"
+    );
+    assert_eq!(live.dispatch().status().unwrap().mode, Mode::Sandbox);
+    let first = embedded.proxy(0);
+    let at_failure = first.contacts();
+    let again = embedded.proxy(1);
+    until("the sandbox wired again is synced", || {
+        again.contacts() >= 4
+    })
+    .await;
+    assert_eq!(
+        first.contacts(),
+        at_failure,
+        "the first sandbox's loops stopped"
+    );
+    assert!(
+        cached_orders(&setup.cache) > 0,
+        "the same account keeps its cache"
+    );
+
+    let rewired = live.rewire(resolve(&setup.config_dir)).await.unwrap();
+    assert!(rewired.switched);
+    assert_eq!(rewired.mode, Mode::Sandbox);
+    assert_eq!(embedded.speeds.lock().unwrap()[3], Some(3.0));
+    let at_switch = again.contacts();
+    let newest = embedded.proxy(2);
+    until("the restarted sandbox is synced", || newest.contacts() >= 4).await;
+    assert_eq!(again.contacts(), at_switch);
+    live.stop().await;
+}
