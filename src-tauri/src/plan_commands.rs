@@ -8,6 +8,7 @@ use hakobu_dispatch::{
     CommandError, DriverInput, FleetDriver, OutsourceItem, OutsourceReport, Plan, PlanEdit,
     PlanEvent, PlanJobProgress, PlanListener, PlanRequest, PlanSent, PlanStarted, PlanSummary,
 };
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, State};
 
 use crate::backend::Backend;
@@ -54,7 +55,7 @@ pub async fn plan_batch(
     backend: State<'_, Backend>,
     request: PlanRequest,
 ) -> Reply<PlanStarted> {
-    backend.dispatch.plan_batch(request, to_window(app)).await
+    backend.dispatch().plan_batch(request, to_window(app)).await
 }
 
 /// Re-optimises the plan's current version around its locked routes and fixed stops; like
@@ -67,7 +68,7 @@ pub async fn reoptimise_plan(
     time_limit_s: Option<u32>,
 ) -> Reply<PlanStarted> {
     backend
-        .dispatch
+        .dispatch()
         .reoptimise_plan(&plan_id, time_limit_s, to_window(app))
         .await
 }
@@ -80,14 +81,14 @@ pub async fn plan_edit(
     plan_id: String,
     edit: PlanEdit,
 ) -> Reply<Plan> {
-    backend.dispatch.plan_edit(&plan_id, edit).await
+    backend.dispatch().plan_edit(&plan_id, edit).await
 }
 
 /// Stops the plan's running solve; it ends as `cancelled` with the best plan so far. Whether
 /// one was running.
 #[tauri::command]
 pub fn cancel_plan(backend: State<'_, Backend>, plan_id: String) -> bool {
-    backend.dispatch.cancel_plan(&plan_id)
+    backend.dispatch().cancel_plan(&plan_id)
 }
 
 /// One version of a plan (the latest without `version`).
@@ -110,7 +111,7 @@ pub async fn list_plans(backend: State<'_, Backend>) -> Reply<Vec<PlanSummary>> 
 /// per route (sent, or why not). Sending again makes no second job.
 #[tauri::command]
 pub async fn send_plan(backend: State<'_, Backend>, plan_id: String) -> Reply<PlanSent> {
-    backend.dispatch.send_plan(&plan_id).await
+    backend.dispatch().send_plan(&plan_id).await
 }
 
 /// The RouteMate jobs of the plan's routes: status and stop counts, read again when
@@ -120,26 +121,28 @@ pub async fn plan_job_progress(
     backend: State<'_, Backend>,
     plan_id: String,
 ) -> Reply<PlanJobProgress> {
-    backend.dispatch.plan_job_progress(&plan_id).await
+    backend.dispatch().plan_job_progress(&plan_id).await
 }
 
 /// Hands the stops to DIAq (a fitting window, then a delivery through the outbox); one item
-/// per stop. Each item also reaches the window as `plan-outsource-item` as it is settled.
+/// per stop. Each item also goes down `on_item` as it is settled, to this caller only (a
+/// per-call channel, not a global event: another window's hand-over is not ours to show).
 /// Repeating it creates nothing twice.
 #[tauri::command]
 pub async fn outsource_stops(
-    app: AppHandle,
     backend: State<'_, Backend>,
     plan_id: String,
     stop_ids: Vec<String>,
+    on_item: Channel<OutsourceItem>,
 ) -> Reply<OutsourceReport> {
     let each = move |item: &OutsourceItem| {
-        if let Err(e) = app.emit("plan-outsource-item", item) {
-            tracing::warn!("could not emit an outsource item: {e}");
+        // The report still carries every item: a window that went away misses only progress.
+        if let Err(e) = on_item.send(item.clone()) {
+            tracing::warn!("could not send an outsource item: {e}");
         }
     };
     backend
-        .dispatch
+        .dispatch()
         .outsource_stops(&plan_id, &stop_ids, &each)
         .await
 }

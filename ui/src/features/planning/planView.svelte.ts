@@ -37,6 +37,7 @@ import { markStart, measureAfterPaint } from '$lib/perf';
 import { todayInTokyo } from '$lib/time';
 import { basket } from '$features/planning/basket.svelte';
 import { editOf } from '$features/planning/batchRows';
+import { begin, fail, finish, settle, type HandOver } from '$features/planning/handOver';
 
 export const TIME_LIMITS_S: readonly number[] = [5, 10, 30, 60, 120, 300];
 export const DEFAULT_TIME_LIMIT_S = 10;
@@ -111,10 +112,9 @@ export class PlanView {
   sending = $state(false);
   sendError = $state<CommandError | null>(null);
   jobs = $state.raw<PlanJobProgress | null>(null);
-  /** The last hand-over to DIAq, item by item. */
+  /** The last hand-over to DIAq, item by item as each is settled, then its report or error. */
   outsourcing = $state(false);
-  outsourced = $state.raw<OutsourceReport | null>(null);
-  outsourceError = $state<CommandError | null>(null);
+  handOver = $state.raw<HandOver | null>(null);
   #jobsSeq = 0;
   #loaded = false;
   /** The plan on screen before the running solve's first preview: back on screen if it fails. */
@@ -340,19 +340,24 @@ export class PlanView {
     }
   }
 
-  /** Hands these stops to DIAq; the plan on screen becomes the version the hand-over made. */
+  /** Hands these stops to DIAq, `handOver` following each stop as it is settled; the plan on
+   *  screen becomes the version the hand-over made. */
   async outsource(stopIds: string[]): Promise<OutsourceReport | null> {
     const plan = this.plan;
     if (!plan || this.outsourcing || stopIds.length === 0) return null;
     this.outsourcing = true;
-    this.outsourceError = null;
+    // One run at a time (`outsourcing`), so the items of this call are the only ones arriving.
+    this.handOver = begin(stopIds);
+    const step = (next: (h: HandOver) => HandOver) => {
+      if (this.handOver) this.handOver = next(this.handOver);
+    };
     try {
-      const report = await outsourceStops(plan.plan_id, stopIds);
-      this.outsourced = report;
+      const report = await outsourceStops(plan.plan_id, stopIds, (item) => step((h) => settle(h, item)));
+      step((h) => finish(h, report));
       if (report.version !== plan.version) await this.show(plan.plan_id, report.version);
       return report;
     } catch (e) {
-      this.outsourceError = asError(e);
+      step((h) => fail(h, asError(e)));
       return null;
     } finally {
       this.outsourcing = false;

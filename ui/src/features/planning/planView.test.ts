@@ -1,14 +1,16 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Plan } from '$lib/ipc/generated';
+import type { OutsourceItem, OutsourceReport, Plan } from '$lib/ipc/generated';
 import { plan as fixturePlan } from '$features/planning/timeline/fixture';
 
 // The store's boundary: the commands (answered here as the backend would) and the perf marks.
 const getPlan = vi.fn();
 const reoptimisePlan = vi.fn();
+const outsourceStops = vi.fn();
 vi.mock('$lib/ipc/planning', async (original) => ({
   ...(await original<typeof import('$lib/ipc/planning')>()),
   getPlan: (...args: unknown[]) => getPlan(...args),
   reoptimisePlan: (...args: unknown[]) => reoptimisePlan(...args),
+  outsourceStops: (...args: unknown[]) => outsourceStops(...args),
 }));
 const measured: string[] = [];
 vi.mock('$lib/perf', () => ({
@@ -152,5 +154,58 @@ describe('a running solve’s figures on screen', () => {
     expect(view.running).toBeNull();
     expect(view.progress?.elapsed_ms).toBe(250);
     vi.useRealTimers();
+  });
+});
+
+describe('a DIAq hand-over', () => {
+  const item = (stopId: string, code: string): OutsourceItem => ({
+    stop_id: stopId,
+    label: stopId,
+    order_reference: null,
+    outcome: 'already_diaq',
+    tracking_code: code,
+  });
+
+  beforeEach(() => {
+    getPlan.mockReset();
+    outsourceStops.mockReset();
+  });
+
+  it('follows each item the channel delivers while the command runs, then takes the report', async () => {
+    const view = new PlanView();
+    view.plan = version(1, 'finished', 900);
+    let answer: (r: OutsourceReport) => void = () => {};
+    let onItem: (i: OutsourceItem) => void = () => {};
+    outsourceStops.mockImplementation((_plan: string, _stops: string[], each: (i: OutsourceItem) => void) => {
+      onItem = each;
+      return new Promise<OutsourceReport>((resolve) => (answer = resolve));
+    });
+    const done = view.outsource(['a', 'b']);
+    expect(view.outsourcing).toBe(true);
+    expect(view.handOver?.asked).toEqual(['a', 'b']);
+    onItem(item('b', '100000000002'));
+    expect(view.handOver?.settled.map((i) => i.stop_id)).toEqual(['b']);
+    onItem(item('a', '100000000001'));
+    const report = { plan_id: 'p1', version: 1, items: [item('a', '100000000001'), item('b', '100000000002')], created: 0 };
+    answer(report);
+    expect(await done).toEqual(report);
+    expect(view.outsourcing).toBe(false);
+    expect(view.handOver?.report).toEqual(report);
+    expect(view.handOver?.settled).toHaveLength(2);
+    expect(getPlan).not.toHaveBeenCalled();
+  });
+
+  it('keeps the settled items with the error when the command fails part-way', async () => {
+    const view = new PlanView();
+    view.plan = version(1, 'finished', 900);
+    outsourceStops.mockImplementation(async (_plan: string, _stops: string[], each: (i: OutsourceItem) => void) => {
+      each(item('a', '100000000001'));
+      throw { code: 'transport', message: 'DIAq did not answer', field: null };
+    });
+    expect(await view.outsource(['a', 'b'])).toBeNull();
+    expect(view.handOver?.error).toEqual({ code: 'transport', message: 'DIAq did not answer', field: null });
+    expect(view.handOver?.settled.map((i) => i.stop_id)).toEqual(['a']);
+    expect(view.handOver?.report).toBeNull();
+    expect(view.outsourcing).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // The planning commands: the fleet, the batch import (a picked file's bytes, a dropped file's
 // path, one row checked again), solving with progress, and the kept plans. Types are the
 // generated ones (Rust is their one source).
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { call, normaliseError } from './call';
 import type {
   BatchReport,
@@ -13,6 +13,7 @@ import type {
   PlanJobProgress,
   PlanRequest,
   PlanSent,
+  OutsourceItem,
   OutsourceReport,
   PlanStarted,
   PlanSummary,
@@ -124,9 +125,10 @@ export function planJobProgress(planId: string): Promise<PlanJobProgress> {
 }
 
 /** Hands the stops to DIAq (a window that fits, then a delivery through the outbox); one item
- *  per stop. Repeating it creates nothing twice. */
-export function outsourceStops(planId: string, stopIds: string[]): Promise<OutsourceReport> {
-  return call<OutsourceReport>('outsource_stops', { planId, stopIds });
+ *  per stop, each also given to `onItem` as it is settled (a channel of this call only).
+ *  Repeating it creates nothing twice. */
+export function outsourceStops(planId: string, stopIds: string[], onItem: (item: OutsourceItem) => void): Promise<OutsourceReport> {
+  return call<OutsourceReport>('outsource_stops', { planId, stopIds, onItem: new Channel<OutsourceItem>(onItem) });
 }
 
 /** Every version of every plan, newest first. */
