@@ -24,7 +24,7 @@ struct StoresChanged {
 
 fn stores_changed(app: &AppHandle, backend: &Backend) {
     let count = backend
-        .dispatch
+        .dispatch()
         .list_stores(None)
         .map(|s| s.len())
         .unwrap_or(0);
@@ -48,7 +48,7 @@ pub async fn list_stores(
 
 #[tauri::command]
 pub async fn sync_stores(app: AppHandle, backend: State<'_, Backend>) -> Reply<SyncReport> {
-    let report = backend.dispatch.sync_stores().await?;
+    let report = backend.dispatch().sync_stores().await?;
     stores_changed(&app, &backend);
     Ok(report)
 }
@@ -60,7 +60,7 @@ pub async fn create_store(
     backend: State<'_, Backend>,
     input: StoreInput,
 ) -> Reply<Written<CachedStore>> {
-    let written = backend.dispatch.create_store_or_queue(&input).await?;
+    let written = backend.dispatch().create_store_or_queue(&input).await?;
     stores_changed(&app, &backend);
     Ok(written)
 }
@@ -72,7 +72,7 @@ pub async fn update_store(
     id: String,
     input: StoreInput,
 ) -> Reply<Written<CachedStore>> {
-    let written = backend.dispatch.update_store_or_queue(&id, &input).await;
+    let written = backend.dispatch().update_store_or_queue(&id, &input).await;
     // A 404 also removed the row from the cache: the list must refresh either way.
     stores_changed(&app, &backend);
     written
@@ -84,7 +84,7 @@ pub async fn delete_store(
     backend: State<'_, Backend>,
     id: String,
 ) -> Reply<Written<()>> {
-    let written = backend.dispatch.delete_store_or_queue(&id).await;
+    let written = backend.dispatch().delete_store_or_queue(&id).await;
     stores_changed(&app, &backend);
     written
 }
@@ -107,7 +107,7 @@ pub async fn discard_write(backend: State<'_, Backend>, client_id: String) -> Re
 /// Sends what is queued now (the "send now" button; a timer does it too).
 #[tauri::command]
 pub async fn replay_outbox(app: AppHandle, backend: State<'_, Backend>) -> Reply<ReplayReport> {
-    let report = backend.dispatch.replay_outbox().await?;
+    let report = backend.dispatch().replay_outbox().await?;
     stores_changed(&app, &backend);
     Ok(report)
 }
@@ -141,7 +141,7 @@ pub async fn sync_orders(
     backend: State<'_, Backend>,
     full: bool,
 ) -> Reply<OrderSyncReport> {
-    let report = backend.dispatch.sync_orders(full).await?;
+    let report = backend.dispatch().sync_orders(full).await?;
     if let Err(e) = app.emit("orders-changed", &report) {
         tracing::warn!("could not emit orders-changed: {e}");
     }

@@ -13,7 +13,7 @@ pub async fn off_main<T: Send + 'static>(
     backend: &Backend,
     work: impl FnOnce(&Dispatch) -> Result<T, CommandError> + Send + 'static,
 ) -> Result<T, CommandError> {
-    let dispatch: Arc<Dispatch> = backend.dispatch.clone();
+    let dispatch: Arc<Dispatch> = backend.dispatch();
     tauri::async_runtime::spawn_blocking(move || work(&dispatch))
         .await
         .map_err(|e| CommandError::new(ErrorCode::Internal, format!("cache work stopped: {e}")))?

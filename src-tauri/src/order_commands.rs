@@ -54,7 +54,7 @@ pub async fn cancel_orders(
     backend: State<'_, Backend>,
     orders: Vec<OrderRef>,
 ) -> Reply<Vec<CancelOutcome>> {
-    let batch = backend.dispatch.cancel_orders(&orders).await;
+    let batch = backend.dispatch().cancel_orders(&orders).await;
     let sent = batch
         .outcomes
         .iter()
@@ -77,7 +77,7 @@ pub async fn update_order(
     id: String,
     body: Value,
 ) -> Reply<Written<CachedOrder>> {
-    let written = backend.dispatch.update_order(kind, &id, body).await?;
+    let written = backend.dispatch().update_order(kind, &id, body).await?;
     order_written(&app, &written);
     Ok(written)
 }
@@ -91,7 +91,7 @@ pub async fn create_order(
     body: Value,
     window: WindowChoice,
 ) -> Reply<Written<CachedOrder>> {
-    let written = backend.dispatch.create_order(kind, body, window).await?;
+    let written = backend.dispatch().create_order(kind, body, window).await?;
     order_written(&app, &written);
     Ok(written)
 }
@@ -103,7 +103,7 @@ pub async fn estimate_order(
     kind: OrderKind,
     body: Value,
 ) -> Reply<EstimateView> {
-    backend.dispatch.estimate_order(kind, &body).await
+    backend.dispatch().estimate_order(kind, &body).await
 }
 
 /// Holds a chosen window (`reserve_windows`).
@@ -116,7 +116,7 @@ pub async fn reserve_window(
     time_zone_id: String,
 ) -> Reply<Written<Hold>> {
     let written = backend
-        .dispatch
+        .dispatch()
         .reserve_window(&store_id, &reserve_date, &time_zone_id)
         .await?;
     if let Written::Queued { reason, .. } = &written {

@@ -1,11 +1,14 @@
 //! 設定's commands: read the saved settings, test a service, save. Thin: the rules and the
-//! files are `hakobu_dispatch::settings`'s. A save takes effect at the next start (the
-//! running app keeps the configuration it was wired with).
+//! files are `hakobu_dispatch::settings`'s, the switch is `hakobu_dispatch::wiring`'s. A save
+//! takes effect at once: the running app switches to it, and keeps its previous configuration
+//! when the new one does not start.
 
 use hakobu_dispatch::settings::{self, SaveOutcome, Service, ServiceCheck, SettingIssue};
 use hakobu_dispatch::settings::{SettingsForm, SettingsState};
 use hakobu_dispatch::{CommandError, ErrorCode};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, State};
+
+use crate::backend::Backend;
 
 type Reply<T> = Result<T, CommandError>;
 
@@ -46,9 +49,20 @@ pub async fn settings_test(
 }
 
 #[tauri::command]
-pub async fn settings_save(app: AppHandle, form: SettingsForm) -> Reply<SaveOutcome> {
+pub async fn settings_save(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    form: SettingsForm,
+) -> Reply<SaveOutcome> {
     let dir = config_dir(&app)?;
-    settings::save(&dir, &form, env).await.map_err(internal)
+    let outcome = settings::save(&dir, &form, env).await.map_err(internal)?;
+    let SaveOutcome::Saved { state } = outcome else {
+        return Ok(outcome);
+    };
+    Ok(match backend.apply_saved(&app).await {
+        Ok(_) => SaveOutcome::Saved { state },
+        Err(reason) => SaveOutcome::SavedNotConnected { state, reason },
+    })
 }
 
 fn refusal(issues: &[SettingIssue]) -> CommandError {

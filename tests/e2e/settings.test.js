@@ -1,8 +1,9 @@
 // 設定 in the real window, one launch on the embedded sandbox: a malformed URL is refused at
 // its field; 接続テスト against a second sandbox (its own key) says reachable, key accepted and
-// the latency, and a wrong key says refused at the key; a save writes the settings and says
-// they apply at the next start; restarted, the app is on that sandbox (its URL in the status
-// bar, its orders on the board). Screenshots in Japanese and English.
+// the latency, and a wrong key says refused at the key; a save writes the settings and the
+// running app switches to that sandbox at once (its URL in the status bar, the sandbox banner
+// gone, its orders — and only its — on the board, no restart); restarted, the app is still on
+// it. Screenshots in Japanese and English.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import os from "node:os";
@@ -10,6 +11,22 @@ import path from "node:path";
 import { byTestId, clickTestId, freePort, launch, newProfile, screenshot, startSandbox, textOf } from "./harness.js";
 
 const KEY = "e2e-settings-key";
+
+/** Every order id the sandbox at `url` holds (deliveries and fetches, every page). */
+async function orderIds(url) {
+  const ids = new Set();
+  for (const kind of ["deliveries", "fetches"]) {
+    for (let page = 1; page <= 50; page++) {
+      const res = await fetch(`${url}/v1/${kind}?page=${page}`, { headers: { "Api-Key": KEY } });
+      assert.equal(res.status, 200, `${kind} page ${page}`);
+      const found = (await res.text()).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? [];
+      const before = ids.size;
+      for (const id of found) ids.add(id);
+      if (ids.size === before) break;
+    }
+  }
+  return ids;
+}
 
 /** The footer's line on where the secrets are, scrolled into view for a screenshot. */
 async function showSecretsLine(browser, name) {
@@ -45,9 +62,10 @@ describe("設定 in the desktop window", () => {
     await sandbox?.stop();
   });
 
-  it("refuses a malformed URL at its field, tests a key, saves, and is on the new API after a restart", async () => {
+  it("refuses a malformed URL at its field, tests a key, saves, switches to the new API at once and stays on it after a restart", async () => {
     const { browser } = app;
     await (await browser.$(byTestId("settings-page"))).waitForDisplayed({ timeout: 20000 });
+    assert.ok(await browser.$(byTestId("sandbox-banner")).isExisting(), "starts on the embedded sandbox");
     await screenshot(browser, "settings-ja-empty");
 
     await type(browser, "settings-diaq_url", "api.dia-9.com");
@@ -88,9 +106,9 @@ describe("設定 in the desktop window", () => {
     await screenshot(browser, "settings-ja-key-accepted");
 
     await clickTestId(browser, "settings-save");
-    await browser.waitUntil(async () => /再起動/.test(await textOf(browser, "settings-saved")), {
-      timeout: 20000,
-      timeoutMsg: "the save says it applies at the next start",
+    await browser.waitUntil(async () => (await textOf(browser, "settings-saved")) === "保存して接続しました", {
+      timeout: 30000,
+      timeoutMsg: "the save says it is saved and connected",
     });
     await screenshot(browser, "settings-ja-saved");
     const secretsJa = await textOf(browser, "settings-secrets");
@@ -99,17 +117,40 @@ describe("設定 in the desktop window", () => {
     assert.match(secretsJa, /secrets\.json/);
     assert.match(secretsJa, /キーリングが使えない理由: the OS keyring: /);
     await showSecretsLine(browser, "settings-ja-secrets");
-    // The running app keeps its configuration until restarted.
-    assert.doesNotMatch(await textOf(browser, "status-api-url"), new RegExp(String(port)));
+    // The running app is on the saved API now, without a restart: the status bar names it and
+    // the sandbox banner is gone.
+    await browser.waitUntil(async () => (await textOf(browser, "status-api-url")).includes(String(port)), {
+      timeout: 15000,
+      timeoutMsg: "the status bar names the saved API",
+    });
+    await browser.waitUntil(async () => !(await browser.$(byTestId("sandbox-banner")).isExisting()), {
+      timeout: 15000,
+      timeoutMsg: "the sandbox banner goes",
+    });
 
     await clickTestId(browser, "lang-toggle");
     await browser.waitUntil(async () => /Test connection/.test(await textOf(browser, "settings-page")), {
       timeout: 5000,
     });
+    assert.equal(await textOf(browser, "settings-saved"), "Saved and connected");
     await screenshot(browser, "settings-en-saved");
     assert.match(await textOf(browser, "settings-secrets"), /No OS keyring is available.*0600[\s\S]*Why no keyring: the OS keyring: /);
     await showSecretsLine(browser, "settings-en-secrets");
     await clickTestId(browser, "lang-toggle");
+
+    // The board shows the second sandbox's orders, and none of the embedded one's.
+    const second = await orderIds(url);
+    await browser.execute(() => (location.hash = "#/board"));
+    await browser.waitUntil(
+      async () => {
+        const shown = await browser.execute(() =>
+          [...document.querySelectorAll('[data-testid="board-card"]')].map((c) => c.dataset.orderId),
+        );
+        return shown.length > 0 && shown.every((id) => second.has(id));
+      },
+      { timeout: 60000, timeoutMsg: "the board shows only the second sandbox's orders" },
+    );
+    await screenshot(browser, "settings-ja-board-after-switch");
 
     await app.stop();
     app = await launch(profile);

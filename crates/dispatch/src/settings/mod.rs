@@ -81,8 +81,14 @@ pub enum SaveOutcome {
         issues: Vec<SettingIssue>,
         checks: BTreeMap<String, ServiceCheck>,
     },
-    /// Saved; the app uses it from its next start.
+    /// Saved, and the running app switched to it (or already ran on it).
     Saved { state: SettingsState },
+    /// Saved, but the running app could not switch to it (`reason`: what failed); it runs on
+    /// the previous configuration. [`save`] never answers this: the app does, after it.
+    SavedNotConnected {
+        state: SettingsState,
+        reason: String,
+    },
 }
 
 fn issue(field: &str, rule: impl Into<String>) -> SettingIssue {

@@ -95,7 +95,7 @@ describe('SettingsPage', () => {
     expect(test_.mock.calls[0]![0].diaq_api_key).toBeNull();
   });
 
-  it('a refused save names its fields; a save says it applies at the next start', async () => {
+  it('a refused save names its fields; a save says the app is connected with it', async () => {
     read.mockResolvedValue(state());
     save.mockResolvedValueOnce({
       outcome: 'refused',
@@ -111,7 +111,24 @@ describe('SettingsPage', () => {
     expect(screen.getByTestId('settings-refused')).toBeTruthy();
     expect(save.mock.calls[0]![0].diaq_url).toBe('http://x');
     await fireEvent.click(screen.getByTestId('settings-save'));
-    expect((await screen.findByTestId('settings-saved')).textContent).toContain('再起動');
+    expect((await screen.findByTestId('settings-saved')).textContent).toBe('保存して接続しました');
     expect(screen.queryByTestId('settings-issue-diaq_url')).toBeNull();
+  });
+
+  it('a save the app could not switch to says so, with the reason, and that the old one runs on', async () => {
+    read.mockResolvedValue(state());
+    save.mockResolvedValueOnce({
+      outcome: 'saved_not_connected',
+      state: state(),
+      reason: 'the embedded sandbox: /data/sandbox/diaq.db: unable to open',
+    });
+    render(SettingsPage, { params: {} });
+    await screen.findByTestId('settings-diaq_url');
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    const said = (await screen.findByTestId('settings-not-connected')).textContent ?? '';
+    expect(said).toContain('保存しましたが');
+    expect(said).toContain('the embedded sandbox: /data/sandbox/diaq.db: unable to open');
+    expect(said).toContain('以前の設定のまま');
+    expect(screen.queryByTestId('settings-saved')).toBeNull();
   });
 });

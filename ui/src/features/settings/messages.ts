@@ -27,7 +27,9 @@ export const settingsJa = {
   'settings.latency': '応答 {ms} ms',
   'settings.save': '保存',
   'settings.saving': 'テストして保存中…',
-  'settings.saved': '保存しました。次回の起動から新しい設定で接続します。アプリを再起動してください。',
+  'settings.saved': '保存して接続しました',
+  'settings.savedNotConnected':
+    '保存しましたが、新しい設定で接続できませんでした（{reason}）。アプリは以前の設定のまま動いています。',
   'settings.refused': '保存していません。赤字の項目を直してください。',
   'settings.loadFailed': '設定を読み込めませんでした',
   'settings.secretsKeyring': '鍵とシークレットは OS のキーリングに保存します（サービス名「{service}」）。',
@@ -63,7 +65,9 @@ export const settingsEn: Record<keyof typeof settingsJa, string> = {
   'settings.latency': '{ms} ms',
   'settings.save': 'Save',
   'settings.saving': 'Testing and saving…',
-  'settings.saved': 'Saved. The app connects with the new settings from its next start: restart it.',
+  'settings.saved': 'Saved and connected',
+  'settings.savedNotConnected':
+    'Saved, but the app could not connect with the new settings ({reason}); it keeps running on the previous ones.',
   'settings.refused': 'Not saved: fix the fields in red.',
   'settings.loadFailed': 'Could not read the settings',
   'settings.secretsKeyring': 'Keys and secrets are kept in the OS keyring (service “{service}”).',

@@ -4,9 +4,10 @@
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { CachedDriver } from './index';
 
-export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate' | 'plan';
+/** `backend`: the app switched to another configuration (another account's data). */
+export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate' | 'plan' | 'backend';
 
-const TOPICS: readonly Topic[] = ['stores', 'orders', 'outbox', 'drivers', 'routemate', 'plan'];
+const TOPICS: readonly Topic[] = ['stores', 'orders', 'outbox', 'drivers', 'routemate', 'plan', 'backend'];
 
 /** Which topics a backend event moves. `cache-changed` with both lists empty means "reload all". */
 export function topicsOf(event: string, payload: unknown): Topic[] {
@@ -20,6 +21,9 @@ export function topicsOf(event: string, payload: unknown): Topic[] {
       return ['outbox', 'orders', 'stores'];
     case 'routemate-jobs-changed':
       return ['routemate'];
+    // A saved configuration was switched to: everything cached may be another account's.
+    case 'backend-rewired':
+      return ['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate'];
     // A solve's best figures so far, its best plan so far, and its end: the planning view
     // reads `last[event]`.
     case 'plan-progress':
@@ -46,6 +50,7 @@ export const BACKEND_EVENTS = [
   'orders-changed',
   'outbox-changed',
   'routemate-jobs-changed',
+  'backend-rewired',
   'cache-changed',
   'plan-progress',
   'plan-preview',
@@ -151,6 +156,8 @@ export class EventHub {
         else if (orders.length === 0) w.everything();
       }
     }
+    // Another account: the watchers re-read every driver.
+    if (event === 'backend-rewired') for (const w of this.#driverWatchers) w.everything();
     for (const topic of topicsOf(event, payload)) this.version[topic] += 1;
   }
 

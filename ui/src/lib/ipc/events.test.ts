@@ -15,6 +15,19 @@ describe('the event hub', () => {
     expect(topicsOf('something-else', {})).toEqual([]);
   });
 
+  it('a switch to another configuration moves every data topic and re-reads every driver', () => {
+    expect(topicsOf('backend-rewired', 'remote')).toEqual(['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate']);
+    const hub = new EventHub();
+    const map = hub.watchDrivers();
+    expect(map.take()).toBeNull();
+    hub.receive('cache-changed', { orders: [], drivers: [4] });
+    hub.receive('backend-rewired', 'remote');
+    expect(map.take()).toBeNull(); // everything, not just driver 4
+    expect(hub.version.backend).toBe(1);
+    expect(hub.version.plan).toBe(0);
+    expect(hub.last['backend-rewired']).toBe('remote');
+  });
+
   it('bumps a version per topic and keeps the last payload', () => {
     const hub = new EventHub();
     hub.receive('cache-changed', { orders: ['x'], drivers: [1] });

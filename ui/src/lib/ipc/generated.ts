@@ -162,7 +162,7 @@ export type Service = "diaq" | "routemate" | "osrm";
 /**
  * The outcome of a save: refused at its fields (nothing written), or written.
  */
-export type SaveOutcome = { "outcome": "refused", issues: Array<SettingIssue>, checks: { [key in string]: ServiceCheck }, } | { "outcome": "saved", state: SettingsState, };
+export type SaveOutcome = { "outcome": "refused", issues: Array<SettingIssue>, checks: { [key in string]: ServiceCheck }, } | { "outcome": "saved", state: SettingsState, } | { "outcome": "saved_not_connected", state: SettingsState, reason: string, };
 
 export type StoreType = "standalone_store" | "in_mall_store" | "consolidation_store";
 
