@@ -32,6 +32,7 @@ mod outbox_write;
 mod planning;
 mod queued_orders;
 mod retention;
+mod retired;
 mod routemate;
 mod routemate_plan;
 pub mod settings;
@@ -121,6 +122,8 @@ pub struct Dispatch {
     /// Where planned routes are sent ([`Dispatch::with_routemate`]); `None`: not configured.
     routemate: Option<RouteMateLink>,
     online: AtomicBool,
+    /// Set when the app switched to another configuration ([`retired`]).
+    retired: AtomicBool,
     /// What changed in the cache, for the UI ([`Dispatch::subscribe_changes`]).
     changes: tokio::sync::broadcast::Sender<Changes>,
     /// Held by whoever compares an order's `update` with the cache and writes it (webhook
@@ -166,6 +169,7 @@ impl Dispatch {
             osrm: None,
             routemate: None,
             online: AtomicBool::new(false),
+            retired: AtomicBool::new(false),
             location_writes,
             changes,
             order_writes: tokio::sync::Mutex::new(()),

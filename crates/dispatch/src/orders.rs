@@ -96,6 +96,7 @@ impl Dispatch {
         {
             // Compare and write with no webhook confirmation in between (see `order_writes`).
             let _writing = self.order_writes.lock().await;
+            self.still_current()?;
             let deliveries = self.keep_newest(deliveries, &mut changed)?;
             let fetches = self.keep_newest(fetches, &mut changed)?;
             if full {

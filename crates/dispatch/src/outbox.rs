@@ -249,10 +249,15 @@ impl Dispatch {
     pub async fn replay_outbox(&self) -> Result<ReplayReport, CommandError> {
         // One replay at a time: in order means one row in flight.
         let _one = self.replaying.lock().await;
+        self.still_current()?;
         self.cache
             .outbox_requeue_in_flight(&self.account, &self.stamp())?;
         let mut report = ReplayReport::default();
         while let Some(next) = self.cache.outbox_next_pending(&self.account)? {
+            // Retired: the rest wait, pending, for their account.
+            if self.still_current().is_err() {
+                break;
+            }
             let sent_before = next.attempts > 0;
             let Some(row) = self.cache.outbox_mark_in_flight(next.seq, &self.stamp())? else {
                 continue;

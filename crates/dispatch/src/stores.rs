@@ -29,6 +29,9 @@ impl Dispatch {
         let stores = result?;
         let now = tokyo_rfc3339(self.clock.now());
         let cached: Vec<CachedStore> = stores.into_iter().map(|s| self.cached(s, &now)).collect();
+        // The same lock `retire` waits on: no write of a retired account after it.
+        let _writing = self.order_writes.lock().await;
+        self.still_current()?;
         self.cache.replace_stores(&cached)?;
         self.cache.set_meta(META_LAST_SYNC, &now)?;
         Ok(SyncReport {

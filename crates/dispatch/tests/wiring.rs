@@ -412,3 +412,68 @@ async fn a_new_demo_speed_restarts_the_sandbox_and_a_failed_restart_brings_the_o
     assert_eq!(again.contacts(), at_switch);
     live.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_still_running_on_the_old_account_writes_nothing_after_the_switch() {
+    let dir = tempfile::tempdir().unwrap();
+    // Account A: a seeded day behind its proxy; account B: one store, no orders.
+    let a_dir = dir.path().join("a");
+    std::fs::create_dir_all(&a_dir).unwrap();
+    let a_api = hakobu_sandbox::start(
+        &SandboxConfig {
+            db_path: a_dir.join("a.db"),
+            api_key: EMBEDDED_KEY.into(),
+            seed: Some(Seed::TokyoDay),
+            ..SandboxConfig::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let a = Proxy::start(a_api.addr()).await;
+    let (_b_api, b) = remote(dir.path()).await;
+    let config_dir = dir.path().join("config");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    save_settings(
+        &config_dir,
+        serde_json::json!({"diaq": {"base_url": a.url(), "api_key": EMBEDDED_KEY}}),
+    );
+    let (_, starter) = Embedded::starter(dir.path(), &[]);
+    let setup = start(dir.path(), starter).await;
+    let live = &setup.live;
+    until("account A's orders are cached", || {
+        cached_orders(&setup.cache) > 0
+    })
+    .await;
+    // A command that took A's Dispatch before the switch and runs on after it.
+    let old = live.dispatch();
+
+    save_settings(
+        &setup.config_dir,
+        serde_json::json!({"diaq": {"base_url": b.url(), "api_key": REMOTE_KEY}}),
+    );
+    live.rewire(resolve(&setup.config_dir)).await.unwrap();
+    assert_eq!(cached_orders(&setup.cache), 0);
+    let at_switch = a.contacts();
+    until("B's loops have ticked", || b.contacts() >= 6).await;
+    assert_eq!(a.contacts(), at_switch, "A's loops stopped");
+
+    // A still answers, but what the old Dispatch reads is not written into B's cache.
+    let late = old.sync_orders(true).await.unwrap_err();
+    assert_eq!(late.code, hakobu_dispatch::ErrorCode::Config, "{late}");
+    assert!(late.message.contains("switched"), "{late}");
+    assert!(a.contacts() > at_switch, "the late sync did reach A");
+    assert_eq!(
+        cached_orders(&setup.cache),
+        0,
+        "none of A's orders in B's cache"
+    );
+    let late = old.sync_stores().await.unwrap_err();
+    assert_eq!(late.code, hakobu_dispatch::ErrorCode::Config);
+    assert!(setup.cache.stores(None).unwrap().is_empty());
+    assert_eq!(
+        old.replay_outbox().await.unwrap_err().code,
+        hakobu_dispatch::ErrorCode::Config
+    );
+    live.stop().await;
+}

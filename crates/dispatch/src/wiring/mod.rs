@@ -405,6 +405,8 @@ impl Live {
         let both_embedded = old.configuration.api.is_none() && configuration.api.is_none();
         let prepared = prepare(&self.shared, configuration, !both_embedded).await?;
         old.stop_background().await;
+        // A command that began on the old one just before finishes without writing.
+        old.dispatch.retire().await;
         if both_embedded {
             old.stop_embedded().await;
         }
