@@ -1,6 +1,7 @@
 //! `#[tauri::command]` adapters of the fleet and planning: the drivers table, starting and
 //! cancelling a plan, reading plans back. A running plan's progress reaches the window as
-//! `plan-progress` events and its end as `plan-finished`. No logic lives here.
+//! `plan-progress` events and its end as `plan-finished`; a fleet change as `fleet-changed`.
+//! No logic lives here.
 
 use std::sync::Arc;
 
@@ -22,15 +23,35 @@ pub async fn list_fleet(backend: State<'_, Backend>) -> Reply<Vec<FleetDriver>> 
     off_main(&backend, |d| d.list_fleet()).await
 }
 
+/// Tells every window the fleet changed, whoever changed it (the fleet panel, another window,
+/// a script through IPC): the 計画 view re-reads its table and its tab's count.
+fn fleet_changed(app: &AppHandle) {
+    if let Err(e) = app.emit("fleet-changed", ()) {
+        tracing::warn!("could not emit fleet-changed: {e}");
+    }
+}
+
 /// Adds a driver or replaces the one with the same login; refusals name their field.
 #[tauri::command]
-pub async fn save_driver(backend: State<'_, Backend>, driver: DriverInput) -> Reply<FleetDriver> {
-    off_main(&backend, move |d| d.save_driver(&driver)).await
+pub async fn save_driver(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    driver: DriverInput,
+) -> Reply<FleetDriver> {
+    let saved = off_main(&backend, move |d| d.save_driver(&driver)).await?;
+    fleet_changed(&app);
+    Ok(saved)
 }
 
 #[tauri::command]
-pub async fn delete_driver(backend: State<'_, Backend>, email: String) -> Reply<()> {
-    off_main(&backend, move |d| d.delete_driver(&email)).await
+pub async fn delete_driver(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    email: String,
+) -> Reply<()> {
+    off_main(&backend, move |d| d.delete_driver(&email)).await?;
+    fleet_changed(&app);
+    Ok(())
 }
 
 /// Sends a solve's progress, provisional plans and end to the window as `plan-progress`,

@@ -132,6 +132,39 @@ describe("計画: a day's batch planned in the window", () => {
     assert.equal((await browser.$$(byTestId("fleet-row"))).length, 2);
   });
 
+  it("keeps the fleet tab's count with the table, whoever saves a driver (IPC or the panel)", async () => {
+    const { browser } = app;
+    const EMAIL = "e2e.count@routemate.example";
+    const count = () =>
+      browser.execute(() => document.querySelector('[data-testid="plan-tab-fleet"] .tab-count')?.textContent ?? "");
+    const fleetRows = () => browser.execute(() => document.querySelectorAll('[data-testid="fleet-row"]').length);
+    const here = { kind: "point", lat: 35.6545, lng: 139.7367, label: "麻布十番" };
+    assert.equal(await count(), "2");
+    // Saved through IPC, not the panel (another window, a script): the view hears of it.
+    const saved = await invoke(browser, "save_driver", {
+      driver: { email: EMAIL, name: "件数 確認", vehicle_type: "軽四輪", shift_start: "09:00", shift_end: "18:00", start: here, end: here, capacity: null },
+    });
+    assert.equal(saved.refusal ?? null, null, JSON.stringify(saved));
+    await waitFor(browser, async () => (await fleetRows()) === 3 && (await count()) === "3", "the IPC-saved driver counted");
+    // Edited in the panel: the same driver, the count unchanged and the row showing the new name.
+    await browser.execute((e) => document.querySelector(`[data-testid="fleet-row"][data-email="${e}"] [data-testid="fleet-edit"]`).click(), EMAIL);
+    await (await browser.$(byTestId("driver-dialog"))).waitForDisplayed({ timeout: 5000 });
+    const name = await browser.$(byTestId("driver-name"));
+    await name.clearValue();
+    await name.setValue("件数 変更");
+    await clickTestId(browser, "driver-save");
+    await waitFor(
+      browser,
+      async () => /件数 変更/.test(await browser.execute((e) => document.querySelector(`[data-testid="fleet-row"][data-email="${e}"]`)?.innerText ?? "", EMAIL)),
+      "the edited row",
+    );
+    assert.equal(await fleetRows(), 3);
+    assert.equal(await count(), "3");
+    const removed = await invoke(browser, "delete_driver", { email: EMAIL });
+    assert.equal(removed.refusal ?? null, null, JSON.stringify(removed));
+    await waitFor(browser, async () => (await fleetRows()) === 2 && (await count()) === "2", "the IPC-removed driver gone from the count");
+  });
+
   it("refuses a file over the size cap, whether picked or dropped, saying so", async () => {
     const { browser } = app;
     await clickTestId(browser, "plan-tab-batch");
@@ -356,8 +389,44 @@ describe("計画: a day's batch planned in the window", () => {
     await untick(unassigned[2].id);
     assert.match(await textOf(browser, "outsource-confirm"), /2件を委託/);
     await shots("94-plan-outsource");
+    // Every "n / total" the dialog shows while it runs, as it shows it (the run is too quick to
+    // poll; the report then replaces the live list).
+    await browser.execute(() => {
+      const seen = (window.__outsourceProgress = []);
+      const note = () => {
+        const text = document.querySelector('[data-testid="outsource-progress-count"]')?.textContent ?? null;
+        if (text !== null && seen[seen.length - 1] !== text) seen.push(text);
+      };
+      window.__outsourceObserver = new MutationObserver(note);
+      window.__outsourceObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await clickTestId(browser, "outsource-confirm");
-    await waitFor(browser, async () => (await browser.$$(byTestId("outsource-item"))).length === 2, "the per-item report", 60000);
+    // Shown mid-way (both languages) when an item settles long enough before the report to be
+    // caught; the sandbox usually answers too fast, and then the report below is the shot.
+    const run = () =>
+      browser.execute(() => {
+        const r = document.querySelector('[data-testid="outsource-run"]');
+        return { state: r?.dataset.state ?? null, settled: Number(r?.dataset.settled ?? 0) };
+      });
+    await waitFor(browser, async () => {
+      const r = await run();
+      return r.settled >= 1 || r.state === "done";
+    }, "the first item settled", 60000);
+    if ((await run()).state === "running") await shots("95-plan-outsourcing");
+    await waitFor(
+      browser,
+      async () => (await attr(browser, "outsource-run", "data-state")) === "done" && (await attr(browser, "outsource-run", "data-settled")) === "2",
+      "the report, each item having arrived on its own",
+      60000,
+    );
+    const progress = await browser.execute(() => {
+      window.__outsourceObserver.disconnect();
+      return window.__outsourceProgress;
+    });
+    assert.deepEqual(progress.slice(0, 1), ["処理済み 0 / 2件"], JSON.stringify(progress));
+    assert.ok(progress.includes("処理済み 2 / 2件"), `the progress reached 2 / 2: ${JSON.stringify(progress)}`);
+    assert.equal((await browser.$$(byTestId("outsource-item"))).length, 2, "the per-item report");
+    assert.equal((await browser.$$(byTestId("outsource-waiting"))).length, 0, "nothing left waiting");
     const items = await browser.execute(() =>
       Array.from(document.querySelectorAll('[data-testid="outsource-item"]'), (i) => ({ outcome: i.dataset.outcome, code: i.dataset.tracking, text: i.innerText })),
     );

@@ -5,9 +5,9 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { CachedDriver } from './index';
 
 /** `backend`: the app switched to another configuration (another account's data). */
-export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate' | 'plan' | 'backend';
+export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate' | 'plan' | 'backend' | 'fleet';
 
-const TOPICS: readonly Topic[] = ['stores', 'orders', 'outbox', 'drivers', 'routemate', 'plan', 'backend'];
+const TOPICS: readonly Topic[] = ['stores', 'orders', 'outbox', 'drivers', 'routemate', 'plan', 'backend', 'fleet'];
 
 /** Which topics a backend event moves. `cache-changed` with both lists empty means "reload all". */
 export function topicsOf(event: string, payload: unknown): Topic[] {
@@ -21,9 +21,12 @@ export function topicsOf(event: string, payload: unknown): Topic[] {
       return ['outbox', 'orders', 'stores'];
     case 'routemate-jobs-changed':
       return ['routemate'];
+    // A driver of the planning fleet saved or removed, from whichever window or script.
+    case 'fleet-changed':
+      return ['fleet'];
     // A saved configuration was switched to: everything cached may be another account's.
     case 'backend-rewired':
-      return ['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate'];
+      return ['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate', 'fleet'];
     // A solve's best figures so far, its best plan so far, and its end: the planning view
     // reads `last[event]`.
     case 'plan-progress':
@@ -51,6 +54,7 @@ export const BACKEND_EVENTS = [
   'outbox-changed',
   'routemate-jobs-changed',
   'backend-rewired',
+  'fleet-changed',
   'cache-changed',
   'plan-progress',
   'plan-preview',

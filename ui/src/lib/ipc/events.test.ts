@@ -13,10 +13,11 @@ describe('the event hub', () => {
     expect(topicsOf('plan-preview', { plan_id: 'p' })).toEqual(['plan']);
     expect(topicsOf('plan-finished', { plan_id: 'p' })).toEqual(['plan']);
     expect(topicsOf('something-else', {})).toEqual([]);
+    expect(topicsOf('fleet-changed', null)).toEqual(['fleet']);
   });
 
   it('a switch to another configuration moves every data topic and re-reads every driver', () => {
-    expect(topicsOf('backend-rewired', 'remote')).toEqual(['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate']);
+    expect(topicsOf('backend-rewired', 'remote')).toEqual(['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate', 'fleet']);
     const hub = new EventHub();
     const map = hub.watchDrivers();
     expect(map.take()).toBeNull();
