@@ -97,7 +97,7 @@ fn embedded_sandbox(data_dir: PathBuf, geo: SharedGazetteer) -> StartEmbedded {
                 .filter(|k| !k.trim().is_empty())
                 .unwrap_or_else(|| format!("sandbox_{}", uuid::Uuid::new_v4().simple()));
             let config = SandboxConfig {
-                db_path,
+                db_path: db_path.clone(),
                 api_key: api_key.clone(),
                 seed: Some(Seed::TokyoDay),
                 geo,
@@ -109,7 +109,9 @@ fn embedded_sandbox(data_dir: PathBuf, geo: SharedGazetteer) -> StartEmbedded {
             let running =
                 hakobu_sandbox::start(&config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
                     .await
-                    .map_err(|e| e.to_string())?;
+                    // Its own errors hide the path (an API's 5xx must not show it); here it
+                    // is the user's own file, and what to look at.
+                    .map_err(|e| format!("{}: {e}", db_path.display()))?;
             tracing::info!("embedded DIAq sandbox on {}", running.base_url());
             let demo_fleet = hakobu_sandbox::demo_drivers()
                 .iter()

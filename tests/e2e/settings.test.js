@@ -3,9 +3,11 @@
 // the latency, and a wrong key says refused at the key; a save writes the settings and the
 // running app switches to that sandbox at once (its URL in the status bar, the sandbox banner
 // gone, its orders — and only its — on the board, no restart); restarted, the app is still on
-// it. Screenshots in Japanese and English.
+// it; a save the app cannot switch to (the embedded sandbox's database cannot be opened) says
+// so with the reason and the app stays where it was. Screenshots in Japanese and English.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { byTestId, clickTestId, freePort, launch, newProfile, screenshot, startSandbox, textOf } from "./harness.js";
@@ -110,6 +112,7 @@ describe("設定 in the desktop window", () => {
       timeout: 30000,
       timeoutMsg: "the save says it is saved and connected",
     });
+    await browser.execute(() => document.querySelector('[data-testid="settings-saved"]').scrollIntoView());
     await screenshot(browser, "settings-ja-saved");
     const secretsJa = await textOf(browser, "settings-secrets");
     assert.match(secretsJa, /キーリングが使えないため/);
@@ -168,5 +171,34 @@ describe("設定 in the desktop window", () => {
     const saved = await again.execute(() => document.querySelector('[data-testid="settings-diaq_url"]')?.value ?? "");
     assert.equal(saved, url);
     await screenshot(again, "settings-ja-after-restart");
+
+    // Back to the embedded sandbox, which cannot open its database now (its directory is a
+    // file): saved, not connected, the reason said, the app still on the second sandbox.
+    const dataDir = path.join(profile.root, "data", "jp.hakobu.dispatcher");
+    renameSync(path.join(dataDir, "sandbox"), path.join(dataDir, "sandbox.moved"));
+    writeFileSync(path.join(dataDir, "sandbox"), "not a directory");
+    // clearValue() fires no input event: the bound form would keep the URL.
+    await again.execute(() => {
+      const input = document.querySelector('[data-testid="settings-diaq_url"]');
+      input.value = "";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await clickTestId(again, "settings-save");
+    await again.waitUntil(async () => /保存しましたが/.test(await textOf(again, "settings-not-connected")), {
+      timeout: 30000,
+      timeoutMsg: "the save says it could not connect",
+    });
+    const notConnected = await textOf(again, "settings-not-connected");
+    assert.match(notConnected, /the embedded sandbox: .*sandbox\/diaq\.db: /);
+    assert.match(notConnected, /以前の設定のまま動いています/);
+    assert.ok((await textOf(again, "status-api-url")).includes(String(port)), "still on the second sandbox");
+    assert.ok(!(await again.$(byTestId("sandbox-banner")).isExisting()));
+    await again.execute(() => document.querySelector('[data-testid="settings-not-connected"]').scrollIntoView());
+    await screenshot(again, "settings-ja-not-connected");
+    await clickTestId(again, "lang-toggle");
+    await again.waitUntil(async () => /Saved, but/.test(await textOf(again, "settings-not-connected")), { timeout: 5000 });
+    await again.execute(() => document.querySelector('[data-testid="settings-not-connected"]').scrollIntoView());
+    await screenshot(again, "settings-en-not-connected");
+    await clickTestId(again, "lang-toggle");
   });
 });
