@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { markStart, measureAfterPaint, measureSpan } from '$lib/perf';
+import { ageCounts, markStart, measureAfterPaint, measureSpan, recordAgesAfterPaint } from '$lib/perf';
 
 describe('benchmark measures', () => {
   afterEach(() => performance.clearMeasures());
@@ -25,5 +25,23 @@ describe('benchmark measures', () => {
     expect(performance.getEntriesByName('span', 'measure')).toHaveLength(1);
     for (let i = 0; i < 5; i++) measureSpan('span', performance.now());
     expect(performance.getEntriesByName('span', 'measure')).toHaveLength(6);
+  });
+
+  it('count every age at the paint, in whole milliseconds, and forget them when cleared', () => {
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => frames.push(cb));
+    vi.spyOn(Date, 'now').mockReturnValue(100_000);
+    recordAgesAfterPaint('age', [99_900, 99_900, 99_750, 80_000]);
+    recordAgesAfterPaint('age', []);
+    expect(ageCounts('age')).toEqual([]); // nothing before the paint
+    while (frames.length) frames.shift()!(0);
+    expect(ageCounts('age', true)).toEqual([
+      [100, 2],
+      [250, 1],
+      [20_000, 1],
+    ]);
+    expect(ageCounts('age')).toEqual([]);
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
   });
 });

@@ -95,3 +95,60 @@ export function measureAgeAfterPaint(name: string, epochMs: number): void {
     }),
   );
 }
+
+/** Ages counted in 1 ms steps up to this; older ones are kept as they are (few, and the
+ *  interesting ones). */
+const AGE_STEPS = 10_000;
+const MAX_OLD_AGES = 10_000;
+
+/** How old many things were when they were painted: a count per whole millisecond, for
+ *  updates too many to keep a measure each (2,000 driver moves a second). */
+interface AgeCounts {
+  steps: Uint32Array;
+  older: number[];
+}
+const ages = new Map<string, AgeCounts>();
+
+/**
+ * Counts, for each wall-clock instant in `epochMs` (e.g. when each driver fix now shown was
+ * taken, stamped by the server on this machine), its age at the paint after this call.
+ * Read back by the benchmark as a distribution over every update, through `ageCounts`.
+ */
+export function recordAgesAfterPaint(name: string, epochMs: readonly number[]): void {
+  if (typeof requestAnimationFrame !== 'function' || epochMs.length === 0) return;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      const now = Date.now();
+      let counts = ages.get(name);
+      if (!counts) {
+        counts = { steps: new Uint32Array(AGE_STEPS), older: [] };
+        ages.set(name, counts);
+      }
+      for (const at of epochMs) {
+        const age = Math.max(0, Math.round(now - at));
+        if (age < AGE_STEPS) counts.steps[age] = (counts.steps[age] ?? 0) + 1;
+        else if (counts.older.length < MAX_OLD_AGES) counts.older.push(age);
+      }
+    }),
+  );
+}
+
+/** The counts of `name` as [age ms, how many] pairs (ages with none left out), and forgets
+ *  them when `clear` (the benchmark clears at the start of its window). */
+export function ageCounts(name: string, clear = false): [number, number][] {
+  const counts = ages.get(name);
+  const out: [number, number][] = [];
+  if (counts) {
+    counts.steps.forEach((n, age) => {
+      if (n > 0) out.push([age, n]);
+    });
+    for (const age of counts.older) out.push([age, 1]);
+  }
+  if (clear) ages.delete(name);
+  return out;
+}
+
+// For the benchmark, which reads through WebDriver and cannot import modules.
+if (typeof window !== 'undefined') {
+  (window as unknown as { __hakobuAgeCounts?: typeof ageCounts }).__hakobuAgeCounts = ageCounts;
+}

@@ -9,7 +9,7 @@ import {
   freshnessOf,
   FRESH_MS,
   LOST_MS,
-  oldestNewFix,
+  newFixTimes,
 } from '$features/map/driverState';
 
 const NOW = Date.parse('2026-12-07T10:00:00+09:00');
@@ -122,21 +122,21 @@ describe('which fixes a reading brings to the screen', () => {
   const fix = (msAgo: number, shown: string | null = null) => ({ lat: 35.6, lng: 139.7, located_at: ago(msAgo), shown });
   const shownOf = (f: { shown: string | null }) => f.shown;
 
-  it('counts only fixes newer than the one shown, and the oldest of them', () => {
+  it('counts only fixes newer than the one shown', () => {
     // Driver 0 moved (shown 3 s ago, now 1 s ago); driver 1 was read again for its job and
     // still has the fix shown 9 s ago; driver 2 is new to the map (fix 2 s ago).
     const list = [fix(1000, ago(3000)), fix(9000, ago(9000)), fix(2000)];
-    expect(oldestNewFix(list, shownOf)).toBe(NOW - 2000);
+    expect(newFixTimes(list, shownOf)).toEqual([NOW - 1000, NOW - 2000]);
   });
 
   it('says none when nothing new arrives, or the times cannot be read', () => {
-    expect(oldestNewFix([fix(5000, ago(5000))], shownOf)).toBeNull();
-    expect(oldestNewFix([fix(5000, ago(1000))], shownOf)).toBeNull();
-    expect(oldestNewFix([{ lat: 1, lng: 1, located_at: 'soon', shown: null }], shownOf)).toBeNull();
-    expect(oldestNewFix([], shownOf)).toBeNull();
+    expect(newFixTimes([fix(5000, ago(5000))], shownOf)).toEqual([]);
+    expect(newFixTimes([fix(5000, ago(1000))], shownOf)).toEqual([]);
+    expect(newFixTimes([{ lat: 1, lng: 1, located_at: 'soon', shown: null }], shownOf)).toEqual([]);
+    expect(newFixTimes([], shownOf)).toEqual([]);
   });
 
   it('counts a fix whose shown time cannot be read', () => {
-    expect(oldestNewFix([fix(4000, 'garbled')], shownOf)).toBe(NOW - 4000);
+    expect(newFixTimes([fix(4000, 'garbled')], shownOf)).toEqual([NOW - 4000]);
   });
 });

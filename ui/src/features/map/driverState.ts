@@ -90,22 +90,22 @@ export function fixProblem(fix: Fix, shown: Fix | null, now: number): FixProblem
   return null;
 }
 
-/** When the oldest fix that a reading brings to the screen was taken (epoch ms), or null when it
- *  brings none: only fixes newer than the one shown count. A driver read again because its job
- *  changed keeps the fix already on screen, whose age says nothing about how fast updates
- *  arrive (the benchmark's "a location update reaches the screen"; counting those re-reads
- *  gave multi-second samples for drivers that had simply not moved). */
-export function oldestNewFix<F extends Fix>(list: readonly F[], shownAt: (fix: F) => string | null): number | null {
-  let oldest: number | null = null;
-  list.forEach((fix) => {
+/** When each fix that a reading brings to the screen was taken (epoch ms): only fixes newer
+ *  than the one shown count. A driver read again because its job changed keeps the fix already
+ *  on screen, whose age says nothing about how fast updates arrive (the benchmark's "a location
+ *  update reaches the screen"; counting those re-reads gave multi-second samples for drivers
+ *  that had simply not moved). */
+export function newFixTimes<F extends Fix>(list: readonly F[], shownAt: (fix: F) => string | null): number[] {
+  const times: number[] = [];
+  for (const fix of list) {
     const at = Date.parse(fix.located_at);
-    if (Number.isNaN(at)) return;
+    if (Number.isNaN(at)) continue;
     const shown = shownAt(fix);
     const before = shown === null ? Number.NaN : Date.parse(shown);
-    if (!Number.isNaN(before) && at <= before) return;
-    if (oldest === null || at < oldest) oldest = at;
-  });
-  return oldest;
+    if (!Number.isNaN(before) && at <= before) continue;
+    times.push(at);
+  }
+  return times;
 }
 
 /** Whether two readings of a driver differ in anything the map shows. */
