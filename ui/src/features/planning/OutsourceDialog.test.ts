@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { tick } from 'svelte';
+import type { OutsourceItem, OutsourceReport } from '$lib/ipc/generated';
+import { setLang } from '$i18n/index.svelte';
+import { key, plan, S1, S5 } from '$features/planning/timeline/fixture';
+
+// The command's boundary: answered here, its channel driven by the test.
+const outsourceStops = vi.fn();
+vi.mock('$lib/ipc/planning', async (original) => ({
+  ...(await original<typeof import('$lib/ipc/planning')>()),
+  outsourceStops: (...args: unknown[]) => outsourceStops(...args),
+}));
+
+const { PlanView } = await import('$features/planning/planView.svelte');
+const { default: OutsourceDialog } = await import('$features/planning/OutsourceDialog.svelte');
+
+const created = (stopId: string, code: string): OutsourceItem => ({
+  stop_id: stopId,
+  label: `${stopId}（行）`,
+  order_reference: 'HK0',
+  outcome: 'created',
+  delivery_id: `d-${stopId}`,
+  tracking_code: code,
+  window: { id: 'h', starts_at: '2026-12-08T19:00:00+09:00', ends_at: '2026-12-08T20:00:00+09:00', expires_at: '2026-12-08T18:00:00+09:00' },
+});
+
+const texts = (testId: string) => screen.queryAllByTestId(testId).map((e) => e.textContent?.replace(/\s+/g, ' ').trim());
+
+/** The dialog over a plan with one stop on a route (selected) and one unassigned: both ticked. */
+function open() {
+  const view = new PlanView();
+  view.plan = plan();
+  let each: (i: OutsourceItem) => void = () => {};
+  let answer: (r: OutsourceReport) => void = () => {};
+  let refuse: (e: unknown) => void = () => {};
+  outsourceStops.mockImplementation((_plan: string, _stops: string[], onItem: (i: OutsourceItem) => void) => {
+    each = onItem;
+    return new Promise<OutsourceReport>((resolve, reject) => ((answer = resolve), (refuse = reject)));
+  });
+  render(OutsourceDialog, { props: { view, selected: key(S1), onclose: () => {} } });
+  return { view, item: (i: OutsourceItem) => each(i), answer: (r: OutsourceReport) => answer(r), refuse: (e: unknown) => refuse(e) };
+}
+
+beforeEach(() => {
+  setLang('ja');
+  outsourceStops.mockReset();
+});
+afterEach(() => cleanup());
+
+describe('DIAq へ委託, item by item', () => {
+  it('shows n / total and each item as it settles, the rest waiting, then the report', async () => {
+    const run = open();
+    await fireEvent.click(screen.getByTestId('outsource-confirm'));
+    expect(outsourceStops.mock.calls[0][1]).toEqual([key(S1), key(S5)]);
+    expect(texts('outsource-progress-count')).toEqual(['処理済み 0 / 2件']);
+    expect(texts('outsource-waiting')).toEqual(['S1 待機中', 'S5 待機中']);
+
+    run.item(created(key(S5), '100000000005'));
+    await tick();
+    expect(texts('outsource-progress-count')).toEqual(['処理済み 1 / 2件']);
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50');
+    // Settled first, in the order they settle, named as in the ticks.
+    expect(texts('outsource-item')).toEqual(['S5 作成 100000000005（2026/12/08 19:00–20:00）']);
+    expect(texts('outsource-waiting')).toEqual(['S1 待機中']);
+
+    run.answer({ plan_id: 'p1', version: 1, items: [created(key(S1), '100000000001'), created(key(S5), '100000000005')], created: 2 });
+    await vi.waitFor(() => expect(screen.queryByTestId('outsource-summary')).not.toBeNull());
+    expect(screen.getByTestId('outsource-summary').textContent).toMatch(/作成 2件 \/ 2件/);
+    expect(screen.queryByTestId('outsource-progress')).toBeNull();
+    expect(texts('outsource-item').map((t) => t?.slice(0, 4))).toEqual(['S1 作', 'S5 作']);
+    expect(screen.getByTestId('outsource-run').dataset.settled).toBe('1');
+  });
+
+  it('keeps the settled items with the error when it fails part-way, the rest not handed over', async () => {
+    const run = open();
+    await fireEvent.click(screen.getByTestId('outsource-confirm'));
+    run.item(created(key(S1), '100000000001'));
+    run.refuse({ code: 'transport', message: 'DIAq did not answer', field: null });
+    await vi.waitFor(() => expect(screen.queryByTestId('outsource-error')).not.toBeNull());
+    expect(screen.getByTestId('outsource-error').textContent).toMatch(/途中で止まりました: DIAq did not answer/);
+    expect(texts('outsource-item')).toHaveLength(1);
+    expect(texts('outsource-waiting')).toEqual(['S5 未処理']);
+    expect(texts('outsource-progress-count')).toEqual(['処理済み 1 / 2件']);
+    // Again with the same stops.
+    await fireEvent.click(screen.getByTestId('outsource-retry'));
+    expect(outsourceStops.mock.calls[1][1]).toEqual([key(S1), key(S5)]);
+  });
+
+  it('goes back to the ticks when it fails before anything settled', async () => {
+    const run = open();
+    await fireEvent.click(screen.getByTestId('outsource-confirm'));
+    run.refuse({ code: 'bad_request', message: 'stop_ids: no stop "x" in this plan', field: 'stop_ids' });
+    await vi.waitFor(() => expect(screen.queryByTestId('outsource-error')).not.toBeNull());
+    expect(screen.getByTestId('outsource-error').textContent).toBe('stop_ids: no stop "x" in this plan');
+    expect(screen.getAllByTestId('outsource-candidate')).toHaveLength(2);
+    expect(screen.queryByTestId('outsource-run')).toBeNull();
+  });
+});
