@@ -52,7 +52,7 @@ describe('DIAq へ委託, item by item', () => {
   it('shows n / total and each item as it settles, the rest waiting, then the report', async () => {
     const run = open();
     await fireEvent.click(screen.getByTestId('outsource-confirm'));
-    expect(outsourceStops.mock.calls[0][1]).toEqual([key(S1), key(S5)]);
+    expect(outsourceStops.mock.calls[0]?.[1]).toEqual([key(S1), key(S5)]);
     expect(texts('outsource-progress-count')).toEqual(['処理済み 0 / 2件']);
     expect(texts('outsource-waiting')).toEqual(['S1 待機中', 'S5 待機中']);
 
@@ -84,7 +84,7 @@ describe('DIAq へ委託, item by item', () => {
     expect(texts('outsource-progress-count')).toEqual(['処理済み 1 / 2件']);
     // Again with the same stops.
     await fireEvent.click(screen.getByTestId('outsource-retry'));
-    expect(outsourceStops.mock.calls[1][1]).toEqual([key(S1), key(S5)]);
+    expect(outsourceStops.mock.calls[1]?.[1]).toEqual([key(S1), key(S5)]);
   });
 
   it('goes back to the ticks when it fails before anything settled', async () => {
