@@ -329,7 +329,7 @@ async fn sandbox_to_remote_switches_live_and_the_old_loops_stop() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_switch_keeps_the_previous_configuration_working() {
+async fn a_failed_switch_keeps_the_previous_configuration_working_and_a_later_save_switches() {
     let dir = tempfile::tempdir().unwrap();
     let (_remote_api, remote) = remote(dir.path()).await;
     let config_dir = dir.path().join("config");
@@ -360,6 +360,18 @@ async fn a_failed_switch_keeps_the_previous_configuration_working() {
         remote.contacts() >= at_failure + 4
     })
     .await;
+
+    // Saved again, now that the sandbox can start: remote → embedded switches.
+    let rewired = live.rewire(resolve(&setup.config_dir)).await.unwrap();
+    assert_eq!((rewired.mode, rewired.switched), (Mode::Sandbox, true));
+    assert_eq!(live.dispatch().status().unwrap().mode, Mode::Sandbox);
+    let at_switch = remote.contacts();
+    let sandbox = embedded.proxy(0);
+    until("the embedded sandbox's day is cached", || {
+        cached_orders(&setup.cache) > 0 && sandbox.contacts() >= 6
+    })
+    .await;
+    assert_eq!(remote.contacts(), at_switch, "the remote's loops stopped");
     live.stop().await;
 }
 

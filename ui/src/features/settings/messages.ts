@@ -26,7 +26,7 @@ export const settingsJa = {
   'settings.keyRefusedField': 'このキーは受け付けられませんでした。キーを確かめてください',
   'settings.latency': '応答 {ms} ms',
   'settings.save': '保存',
-  'settings.saving': 'テストして保存中…',
+  'settings.saving': 'テスト・保存・接続中…',
   'settings.saved': '保存して接続しました',
   'settings.savedNotConnected':
     '保存しましたが、新しい設定で接続できませんでした（{reason}）。アプリは以前の設定のまま動いています。',
@@ -64,7 +64,7 @@ export const settingsEn: Record<keyof typeof settingsJa, string> = {
   'settings.keyRefusedField': 'This key was refused: check it',
   'settings.latency': '{ms} ms',
   'settings.save': 'Save',
-  'settings.saving': 'Testing and saving…',
+  'settings.saving': 'Testing, saving, connecting…',
   'settings.saved': 'Saved and connected',
   'settings.savedNotConnected':
     'Saved, but the app could not connect with the new settings ({reason}); it keeps running on the previous ones.',
