@@ -52,6 +52,7 @@ fn main() {
             "send_plan",
             "plan_job_progress",
             "outsource_stops",
+            "watch_cache_changes",
         ]),
     ))
     .expect("tauri build script");

@@ -134,7 +134,8 @@ fn to_window(app: AppHandle) -> Notify {
     Arc::new(move |notice: Notice<'_>| {
         let event = notice.event();
         let sent = match notice {
-            Notice::CacheChanged(batch) => app.emit(event, batch),
+            // Down the window's channel, not as an event: see change_channel.rs.
+            Notice::CacheChanged(batch) => crate::change_channel::send(&app, batch),
             Notice::OutboxChanged(report) => app.emit(event, report),
             Notice::OrdersChanged(report) => app.emit(event, report),
             Notice::RouteMateJobsChanged(refresh) => app.emit(event, refresh),

@@ -6,6 +6,7 @@
 mod backend;
 mod batch_commands;
 mod board_commands;
+mod change_channel;
 mod commands;
 mod off_main;
 mod order_commands;
@@ -27,6 +28,8 @@ fn main() {
     let single = single_instance::plugin(&context.config().identifier);
     let app = tauri::Builder::default()
         .plugin(single)
+        // Before the backend starts sending: see change_channel.rs.
+        .manage(change_channel::ChangeChannel::default())
         .setup(|app| {
             let backend = backend::start(app.handle())?;
             app.manage(backend);
@@ -82,6 +85,7 @@ fn main() {
             plan_commands::send_plan,
             plan_commands::plan_job_progress,
             plan_commands::outsource_stops,
+            change_channel::watch_cache_changes,
         ])
         .build(context);
     match app {

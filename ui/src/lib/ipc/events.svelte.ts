@@ -1,6 +1,7 @@
 // The one place that listens to the backend's events. Each event bumps the version of the
 // topics it touches; views read `events.version.<topic>` inside an $effect and re-read their
 // data from the cache when it moves. No view wires a listener of its own.
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { CachedDriver } from './index';
 
@@ -55,7 +56,6 @@ export const BACKEND_EVENTS = [
   'routemate-jobs-changed',
   'backend-rewired',
   'fleet-changed',
-  'cache-changed',
   'plan-progress',
   'plan-preview',
   'plan-finished',
@@ -121,6 +121,9 @@ export class EventHub {
   #unlisten: UnlistenFn[] = [];
   #driverWatchers = new Set<ChangedIds>();
   #started = false;
+  /** The channel `cache-changed` comes down (src-tauri/src/change_channel.rs says why it is
+   *  not an event); messages of a channel this hub no longer holds are ignored. */
+  #changes: Channel<unknown> | null = null;
 
   /** Subscribes once to every backend event. Outside Tauri (tests, `vite dev`) it stays quiet. */
   async start(): Promise<void> {
@@ -132,6 +135,15 @@ export class EventHub {
       } catch {
         // No Tauri runtime: views still load on demand.
       }
+    }
+    const changes = new Channel<unknown>((payload) => {
+      if (this.#changes === changes) this.receive('cache-changed', payload);
+    });
+    this.#changes = changes;
+    try {
+      await invoke('watch_cache_changes', { channel: changes });
+    } catch {
+      // No Tauri runtime: views still load on demand.
     }
   }
 
@@ -175,6 +187,7 @@ export class EventHub {
   stop(): void {
     for (const u of this.#unlisten) u();
     this.#unlisten = [];
+    this.#changes = null;
     this.#started = false;
   }
 }

@@ -1,7 +1,46 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// The page's end of a Tauri channel: the hub's handler, to be called as the backend would.
+const opened: { onmessage: (payload: unknown) => void }[] = [];
+vi.mock('@tauri-apps/api/core', () => ({
+  Channel: class {
+    onmessage: (payload: unknown) => void;
+    constructor(onmessage: (payload: unknown) => void) {
+      this.onmessage = onmessage;
+      opened.push(this);
+    }
+  },
+  invoke: vi.fn(async () => undefined),
+}));
+vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }));
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import { EventHub, topicsOf } from '$lib/ipc/events.svelte';
 
 describe('the event hub', () => {
+  it('hears cache-changed down the channel it opens, not as an event, and no more once stopped', async () => {
+    const hub = new EventHub();
+    const map = hub.watchDrivers();
+    map.take();
+    await hub.start();
+    expect(vi.mocked(listen).mock.calls.map((c) => c[0])).not.toContain('cache-changed');
+    expect(vi.mocked(listen).mock.calls.map((c) => c[0])).toContain('orders-changed');
+    expect(vi.mocked(invoke)).toHaveBeenCalledWith('watch_cache_changes', { channel: opened[0] });
+    opened[0]!.onmessage({ orders: [], drivers: [5] });
+    expect(hub.version.drivers).toBe(1);
+    expect(map.take()).toEqual([5]);
+    hub.stop();
+    opened[0]!.onmessage({ orders: [], drivers: [6] });
+    expect(hub.version.drivers).toBe(1);
+    // Started again (a reloaded page): a new channel, the old one's messages ignored.
+    await hub.start();
+    expect(opened).toHaveLength(2);
+    opened[0]!.onmessage({ orders: [], drivers: [7] });
+    opened[1]!.onmessage({ orders: [], drivers: [8] });
+    expect(map.take()).toEqual([8]);
+  });
+
   it('maps each backend event to the topics it moves', () => {
     expect(topicsOf('stores-changed', { count: 3 })).toEqual(['stores']);
     expect(topicsOf('orders-changed', {})).toEqual(['orders']);

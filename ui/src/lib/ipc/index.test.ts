@@ -13,7 +13,6 @@ import {
   normaliseError,
   COMMAND_ERROR_CODES,
   onOrdersChanged,
-  onCacheChanged,
   onOutboxChanged,
   outboxRows,
   discardWrite,
@@ -161,18 +160,16 @@ describe('commands', () => {
     ]);
   });
 
-  it('unwrap the cache-changed and outbox-changed payloads', async () => {
-    const changes = { orders: ['d1'], drivers: [3] };
+  it('unwrap the outbox-changed payload', async () => {
     const replay = { acked: 1, failed: 0, conflicts: 0, stopped: null };
     listenMock.mockImplementation(async (event, handler) => {
-      handler({ event, id: 3, payload: event === 'cache-changed' ? changes : replay });
+      handler({ event, id: 3, payload: replay });
       return () => {};
     });
     const seen: unknown[] = [];
-    await onCacheChanged((payload) => seen.push(payload));
     await onOutboxChanged((payload) => seen.push(payload));
-    expect(listenMock.mock.calls.map((c) => c[0])).toEqual(['cache-changed', 'outbox-changed']);
-    expect(seen).toEqual([changes, replay]);
+    expect(listenMock.mock.calls.map((c) => c[0])).toEqual(['outbox-changed']);
+    expect(seen).toEqual([replay]);
   });
 
   it('unwrap the orders-changed payload', async () => {

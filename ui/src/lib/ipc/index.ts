@@ -352,19 +352,13 @@ export async function onOrdersChanged(
   }
 }
 
-/** `cache-changed`: webhooks or a sync changed these cached rows (empty lists: reload all). */
+/** `cache-changed`: webhooks or a sync changed these cached rows (empty lists: reload all).
+ *  It comes down the channel the event hub opens (events.svelte.ts), not as an event. */
 export interface CacheChanges {
   orders: string[];
   drivers: number[];
 }
 
-export async function onCacheChanged(handler: (payload: CacheChanges) => void): Promise<UnlistenFn> {
-  try {
-    return await listen<CacheChanges>('cache-changed', (event) => handler(event.payload));
-  } catch (error) {
-    throw normaliseError(error);
-  }
-}
 
 // ---- The outbox: writes waiting for the API, or refused by it ----
 

@@ -1,0 +1,36 @@
+//! The cache's changes reach the window down a `tauri::ipc::Channel` the window opens
+//! (`watch_cache_changes`), not as a global event. An event is delivered by evaluating a script
+//! with the payload spliced into its source, and WebKit keeps memory in proportion to the
+//! script source it is handed; at 2,000 driver moves a second that is most of what the web
+//! process grew by (ui/MAP-BENCHMARKS.md). A channel hands a payload over 8 KB to the page as
+//! the answer of a fetch the page makes (Tauri's channel protocol) and only small ones as a
+//! script, so the moves' rows never become script source.
+
+use std::sync::Mutex;
+
+use hakobu_dispatch::Changes;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager};
+
+/// The window's open channel: one window, and a reloaded page opens a new one that replaces
+/// the old (whose page is gone: what was sent to it would never be fetched).
+#[derive(Default)]
+pub struct ChangeChannel(Mutex<Option<Channel<Changes>>>);
+
+/// Hands `changes` to the window; nothing when no page has opened a channel yet (a page reads
+/// everything when it starts).
+pub fn send(app: &AppHandle, changes: &Changes) -> tauri::Result<()> {
+    let state = app.state::<ChangeChannel>();
+    let channel = state.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    match channel {
+        Some(channel) => channel.send(changes.clone()),
+        None => Ok(()),
+    }
+}
+
+/// Opened by the window's event hub once per page: every later `cache-changed` comes down
+/// `channel`.
+#[tauri::command]
+pub fn watch_cache_changes(state: tauri::State<'_, ChangeChannel>, channel: Channel<Changes>) {
+    *state.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
+}
