@@ -10,6 +10,7 @@ mod change_channel;
 mod commands;
 mod off_main;
 mod order_commands;
+mod page_loads;
 mod plan_commands;
 mod settings_commands;
 mod single_instance;
@@ -30,6 +31,8 @@ fn main() {
         .plugin(single)
         // Before the backend starts sending: see change_channel.rs.
         .manage(change_channel::ChangeChannel::default())
+        .manage(page_loads::PageLoads::default())
+        .on_page_load(page_loads::on_page_load)
         .setup(|app| {
             let backend = backend::start(app.handle())?;
             app.manage(backend);

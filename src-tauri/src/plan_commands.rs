@@ -1,6 +1,7 @@
 //! `#[tauri::command]` adapters of the fleet and planning: the drivers table, starting and
-//! cancelling a plan, reading plans back. A running plan's progress reaches the window as
-//! `plan-progress` events and its end as `plan-finished`; a fleet change as `fleet-changed`.
+//! cancelling a plan, reading plans back. A running plan's progress, previews and end go down
+//! the starting call's channel (its end also to every page as `plan-finished`); a fleet change
+//! goes out as `fleet-changed`.
 //! No logic lives here.
 
 use std::sync::Arc;
@@ -10,10 +11,11 @@ use hakobu_dispatch::{
     PlanEvent, PlanJobProgress, PlanListener, PlanRequest, PlanSent, PlanStarted, PlanSummary,
 };
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::backend::Backend;
 use crate::off_main::off_main;
+use crate::page_loads::PageLoads;
 
 type Reply<T> = Result<T, CommandError>;
 
@@ -54,43 +56,60 @@ pub async fn delete_driver(
     Ok(())
 }
 
-/// Sends a solve's progress, provisional plans and end to the window as `plan-progress`,
-/// `plan-preview` and `plan-finished`.
-fn to_window(app: AppHandle) -> PlanListener {
+/// Sends a solve's progress, provisional plans and end down the caller's channel, not as global
+/// events: a preview is a whole plan (over 100 KB for 300 stops, several a second for 2,000),
+/// and an event reaches the page as a script with the payload in its source, which WebKit's web
+/// process keeps memory for (see change_channel.rs); a channel hands a payload over 8 KB to the
+/// page as the answer of a fetch. The end also goes to every page as `plan-finished` (small,
+/// once per version): a page reloaded while the solve ran has lost the channel and still shows
+/// the plan when it ends. Nothing more goes down the channel once its page is gone (see
+/// page_loads.rs): a preview sent to a reloaded page would be kept for the window's lifetime.
+fn to_caller(app: AppHandle, on_event: Channel<PlanEvent>) -> PlanListener {
+    let page = app.state::<PageLoads>().current();
     Arc::new(move |event: PlanEvent| {
-        let sent = match &event {
-            PlanEvent::Progress(p) => app.emit("plan-progress", p),
-            PlanEvent::Preview(plan) => app.emit("plan-preview", plan),
-            PlanEvent::Finished(f) => app.emit("plan-finished", f),
-        };
-        if let Err(e) = sent {
-            tracing::warn!("could not emit a plan event: {e}");
+        if let PlanEvent::Finished(f) = &event
+            && let Err(e) = app.emit("plan-finished", f)
+        {
+            tracing::warn!("could not emit plan-finished: {e}");
+        }
+        if app.state::<PageLoads>().current() != page {
+            return;
+        }
+        // A page that went away misses only this solve's progress: the plan is saved.
+        if let Err(e) = on_event.send(event) {
+            tracing::warn!("could not send a plan event: {e}");
         }
     })
 }
 
-/// Starts solving; returns the plan id and version at once. Events follow.
+/// Starts solving; returns the plan id and version at once. Its progress, previews and end
+/// follow down `on_event`.
 #[tauri::command]
 pub async fn plan_batch(
     app: AppHandle,
     backend: State<'_, Backend>,
     request: PlanRequest,
+    on_event: Channel<PlanEvent>,
 ) -> Reply<PlanStarted> {
-    backend.dispatch().plan_batch(request, to_window(app)).await
+    backend
+        .dispatch()
+        .plan_batch(request, to_caller(app, on_event))
+        .await
 }
 
 /// Re-optimises the plan's current version around its locked routes and fixed stops; like
-/// `plan_batch`, returns at once and events follow.
+/// `plan_batch`, returns at once and its events follow down `on_event`.
 #[tauri::command]
 pub async fn reoptimise_plan(
     app: AppHandle,
     backend: State<'_, Backend>,
     plan_id: String,
     time_limit_s: Option<u32>,
+    on_event: Channel<PlanEvent>,
 ) -> Reply<PlanStarted> {
     backend
         .dispatch()
-        .reoptimise_plan(&plan_id, time_limit_s, to_window(app))
+        .reoptimise_plan(&plan_id, time_limit_s, to_caller(app, on_event))
         .await
 }
 

@@ -490,4 +490,31 @@ describe("計画: a day's batch planned in the window", () => {
     await clickTestId(browser, "lang-toggle");
     await clickTestId(browser, "plan-tab-routes");
   });
+
+  it("shows the plan of a solve that was running when the window was reloaded, once it ends", async () => {
+    const { browser } = app;
+    // A solve's progress and previews come down the channel of the call that started it, which a
+    // reload loses; its end still reaches the new page (plan-finished) and the plan shows.
+    const planId = await attr(browser, "plan-version", "data-plan-id");
+    const before = Number(await attr(browser, "plan-version", "data-version"));
+    await browser.execute(() => {
+      const select = document.querySelector('[data-testid="plan-time-limit"]');
+      select.value = "5";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await clickTestId(browser, "plan-reoptimise");
+    await waitFor(browser, async () => (await browser.$$(byTestId("plan-cancel"))).length > 0, "the re-optimisation running");
+    await browser.execute(() => location.reload());
+    await (await browser.$(byTestId("plan-page"))).waitForDisplayed({ timeout: 20000 });
+    await waitFor(
+      browser,
+      async () =>
+        (await attr(browser, "plan-version", "data-plan-id")) === planId &&
+        Number(await attr(browser, "plan-version", "data-version")) > before &&
+        (await attr(browser, "plan-version", "data-state")) === "finished",
+      "the re-optimised version on screen after the reload",
+      60000,
+    );
+    assert.ok(Number(await attr(browser, "plan-map-legend", "data-lines")) >= 1, "its routes on the map");
+  });
 });

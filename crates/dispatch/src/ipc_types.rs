@@ -176,6 +176,7 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::PlanStarted,
         crate::PlanProgress,
         crate::PlanFinished,
+        crate::PlanEvent,
         // Edits, evaluation and history (issue 22 §1).
         crate::PlanEdit,
         crate::PlanProblem,

@@ -267,7 +267,7 @@ pub struct PlanStarted {
     pub time_limit_s: u32,
 }
 
-/// `plan-progress`: the best plan so far, about every 250 ms.
+/// A running solve's best figures so far, about every 250 ms (`PlanEvent::Progress`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PlanProgress {
     pub plan_id: String,
@@ -280,7 +280,8 @@ pub struct PlanProgress {
     pub time_limit_ms: u64,
 }
 
-/// `plan-finished`: the version ended (read it with `get_plan`).
+/// The version ended (read it with `get_plan`): `PlanEvent::Finished` to the solve's caller, and
+/// the window event `plan-finished` to every page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PlanFinished {
     pub plan_id: String,
@@ -292,11 +293,14 @@ pub struct PlanFinished {
     pub error: Option<String>,
 }
 
-/// What a running solve tells its caller.
-#[derive(Debug, Clone, PartialEq)]
+/// What a running solve tells its caller; the window gets it down the solve's own channel
+/// (`plan_batch`'s `onEvent`), as `{ kind, data }`. Adjacently tagged so a preview's `data` is
+/// the `Plan` itself, with no tag mixed into its fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum PlanEvent {
     Progress(PlanProgress),
-    /// `plan-preview`: the best plan so far while the solve runs (state `running`; shown
+    /// The best plan so far while the solve runs (state `running`; shown
     /// read-only, marked provisional): first as soon as the greedy start exists, then when it
     /// improved, at most every `preview_every(stops)` (2 s; 10 s for 2,000 stops).
     Preview(Box<Plan>),

@@ -24,6 +24,7 @@ import {
   type FleetDriver,
   type Plan,
   type PlanEdit,
+  type PlanEvent,
   type PlanFinished,
   type PlanJobProgress,
   type PlanSent,
@@ -33,7 +34,7 @@ import {
   type RowReport,
 } from '$lib/ipc/planning';
 import type { BatchStop, OrderRef } from '$lib/ipc/generated';
-import { markStart, measureAfterPaint } from '$lib/perf';
+import { markStart, measureAfterPaint, measureSpan } from '$lib/perf';
 import { todayInTokyo } from '$lib/time';
 import { basket } from '$features/planning/basket.svelte';
 import { editOf } from '$features/planning/batchRows';
@@ -75,6 +76,21 @@ function stopOf(row: RowReport): BatchStop | null {
  *  canvases a repaint took 50–80 ms (ui/PLAN-BENCHMARKS.md), a quarter of the frames at four a
  *  second. Once a second keeps the elapsed time ticking and the window free. */
 export const PROGRESS_SHOWN_EVERY_MS = 1000;
+
+/** One solve this view started: its channel's messages count while it is the view's current
+ *  solve, and not after its end. */
+interface Solve {
+  readonly seq: number;
+}
+
+/** `plan-finished` as a key, to tell an end already handled from a new one. */
+const endKey = (f: { plan_id: string; version: number }): string => `${f.plan_id}:${f.version}`;
+
+/** A solve found running when the page loaded (started before a reload) is looked for this
+ *  often, as well as heard as `plan-finished`: the page may have started listening just after
+ *  it ended. For at most END_POLL_FOR_MS (the longest solve the view offers is 300 s). */
+export const END_POLL_EVERY_MS = 2000;
+const END_POLL_FOR_MS = 10 * 60_000;
 
 export class PlanView {
   // ---- the batch ----
@@ -119,13 +135,18 @@ export class PlanView {
   #loaded = false;
   /** The plan on screen before the running solve's first preview: back on screen if it fails. */
   #beforeRun: Plan | null = null;
-  /** The last preview taken (the hub's object: each progress event hands it over again). */
-  #seenPreview: Plan | null = null;
+  /** The solve whose channel is heard; null when none runs (an older one's messages dropped). */
+  #solve: Solve | null = null;
+  #solveSeq = 0;
+  /** The ends handled (down a channel, as `plan-finished` or found by a poll): each once. */
+  #endsHandled = new Set<string>();
+  /** The poll for the end of a solve the page found running when it loaded. */
+  #endPoll: ReturnType<typeof setTimeout> | null = null;
   /** Whether the running solve's first routes were measured (`plan:routes`). */
   #routesMeasured = true;
   /** The latest progress not yet on screen, when it was last changed there, and the timer
    *  that puts the latest up at the next turn (see PROGRESS_SHOWN_EVERY_MS). */
-  #progressWaiting: PlanProgress | null = null;
+  #progressWaiting: { solve: Solve; progress: PlanProgress } | null = null;
   #progressShownAt = -Infinity;
   #progressTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -158,6 +179,9 @@ export class PlanView {
     try {
       const plans = await listPlans();
       const last = plans.find((p) => p.state !== 'running' && p.state !== 'interrupted') ?? null;
+      // A solve still running, started before the page was reloaded: its plan shows when it ends.
+      const solving = plans.find((p) => p.state === 'running');
+      if (solving) this.#pollForEnd(solving);
       if (last) {
         await this.show(last.plan_id, last.version);
         // The day and store the plan was made for, so a re-run starts from them.
@@ -274,23 +298,24 @@ export class PlanView {
     this.progress = null;
     const stops = this.stops;
     const orders: OrderRef[] = basket.orders.map((o) => ({ kind: o.kind, id: o.id }));
-    this.#solveStarts();
-    try {
-      this.running = await planBatch({
-        plan_id: null,
-        date: this.date,
-        store_id: stops.length > 0 ? this.storeId : null,
-        stops,
-        orders,
-        drivers: null,
-        time_limit_s: this.timeLimitS,
-        threads: null,
-        seed: null,
-      });
-    } catch (e) {
-      this.planError = asError(e);
-      this.running = null;
-    }
+    const solve = this.#solveStarts();
+    await this.#started(
+      solve,
+      planBatch(
+        {
+          plan_id: null,
+          date: this.date,
+          store_id: stops.length > 0 ? this.storeId : null,
+          stops,
+          orders,
+          drivers: null,
+          time_limit_s: this.timeLimitS,
+          threads: null,
+          seed: null,
+        },
+        (event) => this.#heard(solve, event),
+      ),
+    );
   }
 
   /** 残りを再最適化: solves again around locked routes and fixed stops. */
@@ -298,11 +323,22 @@ export class PlanView {
     if (!this.plan || this.running) return;
     this.planError = null;
     this.progress = null;
-    this.#solveStarts();
+    const solve = this.#solveStarts();
+    await this.#started(solve, reoptimisePlan(this.plan.plan_id, this.timeLimitS, (event) => this.#heard(solve, event)));
+  }
+
+  /** The command's answer: the solve is running, unless its end came down the channel first
+   *  (a tiny problem) or a newer solve took over. */
+  async #started(solve: Solve, answer: Promise<PlanStarted>): Promise<void> {
     try {
-      this.running = await reoptimisePlan(this.plan.plan_id, this.timeLimitS);
+      const started = await answer;
+      if (this.#solve === solve) this.running = started;
     } catch (e) {
+      if (this.#solve !== solve) return;
+      this.#solve = null;
+      this.#routesMeasured = true;
       this.planError = asError(e);
+      this.running = null;
     }
   }
 
@@ -405,11 +441,36 @@ export class PlanView {
 
   /** A solve starts: `plan:routes` runs to its first routes on screen (provisional or, if
    *  none came, the final plan), `plan:final` to the final plan on screen. */
-  #solveStarts(): void {
+  #solveStarts(): Solve {
     this.#dropWaitingProgress();
     markStart('plan:routes');
     markStart('plan:final');
     this.#routesMeasured = false;
+    this.#solve = { seq: ++this.#solveSeq };
+    return this.#solve;
+  }
+
+  /** A message down a solve's channel. Only the current solve's count: a solve the view moved
+   *  on from (its answer failed, a newer one started) or one already ended says nothing. The
+   *  channel keeps its messages in order, so nothing of a solve comes after its end. Arrivals
+   *  are measured (`plan:progress-in`, `plan:preview-in`: arrival → handled) for the planning
+   *  benchmark, which has no event to listen to. */
+  #heard(solve: Solve, event: PlanEvent): void {
+    if (solve !== this.#solve) return;
+    const at = performance.now();
+    switch (event.kind) {
+      case 'progress':
+        this.#onProgress(solve, event.data);
+        measureSpan('plan:progress-in', at);
+        break;
+      case 'preview':
+        this.#onPreview(event.data);
+        measureSpan('plan:preview-in', at);
+        break;
+      case 'finished':
+        void this.#onFinished(event.data);
+        break;
+    }
   }
 
   #measureRoutes(): void {
@@ -418,24 +479,19 @@ export class PlanView {
     measureAfterPaint('plan:routes');
   }
 
-  /** A running solve's best plan so far (`plan-preview`), if it is ours: shown read-only until
-   *  the final plan replaces it. One that arrives after its solve ended is dropped. */
-  onPreview(p: Plan | undefined): void {
-    if (!p || !this.running || p === this.#seenPreview) return;
-    if (p.plan_id !== this.running.plan_id || p.version !== this.running.version) return;
-    this.#seenPreview = p;
+  /** The running solve's best plan so far: shown read-only until the final plan replaces it.
+   *  `plan` is `$state.raw`: the object is the channel's, never made a deep proxy (the timeline
+   *  and the map reading 2,000 stops through one would make a signal of every field). */
+  #onPreview(p: Plan): void {
     if (!this.provisional) this.#beforeRun = this.plan;
-    // A plain copy: the hub keeps payloads in deep state, and the timeline and the map reading
-    // 2,000 stops through its proxies would make a signal of every field they touch.
-    this.plan = $state.snapshot(p) as Plan;
+    this.plan = p;
     this.#measureRoutes();
   }
 
-  /** A running solve's report (`plan-progress`), if it is ours: on screen at once when the
-   *  figures have not changed for PROGRESS_SHOWN_EVERY_MS, else the latest at the next turn. */
-  onProgress(p: PlanProgress | undefined): void {
-    if (!p || !this.#ours(p)) return;
-    this.#progressWaiting = p;
+  /** The running solve's report: on screen at once when the figures have not changed for
+   *  PROGRESS_SHOWN_EVERY_MS, else the latest at the next turn. */
+  #onProgress(solve: Solve, p: PlanProgress): void {
+    this.#progressWaiting = { solve, progress: p };
     const wait = this.#progressShownAt + PROGRESS_SHOWN_EVERY_MS - Date.now();
     if (wait <= 0) {
       this.#showWaitingProgress();
@@ -447,16 +503,12 @@ export class PlanView {
     }
   }
 
-  #ours(p: { plan_id: string; version: number }): boolean {
-    return this.running !== null && p.plan_id === this.running.plan_id && p.version === this.running.version;
-  }
-
   #showWaitingProgress(): void {
-    const p = this.#progressWaiting;
+    const waiting = this.#progressWaiting;
     this.#progressWaiting = null;
     // A report that waited past its solve's end (or a new solve's start) is not shown.
-    if (!p || !this.#ours(p)) return;
-    this.progress = p;
+    if (!waiting || waiting.solve !== this.#solve) return;
+    this.progress = waiting.progress;
     this.#progressShownAt = Date.now();
   }
 
@@ -467,10 +519,10 @@ export class PlanView {
     this.#progressShownAt = -Infinity;
   }
 
-  /** A solve ended (`plan-finished`): show its plan. */
-  async onFinished(f: PlanFinished | undefined): Promise<void> {
-    if (!f || !this.running) return;
-    if (f.plan_id !== this.running.plan_id || f.version !== this.running.version) return;
+  /** The view's solve ended (down its channel): show its plan. */
+  async #onFinished(f: PlanFinished): Promise<void> {
+    this.#solve = null;
+    this.#endsHandled.add(endKey(f));
     this.#dropWaitingProgress();
     this.running = null;
     if (f.state === 'failed') {
@@ -483,6 +535,44 @@ export class PlanView {
     await this.show(f.plan_id, f.version);
     this.#measureRoutes();
     measureAfterPaint('plan:final');
+  }
+
+  /** A solve ended, as every page hears it (`plan-finished`, the hub's last). The view's own
+   *  solves end down their channel; this one it has no channel of: started before the page was
+   *  reloaded (or by a script). Its plan is shown — unless the view runs a solve of its own (its
+   *  plan is the one coming; the other's end is then passed over for good), the end was already
+   *  handled (the hub hands the same end over again when the page is opened again), or the
+   *  solve failed (nothing to show). */
+  async onPlanFinished(f: Pick<PlanFinished, 'plan_id' | 'version' | 'state'> | undefined): Promise<void> {
+    if (!f) return;
+    const key = endKey(f);
+    if (this.#endsHandled.has(key)) return;
+    this.#endsHandled.add(key);
+    if (this.#solve !== null || f.state === 'failed') return;
+    await this.show(f.plan_id, f.version);
+  }
+
+  /** Looks every END_POLL_EVERY_MS for the end of `solving` (found running as the page loaded),
+   *  until it ends or `plan-finished` said so. */
+  #pollForEnd(solving: { plan_id: string; version: number }): void {
+    const key = endKey(solving);
+    const until = Date.now() + END_POLL_FOR_MS;
+    const poll = async (): Promise<void> => {
+      this.#endPoll = null;
+      if (this.#endsHandled.has(key) || Date.now() > until) return;
+      try {
+        const now = (await listPlans()).find((p) => endKey(p) === key);
+        if (now && now.state !== 'running') {
+          await this.onPlanFinished(now);
+          return;
+        }
+      } catch {
+        // Asked again at the next turn.
+      }
+      this.#endPoll = setTimeout(() => void poll(), END_POLL_EVERY_MS);
+    };
+    if (this.#endPoll !== null) clearTimeout(this.#endPoll);
+    this.#endPoll = setTimeout(() => void poll(), END_POLL_EVERY_MS);
   }
 
   /** Puts a version on screen with the one it is compared with. */

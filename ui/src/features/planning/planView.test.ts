@@ -1,14 +1,21 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { OutsourceItem, OutsourceReport, Plan } from '$lib/ipc/generated';
+import type { OutsourceItem, OutsourceReport, Plan, PlanEvent, PlanFinished, PlanStarted } from '$lib/ipc/generated';
 import { plan as fixturePlan } from '$features/planning/timeline/fixture';
 
-// The store's boundary: the commands (answered here as the backend would) and the perf marks.
+// The store's boundary: the commands (answered here as the backend would, their channels driven
+// by the test) and the perf marks.
 const getPlan = vi.fn();
+const listPlans = vi.fn();
+const listFleet = vi.fn();
+const planBatch = vi.fn();
 const reoptimisePlan = vi.fn();
 const outsourceStops = vi.fn();
 vi.mock('$lib/ipc/planning', async (original) => ({
   ...(await original<typeof import('$lib/ipc/planning')>()),
   getPlan: (...args: unknown[]) => getPlan(...args),
+  listPlans: (...args: unknown[]) => listPlans(...args),
+  listFleet: (...args: unknown[]) => listFleet(...args),
+  planBatch: (...args: unknown[]) => planBatch(...args),
   reoptimisePlan: (...args: unknown[]) => reoptimisePlan(...args),
   outsourceStops: (...args: unknown[]) => outsourceStops(...args),
 }));
@@ -16,9 +23,12 @@ const measured: string[] = [];
 vi.mock('$lib/perf', () => ({
   markStart: () => {},
   measureAfterPaint: (name: string) => measured.push(name),
+  measureSpan: (name: string) => measured.push(name),
 }));
 
-const { PlanView } = await import('$features/planning/planView.svelte');
+const { PlanView, END_POLL_EVERY_MS } = await import('$features/planning/planView.svelte');
+type View = InstanceType<typeof PlanView>;
+type Send = (event: PlanEvent) => void;
 
 const RUN = { plan_id: 'p1', version: 2, stops: 5, drivers: 3, threads: 2, time_limit_s: 10 };
 
@@ -27,17 +37,32 @@ function version(v: number, state: Plan['state'], cost: number, id = 'p1'): Plan
   return { ...p, plan_id: id, version: v, state, totals: { ...p.totals, cost } };
 }
 
-/** A view whose plan (version 1) is being re-optimised as version 2. */
-async function running(): Promise<InstanceType<typeof PlanView>> {
-  const view = new PlanView();
-  view.plan = version(1, 'finished', 900);
-  reoptimisePlan.mockResolvedValue({ ...RUN });
+/** Re-optimises the view's plan; resolves with the call's channel once the command answered
+ *  `answer` (the solve running). */
+async function reoptimised(view: View, answer: PlanStarted = { ...RUN }): Promise<Send> {
+  let send: Send = () => {};
+  reoptimisePlan.mockImplementationOnce(async (_plan: string, _limit: number | null, onEvent: Send) => {
+    send = onEvent;
+    return answer;
+  });
   await view.reoptimise();
-  expect(view.running).toEqual(RUN);
-  return view;
+  return send;
 }
 
-const finished = { plan_id: 'p1', version: 2, state: 'finished', drivers_used: 2, unassigned: 1, elapsed_ms: 10_000, error: null } as const;
+/** A view whose plan (version 1) is being re-optimised as version 2, and the solve's channel. */
+async function running(): Promise<{ view: View; send: Send }> {
+  const view = new PlanView();
+  view.plan = version(1, 'finished', 900);
+  const send = await reoptimised(view);
+  expect(view.running).toEqual(RUN);
+  return { view, send };
+}
+
+const finished: PlanFinished = { plan_id: 'p1', version: 2, state: 'finished', drivers_used: 2, unassigned: 1, elapsed_ms: 10_000, error: null };
+const preview = (plan: Plan): PlanEvent => ({ kind: 'preview', data: plan });
+const end = (f: PlanFinished = finished): PlanEvent => ({ kind: 'finished', data: f });
+/** Lets the view's reads (`getPlan`, answered at once) settle. */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('provisional plans while a solve runs', () => {
   beforeEach(() => {
@@ -45,89 +70,254 @@ describe('provisional plans while a solve runs', () => {
     getPlan.mockReset();
   });
 
-  it('shows the running solve’s best so far, read-only, and measures the first routes once', async () => {
-    const view = await running();
+  it('shows the running solve’s best so far, read-only, each preview replacing the last, and measures the first routes once', async () => {
+    const { view, send } = await running();
     const first = version(2, 'running', 800);
-    view.onPreview(first);
-    expect(view.plan).toEqual(first);
+    send(preview(first));
+    // The channel's object itself: no copy, no deep proxy.
+    expect(view.plan).toBe(first);
     expect(view.provisional).toBe(true);
     expect(view.canUndo).toBe(false);
     const better = version(2, 'running', 700);
-    view.onPreview(better);
-    expect(view.plan).toEqual(better);
-    expect(measured).toEqual(['plan:routes']);
-    // The same preview handed over again (each progress event does) changes nothing.
-    const shown = view.plan;
-    view.onPreview(better);
-    expect(view.plan).toBe(shown);
+    send(preview(better));
+    expect(view.plan).toBe(better);
+    expect(measured.filter((m) => m === 'plan:routes')).toEqual(['plan:routes']);
+    expect(measured.filter((m) => m === 'plan:preview-in')).toHaveLength(2);
   });
 
-  it('ignores previews of another plan or another version', async () => {
-    const view = await running();
-    const before = view.plan;
-    view.onPreview(version(2, 'running', 1, 'other'));
-    view.onPreview(version(3, 'running', 1));
-    view.onPreview(undefined);
-    expect(view.plan).toBe(before);
-    expect(view.provisional).toBe(false);
-    expect(measured).toEqual([]);
-  });
-
-  it('drops a preview that arrives after its solve finished, and measures the final plan', async () => {
-    const view = await running();
-    view.onPreview(version(2, 'running', 800));
+  it('shows the finished plan and measures it; the channel says nothing more', async () => {
+    const { view, send } = await running();
+    send(preview(version(2, 'running', 800)));
     const final = version(2, 'finished', 650);
     getPlan.mockImplementation(async (_id: string, v: number) => (v === 2 ? final : version(1, 'finished', 900)));
-    await view.onFinished({ ...finished });
-    expect(view.plan).toBe(final);
+    send(end());
     expect(view.running).toBeNull();
-    view.onPreview(version(2, 'running', 600));
+    await settled();
     expect(view.plan).toBe(final);
+    expect(view.previous?.version).toBe(1);
     expect(view.provisional).toBe(false);
-    expect(measured).toEqual(['plan:routes', 'plan:final']);
+    expect(measured.filter((m) => m.startsWith('plan:') && !m.endsWith('-in'))).toEqual(['plan:routes', 'plan:final']);
+    // Past its end the solve is not the view's: a message it still sent changes nothing.
+    send(preview(version(2, 'running', 600)));
+    expect(view.plan).toBe(final);
   });
 
   it('measures the first routes at the final plan when no preview came', async () => {
-    const view = await running();
+    const { send } = await running();
     getPlan.mockResolvedValue(version(2, 'finished', 650));
-    await view.onFinished({ ...finished });
+    send(end());
+    await settled();
     expect(measured).toEqual(['plan:routes', 'plan:final']);
   });
 
   it('puts the plan from before back when the solve fails', async () => {
-    const view = await running();
+    const { view, send } = await running();
     const before = view.plan;
-    view.onPreview(version(2, 'running', 800));
-    await view.onFinished({ ...finished, state: 'failed', error: 'the solver refused the problem' });
+    send(preview(version(2, 'running', 800)));
+    send(end({ ...finished, state: 'failed', error: 'the solver refused the problem' }));
+    await settled();
     expect(view.plan).toBe(before);
+    expect(view.running).toBeNull();
     expect(view.planError?.message).toBe('the solver refused the problem');
     expect(getPlan).not.toHaveBeenCalled();
+  });
+
+  it('ignores an older solve’s channel once a newer solve started', async () => {
+    const { view, send: old } = await running();
+    // The first solve's end is not heard (its answer failed, say); the dispatcher runs another.
+    view.running = null;
+    const send = await reoptimised(view, { ...RUN, version: 3 });
+    const runningVersion = (v: View) => v.running?.version;
+    expect(runningVersion(view)).toBe(3);
+    const before = view.plan;
+    old(preview(version(2, 'running', 1)));
+    old({ kind: 'progress', data: { plan_id: 'p1', version: 2, cost: 1, drivers_used: 1, unassigned: 0, iterations: 9, elapsed_ms: 900, time_limit_ms: 10_000 } });
+    old(end());
+    await settled();
+    expect(view.plan).toBe(before);
+    expect(view.progress).toBeNull();
+    expect(runningVersion(view)).toBe(3);
+    expect(getPlan).not.toHaveBeenCalled();
+    // The newer one's messages are heard.
+    const latest = version(3, 'running', 500);
+    send(preview(latest));
+    expect(view.plan).toBe(latest);
+  });
+
+  it('takes messages that come before the command’s answer, and an end before it leaves nothing running', async () => {
+    const view = new PlanView();
+    view.plan = version(1, 'finished', 900);
+    const final = version(2, 'finished', 650);
+    getPlan.mockImplementation(async (_id: string, v: number) => (v === 2 ? final : version(1, 'finished', 900)));
+    const early = version(2, 'running', 700);
+    reoptimisePlan.mockImplementationOnce(async (_plan: string, _limit: number | null, onEvent: Send) => {
+      onEvent(preview(early));
+      expect(view.plan).toBe(early);
+      onEvent(end());
+      return { ...RUN };
+    });
+    await view.reoptimise();
+    await settled();
+    expect(view.running).toBeNull();
+    expect(view.plan).toBe(final);
+  });
+
+  it('a refused start leaves nothing running and says why', async () => {
+    const view = new PlanView();
+    view.plan = version(1, 'finished', 900);
+    let send: Send = () => {};
+    reoptimisePlan.mockImplementationOnce(async (_plan: string, _limit: number | null, onEvent: Send) => {
+      send = onEvent;
+      throw { code: 'conflict', message: 'every route is locked', field: null };
+    });
+    await view.reoptimise();
+    expect(view.running).toBeNull();
+    expect(view.planError?.code).toBe('conflict');
+    send(preview(version(2, 'running', 1)));
+    expect(view.plan?.version).toBe(1);
+  });
+
+  it('optimise passes a channel of its own and shows what comes down it', async () => {
+    const view = new PlanView();
+    view.fleet = [{ email: 'a@routemate.example' } as never];
+    view.rows = [
+      {
+        line: 1,
+        status: 'ok',
+        external_stop_id: 's1',
+        geocode: { result: 'placed', lat: 35.6, lng: 139.7 },
+        parcel_count: 1,
+        time_window: null,
+        address: '東京都',
+        normalized_address: '東京都',
+        postal_code: null,
+        label: null,
+        phone: null,
+        notes: null,
+      } as never,
+    ];
+    view.storeId = 'store-1';
+    let send: Send = () => {};
+    planBatch.mockImplementationOnce(async (_request: unknown, onEvent: Send) => {
+      send = onEvent;
+      return { ...RUN, plan_id: 'p9', version: 1 };
+    });
+    await view.optimise();
+    expect(planBatch.mock.calls[0]![0]).toMatchObject({ store_id: 'store-1', stops: [{ external_stop_id: 's1' }] });
+    expect(view.running?.plan_id).toBe('p9');
+    const first = version(1, 'running', 800, 'p9');
+    send(preview(first));
+    expect(view.plan).toBe(first);
+  });
+});
+
+describe('an end heard as plan-finished (a solve without this page’s channel)', () => {
+  beforeEach(() => {
+    getPlan.mockReset();
+  });
+
+  it('shows the plan of a solve started before the page was reloaded, once', async () => {
+    const view = new PlanView();
+    view.plan = version(1, 'finished', 900);
+    const final = version(2, 'finished', 650);
+    getPlan.mockImplementation(async (_id: string, v: number) => (v === 2 ? final : version(1, 'finished', 900)));
+    await view.onPlanFinished({ ...finished });
+    expect(view.plan).toBe(final);
+    // The hub hands the same end over again when the page is opened again: not shown again.
+    view.plan = version(1, 'finished', 900);
+    await view.onPlanFinished({ ...finished });
+    expect(view.plan?.version).toBe(1);
+    expect(getPlan).toHaveBeenCalledTimes(2); // version 2 and the one it is compared with
+  });
+
+  it('shows nothing for a failed solve or none', async () => {
+    const view = new PlanView();
+    await view.onPlanFinished(undefined);
+    await view.onPlanFinished({ ...finished, state: 'failed' });
+    expect(view.plan).toBeNull();
+    expect(getPlan).not.toHaveBeenCalled();
+  });
+
+  it('looks for the end of a solve found running as the page loaded, in case plan-finished came before the page listened', async () => {
+    const summary = (v: number, state: Plan['state']) => ({
+      plan_id: 'p1',
+      version: v,
+      state,
+      date: '2026-12-08',
+      created_at: '',
+      finished_at: null,
+      stops: 5,
+      error: null,
+    });
+    listFleet.mockResolvedValue([]);
+    listPlans.mockResolvedValue([summary(2, 'running'), summary(1, 'finished')]);
+    const final = version(2, 'finished', 650);
+    getPlan.mockImplementation(async (_id: string, v: number) => (v === 2 ? final : version(1, 'finished', 900)));
+    vi.useFakeTimers();
+    const view = new PlanView();
+    await view.load();
+    expect(view.plan?.version).toBe(1);
+    // Still running at the first look.
+    await vi.advanceTimersByTimeAsync(END_POLL_EVERY_MS);
+    expect(view.plan?.version).toBe(1);
+    listPlans.mockResolvedValue([summary(2, 'finished'), summary(1, 'finished')]);
+    await vi.advanceTimersByTimeAsync(END_POLL_EVERY_MS);
+    expect(view.plan).toBe(final);
+    // Found once: no more looking, and its plan-finished arriving late changes nothing.
+    const looks = listPlans.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(END_POLL_EVERY_MS * 3);
+    expect(listPlans.mock.calls.length).toBe(looks);
+    view.plan = version(1, 'finished', 900);
+    await view.onPlanFinished({ ...finished });
+    expect(view.plan?.version).toBe(1);
+    vi.useRealTimers();
+  });
+
+  it('leaves the view’s own solve to its channel, before and after its end', async () => {
+    const { view, send } = await running();
+    const final = version(2, 'finished', 650);
+    getPlan.mockImplementation(async (_id: string, v: number) => (v === 2 ? final : version(1, 'finished', 900)));
+    // Another solve's end while ours runs: ours is the plan coming.
+    await view.onPlanFinished({ ...finished, plan_id: 'other', version: 1 });
+    // Our own end as an event, before the channel's.
+    await view.onPlanFinished({ ...finished });
+    expect(getPlan).not.toHaveBeenCalled();
+    send(end());
+    await settled();
+    expect(view.plan).toBe(final);
+    const reads = getPlan.mock.calls.length;
+    // ... and after it.
+    await view.onPlanFinished({ ...finished });
+    expect(getPlan.mock.calls.length).toBe(reads);
   });
 });
 
 describe('a running solve’s figures on screen', () => {
-  const report = (elapsed_ms: number, version = 2) => ({
-    plan_id: 'p1',
-    version,
-    cost: 1000 - elapsed_ms / 100,
-    drivers_used: 2,
-    unassigned: 0,
-    iterations: elapsed_ms * 10,
-    elapsed_ms,
-    time_limit_ms: 10_000,
+  const report = (elapsed_ms: number): PlanEvent => ({
+    kind: 'progress',
+    data: {
+      plan_id: 'p1',
+      version: 2,
+      cost: 1000 - elapsed_ms / 100,
+      drivers_used: 2,
+      unassigned: 0,
+      iterations: elapsed_ms * 10,
+      elapsed_ms,
+      time_limit_ms: 10_000,
+    },
   });
 
   beforeEach(() => {
-    vi.useFakeTimers();
     getPlan.mockReset();
   });
 
   it('changes at most once a second, and then shows the latest report', async () => {
-    const view = await running();
-    view.onProgress(report(250));
+    const { view, send } = await running();
+    vi.useFakeTimers();
+    send(report(250));
     expect(view.progress?.elapsed_ms).toBe(250);
-    view.onProgress(report(500));
-    view.onProgress(report(750));
+    send(report(500));
+    send(report(750));
     expect(view.progress?.elapsed_ms).toBe(250);
     vi.advanceTimersByTime(999);
     expect(view.progress?.elapsed_ms).toBe(250);
@@ -135,21 +325,18 @@ describe('a running solve’s figures on screen', () => {
     expect(view.progress?.elapsed_ms).toBe(750);
     // A report after a quiet second goes up at once.
     vi.advanceTimersByTime(1500);
-    view.onProgress(report(3000));
-    expect(view.progress?.elapsed_ms).toBe(3000);
-    // Another run's report is not shown, now or later.
-    view.onProgress(report(3250, 9));
-    vi.advanceTimersByTime(2000);
+    send(report(3000));
     expect(view.progress?.elapsed_ms).toBe(3000);
     vi.useRealTimers();
   });
 
   it('drops a report still waiting when the solve ends', async () => {
-    const view = await running();
+    const { view, send } = await running();
     getPlan.mockResolvedValue(version(2, 'finished', 700));
-    view.onProgress(report(250));
-    view.onProgress(report(500));
-    await view.onFinished({ ...finished });
+    vi.useFakeTimers();
+    send(report(250));
+    send(report(500));
+    send(end());
     vi.advanceTimersByTime(2000);
     expect(view.running).toBeNull();
     expect(view.progress?.elapsed_ms).toBe(250);

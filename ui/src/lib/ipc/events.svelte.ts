@@ -28,10 +28,9 @@ export function topicsOf(event: string, payload: unknown): Topic[] {
     // A saved configuration was switched to: everything cached may be another account's.
     case 'backend-rewired':
       return ['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate', 'fleet'];
-    // A solve's best figures so far, its best plan so far, and its end: the planning view
-    // reads `last[event]`.
-    case 'plan-progress':
-    case 'plan-preview':
+    // A solve ended (small: ids and counts). Its progress and provisional plans go down the
+    // channel of the call that started it, never through here; the planning view reads
+    // `last['plan-finished']` for a solve it has no channel of (started before a reload).
     case 'plan-finished':
       return ['plan'];
     case 'cache-changed': {
@@ -56,8 +55,6 @@ export const BACKEND_EVENTS = [
   'routemate-jobs-changed',
   'backend-rewired',
   'fleet-changed',
-  'plan-progress',
-  'plan-preview',
   'plan-finished',
 ] as const;
 

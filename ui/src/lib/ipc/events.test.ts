@@ -16,7 +16,7 @@ vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) })
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import { EventHub, topicsOf } from '$lib/ipc/events.svelte';
+import { BACKEND_EVENTS, EventHub, topicsOf } from '$lib/ipc/events.svelte';
 
 describe('the event hub', () => {
   it('hears cache-changed down the channel it opens, not as an event, and no more once stopped', async () => {
@@ -48,9 +48,12 @@ describe('the event hub', () => {
     expect(topicsOf('cache-changed', { orders: ['a'], drivers: [] })).toEqual(['orders']);
     expect(topicsOf('cache-changed', { orders: [], drivers: [7] })).toEqual(['drivers']);
     expect(topicsOf('cache-changed', { orders: [], drivers: [] })).toEqual(['orders', 'drivers']);
-    expect(topicsOf('plan-progress', { plan_id: 'p' })).toEqual(['plan']);
-    expect(topicsOf('plan-preview', { plan_id: 'p' })).toEqual(['plan']);
     expect(topicsOf('plan-finished', { plan_id: 'p' })).toEqual(['plan']);
+    // A solve's progress and provisional plans come down its own channel, not through the hub.
+    expect(topicsOf('plan-progress', { plan_id: 'p' })).toEqual([]);
+    expect(topicsOf('plan-preview', { plan_id: 'p' })).toEqual([]);
+    expect(BACKEND_EVENTS).not.toContain('plan-preview');
+    expect(BACKEND_EVENTS).not.toContain('plan-progress');
     expect(topicsOf('something-else', {})).toEqual([]);
     expect(topicsOf('fleet-changed', null)).toEqual(['fleet']);
   });

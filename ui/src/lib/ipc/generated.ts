@@ -1062,14 +1062,22 @@ export type PlanSummary = { plan_id: string, version: number, state: PlanState, 
 export type PlanStarted = { plan_id: string, version: number, stops: number, drivers: number, threads: number, time_limit_s: number, };
 
 /**
- * `plan-progress`: the best plan so far, about every 250 ms.
+ * A running solve's best figures so far, about every 250 ms (`PlanEvent::Progress`).
  */
 export type PlanProgress = { plan_id: string, version: number, cost: number, drivers_used: number, unassigned: number, iterations: number, elapsed_ms: number, time_limit_ms: number, };
 
 /**
- * `plan-finished`: the version ended (read it with `get_plan`).
+ * The version ended (read it with `get_plan`): `PlanEvent::Finished` to the solve's caller, and
+ * the window event `plan-finished` to every page.
  */
 export type PlanFinished = { plan_id: string, version: number, state: PlanState, drivers_used: number, unassigned: number, elapsed_ms: number, error: string | null, };
+
+/**
+ * What a running solve tells its caller; the window gets it down the solve's own channel
+ * (`plan_batch`'s `onEvent`), as `{ kind, data }`. Adjacently tagged so a preview's `data` is
+ * the `Plan` itself, with no tag mixed into its fields.
+ */
+export type PlanEvent = { "kind": "progress", "data": PlanProgress } | { "kind": "preview", "data": Plan } | { "kind": "finished", "data": PlanFinished };
 
 /**
  * One change to a plan (`plan_edit`).

@@ -10,6 +10,7 @@ import type {
   FleetDriver,
   Plan,
   PlanEdit,
+  PlanEvent,
   PlanJobProgress,
   PlanRequest,
   PlanSent,
@@ -29,6 +30,7 @@ export type {
   Plan,
   PlanEdit,
   PlanEvaluation,
+  PlanEvent,
   PlanFinished,
   OutsourceItem,
   OutsourceReport,
@@ -87,9 +89,10 @@ export function recheckBatchRow(row: BatchRowEdit): Promise<RowReport> {
   return call<RowReport>('recheck_batch_row', { row });
 }
 
-/** Starts a solve; `plan-progress` and `plan-finished` follow on the event hub. */
-export function planBatch(request: PlanRequest): Promise<PlanStarted> {
-  return call<PlanStarted>('plan_batch', { request });
+/** Starts a solve; its progress, provisional plans and end come to `onEvent` down a channel of
+ *  this call only (src-tauri/src/plan_commands.rs says why not as events). */
+export function planBatch(request: PlanRequest, onEvent: (event: PlanEvent) => void): Promise<PlanStarted> {
+  return call<PlanStarted>('plan_batch', { request, onEvent: new Channel<PlanEvent>(onEvent) });
 }
 
 /** Whether a solve was running; it ends as `cancelled` with its best plan so far. */
@@ -108,9 +111,10 @@ export function planEdit(planId: string, edit: PlanEdit): Promise<Plan> {
   return call<Plan>('plan_edit', { planId, edit });
 }
 
-/** 残りを再最適化: a new version around locked routes and fixed stops; events follow. */
-export function reoptimisePlan(planId: string, timeLimitS: number | null): Promise<PlanStarted> {
-  return call<PlanStarted>('reoptimise_plan', { planId, timeLimitS });
+/** 残りを再最適化: a new version around locked routes and fixed stops; its events come to
+ *  `onEvent` as for `planBatch`. */
+export function reoptimisePlan(planId: string, timeLimitS: number | null, onEvent: (event: PlanEvent) => void): Promise<PlanStarted> {
+  return call<PlanStarted>('reoptimise_plan', { planId, timeLimitS, onEvent: new Channel<PlanEvent>(onEvent) });
 }
 
 /** Each route to its driver through RouteMate (idempotent: a route sent again is the same
