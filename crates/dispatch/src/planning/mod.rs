@@ -15,6 +15,7 @@ mod result;
 mod run;
 mod send;
 mod shape;
+mod solve_options;
 
 pub use edit::PlanEdit;
 pub use outsource::{OutsourceItem, OutsourceListener, OutsourceReport, Outsourced};
