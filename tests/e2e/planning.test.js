@@ -299,6 +299,13 @@ describe("計画: a day's batch planned in the window", () => {
     );
     assert.equal(routeStops.reduce((a, b) => a + b, 0), numbered);
     assert.match(await textOf(browser, "plan-kpis"), /使用ドライバー/);
+    // The solve's reports and provisional plans came down its channel and were measured on
+    // arrival: the planning benchmark's only source of their arrival times.
+    const arrived = await browser.execute(() => ({
+      progress: performance.getEntriesByName("plan:progress-in", "measure").length,
+      previews: performance.getEntriesByName("plan:preview-in", "measure").length,
+    }));
+    assert.ok(arrived.progress >= 1 && arrived.previews >= 1, JSON.stringify(arrived));
     await shots("87-plan-routes");
   });
 
