@@ -122,8 +122,9 @@ pub struct Dispatch {
     /// Where planned routes are sent ([`Dispatch::with_routemate`]); `None`: not configured.
     routemate: Option<RouteMateLink>,
     online: AtomicBool,
-    /// Set when the app switched to another configuration ([`retired`]).
-    retired: AtomicBool,
+    /// Set when the app switched to another configuration ([`retired`]); a watch, so that a
+    /// write waiting on the API can be given up at once.
+    retired: tokio::sync::watch::Sender<bool>,
     /// What changed in the cache, for the UI ([`Dispatch::subscribe_changes`]).
     changes: tokio::sync::broadcast::Sender<Changes>,
     /// Held by whoever compares an order's `update` with the cache and writes it (webhook
@@ -169,7 +170,7 @@ impl Dispatch {
             osrm: None,
             routemate: None,
             online: AtomicBool::new(false),
-            retired: AtomicBool::new(false),
+            retired: tokio::sync::watch::Sender::new(false),
             location_writes,
             changes,
             order_writes: tokio::sync::Mutex::new(()),

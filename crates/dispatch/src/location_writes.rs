@@ -8,6 +8,11 @@
 //! forwarder of changes to the window — and moves queued for up to a second. Here a batch
 //! costs one commit, the runtime's threads only await an answer, and the batch is as large as
 //! what arrived meanwhile: no timer, so a lone move is written at once.
+//!
+//! A batch is written holding the writer's gate, which [`LocationWrites::close`] shuts: once
+//! the app has switched to another configuration ([`Dispatch::retire`](crate::Dispatch)),
+//! fixes still queued — their senders may have hung up — are refused, never written into the
+//! cache the next account claims.
 
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -30,19 +35,30 @@ struct Job {
 /// The queue to the writer thread; the thread ends when this is dropped.
 pub(crate) struct LocationWrites {
     queue: mpsc::Sender<Job>,
+    /// Open (true) until [`LocationWrites::close`]; held by the thread while it writes a
+    /// batch. A tokio mutex: the thread takes it blocking, `close` awaits it.
+    open: Arc<tokio::sync::Mutex<bool>>,
 }
 
 impl LocationWrites {
     pub(crate) fn start(cache: Arc<Cache>, changes: broadcast::Sender<Changes>) -> LocationWrites {
         let (queue, jobs) = mpsc::channel::<Job>();
+        let open = Arc::new(tokio::sync::Mutex::new(true));
+        let gate = open.clone();
         let spawned = std::thread::Builder::new()
             .name("location-writes".into())
-            .spawn(move || write_batches(&cache, &changes, &jobs));
+            .spawn(move || write_batches(&cache, &changes, &jobs, &gate));
         if let Err(e) = spawned {
             // Without the thread every write answers an error (the receiver's 500).
             tracing::error!("location writer not started: {e}");
         }
-        LocationWrites { queue }
+        LocationWrites { queue, open }
+    }
+
+    /// Refuses every fix from now on, and waits for a batch being written to be committed:
+    /// when this returns, the writer writes nothing more.
+    pub(crate) async fn close(&self) {
+        *self.open.lock().await = false;
     }
 
     /// Queues `webhook` and waits for its batch to be committed.
@@ -64,7 +80,12 @@ pub(crate) fn fix_detail(outcome: &FixOutcome) -> String {
     }
 }
 
-fn write_batches(cache: &Cache, changes: &broadcast::Sender<Changes>, jobs: &mpsc::Receiver<Job>) {
+fn write_batches(
+    cache: &Cache,
+    changes: &broadcast::Sender<Changes>,
+    jobs: &mpsc::Receiver<Job>,
+    gate: &tokio::sync::Mutex<bool>,
+) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH_AT_MOST {
@@ -75,6 +96,14 @@ fn write_batches(cache: &Cache, changes: &broadcast::Sender<Changes>, jobs: &mps
         }
         let (webhooks, answers): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|j| (j.webhook, j.answer)).unzip();
+        // Held until the batch is committed: `close` waits for it.
+        let open = gate.blocking_lock();
+        if !*open {
+            for answer in answers {
+                let _ = answer.send(Err(crate::retired::retired_error().message));
+            }
+            continue;
+        }
         match cache.take_locations(&webhooks, fix_detail) {
             Ok(taken) => {
                 let mut moved = Changes::default();

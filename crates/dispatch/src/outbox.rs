@@ -263,7 +263,14 @@ impl Dispatch {
                 continue;
             };
             let verdict = match serde_json::from_value::<Write>(row.payload.clone()) {
-                Ok(write) => self.send_row(&row, &write, sent_before).await?,
+                // A switch does not wait for the API (a request with its retries can take a
+                // minute): the send is given up, the row left in flight — looked up before
+                // it is sent again, as after a crash — for its account's next replay.
+                Ok(write) => tokio::select! {
+                    biased;
+                    verdict = self.send_row(&row, &write, sent_before) => verdict?,
+                    () = self.retiring() => return Err(crate::retired::retired_error()),
+                },
                 Err(e) => Verdict::Refused {
                     state: OutboxState::Failed,
                     error: CommandError::new(ErrorCode::Internal, format!("unreadable write: {e}")),

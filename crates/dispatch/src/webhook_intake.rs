@@ -310,6 +310,8 @@ impl Dispatch {
         // across a network call (with its retries) it kept every sync and write waiting on a
         // slow API. The check below makes an answer that a sync overtook meanwhile harmless.
         let _writing = self.order_writes.lock().await;
+        // Switched meanwhile: the sender retries (503), and finds the receiver gone.
+        self.still_current().map_err(IntakeError::Unconfirmed)?;
         let text = match self.cache.order(id)? {
             Some(cached) if is_newer(&cached.api_update, &row.api_update) => "stale".to_owned(),
             Some(cached) if same_order(&cached, &row) => "unchanged".to_owned(),

@@ -91,6 +91,48 @@ impl Proxy {
     }
 }
 
+/// An API that takes requests and never answers (a stuck server, a link that drops every
+/// answer): what reached it is kept, and each connection stays open until the client ends it.
+struct Silent {
+    addr: SocketAddr,
+    heard: Mutex<String>,
+}
+
+impl Silent {
+    async fn start() -> Arc<Silent> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let silent = Arc::new(Silent {
+            addr: listener.local_addr().unwrap(),
+            heard: Mutex::new(String::new()),
+        });
+        let hearing = silent.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let hearing = hearing.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    while let Ok(n) = client.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                        hearing.heard.lock().unwrap().push_str(&text);
+                    }
+                });
+            }
+        });
+        silent
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn heard(&self) -> String {
+        self.heard.lock().unwrap().clone()
+    }
+}
+
 async fn until(what: &str, mut done: impl FnMut() -> bool) {
     for _ in 0..400 {
         if done() {
@@ -272,6 +314,9 @@ async fn sandbox_to_remote_switches_live_and_the_old_loops_stop() {
         serde_json::json!({"diaq": {"base_url": remote.url(), "api_key": REMOTE_KEY}}),
     );
     let heard_before = setup.notices.lock().unwrap().len();
+    // Held, as a command holds what it took: the switch must stop its loops (dropping the
+    // last handle to a wiring would abort them anyway).
+    let old_wiring = live.current();
     let rewired = live.rewire(resolve(&setup.config_dir)).await.unwrap();
     assert_eq!(rewired.mode, Mode::Remote);
     assert!(rewired.switched);
@@ -285,9 +330,11 @@ async fn sandbox_to_remote_switches_live_and_the_old_loops_stop() {
         0,
         "the demo day's orders are not shown as the remote account's"
     );
-    // The new loops run: several ticks reach the remote API, the first sync is announced.
-    until("the new loops have ticked several times", || {
-        remote.contacts() >= 8
+    // The new loops run: many ticks reach the remote API (long enough for a loop of the old
+    // wiring, between its client's retries, to have tried the old API again), the first sync
+    // is announced.
+    until("the new loops have ticked many times", || {
+        remote.contacts() >= 30
     })
     .await;
     assert!(
@@ -299,6 +346,7 @@ async fn sandbox_to_remote_switches_live_and_the_old_loops_stop() {
         at_switch,
         "nothing of the old wiring reached the old API after the switch"
     );
+    drop(old_wiring);
     assert_eq!(
         cached_orders(&setup.cache),
         0,
@@ -362,6 +410,7 @@ async fn a_failed_switch_keeps_the_previous_configuration_working_and_a_later_sa
     .await;
 
     // Saved again, now that the sandbox can start: remote → embedded switches.
+    let remote_wiring = live.current();
     let rewired = live.rewire(resolve(&setup.config_dir)).await.unwrap();
     assert_eq!((rewired.mode, rewired.switched), (Mode::Sandbox, true));
     assert_eq!(live.dispatch().status().unwrap().mode, Mode::Sandbox);
@@ -372,6 +421,7 @@ async fn a_failed_switch_keeps_the_previous_configuration_working_and_a_later_sa
     })
     .await;
     assert_eq!(remote.contacts(), at_switch, "the remote's loops stopped");
+    drop(remote_wiring);
     live.stop().await;
 }
 
@@ -389,6 +439,9 @@ async fn a_new_demo_speed_restarts_the_sandbox_and_a_failed_restart_brings_the_o
         &setup.config_dir,
         serde_json::json!({"sandbox": {"demo_speed": 3.0}}),
     );
+    // Held, as a command holds what it took: dropping the last handle to a wiring aborts its
+    // loops too, and the check below is that the switch itself stopped them.
+    let first_wiring = live.current();
     let error = live.rewire(resolve(&setup.config_dir)).await.unwrap_err();
     assert_eq!(error.part, "the embedded sandbox");
     assert_eq!(
@@ -397,11 +450,15 @@ async fn a_new_demo_speed_restarts_the_sandbox_and_a_failed_restart_brings_the_o
         "the previous speed was wired again"
     );
     assert_eq!(live.dispatch().status().unwrap().mode, Mode::Sandbox);
+    // The first sandbox has stopped, but its proxy still counts every connection a loop of
+    // the first wiring would make to it.
     let first = embedded.proxy(0);
     let at_failure = first.contacts();
     let again = embedded.proxy(1);
-    until("the sandbox wired again is synced", || {
-        again.contacts() >= 4
+    // Many ticks: long enough for a loop of the first wiring, between its client's retries,
+    // to have tried its sandbox again.
+    until("the sandbox wired again has ticked many times", || {
+        again.contacts() >= 30
     })
     .await;
     assert_eq!(
@@ -409,19 +466,29 @@ async fn a_new_demo_speed_restarts_the_sandbox_and_a_failed_restart_brings_the_o
         at_failure,
         "the first sandbox's loops stopped"
     );
+    drop(first_wiring);
     assert!(
         cached_orders(&setup.cache) > 0,
         "the same account keeps its cache"
     );
 
+    let second_wiring = live.current();
     let rewired = live.rewire(resolve(&setup.config_dir)).await.unwrap();
     assert!(rewired.switched);
     assert_eq!(rewired.mode, Mode::Sandbox);
     assert_eq!(embedded.speeds.lock().unwrap()[3], Some(3.0));
     let at_switch = again.contacts();
     let newest = embedded.proxy(2);
-    until("the restarted sandbox is synced", || newest.contacts() >= 4).await;
-    assert_eq!(again.contacts(), at_switch);
+    until("the restarted sandbox has ticked many times", || {
+        newest.contacts() >= 30
+    })
+    .await;
+    assert_eq!(
+        again.contacts(),
+        at_switch,
+        "the second sandbox's loops stopped"
+    );
+    drop(second_wiring);
     live.stop().await;
 }
 
@@ -457,8 +524,10 @@ async fn a_command_still_running_on_the_old_account_writes_nothing_after_the_swi
         cached_orders(&setup.cache) > 0
     })
     .await;
-    // A command that took A's Dispatch before the switch and runs on after it.
+    // A command that took A's Dispatch before the switch and runs on after it (and A's
+    // wiring held, so that its loops stop by the switch, not by its drop).
     let old = live.dispatch();
+    let a_wiring = live.current();
 
     save_settings(
         &setup.config_dir,
@@ -469,6 +538,7 @@ async fn a_command_still_running_on_the_old_account_writes_nothing_after_the_swi
     let at_switch = a.contacts();
     until("B's loops have ticked", || b.contacts() >= 6).await;
     assert_eq!(a.contacts(), at_switch, "A's loops stopped");
+    drop(a_wiring);
 
     // A still answers, but what the old Dispatch reads is not written into B's cache.
     let late = old.sync_orders(true).await.unwrap_err();
@@ -487,5 +557,69 @@ async fn a_command_still_running_on_the_old_account_writes_nothing_after_the_swi
         old.replay_outbox().await.unwrap_err().code,
         hakobu_dispatch::ErrorCode::Config
     );
+    live.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_waiting_on_a_silent_old_api_does_not_hold_up_the_switch() {
+    let dir = tempfile::tempdir().unwrap();
+    let silent = Silent::start().await;
+    let (_b_api, b) = remote(dir.path()).await;
+    let config_dir = dir.path().join("config");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    save_settings(
+        &config_dir,
+        serde_json::json!({"diaq": {"base_url": silent.url(), "api_key": EMBEDDED_KEY}}),
+    );
+    let (_, starter) = Embedded::starter(dir.path(), &[]);
+    let setup = start(dir.path(), starter).await;
+    let live = &setup.live;
+    // A command on the old account: its store is queued and sent at once, and the old API
+    // takes the request and never answers.
+    let old = live.dispatch();
+    let command = tokio::spawn(async move {
+        old.enqueue_write(Write::CreateStore {
+            input: store_input(OLD_STORE),
+        })
+        .await
+    });
+    until("the old API has the store's request", || {
+        silent.heard().contains("POST /v1/stores")
+    })
+    .await;
+
+    save_settings(
+        &setup.config_dir,
+        serde_json::json!({"diaq": {"base_url": b.url(), "api_key": REMOTE_KEY}}),
+    );
+    // Waiting for the answer would take the client's 15 s timeout for this POST (a keyed PUT
+    // or DELETE: four attempts, about a minute); the switch gives the send up instead. The
+    // limit is no performance bound, only well under what waiting would take.
+    let rewired = tokio::time::timeout(
+        Duration::from_secs(10),
+        live.rewire(resolve(&setup.config_dir)),
+    )
+    .await
+    .expect("the switch does not wait for the old API's answer")
+    .unwrap();
+    assert_eq!((rewired.mode, rewired.switched), (Mode::Remote, true));
+    let answered = command.await.unwrap().unwrap_err();
+    assert_eq!(
+        answered.code,
+        hakobu_dispatch::ErrorCode::Config,
+        "{answered}"
+    );
+    assert!(answered.message.contains("switched"), "{answered}");
+
+    // The row stays the old account's, held; the new API never gets it.
+    until("the new loops have ticked", || b.contacts() >= 6).await;
+    let status = live.dispatch().status().unwrap();
+    assert_eq!((status.pending_writes, status.held_writes), (0, 1));
+    let on_b = DiaqClient::new(&b.url(), REMOTE_KEY)
+        .unwrap()
+        .all_stores(&StoreQuery::default())
+        .await
+        .unwrap();
+    assert!(on_b.iter().all(|s| s.store_name != OLD_STORE));
     live.stop().await;
 }

@@ -152,30 +152,33 @@ impl Dispatch {
         }
     }
 
-    /// Writes `plan` as the next version of its plan (numbered and stamped here).
+    /// Writes `plan` as the next version of its plan (numbered and stamped here); refused
+    /// once this [`Dispatch`] retired (the app switched configuration meanwhile).
     pub(crate) fn keep_version(&self, plan: &mut Plan) -> Result<(), CommandError> {
         let now = tokyo_rfc3339(self.clock.now());
         let request = serde_json::to_string(&plan.request)
             .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
-        let version = self
-            .cache
-            .begin_plan_version(&plan.plan_id, &plan.date, &request, &now)?;
-        plan.version = version;
-        plan.state = PlanState::Finished;
-        plan.created_at = now.clone();
-        plan.finished_at = Some(now.clone());
-        plan.error = None;
-        let result = serde_json::to_string(&plan)
-            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
-        self.cache.finish_plan_version(
-            &plan.plan_id,
-            version,
-            PlanState::Finished.as_str(),
-            Some(&result),
-            None,
-            &now,
-        )?;
-        Ok(())
+        self.running_plans.write(|_| {
+            let version =
+                self.cache
+                    .begin_plan_version(&plan.plan_id, &plan.date, &request, &now)?;
+            plan.version = version;
+            plan.state = PlanState::Finished;
+            plan.created_at = now.clone();
+            plan.finished_at = Some(now.clone());
+            plan.error = None;
+            let result = serde_json::to_string(&plan)
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+            self.cache.finish_plan_version(
+                &plan.plan_id,
+                version,
+                PlanState::Finished.as_str(),
+                Some(&result),
+                None,
+                &now,
+            )?;
+            Ok(())
+        })
     }
 }
 

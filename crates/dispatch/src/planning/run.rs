@@ -50,17 +50,62 @@ pub fn preview_every(stops: usize) -> Duration {
 /// Cancel flags by (plan id, version).
 type Flags = HashMap<(String, u32), Arc<AtomicBool>>;
 
-/// The versions solving in this process, with their cancel flags.
+/// The versions solving in this process, with their cancel flags, and whether their
+/// [`Dispatch`] retired (the app switched configuration): from then on no plan version is
+/// begun or ended by it. Every write of a plan version is made holding this lock, so
+/// [`Running::retire`] falls between writes, never inside one's check and write.
 #[derive(Default, Clone)]
-pub(crate) struct Running(Arc<Mutex<Flags>>);
+pub(crate) struct Running(Arc<Mutex<Solves>>);
+
+#[derive(Default)]
+pub(crate) struct Solves {
+    flags: Flags,
+    retired: bool,
+}
 
 impl Running {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Flags> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Solves> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn contains(&self, plan_id: &str, version: u32) -> bool {
-        self.lock().contains_key(&(plan_id.to_owned(), version))
+        self.lock()
+            .flags
+            .contains_key(&(plan_id.to_owned(), version))
+    }
+
+    /// Runs `write` (a plan version's write to the cache) unless retired.
+    pub(crate) fn write<T>(
+        &self,
+        write: impl FnOnce(&mut Flags) -> Result<T, CommandError>,
+    ) -> Result<T, CommandError> {
+        let mut solves = self.lock();
+        if solves.retired {
+            return Err(crate::retired::retired_error());
+        }
+        write(&mut solves.flags)
+    }
+
+    /// The switch: cancels every running solve and marks its version interrupted now, as a
+    /// plan of the configuration the app left (its stores, orders and fleet were that
+    /// account's). Their results, and new versions, are refused afterwards.
+    pub(crate) fn retire(&self, cache: &Cache, now: &str) {
+        let mut solves = self.lock();
+        solves.retired = true;
+        for ((plan_id, version), cancel) in &solves.flags {
+            cancel.store(true, Ordering::Relaxed);
+            let marked = cache.finish_plan_version(
+                plan_id,
+                *version,
+                PlanState::Interrupted.as_str(),
+                None,
+                Some(crate::retired::PLAN_INTERRUPTED),
+                now,
+            );
+            if let Err(e) = marked {
+                tracing::warn!("plan {plan_id} v{version} not marked interrupted: {e}");
+            }
+        }
     }
 }
 
@@ -119,16 +164,17 @@ impl Dispatch {
             ..request
         };
         let created_at = tokyo_rfc3339(self.clock.now());
-        let version = self.cache.begin_plan_version(
-            &plan_id,
-            request.date.trim(),
-            &serde_json::to_string(&request).unwrap_or_default(),
-            &created_at,
-        )?;
         let cancel = Arc::new(AtomicBool::new(false));
-        self.running_plans
-            .lock()
-            .insert((plan_id.clone(), version), cancel.clone());
+        let version = self.running_plans.write(|flags| {
+            let version = self.cache.begin_plan_version(
+                &plan_id,
+                request.date.trim(),
+                &serde_json::to_string(&request).unwrap_or_default(),
+                &created_at,
+            )?;
+            flags.insert((plan_id.clone(), version), cancel.clone());
+            Ok(version)
+        })?;
         let started = PlanStarted {
             plan_id: plan_id.clone(),
             version,
@@ -172,7 +218,7 @@ impl Dispatch {
     pub fn cancel_plan(&self, plan_id: &str) -> bool {
         let running = self.running_plans.lock();
         let mut any = false;
-        for ((id, _), flag) in running.iter() {
+        for ((id, _), flag) in running.flags.iter() {
             if id == plan_id {
                 flag.store(true, Ordering::Relaxed);
                 any = true;
@@ -255,6 +301,14 @@ impl Dispatch {
             state => state,
         }
     }
+}
+
+/// Why a version's end was not written.
+enum Ended {
+    /// Its [`Dispatch`] retired (the switch marked it interrupted).
+    Retired,
+    /// The cache refused the write.
+    Unsaved(CommandError),
 }
 
 /// Everything the solver's thread needs, owned.
@@ -359,68 +413,93 @@ impl Solve {
                     None => Ok(plan),
                     Some(keep) => keep.merge(plan),
                 };
-                let plan = match plan {
-                    Ok(plan) => plan,
+                match plan {
+                    Ok(plan) => {
+                        let result = serde_json::to_string(&plan).unwrap_or_default();
+                        match self.end(state, Some(&result), None, &now) {
+                            Ok(()) => PlanFinished {
+                                plan_id: self.plan_id.clone(),
+                                version: self.version,
+                                state,
+                                drivers_used: plan.totals.drivers_used,
+                                unassigned: plan.totals.unassigned,
+                                elapsed_ms,
+                                error: None,
+                            },
+                            Err(e) => self.not_kept(e, "the plan could not be saved", elapsed_ms),
+                        }
+                    }
                     Err(e) => {
                         let message =
                             format!("the re-optimised plan could not be merged: {}", e.message);
-                        if let Err(e) = self.cache.finish_plan_version(
-                            &self.plan_id,
-                            self.version,
-                            PlanState::Failed.as_str(),
-                            None,
-                            Some(&message),
-                            &now,
-                        ) {
-                            tracing::warn!("plan {}: {e}", self.plan_id);
+                        match self.end(PlanState::Failed, None, Some(&message), &now) {
+                            Ok(()) => self.failed(message, elapsed_ms),
+                            Err(e) => self.not_kept(e, &message, elapsed_ms),
                         }
-                        self.running
-                            .lock()
-                            .remove(&(self.plan_id.clone(), self.version));
-                        (self.on_event)(PlanEvent::Finished(self.failed(message, elapsed_ms)));
-                        return;
                     }
-                };
-                let write = self.cache.finish_plan_version(
-                    &self.plan_id,
-                    self.version,
-                    state.as_str(),
-                    Some(&serde_json::to_string(&plan).unwrap_or_default()),
-                    None,
-                    &now,
-                );
-                match write {
-                    Ok(()) => PlanFinished {
-                        plan_id: self.plan_id.clone(),
-                        version: self.version,
-                        state,
-                        drivers_used: plan.totals.drivers_used,
-                        unassigned: plan.totals.unassigned,
-                        elapsed_ms,
-                        error: None,
-                    },
-                    Err(e) => self.failed(format!("the plan could not be saved: {e}"), elapsed_ms),
                 }
             }
             Err(e) => {
                 let message = format!("the solver refused the problem: {e}");
-                if let Err(e) = self.cache.finish_plan_version(
-                    &self.plan_id,
-                    self.version,
-                    PlanState::Failed.as_str(),
-                    None,
-                    Some(&message),
-                    &now,
-                ) {
-                    tracing::warn!("plan {}: {e}", self.plan_id);
+                match self.end(PlanState::Failed, None, Some(&message), &now) {
+                    Ok(()) => self.failed(message, elapsed_ms),
+                    Err(e) => self.not_kept(e, &message, elapsed_ms),
                 }
-                self.failed(message, elapsed_ms)
             }
         };
         self.running
             .lock()
+            .flags
             .remove(&(self.plan_id.clone(), self.version));
         (self.on_event)(PlanEvent::Finished(finished));
+    }
+
+    /// Writes how this version ended, unless its [`Dispatch`] retired meanwhile: then the
+    /// switch has already marked it interrupted, and nothing more of it is written.
+    fn end(
+        &self,
+        state: PlanState,
+        result: Option<&str>,
+        error: Option<&str>,
+        now: &str,
+    ) -> Result<(), Ended> {
+        self.running
+            .write(|_| {
+                self.cache
+                    .finish_plan_version(
+                        &self.plan_id,
+                        self.version,
+                        state.as_str(),
+                        result,
+                        error,
+                        now,
+                    )
+                    .map_err(CommandError::from)
+            })
+            .map_err(|e| {
+                if self.running.lock().retired {
+                    Ended::Retired
+                } else {
+                    Ended::Unsaved(e)
+                }
+            })
+    }
+
+    /// The end heard when the version's end was not written: interrupted by a switch, or
+    /// failed with `what` and the cache's error.
+    fn not_kept(&self, ended: Ended, what: &str, elapsed_ms: u64) -> PlanFinished {
+        match ended {
+            Ended::Retired => PlanFinished {
+                plan_id: self.plan_id.clone(),
+                version: self.version,
+                state: PlanState::Interrupted,
+                drivers_used: 0,
+                unassigned: 0,
+                elapsed_ms,
+                error: Some(crate::retired::PLAN_INTERRUPTED.to_owned()),
+            },
+            Ended::Unsaved(e) => self.failed(format!("{what}: {e}"), elapsed_ms),
+        }
     }
 
     fn failed(&self, message: String, elapsed_ms: u64) -> PlanFinished {
