@@ -24,6 +24,8 @@ pub fn on_page_load<R: Runtime>(webview: &Webview<R>, payload: &PageLoadPayload<
     if payload.event() == PageLoadEvent::Started
         && let Some(loads) = webview.try_state::<PageLoads>()
     {
-        loads.0.fetch_add(1, Ordering::AcqRel);
+        let n = loads.0.fetch_add(1, Ordering::AcqRel) + 1;
+        // Rare (a start, a reload): worth a line when a page's channels fall silent.
+        tracing::info!("page load {n} started: {}", payload.url());
     }
 }
