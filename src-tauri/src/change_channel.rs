@@ -12,16 +12,27 @@ use hakobu_dispatch::Changes;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 
-/// The window's open channel: one window, and a reloaded page opens a new one that replaces
-/// the old (whose page is gone: what was sent to it would never be fetched).
-#[derive(Default)]
-pub struct ChangeChannel(Mutex<Option<Channel<Changes>>>);
+use crate::page_loads::PageLoads;
 
-/// Hands `changes` to the window; nothing when no page has opened a channel yet (a page reads
-/// everything when it starts).
+/// The window's open channel and the page load that opened it: one window, and a reloaded
+/// page opens a new one that replaces the old. Until it does, nothing is sent: a payload over
+/// 8 KB sent to a page that is gone would be kept by Tauri for the window's lifetime
+/// (page_loads.rs).
+#[derive(Default)]
+pub struct ChangeChannel(Mutex<Option<(u64, Channel<Changes>)>>);
+
+/// Hands `changes` to the window; nothing when its page has not opened a channel (yet): a
+/// page reads everything when it starts.
 pub fn send(app: &AppHandle, changes: &Changes) -> tauri::Result<()> {
+    let page = app.state::<PageLoads>().current();
     let state = app.state::<ChangeChannel>();
-    let channel = state.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let channel = {
+        let mut open = state.0.lock().unwrap_or_else(|p| p.into_inner());
+        if open.as_ref().is_some_and(|(opened_by, _)| *opened_by != page) {
+            *open = None;
+        }
+        open.as_ref().map(|(_, channel)| channel.clone())
+    };
     match channel {
         Some(channel) => channel.send(changes.clone()),
         None => Ok(()),
@@ -29,8 +40,12 @@ pub fn send(app: &AppHandle, changes: &Changes) -> tauri::Result<()> {
 }
 
 /// Opened by the window's event hub once per page: every later `cache-changed` comes down
-/// `channel`.
+/// `channel`, until the page is reloaded.
 #[tauri::command]
-pub fn watch_cache_changes(state: tauri::State<'_, ChangeChannel>, channel: Channel<Changes>) {
-    *state.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
+pub fn watch_cache_changes(
+    state: tauri::State<'_, ChangeChannel>,
+    loads: tauri::State<'_, PageLoads>,
+    channel: Channel<Changes>,
+) {
+    *state.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((loads.current(), channel));
 }
