@@ -28,7 +28,10 @@ pub fn send(app: &AppHandle, changes: &Changes) -> tauri::Result<()> {
     let state = app.state::<ChangeChannel>();
     let channel = {
         let mut open = state.0.lock().unwrap_or_else(|p| p.into_inner());
-        if open.as_ref().is_some_and(|(opened_by, _)| *opened_by != page) {
+        if open
+            .as_ref()
+            .is_some_and(|(opened_by, _)| *opened_by != page)
+        {
             *open = None;
         }
         open.as_ref().map(|(_, channel)| channel.clone())
