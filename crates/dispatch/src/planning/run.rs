@@ -9,9 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hakobu_cache::{Cache, PlanRow};
-use hakobu_solver::{
-    Objective, Observer, Solution, SolveOptions, SolveProgress, check, solve_observed,
-};
+use hakobu_solver::{Observer, Solution, SolveOptions, SolveProgress, check, solve_observed};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 
@@ -24,6 +22,7 @@ use crate::planning::result::{
     PlanSummary, PlanTotals, UnassignedCause, UnassignedStop,
 };
 use crate::planning::shape;
+use crate::planning::solve_options;
 use crate::{Clock, CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
 
 /// The solver's budget when the request names none.
@@ -190,12 +189,7 @@ impl Dispatch {
             created_at,
             built,
             keep,
-            options: SolveOptions {
-                objective: Objective::Distance,
-                time_limit: Some(Duration::from_secs(u64::from(time_limit_s))),
-                threads,
-                ..SolveOptions::default()
-            },
+            options: solve_options::for_plan(Duration::from_secs(u64::from(time_limit_s)), threads),
             // The request's seed repeats a plan; otherwise each run searches afresh.
             seed: request_seed.unwrap_or_else(|| StdRng::from_os_rng().next_u64()),
             cancel,
