@@ -23,6 +23,8 @@ const EMBEDDED_KEY: &str = "embedded_key";
 const REMOTE_KEY: &str = "remote_key";
 const REMOTE_STORE: &str = "リモート商店";
 const OLD_STORE: &str = "旧アカウント商店";
+/// Drivers the embedded sandbox moves (each posts a fix about once a second).
+const MOVING_DRIVERS: usize = 30;
 
 /// A TCP proxy in front of an API that counts what reaches it: connections and HTTP request
 /// lines. `down` refuses every request (the API unreachable).
@@ -178,6 +180,9 @@ impl Embedded {
                     db_path: db.clone(),
                     api_key: EMBEDDED_KEY.into(),
                     seed: Some(Seed::TokyoDay),
+                    // Drivers moving, posted to the wiring's receiver as the app's sandbox
+                    // posts its simulated ones: fixes keep arriving through a switch.
+                    bench_drivers: MOVING_DRIVERS,
                     ..SandboxConfig::default()
                 };
                 let running = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
@@ -284,10 +289,12 @@ async fn sandbox_to_remote_switches_live_and_the_old_loops_stop() {
     let setup = start(dir.path(), starter).await;
     let live = &setup.live;
     assert_eq!(live.dispatch().status().unwrap().mode, Mode::Sandbox);
-    // The embedded wiring's loop fills the cache with the demo day.
-    until("the embedded sandbox's orders are cached", || {
-        cached_orders(&setup.cache) > 0
-    })
+    // The embedded wiring's loop fills the cache with the demo day; its receiver takes the
+    // moving drivers' fixes.
+    until(
+        "the embedded sandbox's orders and drivers are cached",
+        || cached_orders(&setup.cache) > 0 && !live.dispatch().list_drivers().unwrap().is_empty(),
+    )
     .await;
     let old = embedded.proxy(0);
 
@@ -351,6 +358,10 @@ async fn sandbox_to_remote_switches_live_and_the_old_loops_stop() {
         cached_orders(&setup.cache),
         0,
         "the remote DIAq has no orders"
+    );
+    assert!(
+        live.dispatch().list_drivers().unwrap().is_empty(),
+        "no fix posted to the old receiver shows as the remote account's driver"
     );
 
     // The remote account's data, and the old account's write held, sent nowhere.
