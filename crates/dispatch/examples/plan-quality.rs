@@ -28,6 +28,8 @@ use hakobu_sandbox::{SandboxConfig, Seed};
 use tokio::sync::mpsc;
 
 const KEY: &str = "plan-quality";
+/// The heading of the section a rerun keeps.
+const OPTIONS_SECTION: &str = "## Options for one-store plans";
 
 struct Args {
     seconds: u32,
@@ -228,11 +230,16 @@ fn main() {
         (short, reference)
     });
     let load_end = load_average();
-    std::fs::write(
-        &args.out,
-        table(&args, &short, &reference, &load_start, &load_end),
-    )
-    .unwrap();
+    let mut md = table(&args, &short, &reference, &load_start, &load_end);
+    // The option experiments' section (examples/plan-options.rs) is kept: this run does not
+    // redo them.
+    if let Ok(old) = std::fs::read_to_string(&args.out)
+        && let Some(at) = old.find(OPTIONS_SECTION)
+    {
+        md.push('\n');
+        md.push_str(&old[at..]);
+    }
+    std::fs::write(&args.out, md).unwrap();
     eprintln!("wrote {}", args.out.display());
 }
 
