@@ -108,9 +108,11 @@ impl Dispatch {
                 self.cache.upsert_orders(&deliveries, StatusOrigin::SYNC)?;
                 self.cache.upsert_orders(&fetches, StatusOrigin::SYNC)?;
             }
+            // Under the lock too: a retired instance's late sync must not stamp the next
+            // account's "last synced".
+            self.cache.set_meta(META_LAST_ORDER_SYNC, &stamp)?;
+            self.cache.set_meta(META_LAST_SYNC, &stamp)?;
         }
-        self.cache.set_meta(META_LAST_ORDER_SYNC, &stamp)?;
-        self.cache.set_meta(META_LAST_SYNC, &stamp)?;
         self.announce(Changes {
             orders: changed.clone(),
             ..Changes::default()

@@ -180,13 +180,27 @@ impl Dispatch {
     /// fixed — and leaves no row behind.
     pub async fn enqueue_write(&self, write: Write) -> Result<Written<OutboxRow>, CommandError> {
         let client_id = self.enqueue_unsent(&write)?;
-        self.send_now(client_id, true).await
+        let sent = self.send_now(client_id.clone(), true).await;
+        // Retired between the queueing and the send (a switch under way): the caller is told
+        // to try again, and will, on the next account. A row never sent goes, or it would be
+        // held for this account and sent as a duplicate if the user ever switched back.
+        if sent.is_err()
+            && self.still_current().is_err()
+            && let Some(row) = self.cache.outbox_row(&client_id)?
+            && row.state == OutboxState::Pending
+            && row.attempts == 0
+        {
+            self.cache.outbox_discard(&client_id)?;
+        }
+        sent
     }
 
     /// Queues `write` without trying to send it; returns its client id. For a batch whose
     /// earlier write just found the API not answering: asking again for each of the rest
     /// would only wait through the client's retries once more per write.
     pub(crate) fn enqueue_unsent(&self, write: &Write) -> Result<String, CommandError> {
+        // A switch under way: nothing more is queued for the account being left.
+        self.still_current()?;
         let client_id = uuid::Uuid::new_v4().to_string();
         let payload = write.payload();
         let hash = crate::outbox_write::payload_hash(&payload);

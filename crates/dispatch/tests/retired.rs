@@ -295,3 +295,30 @@ async fn a_plan_solving_at_the_switch_is_interrupted_and_nothing_of_it_is_writte
     );
     assert_eq!(next.list_plans().unwrap().len(), 1);
 }
+
+/// A write asked of the instance being left (the window still had it during the switch) is
+/// refused and queues nothing: a row of the old account would be held, and sent as a
+/// duplicate if the user ever switched back, after they had done it again on the new one.
+#[tokio::test]
+async fn a_write_asked_during_the_switch_queues_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path(), None).await;
+    let cache = Arc::new(Cache::open(&dir.path().join("cache.db")).unwrap());
+    let old = dispatch(&server, KEY, Mode::Remote, &cache, None);
+    old.retire().await;
+    let write = hakobu_dispatch::Write::CreateStore {
+        input: hakobu_diaq::StoreInput {
+            store_name: Some("切替中の店".into()),
+            store_address_zipcode: Some("106-0032".into()),
+            store_address_prefecture: Some("東京都".into()),
+            store_address_line_1: Some("港区六本木6-10-1".into()),
+            store_phone: Some("03-6406-6000".into()),
+            ..hakobu_diaq::StoreInput::default()
+        },
+    };
+    let refused = old.enqueue_write(write).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Config, "{refused:?}");
+    assert!(refused.message.contains("switched"), "{refused:?}");
+    assert!(old.outbox_rows(&[]).unwrap().is_empty(), "a row was queued");
+    server.shutdown().await;
+}

@@ -89,7 +89,8 @@ try {
   const fixToScreen = await browser.execute(() => performance.getEntriesByName("map:fix-to-screen", "measure").map((m) => m.duration));
   const update = await browser.execute(() => performance.getEntriesByName("map:update", "measure").map((m) => m.duration));
   // Every new fix's age at its paint, counted per millisecond in the page (ui/src/lib/perf.ts).
-  const fixAges = await browser.execute(() => window.__hakobuAgeCounts?.("map:fix-age") ?? []);
+  const fixAges = await browser.execute(() => (window.__hakobuAgeCounts ? window.__hakobuAgeCounts("map:fix-age") : null));
+  if (!Array.isArray(fixAges) || fixAges.length === 0) throw new Error("the page counted no fix ages (ui/src/lib/perf.ts ageCounts)");
 
   const stage = await browser.execute(() =>
     Object.fromEntries(

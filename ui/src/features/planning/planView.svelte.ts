@@ -525,7 +525,8 @@ export class PlanView {
     this.#endsHandled.add(endKey(f));
     this.#dropWaitingProgress();
     this.running = null;
-    if (f.state === 'failed') {
+    // Interrupted: the app switched to another configuration mid-solve (nothing was written).
+    if (f.state === 'failed' || f.state === 'interrupted') {
       this.planError = { code: 'internal', message: f.error ?? '', field: null };
       // Its provisional routes were never a plan: the one before comes back.
       if (this.provisional) this.plan = this.#beforeRun;
@@ -548,7 +549,7 @@ export class PlanView {
     const key = endKey(f);
     if (this.#endsHandled.has(key)) return;
     this.#endsHandled.add(key);
-    if (this.#solve !== null || f.state === 'failed') return;
+    if (this.#solve !== null || f.state === 'failed' || f.state === 'interrupted') return;
     await this.show(f.plan_id, f.version);
   }
 

@@ -122,6 +122,18 @@ describe('provisional plans while a solve runs', () => {
     expect(getPlan).not.toHaveBeenCalled();
   });
 
+  it('puts the plan from before back when the app switched configuration mid-solve', async () => {
+    const { view, send } = await running();
+    const before = view.plan;
+    send(preview(version(2, 'running', 800)));
+    send(end({ ...finished, state: 'interrupted', error: 'the app switched to another configuration while this plan was solving' }));
+    await settled();
+    expect(view.plan).toBe(before);
+    expect(view.running).toBeNull();
+    expect(view.planError?.message).toContain('switched');
+    expect(getPlan).not.toHaveBeenCalled();
+  });
+
   it('ignores an older solve’s channel once a newer solve started', async () => {
     const { view, send: old } = await running();
     // The first solve's end is not heard (its answer failed, say); the dispatcher runs another.

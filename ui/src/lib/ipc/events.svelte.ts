@@ -126,22 +126,32 @@ export class EventHub {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    for (const name of BACKEND_EVENTS) {
-      try {
-        this.#unlisten.push(await listen(name, (event) => this.receive(name, event.payload)));
-      } catch {
-        // No Tauri runtime: views still load on demand.
-      }
-    }
+    // The cache's changes first: until the channel is open the backend drops them (nobody
+    // would fetch them), and views read meanwhile. Once it is, every view re-reads once, so a
+    // change applied in between (a webhook's status) is not missed until the next one.
     const changes = new Channel<unknown>((payload) => {
       if (this.#changes === changes) this.receive('cache-changed', payload);
     });
     this.#changes = changes;
-    try {
-      await invoke('watch_cache_changes', { channel: changes });
-    } catch {
-      // No Tauri runtime: views still load on demand.
-    }
+    const opened = invoke('watch_cache_changes', { channel: changes }).then(
+      () => {
+        if (this.#changes === changes) this.receive('cache-changed', { orders: [], drivers: [] });
+      },
+      () => {
+        // No Tauri runtime: views still load on demand.
+      },
+    );
+    const listening = BACKEND_EVENTS.map((name) =>
+      listen(name, (event) => this.receive(name, event.payload)).then(
+        (unlisten) => {
+          this.#unlisten.push(unlisten);
+        },
+        () => {
+          // No Tauri runtime: views still load on demand.
+        },
+      ),
+    );
+    await Promise.all([opened, ...listening]);
   }
 
   /** A watcher of the driver ids `cache-changed` names (taken before the version moves). */
