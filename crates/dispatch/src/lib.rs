@@ -187,6 +187,11 @@ impl Dispatch {
         &self.intake_timing
     }
 
+    /// The gazetteer as this instance holds it (possibly still loading).
+    pub(crate) fn shared_gazetteer(&self) -> SharedGazetteer {
+        self.geo.clone()
+    }
+
     /// Records whether the API answered, so the status bar can say online/offline.
     fn observe<T>(&self, result: &Result<T, ClientError>) {
         let answered = !matches!(result, Err(ClientError::Transport(_)));

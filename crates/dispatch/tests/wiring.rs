@@ -216,6 +216,10 @@ struct Setup {
 }
 
 async fn start(dir: &Path, start_embedded: StartEmbedded) -> Setup {
+    start_with(dir, start_embedded, SharedGazetteer::ready(None)).await
+}
+
+async fn start_with(dir: &Path, start_embedded: StartEmbedded, geo: SharedGazetteer) -> Setup {
     let config_dir = dir.join("config");
     std::fs::create_dir_all(&config_dir).unwrap();
     let cache = Arc::new(Cache::open(&dir.join("cache.db")).unwrap());
@@ -223,7 +227,7 @@ async fn start(dir: &Path, start_embedded: StartEmbedded) -> Setup {
     let heard = notices.clone();
     let shared = Shared {
         cache: cache.clone(),
-        geo: SharedGazetteer::ready(None),
+        geo,
         clock: Arc::new(SystemClock),
         start_embedded,
         notify: Arc::new(move |n: Notice<'_>| heard.lock().unwrap().push(n.event())),
@@ -633,4 +637,43 @@ async fn a_write_waiting_on_a_silent_old_api_does_not_hold_up_the_switch() {
         .unwrap();
     assert!(on_b.iter().all(|s| s.store_name != OLD_STORE));
     live.stop().await;
+}
+
+/// The app starts before its gazetteer is parsed (issue 23 §5), and the first sync geocodes
+/// each order: the loop waits for the gazetteer off the async runtime's threads. On a runtime
+/// of one thread, a wait on it would stop everything else (here: the test's own timer) until
+/// the gazetteer settled.
+#[tokio::test(flavor = "current_thread")]
+async fn the_first_sync_waits_for_a_loading_gazetteer_without_holding_the_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_embedded, starter) = Embedded::starter(dir.path(), &[]);
+    let (geo, settle) = SharedGazetteer::loading();
+    // The file "parses" for as long as a watchdog allows: if the runtime's one thread is held
+    // waiting for it, only this settles it.
+    let watchdog_fired = Arc::new(AtomicBool::new(false));
+    let (parsed, parse) = std::sync::mpsc::channel::<()>();
+    let watchdog = {
+        let fired = watchdog_fired.clone();
+        std::thread::spawn(move || {
+            if parse.recv_timeout(Duration::from_secs(10)).is_err() {
+                fired.store(true, Ordering::SeqCst);
+            }
+            settle.done(None);
+        })
+    };
+    let setup = start_with(dir.path(), starter, geo.clone()).await;
+    // The loops run (they are spawned on this thread); a timer still fires meanwhile.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !watchdog_fired.load(Ordering::SeqCst),
+        "the runtime's thread was held until the gazetteer settled"
+    );
+    assert!(!geo.is_settled());
+    assert_eq!(cached_orders(&setup.cache), 0, "synced before the gazetteer settled");
+    parsed.send(()).unwrap();
+    watchdog.join().unwrap();
+    until("the first sync, once the gazetteer settled", || {
+        cached_orders(&setup.cache) > 0
+    })
+    .await;
 }

@@ -176,6 +176,13 @@ impl Simulation {
 /// Runs until `stop` turns true. Each step is synchronous and short: the database lock is
 /// taken and released inside it, never held across an await.
 pub(crate) async fn run(sb: Sandbox, speed: f64, mut stop: watch::Receiver<bool>) {
+    // Each step geocodes its jobs' places, and the gazetteer may still be loading (the app
+    // starts before it is parsed): wait for it on the blocking pool, not on one of the async
+    // runtime's threads, which the app's window and webhook receiver share.
+    let geo = sb.geo.clone();
+    if !geo.is_settled() {
+        let _ = tokio::task::spawn_blocking(move || geo.get()).await;
+    }
     let tick = Duration::from_secs_f64((LOCATION_EVERY_S / speed).clamp(0.05, 1.0));
     let step_s = tick.as_secs_f64() * speed;
     let mut interval = tokio::time::interval(tick);

@@ -79,6 +79,13 @@ pub(super) fn keep_orders_fresh(
 ) -> JoinHandle<()> {
     let prune_every = (PRUNE_EVERY.as_millis() / every.as_millis().max(1)).max(1) as u64;
     tokio::spawn(async move {
+        // The first sync geocodes each order, and the gazetteer may still be loading: wait
+        // for it on the blocking pool, so that meanwhile this task does not hold one of the
+        // runtime's threads (the window's first reads need them).
+        let geo = dispatch.shared_gazetteer();
+        if !geo.is_settled() {
+            let _ = tokio::task::spawn_blocking(move || geo.get()).await;
+        }
         let mut first = true;
         let mut ticks: u64 = 0;
         loop {
