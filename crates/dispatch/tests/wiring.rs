@@ -669,7 +669,11 @@ async fn the_first_sync_waits_for_a_loading_gazetteer_without_holding_the_runtim
         "the runtime's thread was held until the gazetteer settled"
     );
     assert!(!geo.is_settled());
-    assert_eq!(cached_orders(&setup.cache), 0, "synced before the gazetteer settled");
+    assert_eq!(
+        cached_orders(&setup.cache),
+        0,
+        "synced before the gazetteer settled"
+    );
     parsed.send(()).unwrap();
     watchdog.join().unwrap();
     until("the first sync, once the gazetteer settled", || {
