@@ -376,6 +376,15 @@ ${row(`nothing running, the finished ${BIG_STOPS}-stop plan on screen`, idleBig,
 Frame times come from a software renderer on Xvfb; they do not say what a GPU-composited desktop
 shows, and the solver's threads share the same cores as WebKit's.
 `;
-writeFileSync(OUT, text);
+// The hand-written history below the tables (what each run changed) is kept.
+let history = "";
+try {
+  const before = readFileSync(OUT, "utf8");
+  const at = before.indexOf("\n## How it got here");
+  if (at >= 0) history = before.slice(at);
+} catch {
+  // no file yet
+}
+writeFileSync(OUT, text + history);
 console.log(text);
 console.log(`wrote ${OUT}`);
