@@ -681,3 +681,59 @@ async fn the_first_sync_waits_for_a_loading_gazetteer_without_holding_the_runtim
     })
     .await;
 }
+
+/// Neither the saved configuration nor the previous one starts again (the embedded sandbox
+/// cannot open its database twice over): the app stays on the previous configuration without
+/// its API — the cache reads, a write queues for the account, the status says offline — not on
+/// the instance the switch retired, which would refuse everything; a later save switches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_neither_configuration_starts_the_app_runs_offline_on_the_previous_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // Call 2 (the new speed) and call 3 (the previous one wired again) fail; call 4 starts.
+    let (embedded, starter) = Embedded::starter(dir.path(), &[2, 3]);
+    let setup = start(dir.path(), starter).await;
+    let live = &setup.live;
+    until("the demo day is cached", || cached_orders(&setup.cache) > 0).await;
+    let cached = cached_orders(&setup.cache);
+
+    save_settings(
+        &setup.config_dir,
+        serde_json::json!({"sandbox": {"demo_speed": 3.0}}),
+    );
+    let error = live.rewire(resolve(&setup.config_dir)).await.unwrap_err();
+    assert!(
+        error.message.contains("did not start again either"),
+        "{error}"
+    );
+    assert_eq!(embedded.speeds.lock().unwrap().len(), 3);
+    let offline = live.dispatch();
+    let status = offline.status().unwrap();
+    assert_eq!(status.mode, Mode::Sandbox);
+    assert!(!status.online, "{status:?}");
+    // The cache still reads as the previous account's, and a write queues for it.
+    assert_eq!(cached_orders(&setup.cache), cached, "the cache was kept");
+    let queued = offline
+        .enqueue_write(Write::CreateStore {
+            input: store_input(OLD_STORE),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(queued, Written::Queued { .. }), "{queued:?}");
+
+    // Saved again, and the sandbox can start: it switches, and the queued write is sent.
+    save_settings(
+        &setup.config_dir,
+        serde_json::json!({"sandbox": {"demo_speed": 5.0}}),
+    );
+    let rewired = live.rewire(resolve(&setup.config_dir)).await.unwrap();
+    assert_eq!((rewired.mode, rewired.switched), (Mode::Sandbox, true));
+    until("the queued store reaches the sandbox started again", || {
+        live.dispatch()
+            .list_stores(None)
+            .unwrap()
+            .iter()
+            .any(|s| s.store.store_name == OLD_STORE)
+    })
+    .await;
+    live.stop().await;
+}

@@ -165,6 +165,24 @@ impl Wiring {
         finish(shared, prepared).await
     }
 
+    /// `previous`'s configuration with nothing running: no loops, no receiver, no sandbox;
+    /// its API client kept, so the status says offline while it does not answer.
+    fn offline(shared: &Shared, previous: &Wiring) -> Result<Wiring, WiringError> {
+        let dispatch = Dispatch::new(
+            previous.dispatch.client.clone(),
+            shared.cache.clone(),
+            previous.configuration.mode(),
+            shared.clock.clone(),
+            shared.geo.clone(),
+        )
+        .map_err(|e| failed("the cache")(e.to_string()))?;
+        Ok(Wiring {
+            configuration: previous.configuration.clone(),
+            dispatch: Arc::new(dispatch),
+            running: Mutex::new(Running::default()),
+        })
+    }
+
     pub fn dispatch(&self) -> &Arc<Dispatch> {
         &self.dispatch
     }
@@ -429,6 +447,14 @@ impl Live {
                 match Wiring::wire(&self.shared, old.configuration.clone()).await {
                     Ok(again) => self.swap(again),
                     Err(e) => {
+                        // Neither starts (the embedded sandbox's database, say): the previous
+                        // configuration without its API rather than the retired instance,
+                        // which refuses everything. The cache reads as offline, writes queue
+                        // for the account, and a later save switches as usual.
+                        match Wiring::offline(&self.shared, &old) {
+                            Ok(offline) => self.swap(offline),
+                            Err(e) => tracing::error!("no wiring left to run on: {e}"),
+                        }
                         return Err(WiringError {
                             part: error.part,
                             message: format!(
