@@ -2,7 +2,7 @@
 //! (docs/decisions.md "One store, deliveries only, 5 km"), each a pickup at the store and a
 //! delivery: not the multi-store instance the solver's defaults were tuned on, so dispatch
 //! sets its own where its problem class measured better (crates/dispatch/PLAN-BENCHMARKS.md
-//! "Options for one-store plans").
+//! "Options for one-store plans", examples/plan-options.rs).
 
 use std::time::Duration;
 
@@ -17,6 +17,12 @@ pub(crate) fn for_plan(time_limit: Duration, threads: usize) -> SolveOptions {
         objective: Objective::Distance,
         time_limit: Some(time_limit),
         threads,
+        // The drivers' fixed costs phased in over the first quarter of the first cooling
+        // rather than all of it: on the 300-stop batch at 2 × 135,000 iterations (what 10 s
+        // give), +4.68 % above the 10-minute cost against +5.38 % over seeds 1–32, and on 24
+        // fresh seeds (33–56) +5.20 % against +5.72 % (better on 15, worst +6.79 % against
+        // +8.04 %), ending with a driver fewer on most (crates/dispatch/PLAN-BENCHMARKS.md).
+        fixed_cost_ramp: 0.25,
         ..SolveOptions::default()
     }
 }
