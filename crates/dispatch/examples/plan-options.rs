@@ -22,11 +22,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use hakobu_cache::Cache;
-use hakobu_diaq_client::DiaqClient;
-use hakobu_dispatch::{Dispatch, DriverInput, Mode, PlanRequest, SystemClock, demo_driver};
+use hakobu_dispatch::PlanRequest;
 use hakobu_geo::Gazetteer;
-use hakobu_sandbox::{SandboxConfig, Seed};
 use hakobu_solver::{SolveOptions, check, solve};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -173,54 +170,23 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    // As plan-quality readies it: the sandbox's stores cached, its RouteMate drivers and 18
-    // more as the fleet, the bench generator's stops on the first store.
+    // The batch plan-quality plans (tokyo_batch::ready_300).
     let (problem, options) = rt.block_on(async {
-        let config = SandboxConfig {
-            db_path: dir.path().join("sandbox.db"),
-            api_key: KEY.into(),
-            seed: Some(Seed::TokyoDay),
-            geo: Some(geo.clone()).into(),
-            ..SandboxConfig::default()
-        };
-        let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let d = Dispatch::new(
-            DiaqClient::new(&server.base_url(), KEY).unwrap(),
-            Arc::new(Cache::open(&dir.path().join("cache.db")).unwrap()),
-            Mode::Sandbox,
-            Arc::new(SystemClock),
-            Some(geo.clone()),
-        )
-        .unwrap();
-        d.sync_stores().await.unwrap();
-        let demo: Vec<DriverInput> = hakobu_sandbox::demo_drivers()
-            .iter()
-            .map(|r| demo_driver(&r.email, &r.name, r.vehicle, r.start))
-            .collect();
-        d.seed_fleet(&demo).unwrap();
-        let store = d
-            .list_stores(None)
-            .unwrap()
-            .into_iter()
-            .find(|s| s.location.is_some())
-            .expect("a seeded store with a position");
-        let at = store.location.unwrap();
-        tokyo_batch::eighteen_more_drivers(&d, &store.store.id);
-        let stops = tokyo_batch::bench_generator_stops(at.lat, at.lng);
+        let ready = tokyo_batch::ready_300(dir.path(), KEY, geo.clone()).await;
         let request = PlanRequest {
             plan_id: None,
             date: "2026-12-08".into(),
-            store_id: Some(store.store.id.clone()),
-            stops,
+            store_id: Some(ready.store_id.clone()),
+            stops: ready.stops.clone(),
             orders: Vec::new(),
             drivers: None,
             time_limit_s: None,
             threads: Some(args.threads as u32),
             seed: None,
         };
-        d.bench_plan_problem(&request, Duration::from_secs(10), args.threads)
+        ready
+            .dispatch
+            .bench_plan_problem(&request, Duration::from_secs(10), args.threads)
             .await
             .unwrap()
     });

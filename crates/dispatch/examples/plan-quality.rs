@@ -17,14 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use hakobu_cache::Cache;
-use hakobu_diaq_client::DiaqClient;
-use hakobu_dispatch::{
-    BatchStop, Dispatch, DriverInput, Mode, PlanEvent, PlanRequest, PlanState, SystemClock,
-    demo_driver,
-};
+use hakobu_dispatch::{BatchStop, Dispatch, PlanEvent, PlanRequest, PlanState};
 use hakobu_geo::Gazetteer;
-use hakobu_sandbox::{SandboxConfig, Seed};
 use tokio::sync::mpsc;
 
 const KEY: &str = "plan-quality";
@@ -179,45 +173,11 @@ fn main() {
         .build()
         .unwrap();
     let (short, reference) = rt.block_on(async {
-        let config = SandboxConfig {
-            db_path: dir.path().join("sandbox.db"),
-            api_key: KEY.into(),
-            seed: Some(Seed::TokyoDay),
-            geo: Some(geo.clone()).into(),
-            ..SandboxConfig::default()
-        };
-        let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        // As the planning test readies it: the sandbox's stores cached, its RouteMate drivers
-        // as the fleet.
-        let d = Dispatch::new(
-            DiaqClient::new(&server.base_url(), KEY).unwrap(),
-            Arc::new(Cache::open(&dir.path().join("cache.db")).unwrap()),
-            Mode::Sandbox,
-            Arc::new(SystemClock),
-            Some(geo.clone()),
-        )
-        .unwrap();
-        d.sync_stores().await.unwrap();
-        let demo: Vec<DriverInput> = hakobu_sandbox::demo_drivers()
-            .iter()
-            .map(|r| demo_driver(&r.email, &r.name, r.vehicle, r.start))
-            .collect();
-        d.seed_fleet(&demo).unwrap();
-        let store = d
-            .list_stores(None)
-            .unwrap()
-            .into_iter()
-            .find(|s| s.location.is_some())
-            .expect("a seeded store with a position");
-        let at = store.location.unwrap();
-        tokyo_batch::eighteen_more_drivers(&d, &store.store.id);
-        let stops = tokyo_batch::bench_generator_stops(at.lat, at.lng);
+        let ready = tokyo_batch::ready_300(dir.path(), KEY, geo.clone()).await;
         let batch = Batch {
-            d: &d,
-            store_id: &store.store.id,
-            stops: &stops,
+            d: &ready.dispatch,
+            store_id: &ready.store_id,
+            stops: &ready.stops,
             threads: args.threads,
         };
         let mut short = Vec::new();

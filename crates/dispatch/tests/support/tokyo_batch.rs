@@ -1,12 +1,20 @@
 //! The solver's bench generator's Tokyo deliveries as a dispatch batch, and the 20-driver fleet
 //! that plans them: one home for the set-up the planning test, the plan-quality benchmark
-//! (benches/plan.rs) and the window benchmark's file maker (examples/tokyo-batch.rs) share.
+//! and plan-options (examples/), the window benchmark's file maker (examples/tokyo-batch.rs) share.
 // Each of the three targets that include this file uses part of it.
 #![allow(dead_code)]
 
-use hakobu_dispatch::{BatchStop, Dispatch, DriverInput, Place, StopWindow};
+use std::path::Path;
+use std::sync::Arc;
+
+use hakobu_cache::Cache;
+use hakobu_diaq_client::DiaqClient;
+use hakobu_dispatch::{
+    BatchStop, Dispatch, DriverInput, Mode, Place, StopWindow, SystemClock, demo_driver,
+};
 use hakobu_geo::Gazetteer;
 use hakobu_geo::travel::VehicleType;
+use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 use hakobu_solver::Task;
 use hakobu_solver::tokyo::{self, Config};
 
@@ -133,5 +141,57 @@ pub fn eighteen_more_drivers(d: &Dispatch, store_id: &str) {
             capacity: None,
         })
         .unwrap();
+    }
+}
+
+/// The plan benchmarks' 300-stop batch, ready to plan: a seeded sandbox (kept running while
+/// this lives), a dispatch with its stores cached and the 20-driver fleet, and the stops on its
+/// first store with a map position.
+pub struct ReadyBatch {
+    pub server: RunningSandbox,
+    pub dispatch: Dispatch,
+    pub store_id: String,
+    pub stops: Vec<BatchStop>,
+}
+
+/// Readies [`ReadyBatch`] with its files in `dir`, as plan-quality and plan-options both do.
+pub async fn ready_300(dir: &Path, key: &str, geo: Arc<Gazetteer>) -> ReadyBatch {
+    let config = SandboxConfig {
+        db_path: dir.join("sandbox.db"),
+        api_key: key.into(),
+        seed: Some(Seed::TokyoDay),
+        geo: Some(geo.clone()).into(),
+        ..SandboxConfig::default()
+    };
+    let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let d = Dispatch::new(
+        DiaqClient::new(&server.base_url(), key).unwrap(),
+        Arc::new(Cache::open(&dir.join("cache.db")).unwrap()),
+        Mode::Sandbox,
+        Arc::new(SystemClock),
+        Some(geo),
+    )
+    .unwrap();
+    d.sync_stores().await.unwrap();
+    let demo: Vec<DriverInput> = hakobu_sandbox::demo_drivers()
+        .iter()
+        .map(|r| demo_driver(&r.email, &r.name, r.vehicle, r.start))
+        .collect();
+    d.seed_fleet(&demo).unwrap();
+    let store = d
+        .list_stores(None)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.location.is_some())
+        .expect("a seeded store with a position");
+    let at = store.location.unwrap();
+    eighteen_more_drivers(&d, &store.store.id);
+    ReadyBatch {
+        server,
+        dispatch: d,
+        store_id: store.store.id,
+        stops: bench_generator_stops(at.lat, at.lng),
     }
 }
