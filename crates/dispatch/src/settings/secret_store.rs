@@ -206,9 +206,9 @@ fn keyring_set(config_dir: &Path, name: &str, value: Option<&str>) -> Result<(),
     })
 }
 
-/// Runs a keyring call on a thread of its own: the Secret Service client blocks on its own
-/// tokio runtime, which must not be entered from a thread already inside one (the app's
-/// commands are), and a call that does not answer in [`KEYRING_TIMEOUT`] is given up.
+/// Runs a keyring call on a thread of its own: the Secret Service client blocks on D-Bus round
+/// trips, which must not hold an async runtime's worker (the app's commands run on one), and a
+/// call that does not answer in [`KEYRING_TIMEOUT`] is given up.
 fn on_own_thread<T: Send + 'static>(
     call: impl FnOnce() -> Result<T, keyring::Error> + Send + 'static,
 ) -> Result<T, String> {
