@@ -14,7 +14,7 @@ use hakobu_cache::{Cache, OrderFilter};
 use hakobu_diaq::{StoreInput, StoreQuery};
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::wiring::{Configuration, EmbeddedApi, Live, Notice, Shared, StartEmbedded};
-use hakobu_dispatch::{ApiConfig, Mode, SystemClock, Write, Written};
+use hakobu_dispatch::{ApiConfig, ErrorCode, Mode, SystemClock, Write, Written};
 use hakobu_geo::SharedGazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -293,6 +293,10 @@ async fn sandbox_to_remote_switches_live_and_the_old_loops_stop() {
     let setup = start(dir.path(), starter).await;
     let live = &setup.live;
     assert_eq!(live.dispatch().status().unwrap().mode, Mode::Sandbox);
+    assert!(
+        live.dispatch().routemate_jobs().is_ok(),
+        "the embedded sandbox's RouteMate is linked (before the switch's stopped window)"
+    );
     // The embedded wiring's loop fills the cache with the demo day; its receiver takes the
     // moving drivers' fixes.
     until(
@@ -336,6 +340,11 @@ async fn sandbox_to_remote_switches_live_and_the_old_loops_stop() {
     let status = live.dispatch().status().unwrap();
     assert_eq!(status.mode, Mode::Remote);
     assert_eq!(status.api_base_url, remote.url());
+    assert_eq!(
+        live.dispatch().routemate_jobs().unwrap_err().code,
+        ErrorCode::Config,
+        "no RouteMate configured beside a remote DIAq: the sandbox's link is not kept"
+    );
     assert_eq!(
         cached_orders(&setup.cache),
         0,
@@ -492,6 +501,10 @@ async fn a_new_demo_speed_restarts_the_sandbox_and_a_failed_restart_brings_the_o
     assert!(rewired.switched);
     assert_eq!(rewired.mode, Mode::Sandbox);
     assert_eq!(embedded.speeds.lock().unwrap()[3], Some(3.0));
+    assert!(
+        live.dispatch().routemate_jobs().is_ok(),
+        "the restarted sandbox's RouteMate is linked (after it started, in the switch)"
+    );
     let at_switch = again.contacts();
     let newest = embedded.proxy(2);
     until("the restarted sandbox has ticked many times", || {

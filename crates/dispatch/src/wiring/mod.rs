@@ -39,8 +39,8 @@ use tokio::task::JoinHandle;
 pub use loops::{Notice, Notify};
 
 use crate::{
-    ApiConfig, Clock, ConfigError, Dispatch, DriverInput, Mode, RouteMateLink, RouteMateSettings,
-    WebhookReceiver, demo_speed, osrm_url,
+    ApiConfig, Clock, CommandError, ConfigError, Dispatch, DriverInput, Mode, RouteMateLink,
+    RouteMateSettings, WebhookReceiver, demo_speed, osrm_url,
 };
 
 /// How often the cached orders are refreshed from the API in the app (recent windows).
@@ -239,6 +239,10 @@ struct Prepared {
     configuration: Configuration,
     api: PreparedApi,
     osrm: Option<hakobu_osrm::OsrmClient>,
+    /// RouteMate, when it could be linked before the switch: a configured one, or the
+    /// embedded sandbox's when that is already running. `None`: linked in [`finish`] (an
+    /// embedded sandbox started there).
+    routemate: Option<Result<Option<RouteMateLink>, CommandError>>,
 }
 
 /// Everything that can fail without touching the cache or the running wiring.
@@ -266,10 +270,27 @@ async fn prepare(
         ),
         None => PreparedApi::EmbeddedLater,
     };
+    // Linked here rather than in `finish`, which runs while the running wiring is already
+    // stopped: the embedded sandbox's link is a round trip to it (new client credentials),
+    // and the switch's stopped window should hold nothing that can wait.
+    let routemate = match &api {
+        PreparedApi::Remote(_) => {
+            Some(RouteMateLink::resolve(configuration.routemate.as_ref(), None).await)
+        }
+        PreparedApi::Embedded(embedded) => Some(
+            RouteMateLink::resolve(
+                configuration.routemate.as_ref(),
+                Some((&embedded.api.base_url, &embedded.api.api_key)),
+            )
+            .await,
+        ),
+        PreparedApi::EmbeddedLater => None,
+    };
     Ok(Prepared {
         configuration,
         api,
         osrm,
+        routemate,
     })
 }
 
@@ -280,6 +301,7 @@ async fn finish(shared: &Shared, prepared: Prepared) -> Result<Wiring, WiringErr
         configuration,
         api,
         osrm,
+        routemate,
     } = prepared;
     let (client, embedded) = match api {
         PreparedApi::Remote(client) => (client, None),
@@ -313,10 +335,16 @@ async fn finish(shared: &Shared, prepared: Prepared) -> Result<Wiring, WiringErr
     };
     // RouteMate, for sending planned routes to drivers: the configured account, else the
     // embedded sandbox's. Without either the app works; sending says it is not set up.
-    let embedded_api = embedded
-        .as_ref()
-        .map(|e| (e.api.base_url.as_str(), e.api.api_key.as_str()));
-    match RouteMateLink::resolve(configuration.routemate.as_ref(), embedded_api).await {
+    let routemate = match routemate {
+        Some(linked) => linked,
+        None => {
+            let embedded_api = embedded
+                .as_ref()
+                .map(|e| (e.api.base_url.as_str(), e.api.api_key.as_str()));
+            RouteMateLink::resolve(configuration.routemate.as_ref(), embedded_api).await
+        }
+    };
+    match routemate {
         Ok(Some(link)) => dispatch = dispatch.with_routemate(link),
         Ok(None) => tracing::info!("RouteMate not configured"),
         Err(e) => tracing::warn!("RouteMate unavailable: {e}"),
