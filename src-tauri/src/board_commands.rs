@@ -6,6 +6,9 @@ use hakobu_dispatch::{
     Board, BoardQuery, CommandError, LateSummary, OrderDetail, OrderKind, OrderPage, OrderQuery,
     OrderRef,
 };
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
+
 use tauri::State;
 
 use crate::backend::Backend;
@@ -28,7 +31,35 @@ pub async fn order_keys(backend: State<'_, Backend>, query: OrderQuery) -> Reply
 /// Ten status columns with exact counts and their first cards.
 #[tauri::command]
 pub async fn board(backend: State<'_, Backend>, query: BoardQuery) -> Reply<Board> {
-    off_main(&backend, move |d| d.board(&query)).await
+    let asked = Instant::now();
+    off_main(&backend, move |d| {
+        let began = Instant::now();
+        let answer = d.board(&query);
+        log_board_read(asked, began);
+        answer
+    })
+    .await
+}
+
+/// Board reads logged at info: the start's first few, which the start benchmark reads back
+/// (tests/e2e/bench/start-bench.js: how much of the start is the query, and whether it ran
+/// twice). Later ones — each minute, each change — only at debug.
+const LOGGED_BOARD_READS: u32 = 3;
+static BOARD_READS: AtomicU32 = AtomicU32::new(0);
+
+fn log_board_read(asked: Instant, began: Instant) {
+    let n = BOARD_READS.fetch_add(1, Ordering::Relaxed) + 1;
+    let query_ms = began.elapsed().as_secs_f64() * 1000.0;
+    let waited_ms = began.duration_since(asked).as_secs_f64() * 1000.0;
+    if n <= LOGGED_BOARD_READS {
+        tracing::info!(
+            "board read {n}: query {query_ms:.1} ms, after {waited_ms:.1} ms waiting for the pool"
+        );
+    } else {
+        tracing::debug!(
+            "board read {n}: query {query_ms:.1} ms, after {waited_ms:.1} ms waiting for the pool"
+        );
+    }
 }
 
 /// Every column's count for `query`, without cards (the list's status chips).

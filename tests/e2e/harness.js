@@ -137,8 +137,10 @@ async function groupGone(pgid) {
 /** Launches the app on `profile`; returns { browser, stop }. A session that fails to start
  * (WebKitWebDriver slow to come up on a busy machine) is retried twice, each time with a fresh
  * tauri-driver, and a driver whose session failed is always stopped: a failed launch must
- * neither hang the run nor leave processes behind. */
-export async function launch(profile, attempts = 3) {
+ * neither hang the run nor leave processes behind. `onStderr`: also hands each piece of the
+ * app's (and the driver's) stderr to this function (the start benchmark reads the app's log
+ * lines); it is still written to ours. */
+export async function launch(profile, attempts = 3, { onStderr } = {}) {
   let lastError;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const port = await freePort();
@@ -151,9 +153,13 @@ export async function launch(profile, attempts = 3) {
         HAKOBU_DIAQ_API_KEY: "",
         ...profile.env,
       },
-      stdio: ["ignore", "inherit", "inherit"],
+      stdio: ["ignore", "inherit", onStderr ? "pipe" : "inherit"],
       // Its own process group, which WebKitWebDriver and the app it starts join.
       detached: true,
+    });
+    driver.stderr?.on("data", (chunk) => {
+      process.stderr.write(chunk);
+      onStderr(chunk.toString());
     });
     // The whole group goes: an app that outlived its session (seen once in CI after a
     // restart test) keeps the test runner's output open, and the run never ends.

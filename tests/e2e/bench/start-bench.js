@@ -8,6 +8,11 @@
 //                the files are in the page cache after the first launch (a warm start of the
 //                process — what a dispatcher who opens the app again sees)
 //   idle memory  PSS of every process of the app, idle on the board after the start
+//   where it goes  per launch, the moments between: the app's log lines (its first, the
+//                backend started — the window is created after it —, each board read's own
+//                query time) and the page's marks (its load, its document fetched, `start:*` marks
+//                of ui/src/lib/perf.ts: the script running, the shell mounted, the board's
+//                chunk, its read sent and answered, the rows painted)
 //   floor        the same two for `bare-window`: a Tauri window of the app's size, same Tauri,
 //                same profile, nothing in it — what this machine costs before the app does anything
 import { execFileSync, spawnSync } from "node:child_process";
@@ -19,7 +24,8 @@ import { pssTree, totalMb } from "./memory.js";
 
 const TOTAL = 50_000;
 const DAY_ORDERS = 2_000;
-const LAUNCHES = 6;
+/** Launches of the app (HAKOBU_START_LAUNCHES for a quicker look at the breakdown). */
+const LAUNCHES = Number(process.env.HAKOBU_START_LAUNCHES) || 6;
 /** How long the app is left alone before its memory is read. */
 const IDLE_MS = 15_000;
 
@@ -52,6 +58,68 @@ function newestPid(binary) {
   return Number(execFileSync("pgrep", ["-n", "-f", `${binary}$`], { encoding: "utf8" }).trim());
 }
 
+/** The app's tracing lines (`2026-12-07T21:10:00.123456Z  INFO target: message`, maybe coloured)
+ *  as { at: unix ms, message }. */
+function logLines(text) {
+  const lines = [];
+  // biome-ignore lint: the escape is the point
+  for (const raw of text.replace(/\x1b\[[0-9;]*m/g, "").split("\n")) {
+    const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\s+\w+\s+[\w:]+: (.*)$/.exec(raw.trim());
+    if (m) lines.push({ at: Date.parse(m[1]) + Number(`0.${(m[1].split(".")[1] ?? "0").slice(3, 6) || "0"}`), message: m[2] });
+  }
+  return lines;
+}
+
+/** Where one launch's start went: each moment in ms after the process started (null when it
+ *  did not happen), and what the log says of the board's reads. */
+async function breakdownOf(app) {
+  const page = await app.browser.execute(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const marks = performance
+      .getEntriesByType("mark")
+      .filter((m) => m.name.startsWith("start:"))
+      .map((m) => [m.name, m.startTime]);
+    const render = performance.getEntriesByName("board:render", "measure")[0];
+    return {
+      origin: performance.timeOrigin,
+      documentLoaded: nav ? nav.responseEnd : null,
+      marks,
+      paintedAt: render ? render.startTime + render.duration : null,
+    };
+  });
+  const since = (t) => (t === null || t === undefined ? null : page.origin + t - app.started);
+  const first = (name) => since(page.marks.find(([n]) => n === name)?.[1]);
+  const log = app.log();
+  const logAt = (re) => {
+    const line = log.find((l) => re.test(l.message));
+    return line ? line.at - app.started : null;
+  };
+  const reads = log
+    .map((l) => /^board read \d+: query ([\d.]+) ms, after ([\d.]+) ms/.exec(l.message))
+    .filter(Boolean)
+    .map((m) => ({ query: Number(m[1]), waited: Number(m[2]) }));
+  return {
+    steps: {
+      "first log line": log.length ? log[0].at - app.started : null,
+      "backend started": logAt(/^backend started in/),
+      "page load starts": page.origin - app.started,
+      "page's document fetched": since(page.documentLoaded),
+      "script runs": first("start:script"),
+      "app mounted": first("start:mounted"),
+      "shell's onMount": first("start:shell"),
+      "board's chunk loaded": first("start:page-chunk"),
+      "board read sent": first("start:board-sent"),
+      "board read answered": first("start:board-answered"),
+      "first rows painted": since(page.paintedAt),
+    },
+    boardReadsSent: page.marks.filter(([n]) => n === "start:board-sent").length,
+    channelOpen: first("start:channel-open"),
+    reads,
+  };
+}
+
+const fmt = (v) => (v === null || v === undefined ? "—" : v.toFixed(0));
+
 function pct(values, p) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
@@ -59,14 +127,16 @@ function pct(values, p) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** One launch of `binary` on `profile`: the WebDriver session, the app's pid and start. */
+/** One launch of `binary` on `profile`: the WebDriver session, the app's pid and start, and
+ *  its log so far (`log()`: the lines, each with its unix ms). */
 async function launchOf(binary, prof) {
   const previous = process.env.HAKOBU_APP;
   process.env.HAKOBU_APP = binary;
+  let text = "";
   try {
-    const app = await launch(prof);
+    const app = await launch(prof, 3, { onStderr: (chunk) => (text += chunk) });
     const pid = newestPid(binary);
-    return { ...app, pid, started: startedAt(pid) };
+    return { ...app, pid, started: startedAt(pid), log: () => logLines(text) };
   } finally {
     process.env.HAKOBU_APP = previous;
   }
@@ -74,6 +144,7 @@ async function launchOf(binary, prof) {
 
 // ---- the app ----
 const starts = [];
+const breakdowns = [];
 let memory = null;
 for (let i = 0; i < LAUNCHES; i++) {
   const app = await launchOf(appBin, profile);
@@ -89,6 +160,14 @@ for (let i = 0; i < LAUNCHES; i++) {
     const cards = await app.browser.execute(() => document.querySelectorAll('[data-testid="board-card"]').length);
     starts.push(painted - app.started);
     console.log(`launch ${i + 1}: ${(painted - app.started).toFixed(0)} ms to the first rows (${cards} cards)`);
+    const b = await breakdownOf(app);
+    breakdowns.push(b);
+    console.log(
+      `  ${Object.entries(b.steps)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(" · ")}\n  board reads sent before the paint's read answered: ${b.boardReadsSent}; the change channel open at ${fmt(b.channelOpen)}; ` +
+        `the backend's board reads: ${b.reads.map((r) => `query ${r.query.toFixed(1)} ms (waited ${r.waited.toFixed(1)})`).join(", ") || "none logged"}`,
+    );
     if (i === LAUNCHES - 1) {
       await sleep(IDLE_MS);
       await screenshot(app.browser, "bench-start-board");
@@ -122,6 +201,32 @@ const describe = (rows) =>
 const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Xvfb (software rendering), WebKitGTK through tauri-driver; load average ${loadavg()[0].toFixed(1)} when written (other work on the machine)`;
 const row = (what, values, target) =>
   `| ${what} | ${values.length} | ${pct(values, 50).toFixed(0)} | ${Math.max(...values).toFixed(0)} | ${target} |`;
+/** The breakdown's table: each step's p50 time after the process start, and the p50 of the
+ *  step's own length (from the step before it that happened) with its share of the start. */
+function breakdownTable() {
+  const names = Object.keys(breakdowns[0]?.steps ?? {});
+  const rows = [];
+  let previous = null;
+  for (const name of names) {
+    const at = breakdowns.map((b) => b.steps[name]).filter((v) => v !== null);
+    if (at.length === 0) continue;
+    const spans = breakdowns
+      .map((b) => (previous === null ? b.steps[name] : b.steps[name] - b.steps[previous]))
+      .filter((v) => !Number.isNaN(v) && v !== null);
+    const total = pct(starts, 50);
+    const span = pct(spans, 50);
+    rows.push(`| ${name} | ${pct(at, 50).toFixed(0)} | ${span.toFixed(0)} | ${((span / total) * 100).toFixed(0)} % |`);
+    previous = name;
+  }
+  const queries = breakdowns.flatMap((b) => b.reads.slice(0, 1).map((r) => r.query));
+  const twice = breakdowns.filter((b) => b.boardReadsSent > 1).length;
+  return `| step (each launch: the app's log lines and the page's marks) | p50 ms after the process start | p50 ms since the step before | share of the start's p50 |
+|---|---|---|---|
+${rows.join("\n")}
+
+The board's first read, its own query in the backend: p50 ${queries.length ? pct(queries, 50).toFixed(1) : "—"} ms. Launches whose board sent more than one read before its first rows: ${twice} of ${breakdowns.length}.`;
+}
+
 const text = `# Start and memory benchmarks
 
 Release build of the app over a cache of ${TOTAL.toLocaleString("en")} orders (${DAY_ORDERS.toLocaleString("en")} on today's board; written by
@@ -138,6 +243,10 @@ ${row("floor: process start → a bare window's blank page starts loading", bare
 
 Launches after the first find the files in the page cache (what a dispatcher reopening the app
 sees); the first launch of the run is among them.
+
+Where the start goes (the same launches):
+
+${breakdownTable()}
 
 | memory, idle on the board (PSS, MB) | in all | by process | target |
 |---|---|---|---|

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ageCounts, markStart, measureAfterPaint, measureSpan, recordAgesAfterPaint } from '$lib/perf';
+import { ageCounts, markStart, markStartup, measureAfterPaint, measureSpan, recordAgesAfterPaint } from '$lib/perf';
 
 describe('benchmark measures', () => {
   afterEach(() => performance.clearMeasures());
@@ -43,5 +43,14 @@ describe('benchmark measures', () => {
     expect(ageCounts('age')).toEqual([]);
     vi.restoreAllMocks();
     vi.unstubAllGlobals();
+  });
+
+  it('keep the start marks, repeats too, and stop marking after 64', () => {
+    markStartup('start:a');
+    markStartup('start:a');
+    expect(performance.getEntriesByName('start:a', 'mark')).toHaveLength(2);
+    for (let i = 0; i < 100; i++) markStartup('start:b');
+    expect(performance.getEntriesByName('start:b', 'mark')).toHaveLength(62);
+    performance.clearMarks();
   });
 });

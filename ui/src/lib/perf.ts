@@ -152,3 +152,24 @@ export function ageCounts(name: string, clear = false): [number, number][] {
 if (typeof window !== 'undefined') {
   (window as unknown as { __hakobuAgeCounts?: typeof ageCounts }).__hakobuAgeCounts = ageCounts;
 }
+
+/** Most start marks kept: the board marks every read it sends, and after the start those go
+ *  on (each minute, each change) — the start benchmark only wants the first ones. */
+const MAX_START_MARKS = 64;
+let startMarks = 0;
+
+/**
+ * Marks a moment of the app's start (`start:script`, `start:shell`, `start:board-sent`, …) as
+ * a performance mark, which the start benchmark reads back with the marks' times: where the
+ * time between the page's first byte and the board's first rows goes. Repeated names are kept
+ * (a board read sent twice shows as two marks); after MAX_START_MARKS, nothing more is marked.
+ */
+export function markStartup(name: string): void {
+  if (startMarks >= MAX_START_MARKS) return;
+  startMarks += 1;
+  try {
+    performance.mark(name);
+  } catch {
+    // no User Timing: nothing to record
+  }
+}

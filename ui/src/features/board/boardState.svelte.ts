@@ -4,7 +4,7 @@
 import { board as readBoard, type Board } from '$lib/ipc/board';
 import type { CommandError } from '$lib/ipc';
 import type { OrderFilters } from '$features/board/filters.svelte';
-import { markStart, measureAfterPaint } from '$lib/perf';
+import { markStart, markStartup, measureAfterPaint } from '$lib/perf';
 
 export class BoardState {
   board = $state<Board | null>(null);
@@ -21,8 +21,10 @@ export class BoardState {
     const seq = ++this.#seq;
     this.loading = true;
     markStart('board:render');
+    markStartup('start:board-sent');
     try {
       const answer = await readBoard(this.#filters.boardQuery());
+      markStartup('start:board-answered');
       if (seq !== this.#seq) return;
       this.board = answer;
       this.error = null;

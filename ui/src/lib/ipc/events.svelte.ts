@@ -4,6 +4,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { CachedDriver } from './index';
+import { markStartup } from '$lib/perf';
 
 /** `backend`: the app switched to another configuration (another account's data). */
 export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate' | 'plan' | 'backend' | 'fleet';
@@ -135,6 +136,7 @@ export class EventHub {
     this.#changes = changes;
     const opened = invoke('watch_cache_changes', { channel: changes }).then(
       () => {
+        markStartup('start:channel-open');
         if (this.#changes === changes) this.receive('cache-changed', { orders: [], drivers: [] });
       },
       () => {
