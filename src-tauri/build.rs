@@ -45,6 +45,7 @@ fn main() {
             "delete_driver",
             "plan_batch",
             "cancel_plan",
+            "follow_plan",
             "get_plan",
             "list_plans",
             "plan_edit",

@@ -81,6 +81,7 @@ fn main() {
             plan_commands::delete_driver,
             plan_commands::plan_batch,
             plan_commands::cancel_plan,
+            plan_commands::follow_plan,
             plan_commands::get_plan,
             plan_commands::list_plans,
             plan_commands::plan_edit,

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use hakobu_dispatch::{
     CommandError, DriverInput, FleetDriver, OutsourceItem, OutsourceReport, Plan, PlanEdit,
-    PlanEvent, PlanJobProgress, PlanListener, PlanRequest, PlanSent, PlanStarted, PlanSummary,
+    PlanEvent, PlanJobProgress, PlanListener, PlanRequest, PlanRunning, PlanSent, PlanStarted,
+    PlanSummary,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -65,17 +66,26 @@ pub async fn delete_driver(
 /// the plan when it ends. Nothing more goes down the channel once its page is gone (see
 /// page_loads.rs): a preview sent to a reloaded page would be kept for the window's lifetime.
 fn to_caller(app: AppHandle, on_event: Channel<PlanEvent>) -> PlanListener {
-    let page = app.state::<PageLoads>().current();
+    let to_page = to_page(app.clone(), on_event);
     Arc::new(move |event: PlanEvent| {
         if let PlanEvent::Finished(f) = &event
             && let Err(e) = app.emit("plan-finished", f)
         {
             tracing::warn!("could not emit plan-finished: {e}");
         }
+        to_page(event);
+    })
+}
+
+/// Down `on_event` while the page that gave it is the window's page; nothing after a reload.
+fn to_page(app: AppHandle, on_event: Channel<PlanEvent>) -> PlanListener {
+    let page = app.state::<PageLoads>().current();
+    Arc::new(move |event: PlanEvent| {
         if app.state::<PageLoads>().current() != page {
             return;
         }
-        // A page that went away misses only this solve's progress: the plan is saved.
+        // A page that went away misses only this solve's progress: the plan is saved, and
+        // the solve goes on for its other listeners.
         if let Err(e) = on_event.send(event) {
             tracing::warn!("could not send a plan event: {e}");
         }
@@ -111,6 +121,18 @@ pub async fn reoptimise_plan(
         .dispatch()
         .reoptimise_plan(&plan_id, time_limit_s, to_caller(app, on_event))
         .await
+}
+
+/// The solve running now, if any, with `on_event` joined to it: its latest figures in the
+/// answer, its further progress, previews and end down the channel. A page reloaded mid-solve
+/// (or the 計画 view opened again) shows the bar and 中止 again with it.
+#[tauri::command]
+pub fn follow_plan(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    on_event: Channel<PlanEvent>,
+) -> Option<PlanRunning> {
+    backend.dispatch().follow_plan(to_page(app, on_event))
 }
 
 /// Moves, locks, fixes, undoes or redoes; answers the new version with its evaluation. A

@@ -177,6 +177,7 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::PlanProgress,
         crate::PlanFinished,
         crate::PlanEvent,
+        crate::PlanRunning,
         // Edits, evaluation and history (issue 22 §1).
         crate::PlanEdit,
         crate::PlanProblem,

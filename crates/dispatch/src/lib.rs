@@ -86,8 +86,9 @@ pub use planning::{
     BatchStop, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, Miss, MissRule, OutsourceItem,
     OutsourceListener, OutsourceReport, Outsourced, PROGRESS_EVERY, Plan, PlanEdit, PlanEvaluation,
     PlanEvent, PlanFinished, PlanHistory, PlanJobProgress, PlanListener, PlanProblem, PlanProgress,
-    PlanRequest, PlanRoute, PlanSent, PlanStarted, PlanState, PlanSummary, PlanTotals, PlanVisit,
-    RouteProgress, RouteSent, StopSource, StopWindow, UnassignedCause, UnassignedStop, VisitRole,
+    PlanRequest, PlanRoute, PlanRunning, PlanSent, PlanStarted, PlanState, PlanSummary, PlanTotals,
+    PlanVisit, RouteProgress, RouteSent, StopSource, StopWindow, UnassignedCause, UnassignedStop,
+    VisitRole,
 };
 pub use queued_orders::QUEUED_ID_PREFIX;
 pub use routemate::{RouteMateLink, RouteMateRefresh, SANDBOX_SOURCE};

@@ -418,6 +418,94 @@ async fn progress_arrives_while_solving_and_cancel_stops_within_100_ms() {
     assert!(!d.cancel_plan(&started.plan_id), "nothing left running");
 }
 
+/// A page reloaded mid-solve has lost the starting call's channel: it asks for the solve
+/// running now, joins it with a new listener, gets its latest figures at once and then its
+/// further reports and its end; cancelling through what it was answered stops the solve. The
+/// first listener gone (its receiver dropped, as a dead page's channel) does not stop the solve.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_page_joins_a_running_solve_hears_its_progress_and_end_and_cancels_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, lat, lng) = a_store(&d);
+    assert!(
+        d.follow_plan(Arc::new(|_| {})).is_none(),
+        "nothing to follow before a solve"
+    );
+
+    let (started, mut first) = start(&d, request(&store_id, stops_around(lat, lng, 20), 60)).await;
+    // The first page's report, then it goes away.
+    loop {
+        match first.recv().await.unwrap().1 {
+            PlanEvent::Progress(_) => break,
+            PlanEvent::Preview(_) => {}
+            PlanEvent::Finished(f) => panic!("ended before a report: {f:?}"),
+        }
+    }
+    drop(first);
+
+    let (tx, mut second) = mpsc::unbounded_channel();
+    let joined = d
+        .follow_plan(Arc::new(move |e| {
+            let _ = tx.send((Instant::now(), e));
+        }))
+        .expect("the solve is running");
+    assert_eq!(
+        joined.started, started,
+        "the same solve, as its start answered"
+    );
+    let latest = joined.progress.expect("its latest figures at once");
+    assert_eq!(
+        (latest.plan_id.as_str(), latest.version),
+        (started.plan_id.as_str(), started.version)
+    );
+    assert_eq!(latest.time_limit_ms, 60_000);
+
+    // Its further reports reach the second page, later than the one it was answered.
+    let next = loop {
+        match tokio::time::timeout(Duration::from_secs(10), second.recv())
+            .await
+            .expect("a report within seconds")
+            .unwrap()
+            .1
+        {
+            PlanEvent::Progress(p) => break p,
+            PlanEvent::Preview(p) => assert_eq!(p.plan_id, started.plan_id),
+            PlanEvent::Finished(f) => panic!("ended by itself: {f:?}"),
+        }
+    };
+    assert_eq!(next.plan_id, started.plan_id);
+    assert!(next.elapsed_ms >= latest.elapsed_ms);
+
+    // Cancelled through the handle the second page holds: it hears the end, quickly.
+    assert!(d.cancel_plan(&joined.started.plan_id));
+    let asked = Instant::now();
+    let ended = loop {
+        let (at, event) = tokio::time::timeout(Duration::from_secs(10), second.recv())
+            .await
+            .expect("the end within seconds")
+            .expect("the end reaches the second page");
+        if let PlanEvent::Finished(f) = event {
+            break (at, f);
+        }
+    };
+    assert_eq!(ended.1.state, PlanState::Cancelled);
+    assert_eq!(ended.1.version, started.version);
+    assert!(
+        ended.0.duration_since(asked) <= Duration::from_millis(100),
+        "cancel took {:?}",
+        ended.0.duration_since(asked)
+    );
+    assert_eq!(
+        d.get_plan(&started.plan_id, None).unwrap().state,
+        PlanState::Cancelled
+    );
+    assert!(
+        d.follow_plan(Arc::new(|_| {})).is_none(),
+        "nothing to follow after its end"
+    );
+}
+
 /// The routes are on screen long before the solve ends: the first provisional plan (the
 /// greedy start) arrives at once, each later one beats the one before, every one is a plan
 /// the checker accepts, marked running and unfinished, and all come before the end.
@@ -1432,6 +1520,122 @@ async fn outsourcing_creates_each_diaq_delivery_once_even_when_killed_mid_way() 
         .await
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("stop_ids"));
+}
+
+/// The sandbox's deliveries at `store_id`, counted.
+async fn store_deliveries(server: &RunningSandbox, store_id: &str) -> usize {
+    DiaqClient::new(&server.base_url(), KEY)
+        .unwrap()
+        .all_deliveries(&hakobu_diaq_client::OrderQuery {
+            store_id: Some(store_id.to_owned()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len()
+}
+
+/// DIAq stops answering after two of four stops were handed over: the action fails, and the
+/// two it made are in the tray at once with their tracking codes (a new version), as the items
+/// said; run again once DIAq is back, it finds them and makes only the other two. A stop that is
+/// not in the plan is refused before anything is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_over_that_fails_part_way_keeps_what_it_made_in_the_tray_and_makes_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let cache_file = dir.path().join("cache.db");
+    let d = ready(&server, &cache_file).await;
+    let (store_id, _, _) = a_store(&d);
+    let mut req = request(&store_id, addressed_stops(), 1);
+    req.date = tomorrow();
+    let (started, mut rx) = start(&d, req).await;
+    finish(&mut rx).await;
+    let plan_id = started.plan_id;
+    let planned = d.get_plan(&plan_id, None).unwrap();
+    let handed: Vec<String> = (2..6).map(|l| format!("line-{l}")).collect();
+
+    let made_before = store_deliveries(&server, &store_id).await;
+    let e = d
+        .outsource_stops(&plan_id, &["line-2".into(), "line-999".into()], &|_| {
+            panic!("nothing is settled")
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("stop_ids"));
+    assert!(e.message.contains("line-999"), "{}", e.message);
+    assert_eq!(store_deliveries(&server, &store_id).await, made_before);
+    assert_eq!(d.get_plan(&plan_id, None).unwrap().version, planned.version);
+
+    // DIAq goes away as the second stop is settled.
+    let server = std::sync::Mutex::new(Some(server));
+    let settled = std::sync::Mutex::new(Vec::new());
+    let e = d
+        .outsource_stops(&plan_id, &handed, &|item| {
+            let mut settled = settled.lock().unwrap();
+            settled.push(item.clone());
+            if settled.len() == 2 {
+                drop(server.lock().unwrap().take());
+            }
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Transport, "{e:?}");
+    let settled = settled.into_inner().unwrap();
+    assert_eq!(settled.len(), 2);
+    let after = d.get_plan(&plan_id, None).unwrap();
+    assert!(after.version > planned.version, "the made stops' version");
+    assert_eq!(after.history.made_by, "outsource");
+    for item in &settled {
+        let hakobu_dispatch::Outsourced::Created { tracking_code, .. } = &item.outcome else {
+            panic!("{item:?}");
+        };
+        let u = after
+            .unassigned
+            .iter()
+            .find(|u| u.stop_id == item.stop_id)
+            .unwrap_or_else(|| panic!("{} in the tray", item.stop_id));
+        assert_eq!(u.diaq_tracking_code.as_ref(), Some(tracking_code));
+        assert!(u.fixed && u.cause == UnassignedCause::Manual);
+    }
+    for stop in &handed[2..] {
+        assert!(
+            !after
+                .unassigned
+                .iter()
+                .any(|u| u.stop_id == *stop && u.diaq_tracking_code.is_some()),
+            "{stop} was not handed over"
+        );
+    }
+
+    // DIAq back (the same database), the action run again: nothing made twice.
+    let server = sandbox(dir.path()).await;
+    let d = dispatch(&server, &cache_file);
+    let report = d.outsource_stops(&plan_id, &handed, &|_| {}).await.unwrap();
+    assert_eq!(report.created, handed.len(), "{:#?}", report.items);
+    for (item, first) in report.items.iter().zip(&settled) {
+        assert_eq!(item.outcome, first.outcome, "found, not made again");
+    }
+    for item in &report.items {
+        assert_eq!(
+            diaq_deliveries(&server, item.order_reference.as_deref().unwrap())
+                .await
+                .len(),
+            1,
+            "{} exists once on DIAq",
+            item.stop_id
+        );
+    }
+    let last = d.get_plan(&plan_id, None).unwrap();
+    assert_eq!(last.version, report.version);
+    assert!(last.version > after.version);
+    for stop in &handed {
+        assert!(
+            last.unassigned
+                .iter()
+                .any(|u| u.stop_id == *stop && u.diaq_tracking_code.is_some()),
+            "{stop} in the tray with its code"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

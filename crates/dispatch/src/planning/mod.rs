@@ -3,6 +3,7 @@
 //! fleet, the solve on a thread of its own with progress and cancel, and the result kept as a
 //! versioned plan. docs/decisions.md "Planning".
 
+mod audience;
 mod closest;
 mod edit;
 mod evaluate;
@@ -17,6 +18,7 @@ mod send;
 mod shape;
 mod solve_options;
 
+pub use audience::PlanRunning;
 pub use edit::PlanEdit;
 pub use outsource::{OutsourceItem, OutsourceListener, OutsourceReport, Outsourced};
 pub use request::{BatchStop, PlanRequest, StopSource, StopWindow};

@@ -9,6 +9,11 @@
 //! it (sent or not: a pending one is replayed, a sent one whose answer was lost is found by
 //! the outbox's own look-up), then DIAq itself. So repeating the action, or running it again
 //! after the app died at any point, finds what the first run made.
+//!
+//! A run that fails part-way (DIAq stops answering) keeps what it made: before the error is
+//! answered, the stops created so far leave for the tray with their tracking codes (a new
+//! version), as their items said. The stops named are all checked first: a stop not in the
+//! plan makes nothing.
 
 use chrono::{Duration, NaiveDate, TimeZone as _};
 use hakobu_cache::{OutboxRow, OutboxState};
@@ -160,11 +165,27 @@ impl Dispatch {
             .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
             .single()
             .expect("a fixed offset has one midnight");
+        // Every stop named is checked before any is handed over: a typo makes nothing.
+        if let Some(unknown) = stop_ids.iter().find(|s| stop_of(&plan, s).is_none()) {
+            return Err(CommandError::bad_field(
+                "stop_ids",
+                format!("stop_ids: no stop {unknown:?} in this plan"),
+            ));
+        }
         let mut items = Vec::with_capacity(stop_ids.len());
+        let mut stopped = None;
         for stop_id in stop_ids {
-            let item = self.outsource_one(&plan, stop_id, midnight).await?;
-            on_item(&item);
-            items.push(item);
+            match self.outsource_one(&plan, stop_id, midnight).await {
+                Ok(item) => {
+                    on_item(&item);
+                    items.push(item);
+                }
+                // DIAq stopped answering (or the outbox failed): the rest is not tried.
+                Err(e) => {
+                    stopped = Some(e);
+                    break;
+                }
+            }
         }
         let created: Vec<(&str, &str)> = items
             .iter()
@@ -175,7 +196,16 @@ impl Dispatch {
                 _ => None,
             })
             .collect();
-        let version = self.mark_outsourced(&plan, &created).await?;
+        // Made is made, failure or not: the tray shows each created stop with its tracking code
+        // (a new version) without waiting for the action to be run again.
+        let version = self.mark_outsourced(&plan, &created).await;
+        if let Some(e) = stopped {
+            if let Err(m) = version {
+                tracing::warn!("plan {plan_id}: handed-over stops not marked: {m}");
+            }
+            return Err(e);
+        }
+        let version = version?;
         Ok(OutsourceReport {
             plan_id: plan.plan_id.clone(),
             version,
@@ -190,20 +220,7 @@ impl Dispatch {
         stop_id: &str,
         midnight: chrono::DateTime<chrono::FixedOffset>,
     ) -> Result<OutsourceItem, CommandError> {
-        let visit_source = plan
-            .routes
-            .iter()
-            .flat_map(|r| &r.visits)
-            // The customer's visit: the store's has no window.
-            .find(|v| v.stop_id == stop_id && v.store_id.is_none())
-            .map(|v| (&v.source, v.window, v.parcels));
-        let found = visit_source.or_else(|| {
-            plan.unassigned
-                .iter()
-                .find(|u| u.stop_id == stop_id)
-                .map(|u| (&u.source, u.window, u.parcels))
-        });
-        let Some((source, window, parcels)) = found else {
+        let Some((source, window, parcels)) = stop_of(plan, stop_id) else {
             return Err(CommandError::bad_field(
                 "stop_ids",
                 format!("stop_ids: no stop {stop_id:?} in this plan"),
@@ -494,6 +511,23 @@ impl Dispatch {
         self.keep_version(&mut next)?;
         Ok(next.version)
     }
+}
+
+/// A stop of the plan: its source, window and parcels (from its customer visit, or the tray).
+fn stop_of<'a>(plan: &'a Plan, stop_id: &str) -> Option<(&'a StopSource, Option<[f64; 2]>, u32)> {
+    let visit = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.visits)
+        // The customer's visit: the store's has no window.
+        .find(|v| v.stop_id == stop_id && v.store_id.is_none())
+        .map(|v| (&v.source, v.window, v.parcels));
+    visit.or_else(|| {
+        plan.unassigned
+            .iter()
+            .find(|u| u.stop_id == stop_id)
+            .map(|u| (&u.source, u.window, u.parcels))
+    })
 }
 
 fn hhmm(s: f64) -> String {

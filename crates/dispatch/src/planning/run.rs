@@ -13,6 +13,7 @@ use hakobu_solver::{Observer, Solution, SolveOptions, SolveProgress, check, solv
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 
+use crate::planning::audience::Audience;
 use crate::planning::priority;
 use crate::planning::problem::Built;
 use crate::planning::reoptimise::Keep;
@@ -46,8 +47,17 @@ pub fn preview_every(stops: usize) -> Duration {
     PREVIEW_EVERY.max(PREVIEW_COST_PER_STOP * (10 * stops.min(1_000_000) as u32))
 }
 
-/// Cancel flags by (plan id, version).
-type Flags = HashMap<(String, u32), Arc<AtomicBool>>;
+/// The versions solving, by (plan id, version).
+type Flags = HashMap<(String, u32), Solving>;
+
+/// One version solving: its cancel flag, who hears it, what its start answered, and when it
+/// started among the others (`follow_plan` follows the latest).
+pub(crate) struct Solving {
+    cancel: Arc<AtomicBool>,
+    pub(crate) audience: Arc<Audience>,
+    pub(crate) started: PlanStarted,
+    seq: u64,
+}
 
 /// The versions solving in this process, with their cancel flags, and whether their
 /// [`Dispatch`] retired (the app switched configuration): from then on no plan version is
@@ -60,10 +70,18 @@ pub(crate) struct Running(Arc<Mutex<Solves>>);
 pub(crate) struct Solves {
     flags: Flags,
     retired: bool,
+    started: u64,
+}
+
+impl Solves {
+    /// The version started last of those solving.
+    pub(crate) fn latest(&self) -> Option<&Solving> {
+        self.flags.values().max_by_key(|s| s.seq)
+    }
 }
 
 impl Running {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Solves> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Solves> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -76,13 +94,13 @@ impl Running {
     /// Runs `write` (a plan version's write to the cache) unless retired.
     pub(crate) fn write<T>(
         &self,
-        write: impl FnOnce(&mut Flags) -> Result<T, CommandError>,
+        write: impl FnOnce(&mut Solves) -> Result<T, CommandError>,
     ) -> Result<T, CommandError> {
         let mut solves = self.lock();
         if solves.retired {
             return Err(crate::retired::retired_error());
         }
-        write(&mut solves.flags)
+        write(&mut solves)
     }
 
     /// The switch: cancels every running solve and marks its version interrupted now, as a
@@ -91,8 +109,8 @@ impl Running {
     pub(crate) fn retire(&self, cache: &Cache, now: &str) {
         let mut solves = self.lock();
         solves.retired = true;
-        for ((plan_id, version), cancel) in &solves.flags {
-            cancel.store(true, Ordering::Relaxed);
+        for ((plan_id, version), solving) in &solves.flags {
+            solving.cancel.store(true, Ordering::Relaxed);
             let marked = cache.finish_plan_version(
                 plan_id,
                 *version,
@@ -120,7 +138,8 @@ pub(crate) fn checked_time_limit(asked: Option<u32>) -> Result<u32, CommandError
     Ok(time_limit_s)
 }
 
-/// Who hears a plan's events.
+/// Who hears a plan's events. Called on the solver's thread: it must not block long, and it
+/// keeps its own failures (a page gone) to itself — the solve goes on for its other listeners.
 pub type PlanListener = Arc<dyn Fn(PlanEvent) + Send + Sync>;
 
 impl Dispatch {
@@ -164,24 +183,33 @@ impl Dispatch {
         };
         let created_at = tokyo_rfc3339(self.clock.now());
         let cancel = Arc::new(AtomicBool::new(false));
-        let version = self.running_plans.write(|flags| {
+        let audience = Audience::new(on_event);
+        let started = self.running_plans.write(|solves| {
             let version = self.cache.begin_plan_version(
                 &plan_id,
                 request.date.trim(),
                 &serde_json::to_string(&request).unwrap_or_default(),
                 &created_at,
             )?;
-            flags.insert((plan_id.clone(), version), cancel.clone());
-            Ok(version)
+            let started = PlanStarted {
+                plan_id: plan_id.clone(),
+                version,
+                stops: built.stops.len(),
+                drivers: built.drivers.len(),
+                threads: threads as u32,
+                time_limit_s,
+            };
+            solves.started += 1;
+            let solving = Solving {
+                cancel: cancel.clone(),
+                audience: audience.clone(),
+                started: started.clone(),
+                seq: solves.started,
+            };
+            solves.flags.insert((plan_id.clone(), version), solving);
+            Ok(started)
         })?;
-        let started = PlanStarted {
-            plan_id: plan_id.clone(),
-            version,
-            stops: built.stops.len(),
-            drivers: built.drivers.len(),
-            threads: threads as u32,
-            time_limit_s,
-        };
+        let version = started.version;
         let job = Solve {
             plan_id,
             version,
@@ -196,7 +224,7 @@ impl Dispatch {
             cache: self.cache.clone(),
             clock: self.clock.clone(),
             running: self.running_plans.clone(),
-            on_event,
+            audience,
         };
         std::thread::Builder::new()
             .name("plan-solver".into())
@@ -212,9 +240,9 @@ impl Dispatch {
     pub fn cancel_plan(&self, plan_id: &str) -> bool {
         let running = self.running_plans.lock();
         let mut any = false;
-        for ((id, _), flag) in running.flags.iter() {
+        for ((id, _), solving) in running.flags.iter() {
             if id == plan_id {
-                flag.store(true, Ordering::Relaxed);
+                solving.cancel.store(true, Ordering::Relaxed);
                 any = true;
             }
         }
@@ -319,7 +347,7 @@ struct Solve {
     cache: Arc<Cache>,
     clock: Arc<dyn Clock>,
     running: Running,
-    on_event: PlanListener,
+    audience: Arc<Audience>,
 }
 
 impl Solve {
@@ -350,7 +378,7 @@ impl Solve {
             }) else {
                 return;
             };
-            (self.on_event)(PlanEvent::Progress(PlanProgress {
+            self.audience.tell(PlanEvent::Progress(PlanProgress {
                 plan_id: self.plan_id.clone(),
                 version: self.version,
                 cost: best.cost,
@@ -376,7 +404,7 @@ impl Solve {
                 *last = Some((Instant::now(), p.cost));
             }
             if let Some(plan) = self.preview_of(solution, p.elapsed) {
-                (self.on_event)(PlanEvent::Preview(Box::new(plan)));
+                self.audience.tell(PlanEvent::Preview(Box::new(plan)));
             }
         };
         let observer = Observer {
@@ -441,11 +469,13 @@ impl Solve {
                 }
             }
         };
+        // Out of the running set first, under its lock: a page that joined before hears the end
+        // below, one that asks after finds nothing running (see `follow_plan`).
         self.running
             .lock()
             .flags
             .remove(&(self.plan_id.clone(), self.version));
-        (self.on_event)(PlanEvent::Finished(finished));
+        self.audience.tell(PlanEvent::Finished(finished));
     }
 
     /// Writes how this version ended, unless its [`Dispatch`] retired meanwhile: then the

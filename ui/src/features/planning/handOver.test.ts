@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutsourceItem, OutsourceReport } from '$lib/ipc/planning';
-import { begin, fail, finish, progress, settle, shown, unsettled } from '$features/planning/handOver';
+import { begin, fail, finish, handedOver, progress, settle, shown, unsettled } from '$features/planning/handOver';
+import { plan as fixturePlan } from '$features/planning/timeline/fixture';
 
 const created = (stopId: string, code: string): OutsourceItem => ({
   stop_id: stopId,
@@ -81,5 +82,28 @@ describe('a DIAq hand-over followed item by item', () => {
     // A message that trailed the failure is still a stop that was settled.
     h = settle(h, refused('b'));
     expect(shown(h).map((i) => i.stop_id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('the tray as each item settles', () => {
+  it('marks a stop DIAq made as handed over with its tracking code, the moment its item arrives', () => {
+    const plan = fixturePlan();
+    const stop = plan.unassigned[0]!.stop_id;
+    const marked = handedOver(plan, created(stop, '100000000009'));
+    expect(marked.unassigned[0]).toMatchObject({ stop_id: stop, diaq_tracking_code: '100000000009', cause: 'manual', fixed: true });
+    // A new plan object (the view's state is raw: a new object is what changes the screen); the
+    // version it came from untouched.
+    expect(marked).not.toBe(plan);
+    expect(plan.unassigned[0]!.diaq_tracking_code).toBeUndefined();
+    expect(marked.routes).toBe(plan.routes);
+  });
+
+  it('leaves the plan as it is for a refused stop, a stop not in the tray, or one already marked', () => {
+    const plan = fixturePlan();
+    const stop = plan.unassigned[0]!.stop_id;
+    expect(handedOver(plan, refused(stop))).toBe(plan);
+    expect(handedOver(plan, created('not-in-the-tray', '100000000001'))).toBe(plan);
+    const marked = handedOver(plan, created(stop, '100000000009'));
+    expect(handedOver(marked, created(stop, '100000000010'))).toBe(marked);
   });
 });

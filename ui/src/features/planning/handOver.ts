@@ -3,7 +3,7 @@
 // report, which replaces them, or the error, which keeps them. Pure values in, values out: the
 // view holds the current one.
 import type { CommandError } from '$lib/ipc';
-import type { OutsourceItem, OutsourceReport } from '$lib/ipc/planning';
+import type { OutsourceItem, OutsourceReport, Plan } from '$lib/ipc/planning';
 
 export interface HandOver {
   /** The stops sent, in the order sent. */
@@ -51,4 +51,19 @@ export function unsettled(h: HandOver): string[] {
 /** `n / total` for the progress bar. */
 export function progress(h: HandOver): { done: number; total: number } {
   return { done: h.report ? h.asked.length : h.settled.length, total: h.asked.length };
+}
+
+/** The plan with the stop of `item` marked in the tray as handed to DIAq, when DIAq has it
+ *  (created now, or found made by an earlier run): shown the moment its item arrives, whatever
+ *  becomes of the rest. The item is the backend's record of the stop (the outbox's answer); the
+ *  backend's next version, read when the action ends or fails, marks it the same way. A stop
+ *  still on a route is left to that version, which takes it off its route. The same plan back
+ *  when nothing changes. */
+export function handedOver(plan: Plan, item: OutsourceItem): Plan {
+  if (item.outcome !== 'created') return plan;
+  const at = plan.unassigned.findIndex((u) => u.stop_id === item.stop_id && !u.diaq_tracking_code);
+  if (at < 0) return plan;
+  const unassigned = plan.unassigned.slice();
+  unassigned[at] = { ...unassigned[at]!, cause: 'manual', fixed: true, diaq_tracking_code: item.tracking_code };
+  return { ...plan, unassigned };
 }

@@ -6,6 +6,7 @@ import type { CommandError } from '$lib/ipc';
 import {
   cancelPlan,
   deleteDriver,
+  followPlan,
   getPlan,
   importBatchBytes,
   importBatchPath,
@@ -38,7 +39,7 @@ import { markStart, measureAfterPaint, measureSpan } from '$lib/perf';
 import { todayInTokyo } from '$lib/time';
 import { basket } from '$features/planning/basket.svelte';
 import { editOf } from '$features/planning/batchRows';
-import { begin, fail, finish, settle, type HandOver } from '$features/planning/handOver';
+import { begin, fail, finish, handedOver, settle, type HandOver } from '$features/planning/handOver';
 
 export const TIME_LIMITS_S: readonly number[] = [5, 10, 30, 60, 120, 300];
 export const DEFAULT_TIME_LIMIT_S = 10;
@@ -179,9 +180,7 @@ export class PlanView {
     try {
       const plans = await listPlans();
       const last = plans.find((p) => p.state !== 'running' && p.state !== 'interrupted') ?? null;
-      // A solve still running, started before the page was reloaded: its plan shows when it ends.
       const solving = plans.find((p) => p.state === 'running');
-      if (solving) this.#pollForEnd(solving);
       if (last) {
         await this.show(last.plan_id, last.version);
         // The day and store the plan was made for, so a re-run starts from them.
@@ -191,8 +190,39 @@ export class PlanView {
           this.storeId = shown.request.store_id ?? this.storeId;
         }
       }
+      // A solve still running, started before the page was reloaded: joined, its bar and 中止
+      // back with its latest figures (after the last plan is on screen: the solve's previews
+      // and end replace it, never the other way round). One that no longer runs when asked
+      // ended meanwhile, or is another process's: its plan shows when it ends.
+      if (!(await this.#follow()) && solving) this.#pollForEnd(solving);
     } catch (e) {
       this.planError = asError(e);
+    }
+  }
+
+  /** Joins the solve running now, if any: its channel's messages are heard as the view's own
+   *  solve's. Whether one was running. */
+  async #follow(): Promise<boolean> {
+    if (this.#solve !== null) return false;
+    this.#dropWaitingProgress();
+    // Not measured: its start was another page's.
+    this.#routesMeasured = true;
+    const solve: Solve = { seq: ++this.#solveSeq };
+    this.#solve = solve;
+    try {
+      const running = await followPlan((event) => this.#heard(solve, event));
+      // Its end came down the channel before the answer: handled there.
+      if (this.#solve !== solve) return running !== null;
+      if (!running) {
+        this.#solve = null;
+        return false;
+      }
+      this.running = running.started;
+      if (this.progress === null) this.progress = running.progress;
+      return true;
+    } catch {
+      if (this.#solve === solve) this.#solve = null;
+      return false;
     }
   }
 
@@ -376,8 +406,9 @@ export class PlanView {
     }
   }
 
-  /** Hands these stops to DIAq, `handOver` following each stop as it is settled; the plan on
-   *  screen becomes the version the hand-over made. */
+  /** Hands these stops to DIAq, `handOver` following each stop as it is settled and the tray
+   *  marking each stop DIAq made at once; the plan on screen becomes the version the hand-over
+   *  made — also when it fails part-way (the backend keeps what was made as a version). */
   async outsource(stopIds: string[]): Promise<OutsourceReport | null> {
     const plan = this.plan;
     if (!plan || this.outsourcing || stopIds.length === 0) return null;
@@ -388,12 +419,18 @@ export class PlanView {
       if (this.handOver) this.handOver = next(this.handOver);
     };
     try {
-      const report = await outsourceStops(plan.plan_id, stopIds, (item) => step((h) => settle(h, item)));
+      const report = await outsourceStops(plan.plan_id, stopIds, (item) => {
+        step((h) => settle(h, item));
+        // Only onto the version the hand-over started from (still on screen).
+        if (this.plan?.plan_id === plan.plan_id && this.plan.version === plan.version) this.plan = handedOver(this.plan, item);
+      });
       step((h) => finish(h, report));
       if (report.version !== plan.version) await this.show(plan.plan_id, report.version);
       return report;
     } catch (e) {
       step((h) => fail(h, asError(e)));
+      // The stops made before the failure are in the plan's latest version, with their codes.
+      await this.show(plan.plan_id);
       return null;
     } finally {
       this.outsourcing = false;

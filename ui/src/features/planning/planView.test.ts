@@ -10,6 +10,8 @@ const listFleet = vi.fn();
 const planBatch = vi.fn();
 const reoptimisePlan = vi.fn();
 const outsourceStops = vi.fn();
+const followPlan = vi.fn(async (): Promise<unknown> => null);
+const cancelPlan = vi.fn(async () => true);
 vi.mock('$lib/ipc/planning', async (original) => ({
   ...(await original<typeof import('$lib/ipc/planning')>()),
   getPlan: (...args: unknown[]) => getPlan(...args),
@@ -18,6 +20,8 @@ vi.mock('$lib/ipc/planning', async (original) => ({
   planBatch: (...args: unknown[]) => planBatch(...args),
   reoptimisePlan: (...args: unknown[]) => reoptimisePlan(...args),
   outsourceStops: (...args: unknown[]) => outsourceStops(...args),
+  followPlan: (...args: unknown[]) => followPlan(...(args as [])),
+  cancelPlan: (...args: unknown[]) => cancelPlan(...(args as [])),
 }));
 const measured: string[] = [];
 vi.mock('$lib/perf', () => ({
@@ -304,6 +308,95 @@ describe('an end heard as plan-finished (a solve without this page’s channel)'
   });
 });
 
+describe('a solve running when the page loaded (started before a reload)', () => {
+  const summary = (v: number, state: Plan['state']) => ({
+    plan_id: 'p1',
+    version: v,
+    state,
+    date: '2026-12-08',
+    created_at: '',
+    finished_at: null,
+    stops: 5,
+    error: null,
+  });
+  const progress = (elapsed_ms: number) => ({
+    plan_id: 'p1',
+    version: 2,
+    cost: 900,
+    drivers_used: 2,
+    unassigned: 1,
+    iterations: 10,
+    elapsed_ms,
+    time_limit_ms: 60_000,
+  });
+
+  beforeEach(() => {
+    getPlan.mockReset();
+    followPlan.mockReset();
+    cancelPlan.mockClear();
+    listFleet.mockResolvedValue([]);
+    listPlans.mockResolvedValue([summary(2, 'running'), summary(1, 'finished')]);
+  });
+
+  it('is joined: its bar with the latest figures, its further reports, 中止 through it, and its plan at its end', async () => {
+    let send: Send = () => {};
+    followPlan.mockImplementationOnce(async (...args: unknown[]) => {
+      send = args[0] as Send;
+      return { started: { ...RUN, time_limit_s: 60 }, progress: progress(4000) };
+    });
+    const final = version(2, 'cancelled', 650);
+    getPlan.mockImplementation(async (_id: string, v?: number) => (v === 2 ? final : version(1, 'finished', 900)));
+    const view = new PlanView();
+    await view.load();
+    // The last plan is on screen first, then the solve joined.
+    expect(view.plan?.version).toBe(1);
+    expect(view.running).toEqual({ ...RUN, time_limit_s: 60 });
+    expect(view.progress?.elapsed_ms).toBe(4000);
+    vi.useFakeTimers();
+    send({ kind: 'progress', data: progress(6000) });
+    vi.advanceTimersByTime(1000);
+    expect(view.progress?.elapsed_ms).toBe(6000);
+    vi.useRealTimers();
+    const provisional = version(2, 'running', 700);
+    send(preview(provisional));
+    expect(view.plan).toBe(provisional);
+    await view.cancel();
+    expect(cancelPlan).toHaveBeenCalledWith('p1');
+    send(end({ ...finished, state: 'cancelled' }));
+    await settled();
+    expect(view.running).toBeNull();
+    expect(view.plan).toBe(final);
+  });
+
+  it('is looked for by polling when it no longer runs as the page asks (it ends meanwhile)', async () => {
+    followPlan.mockResolvedValueOnce(null);
+    getPlan.mockImplementation(async () => version(1, 'finished', 900));
+    vi.useFakeTimers();
+    const view = new PlanView();
+    await view.load();
+    expect(view.running).toBeNull();
+    const looks = listPlans.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(END_POLL_EVERY_MS);
+    expect(listPlans.mock.calls.length).toBe(looks + 1);
+    vi.useRealTimers();
+  });
+
+  it('whose end comes down the channel before the join is answered shows its plan, and no bar', async () => {
+    const final = version(2, 'finished', 650);
+    getPlan.mockImplementation(async (_id: string, v?: number) => (v === 2 ? final : version(1, 'finished', 900)));
+    followPlan.mockImplementationOnce(async (...args: unknown[]) => {
+      (args[0] as Send)(end());
+      return { started: { ...RUN }, progress: progress(9000) };
+    });
+    const view = new PlanView();
+    await view.load();
+    await settled();
+    expect(view.running).toBeNull();
+    expect(view.progress).toBeNull();
+    expect(view.plan).toBe(final);
+  });
+});
+
 describe('a running solve’s figures on screen', () => {
   const report = (elapsed_ms: number): PlanEvent => ({
     kind: 'progress',
@@ -394,17 +487,39 @@ describe('a DIAq hand-over', () => {
     expect(getPlan).not.toHaveBeenCalled();
   });
 
-  it('keeps the settled items with the error when the command fails part-way', async () => {
+  it('keeps the settled items with the error when the command fails part-way, the made stops in the tray at once and then from the kept version', async () => {
     const view = new PlanView();
-    view.plan = version(1, 'finished', 900);
+    const before = version(1, 'finished', 900);
+    const stop = before.unassigned[0]!.stop_id;
+    view.plan = before;
+    const made: OutsourceItem = {
+      stop_id: stop,
+      label: stop,
+      order_reference: 'HK1',
+      outcome: 'created',
+      delivery_id: 'd1',
+      tracking_code: '100000000001',
+      window: { id: 'h1', starts_at: null, ends_at: '2026-12-08T20:00:00+09:00', expires_at: '2026-12-08T18:00:00+09:00' },
+    };
+    // The version the backend kept before answering the failure.
+    const kept = version(2, 'finished', 900);
+    kept.unassigned = [{ ...kept.unassigned[0]!, cause: 'manual', fixed: true, diaq_tracking_code: '100000000001' }];
+    kept.history = { ...kept.history, from_version: 1, made_by: 'outsource' };
+    getPlan.mockImplementation(async (_id: string, v?: number) => (v === undefined ? kept : before));
+    let inTray: string | null | undefined;
     outsourceStops.mockImplementation(async (_plan: string, _stops: string[], each: (i: OutsourceItem) => void) => {
-      each(item('a', '100000000001'));
+      each(made);
+      inTray = view.plan?.unassigned.find((u) => u.stop_id === stop)?.diaq_tracking_code;
       throw { code: 'transport', message: 'DIAq did not answer', field: null };
     });
-    expect(await view.outsource(['a', 'b'])).toBeNull();
+    expect(await view.outsource([stop, 'b'])).toBeNull();
+    expect(inTray).toBe('100000000001');
     expect(view.handOver?.error).toEqual({ code: 'transport', message: 'DIAq did not answer', field: null });
-    expect(view.handOver?.settled.map((i) => i.stop_id)).toEqual(['a']);
+    expect(view.handOver?.settled.map((i) => i.stop_id)).toEqual([stop]);
     expect(view.handOver?.report).toBeNull();
     expect(view.outsourcing).toBe(false);
+    expect(getPlan).toHaveBeenCalledWith('p1', undefined);
+    expect(view.plan).toBe(kept);
+    expect(view.previous).toBe(before);
   });
 });

@@ -1080,6 +1080,16 @@ export type PlanFinished = { plan_id: string, version: number, state: PlanState,
 export type PlanEvent = { "kind": "progress", "data": PlanProgress } | { "kind": "preview", "data": Plan } | { "kind": "finished", "data": PlanFinished };
 
 /**
+ * `follow_plan`'s answer: the solve running now, and its latest figures (none before its first
+ * report).
+ */
+export type PlanRunning = { 
+/**
+ * What the starting call answered: the plan id names it to `cancel_plan`.
+ */
+started: PlanStarted, progress: PlanProgress | null, };
+
+/**
  * One change to a plan (`plan_edit`).
  */
 export type PlanEdit = { "kind": "move", stop_id: string, driver_email: string | null, position: number | null, } | { "kind": "lock_route", driver_email: string, locked: boolean, } | { "kind": "fix_stop", stop_id: string, fixed: boolean, } | { "kind": "undo" } | { "kind": "redo" };

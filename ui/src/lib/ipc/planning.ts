@@ -13,6 +13,7 @@ import type {
   PlanEvent,
   PlanJobProgress,
   PlanRequest,
+  PlanRunning,
   PlanSent,
   OutsourceItem,
   OutsourceReport,
@@ -36,6 +37,7 @@ export type {
   OutsourceReport,
   PlanJobProgress,
   PlanProgress,
+  PlanRunning,
   PlanSent,
   RouteProgress,
   RouteSent,
@@ -98,6 +100,13 @@ export function planBatch(request: PlanRequest, onEvent: (event: PlanEvent) => v
 /** Whether a solve was running; it ends as `cancelled` with its best plan so far. */
 export function cancelPlan(planId: string): Promise<boolean> {
   return call<boolean>('cancel_plan', { planId });
+}
+
+/** The solve running now, joined: its latest figures in the answer, its further progress,
+ *  previews and end down `onEvent`. `null` when none runs. A page reloaded mid-solve has lost
+ *  the starting call's channel; this is how it hears the solve again. */
+export function followPlan(onEvent: (event: PlanEvent) => void): Promise<PlanRunning | null> {
+  return call<PlanRunning | null>('follow_plan', { onEvent: new Channel<PlanEvent>(onEvent) });
 }
 
 /** One version of a plan; the latest without `version`. */
