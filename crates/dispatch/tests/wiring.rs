@@ -706,8 +706,14 @@ async fn when_neither_configuration_starts_the_app_runs_offline_on_the_previous_
     let (embedded, starter) = Embedded::starter(dir.path(), &[2, 3]);
     let setup = start(dir.path(), starter).await;
     let live = &setup.live;
-    until("the demo day is cached", || cached_orders(&setup.cache) > 0).await;
+    // Announced once the whole first sync is written (deliveries and fetches are written one
+    // kind after the other: a count read between them would be short).
+    until("the demo day is cached", || {
+        setup.notices.lock().unwrap().contains(&"orders-changed")
+    })
+    .await;
     let cached = cached_orders(&setup.cache);
+    assert!(cached > 0);
 
     save_settings(
         &setup.config_dir,
@@ -724,7 +730,13 @@ async fn when_neither_configuration_starts_the_app_runs_offline_on_the_previous_
     assert_eq!(status.mode, Mode::Sandbox);
     assert!(!status.online, "{status:?}");
     // The cache still reads as the previous account's, and a write queues for it.
-    assert_eq!(cached_orders(&setup.cache), cached, "the cache was kept");
+    // Not emptied for a new account (nothing refills it offline). A webhook confirmed before
+    // the first sync could have announced early, so the day may have grown after `cached`.
+    let kept = cached_orders(&setup.cache);
+    assert!(
+        kept >= cached,
+        "the cache was kept: {kept} of {cached} orders"
+    );
     let queued = offline
         .enqueue_write(Write::CreateStore {
             input: store_input(OLD_STORE),
