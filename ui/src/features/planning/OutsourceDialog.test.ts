@@ -61,14 +61,14 @@ describe('DIAq へ委託, item by item', () => {
     expect(texts('outsource-progress-count')).toEqual(['処理済み 1 / 2件']);
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50');
     // Settled first, in the order they settle, named as in the ticks.
-    expect(texts('outsource-item')).toEqual(['S5 作成 100000000005（2026/12/08 19:00–20:00）']);
+    expect(texts('outsource-item')).toEqual(['S5 DIAq に委託済み 100000000005（2026/12/08 19:00–20:00）']);
     expect(texts('outsource-waiting')).toEqual(['S1 待機中']);
 
     run.answer({ plan_id: 'p1', version: 1, items: [created(key(S1), '100000000001'), created(key(S5), '100000000005')], created: 2 });
     await vi.waitFor(() => expect(screen.queryByTestId('outsource-summary')).not.toBeNull());
     expect(screen.getByTestId('outsource-summary').textContent).toMatch(/作成 2件 \/ 2件/);
     expect(screen.queryByTestId('outsource-progress')).toBeNull();
-    expect(texts('outsource-item').map((t) => t?.slice(0, 4))).toEqual(['S1 作', 'S5 作']);
+    expect(texts('outsource-item').map((t) => t?.slice(0, 7))).toEqual(['S1 DIAq', 'S5 DIAq']);
     expect(screen.getByTestId('outsource-run').dataset.settled).toBe('1');
   });
 

@@ -219,6 +219,8 @@ export class PlanView {
       }
       this.running = running.started;
       if (this.progress === null) this.progress = running.progress;
+      // The limit it runs with, not the default a reloaded page starts from.
+      if (TIME_LIMITS_S.includes(running.started.time_limit_s)) this.timeLimitS = running.started.time_limit_s;
       return true;
     } catch {
       if (this.#solve === solve) this.#solve = null;

@@ -352,6 +352,7 @@ describe('a solve running when the page loaded (started before a reload)', () =>
     expect(view.plan?.version).toBe(1);
     expect(view.running).toEqual({ ...RUN, time_limit_s: 60 });
     expect(view.progress?.elapsed_ms).toBe(4000);
+    expect(view.timeLimitS).toBe(60); // the limit it runs with, not the reloaded page's default
     vi.useFakeTimers();
     send({ kind: 'progress', data: progress(6000) });
     vi.advanceTimersByTime(1000);
