@@ -435,7 +435,7 @@ describe("計画: a day's batch planned in the window", () => {
     assert.equal((await browser.$$(byTestId("outsource-item"))).length, 2, "the per-item report");
     assert.equal((await browser.$$(byTestId("outsource-waiting"))).length, 0, "nothing left waiting");
     const items = await browser.execute(() =>
-      Array.from(document.querySelectorAll('[data-testid="outsource-item"]'), (i) => ({ outcome: i.dataset.outcome, code: i.dataset.tracking, text: i.innerText })),
+      Array.from(document.querySelectorAll('[data-testid="outsource-item"]'), (i) => ({ stop: i.dataset.stopId, outcome: i.dataset.outcome, code: i.dataset.tracking, text: i.innerText })),
     );
     assert.deepEqual(items.map((i) => i.outcome), ["created", "created"], JSON.stringify(items));
     assert.ok(items.every((i) => /^\d{12}$/.test(i.code)), "DIAq tracking codes");
@@ -443,6 +443,14 @@ describe("計画: a day's batch planned in the window", () => {
     await clickTestId(browser, "outsource-close");
     const handed = await textOf(browser, "plan-routes-unassigned");
     for (const { code } of items) assert.match(handed, new RegExp(`DIAq に委託済み（${code}）`));
+    // The timeline's tray: each handed-over stop with its code and saying so.
+    const tray = await browser.execute(() =>
+      Object.fromEntries(Array.from(document.querySelectorAll('[data-testid="timeline-tray-item"]'), (li) => [li.dataset.stopId, { code: li.dataset.diaq, text: li.innerText }])),
+    );
+    for (const { stop, code } of items) {
+      assert.equal(tray[stop]?.code, code, JSON.stringify(tray));
+      assert.match(tray[stop].text, new RegExp(`DIAqに依頼しました（${code}）`));
+    }
     assert.match(await textOf(browser, "plan-kpi-unassigned"), /1件/, "the stop not handed over is the one left");
 
     // On the board, every date, found by its tracking code.
@@ -498,15 +506,15 @@ describe("計画: a day's batch planned in the window", () => {
     await clickTestId(browser, "plan-tab-routes");
   });
 
-  it("shows the plan of a solve that was running when the window was reloaded, once it ends", async () => {
+  it("joins a solve that was running when the window was reloaded: its bar, figures and 中止 come back, and 中止 ends it", async () => {
     const { browser } = app;
     // A solve's progress and previews come down the channel of the call that started it, which a
-    // reload loses; its end still reaches the new page (plan-finished) and the plan shows.
+    // reload loses; the new page asks for the running solve and joins it with a channel of its own.
     const planId = await attr(browser, "plan-version", "data-plan-id");
     const before = Number(await attr(browser, "plan-version", "data-version"));
     await browser.execute(() => {
       const select = document.querySelector('[data-testid="plan-time-limit"]');
-      select.value = "5";
+      select.value = "300";
       select.dispatchEvent(new Event("change", { bubbles: true }));
     });
     await clickTestId(browser, "plan-reoptimise");
@@ -516,11 +524,33 @@ describe("計画: a day's batch planned in the window", () => {
     await waitFor(
       browser,
       async () =>
+        (await browser.$$(byTestId("plan-cancel"))).length > 0 &&
+        /ドライバー \d+人/.test(await textOf(browser, "plan-progress-figures")),
+      "the bar, its figures and 中止 back after the reload",
+    );
+    // The figures move: reports keep coming down the new page's channel.
+    const elapsed = async () => {
+      const text = await textOf(browser, "plan-progress-figures");
+      return Number(/^([\d.]+)/.exec(text)?.[1] ?? NaN);
+    };
+    const first = await elapsed();
+    await waitFor(browser, async () => (await elapsed()) > first, "the elapsed time moving after the reload");
+    assert.match(await textOf(browser, "plan-progress-figures"), /\/ 300秒/);
+    await shots("98-plan-rejoined");
+    await clickTestId(browser, "plan-cancel");
+    await waitFor(
+      browser,
+      async () =>
         (await attr(browser, "plan-version", "data-plan-id")) === planId &&
         Number(await attr(browser, "plan-version", "data-version")) > before &&
-        (await attr(browser, "plan-version", "data-state")) === "finished",
-      "the re-optimised version on screen after the reload",
-      60000,
+        (await attr(browser, "plan-version", "data-state")) === "cancelled",
+      "the re-optimisation cancelled from the reloaded page, its plan on screen",
+    );
+    assert.equal((await browser.$$(byTestId("plan-progress"))).length, 0, "no bar after the end");
+    assert.equal(
+      await browser.execute(() => document.querySelector('[data-testid="plan-reoptimise"]').disabled),
+      false,
+      "the actions are free again",
     );
     assert.ok(Number(await attr(browser, "plan-map-legend", "data-lines")) >= 1, "its routes on the map");
   });
