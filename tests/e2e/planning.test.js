@@ -537,6 +537,14 @@ describe("計画: a day's batch planned in the window", () => {
     await waitFor(browser, async () => (await elapsed()) > first, "the elapsed time moving after the reload");
     assert.match(await textOf(browser, "plan-progress-figures"), /\/ 300秒/);
     await shots("98-plan-rejoined");
+    // Leaving the view and coming back (no reload): still joined, the figures still moving.
+    await browser.execute(() => (location.hash = "#/board"));
+    await (await browser.$(byTestId("board-page"))).waitForDisplayed({ timeout: 10000 });
+    await browser.execute(() => (location.hash = "#/plan"));
+    await (await browser.$(byTestId("plan-page"))).waitForDisplayed({ timeout: 10000 });
+    await waitFor(browser, async () => (await browser.$$(byTestId("plan-cancel"))).length > 0, "中止 back after leaving the view");
+    const back = await elapsed();
+    await waitFor(browser, async () => (await elapsed()) > back, "the elapsed time moving after coming back");
     await clickTestId(browser, "plan-cancel");
     await waitFor(
       browser,
