@@ -181,6 +181,7 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         // Edits, evaluation and history (issue 22 §1).
         crate::PlanEdit,
         crate::PlanProblem,
+        crate::planning::ProblemRule,
         crate::PlanEvaluation,
         crate::PlanHistory,
         // Sending to drivers and their jobs' progress.

@@ -364,21 +364,15 @@ async fn a_small_tokyo_batch_plans_every_stop_and_the_impossible_one_says_why() 
     let early = &plan.unassigned[0];
     assert_eq!(file_line(&early.source), 99);
     assert_eq!(early.cause, UnassignedCause::Window);
-    assert!(early.message.contains("時間指定"), "{}", early.message);
-    assert!(early.message.contains("分遅れ"), "{}", early.message);
     assert!(early.closest_driver.is_some());
-    // The same miss, structured for the view to word in its own language.
+    assert!(early.closest_driver_name.is_some());
+    // The miss, structured for the view to word in its own language.
     let late = early
         .closest_misses
         .iter()
         .find(|m| m.rule == MissRule::Late)
         .unwrap_or_else(|| panic!("{:?}", early.closest_misses));
     assert!(late.amount > 0);
-    assert!(
-        early.message.contains(&format!("{}分遅れ", late.amount)),
-        "{} / {late:?}",
-        early.message
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -641,43 +635,6 @@ async fn plans_are_versions_that_survive_reopening_the_cache() {
         reopened.get_plan("nope", None).unwrap_err().code,
         ErrorCode::NotFound
     );
-    drop(reopened);
-
-    // A plan is its account's (its stops are that account's orders and stores): another
-    // account on the same cache — the same URL with another key — neither lists nor opens
-    // it, and back on the first account it is there again.
-    let other = Dispatch::new(
-        DiaqClient::new(&server.base_url(), "k_another_account").unwrap(),
-        Arc::new(Cache::open(&cache_file).unwrap()),
-        Mode::Remote,
-        Arc::new(SystemClock),
-        Some(geo()),
-    )
-    .unwrap();
-    assert!(
-        other
-            .list_plans()
-            .unwrap()
-            .iter()
-            .all(|p| p.plan_id != started.plan_id),
-        "another account does not list the plan"
-    );
-    assert_eq!(
-        other.get_plan(&started.plan_id, None).unwrap_err().code,
-        ErrorCode::NotFound,
-        "another account does not open the plan"
-    );
-    drop(other);
-    let back = dispatch(&server, &cache_file);
-    assert_eq!(back.get_plan(&started.plan_id, None).unwrap().version, 2);
-    assert_eq!(
-        back.list_plans()
-            .unwrap()
-            .iter()
-            .filter(|p| p.plan_id == started.plan_id)
-            .count(),
-        2
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -728,11 +685,10 @@ async fn a_300_stop_tokyo_batch_plans_across_twenty_drivers_and_the_checker_acce
         plan.totals.unassigned,
         plan.unassigned
             .iter()
-            .map(|u| &u.message)
+            .map(|u| (u.cause, &u.closest_misses))
             .take(5)
             .collect::<Vec<_>>()
     );
-    assert!(plan.unassigned.iter().all(|u| !u.message.is_empty()));
 }
 
 /// The customer stops of `driver`'s route, in order.
@@ -880,7 +836,10 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
         )
         .await
         .unwrap_err();
-    refused_edit(e, &["window", "TIGHT", "遅れ", "10:00–10:10"]);
+    refused_edit(
+        e,
+        &["window: ", "TIGHT", "min late", "(window 10:00–10:10)"],
+    );
     assert_eq!(d.get_plan(&id, None).unwrap().version, v2.version);
 
     // A stop taken off its route waits in the tray, saying so.
@@ -901,7 +860,6 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
         .unwrap();
     let tray = v3.unassigned.iter().find(|u| u.stop_id == off).unwrap();
     assert_eq!(tray.cause, UnassignedCause::Manual);
-    assert!(tray.message.contains("手動"), "{}", tray.message);
     assert_eq!(v3.totals.unassigned, 1);
     assert!(v3.evaluation.as_ref().unwrap().added_m < 0.0);
     refused_edit(
@@ -1501,11 +1459,15 @@ async fn outsourcing_creates_each_diaq_delivery_once_even_when_killed_mid_way() 
         assert!((10..17).contains(&hour), "{start}");
     }
     let night = report.items.last().unwrap();
-    let hakobu_dispatch::Outsourced::NoFittingWindow { nearest, message } = &night.outcome else {
+    let hakobu_dispatch::Outsourced::NoFittingWindow { nearest, wanted } = &night.outcome else {
         panic!("{night:?}");
     };
     assert!(nearest.is_some(), "the nearest window is offered");
-    assert!(message.contains("03:00–04:00"), "{message}");
+    assert_eq!(
+        *wanted,
+        [3.0 * 3600.0, 4.0 * 3600.0],
+        "the stop's 03:00–04:00"
+    );
     assert!(
         diaq_deliveries(&server, night.order_reference.as_deref().unwrap())
             .await
@@ -1532,7 +1494,6 @@ async fn outsourcing_creates_each_diaq_delivery_once_even_when_killed_mid_way() 
             .find(|u| u.stop_id == *stop)
             .unwrap();
         assert_eq!(u.cause, UnassignedCause::Manual);
-        assert!(u.message.contains("DIAq"), "{}", u.message);
         assert!(u.diaq_tracking_code.is_some() && u.fixed);
     }
 
@@ -1719,7 +1680,7 @@ async fn a_move_over_a_drivers_capacity_or_past_their_shift_is_refused_with_the_
         d.plan_edit(&id, to("small@routemate.example"))
             .await
             .unwrap_err(),
-        &["capacity", "積載量を1個超過"],
+        &["capacity: ", "1 parcel over capacity"],
     );
     let e = d
         .plan_edit(&id, to("early@routemate.example"))
@@ -1769,9 +1730,8 @@ async fn the_bench_generators_300_stop_tokyo_batch_plans_and_the_checker_accepts
         plan.totals.unassigned,
         plan.unassigned
             .iter()
-            .map(|u| &u.message)
+            .map(|u| (u.cause, &u.closest_misses))
             .take(5)
             .collect::<Vec<_>>()
     );
-    assert!(plan.unassigned.iter().all(|u| !u.message.is_empty()));
 }

@@ -16,20 +16,6 @@ pub(crate) struct Closest {
     pub misses: Vec<Miss>,
 }
 
-/// The misses in the dispatcher's words (Japanese), for the plan's `message`.
-pub(crate) fn describe_misses(misses: &[Miss]) -> String {
-    misses
-        .iter()
-        .map(|m| match m.rule {
-            MissRule::Late => format!("{}分遅れ", m.amount),
-            MissRule::ShiftEnd => format!("勤務終了を{}分超過", m.amount),
-            MissRule::MaxDuration => format!("最大運行時間を{}分超過", m.amount),
-            MissRule::Capacity => format!("積載量を{}個超過", m.amount),
-        })
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
 impl From<UnassignedReason> for UnassignedCause {
     fn from(r: UnassignedReason) -> Self {
         match r {
@@ -40,19 +26,6 @@ impl From<UnassignedReason> for UnassignedCause {
             UnassignedReason::MaxDuration => UnassignedCause::MaxDuration,
             UnassignedReason::NoRoom => UnassignedCause::NoRoom,
         }
-    }
-}
-
-/// The cause in Japanese, as the 計画 view shows it.
-pub(crate) fn describe(cause: UnassignedCause) -> &'static str {
-    match cause {
-        UnassignedCause::NoVehicle => "計画できるドライバーがいません",
-        UnassignedCause::Capacity => "荷物がどのドライバーの積載量も超えています",
-        UnassignedCause::Window => "時間指定に間に合うドライバーがいません",
-        UnassignedCause::Shift => "配達後、勤務終了までに戻れるドライバーがいません",
-        UnassignedCause::MaxDuration => "最大運行時間内に収まるドライバーがいません",
-        UnassignedCause::NoRoom => "単独なら入りますが、他の配達と一緒には入りません",
-        UnassignedCause::Manual => "手動で未割当に移しました",
     }
 }
 

@@ -100,7 +100,7 @@ impl Dispatch {
                         p.driver_email.as_ref().is_some_and(|d| touched.contains(d))
                             && !before.iter().any(|b| same_problem(b, p))
                     }) {
-                        return Err(refused(format!("{}: {}", new.rule, new.message)));
+                        return Err(refused(format!("{}: {new}", new.rule.as_str())));
                     }
                 }
                 let mut undo = head.history.undo.clone();
@@ -159,13 +159,9 @@ impl Dispatch {
         let request = serde_json::to_string(&plan.request)
             .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
         self.running_plans.write(|_| {
-            let version = self.cache.begin_plan_version(
-                &self.account,
-                &plan.plan_id,
-                &plan.date,
-                &request,
-                &now,
-            )?;
+            let version =
+                self.cache
+                    .begin_plan_version(&plan.plan_id, &plan.date, &request, &now)?;
             plan.version = version;
             plan.state = PlanState::Finished;
             plan.created_at = now.clone();

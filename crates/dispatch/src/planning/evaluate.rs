@@ -1,7 +1,7 @@
 //! A plan changed by hand (or re-optimised around locked routes) checked as the solver would:
 //! its routes re-timed by the solver's own rules, the whole checked by the solver's
-//! independent checker, and what broke said in the dispatcher's words beside the distance
-//! added and the lateness.
+//! independent checker, and what broke as facts the view words (rule, driver, stop, minutes)
+//! beside the distance added and the lateness.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,7 +11,9 @@ use hakobu_solver::{
 
 use crate::planning::problem::Built;
 use crate::planning::request::StopSource;
-use crate::planning::result::{Plan, PlanEvaluation, PlanProblem, PlanVisit, VisitRole};
+use crate::planning::result::{
+    Plan, PlanEvaluation, PlanProblem, PlanVisit, ProblemRule, VisitRole,
+};
 use crate::planning::shape;
 use crate::{CommandError, ErrorCode};
 
@@ -122,21 +124,61 @@ fn minutes(s: f64) -> i64 {
     (s / 60.0).ceil() as i64
 }
 
-/// How the 計画 view names a stop.
-pub(crate) fn stop_label(source: &StopSource) -> String {
-    match source {
-        StopSource::File {
-            line,
-            external_stop_id,
-        } => format!("{external_stop_id}（{line}行目）"),
-        StopSource::Order { tracking_code, .. } => tracking_code.clone(),
+/// The problem in English, for logs and a refused edit's error; the 計画 view words the
+/// fields in its own language (features/planning/problemText.ts).
+impl std::fmt::Display for PlanProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = self.driver_name.as_deref().unwrap_or("?");
+        let n = self.amount;
+        match self.rule {
+            ProblemRule::Window => {
+                let stop = match &self.stop {
+                    Some(StopSource::File {
+                        line,
+                        external_stop_id,
+                    }) => format!("{external_stop_id} (line {line})"),
+                    Some(StopSource::Order { tracking_code, .. }) => tracking_code.clone(),
+                    None => self.stop_id.clone().unwrap_or_default(),
+                };
+                write!(f, "{name}: {stop} is {n} min late")?;
+                if let Some([a, b]) = self.window {
+                    write!(f, " (window {}–{})", hhmm(a), hhmm(b))?;
+                }
+                Ok(())
+            }
+            ProblemRule::Shift => write!(f, "{name}: {n} min past the shift end"),
+            ProblemRule::MaxDuration => {
+                write!(f, "{name}: {n} min over the maximum working time")
+            }
+            ProblemRule::Capacity => write!(
+                f,
+                "{name}: {n} {} over capacity ({} at most)",
+                if n == 1 { "parcel" } else { "parcels" },
+                self.capacity.unwrap_or_default()
+            ),
+            ProblemRule::Other => write!(
+                f,
+                "the plan does not hold together: {}",
+                self.detail.as_deref().unwrap_or("?")
+            ),
+        }
     }
 }
 
 fn problem_of(built: &Built, v: &Violation) -> PlanProblem {
     let driver = |vehicle: usize| built.drivers.get(vehicle);
-    let name = |vehicle: usize| driver(vehicle).map_or("?".to_owned(), |d| d.name.clone());
-    let email = |vehicle: usize| driver(vehicle).map(|d| d.email.clone());
+    let of = |rule, vehicle: usize, over: f64, amount: i64| PlanProblem {
+        rule,
+        driver_email: driver(vehicle).map(|d| d.email.clone()),
+        driver_name: driver(vehicle).map(|d| d.name.clone()),
+        stop_id: None,
+        stop: None,
+        over,
+        amount,
+        window: None,
+        capacity: None,
+        detail: None,
+    };
     match v {
         Violation::TimeWindow {
             vehicle,
@@ -147,49 +189,22 @@ fn problem_of(built: &Built, v: &Violation) -> PlanProblem {
             let [a, b] = stop.window.unwrap_or([0.0, *arrival]);
             let over = (arrival - b).max(0.0);
             PlanProblem {
-                rule: "window".into(),
-                driver_email: email(*vehicle),
                 stop_id: Some(stop.source.key()),
-                over,
-                message: format!(
-                    "{}: {}が{}分遅れます（時間指定 {}–{}）",
-                    name(*vehicle),
-                    stop_label(&stop.source),
-                    minutes(over),
-                    hhmm(a),
-                    hhmm(b)
-                ),
+                stop: Some(stop.source.clone()),
+                window: Some([a, b]),
+                ..of(ProblemRule::Window, *vehicle, over, minutes(over))
             }
         }
         Violation::ShiftEnd { vehicle, end } => {
             let over = end - built.problem.vehicles[*vehicle].shift.end;
-            PlanProblem {
-                rule: "shift".into(),
-                driver_email: email(*vehicle),
-                stop_id: None,
-                over,
-                message: format!(
-                    "{}: 勤務終了を{}分超過します",
-                    name(*vehicle),
-                    minutes(over)
-                ),
-            }
+            of(ProblemRule::Shift, *vehicle, over, minutes(over))
         }
         Violation::MaxDuration { vehicle, duration } => {
             let max = built.problem.vehicles[*vehicle]
                 .max_duration
                 .unwrap_or(*duration);
-            PlanProblem {
-                rule: "max_duration".into(),
-                driver_email: email(*vehicle),
-                stop_id: None,
-                over: duration - max,
-                message: format!(
-                    "{}: 最大運行時間を{}分超過します",
-                    name(*vehicle),
-                    minutes(duration - max)
-                ),
-            }
+            let over = duration - max;
+            of(ProblemRule::MaxDuration, *vehicle, over, minutes(over))
         }
         Violation::Capacity {
             vehicle,
@@ -197,23 +212,25 @@ fn problem_of(built: &Built, v: &Violation) -> PlanProblem {
             capacity,
             ..
         } => PlanProblem {
-            rule: "capacity".into(),
-            driver_email: email(*vehicle),
-            stop_id: None,
-            over: (load - capacity) as f64,
-            message: format!(
-                "{}: 積載量を{}個超過します（{}個まで）",
-                name(*vehicle),
+            capacity: Some(*capacity),
+            ..of(
+                ProblemRule::Capacity,
+                *vehicle,
+                (load - capacity) as f64,
                 load - capacity,
-                capacity
-            ),
+            )
         },
         other => PlanProblem {
-            rule: "other".into(),
+            rule: ProblemRule::Other,
             driver_email: None,
+            driver_name: None,
             stop_id: None,
+            stop: None,
             over: 0.0,
-            message: format!("計画の不整合: {other:?}"),
+            amount: 0,
+            window: None,
+            capacity: None,
+            detail: Some(format!("{other:?}")),
         },
     }
 }
@@ -290,7 +307,7 @@ pub(crate) fn evaluate(
     let problems: Vec<PlanProblem> = violations.iter().map(|v| problem_of(built, v)).collect();
     let lateness_s = problems
         .iter()
-        .filter(|p| p.rule == "window")
+        .filter(|p| p.rule == ProblemRule::Window)
         .map(|p| p.over)
         .sum();
     plan.checked = problems.is_empty();

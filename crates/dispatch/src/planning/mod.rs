@@ -25,7 +25,7 @@ pub use request::{BatchStop, PlanRequest, StopSource, StopWindow};
 pub use result::{
     Miss, MissRule, Plan, PlanEvaluation, PlanEvent, PlanFinished, PlanHistory, PlanProblem,
     PlanProgress, PlanRoute, PlanStarted, PlanState, PlanSummary, PlanTotals, PlanVisit,
-    UnassignedCause, UnassignedStop, VisitRole,
+    ProblemRule, UnassignedCause, UnassignedStop, VisitRole,
 };
 pub(crate) use run::Running;
 pub use run::{DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PROGRESS_EVERY, PlanListener};

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use crate::planning::evaluate::{evaluate, stop_label};
+use crate::planning::evaluate::evaluate;
 use crate::planning::request::{BatchStop, StopSource};
 use crate::planning::result::{Plan, PlanHistory, UnassignedCause, UnassignedStop};
 use crate::{CommandError, Dispatch, ErrorCode, Hold, OrderKind, WindowChoice, Write, Written};
@@ -52,7 +52,9 @@ pub enum Outsourced {
     NoFittingWindow {
         /// The earliest window the store's estimate held, for the dispatcher to weigh.
         nearest: Option<Hold>,
-        message: String,
+        /// The span a window had to fit: the stop's window, else the whole day (seconds
+        /// since midnight of the plan's date).
+        wanted: [f64; 2],
     },
     /// DIAq (or a rule checked before asking) refused it; nothing was created.
     Refused { error: CommandError },
@@ -64,8 +66,8 @@ pub enum Outsourced {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct OutsourceItem {
     pub stop_id: String,
-    /// How the 計画 view names the stop.
-    pub label: String,
+    /// Where the stop came from: the view names it from this.
+    pub source: StopSource,
     /// The packages' order reference on DIAq (file stops).
     pub order_reference: Option<String>,
     #[serde(flatten)]
@@ -228,7 +230,7 @@ impl Dispatch {
         };
         let item = |order_reference: Option<String>, outcome| OutsourceItem {
             stop_id: stop_id.to_owned(),
-            label: stop_label(source),
+            source: source.clone(),
             order_reference,
             outcome,
         };
@@ -309,17 +311,10 @@ impl Dispatch {
                 .time_window
                 .clone()
                 .or(estimate.anytime_window.clone());
-            let message = format!(
-                "DIAq has no window inside {}–{} at this store{}",
-                hhmm(from),
-                hhmm(until),
-                nearest
-                    .as_ref()
-                    .and_then(|h| hold_span(h, midnight))
-                    .map(|[a, b]| format!("; the nearest is {}–{}", hhmm(a), hhmm(b)))
-                    .unwrap_or_default()
-            );
-            return done(Outsourced::NoFittingWindow { nearest, message });
+            return done(Outsourced::NoFittingWindow {
+                nearest,
+                wanted: [from, until],
+            });
         };
         let mut body = body;
         body["ready_by"] = json!(ready_by);
@@ -478,7 +473,6 @@ impl Dispatch {
                     parcels: v.parcels,
                     window: v.window,
                     cause: UnassignedCause::Manual,
-                    message: String::new(),
                     closest_driver: None,
                     closest_driver_name: None,
                     closest_misses: Vec::new(),
@@ -493,7 +487,6 @@ impl Dispatch {
             }
             if let Some(u) = next.unassigned.iter_mut().find(|u| u.stop_id == *stop) {
                 u.cause = UnassignedCause::Manual;
-                u.message = format!("DIAqに依頼しました（{code}）");
                 u.diaq_tracking_code = Some((*code).to_owned());
                 u.fixed = true;
             }
@@ -528,11 +521,6 @@ fn stop_of<'a>(plan: &'a Plan, stop_id: &str) -> Option<(&'a StopSource, Option<
             .find(|u| u.stop_id == stop_id)
             .map(|u| (&u.source, u.window, u.parcels))
     })
-}
-
-fn hhmm(s: f64) -> String {
-    let m = (s / 60.0).round() as i64;
-    format!("{:02}:{:02}", m / 60, m % 60)
 }
 
 /// The create body for a file's stop (without `ready_by` and the window), or why it cannot

@@ -140,11 +140,9 @@ pub struct UnassignedStop {
     pub lng: f64,
     pub parcels: u32,
     pub window: Option<[f64; 2]>,
+    /// Why; the view words it in its own language from this, `closest_driver_name` and
+    /// `closest_misses` (versions kept with a Japanese `message` drop it when read).
     pub cause: UnassignedCause,
-    /// The cause in the dispatcher's words (Japanese), with the closest driver's miss: for
-    /// logs and exports. The view words it in its own language from `cause`,
-    /// `closest_driver_name` and `closest_misses`.
-    pub message: String,
     /// The driver that came closest, tried with the stop alone: login and name.
     pub closest_driver: Option<String>,
     pub closest_driver_name: Option<String>,
@@ -216,17 +214,61 @@ pub struct PlanHistory {
     pub redo: Vec<u32>,
 }
 
-/// What broke a rule in a plan, as the checker found it.
+/// Which rule a [`PlanProblem`] breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemRule {
+    /// A stop reached after its window: `amount` minutes late.
+    Window,
+    /// A route back after its driver's shift: `amount` minutes over.
+    Shift,
+    /// A route longer than its maximum duration: `amount` minutes over.
+    MaxDuration,
+    /// More parcels on board than the vehicle carries: `amount` parcels over `capacity`.
+    Capacity,
+    /// Something the checker found that no edit should make (a bug): `detail` says what.
+    Other,
+}
+
+impl ProblemRule {
+    /// The wire name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemRule::Window => "window",
+            ProblemRule::Shift => "shift",
+            ProblemRule::MaxDuration => "max_duration",
+            ProblemRule::Capacity => "capacity",
+            ProblemRule::Other => "other",
+        }
+    }
+}
+
+/// What broke a rule in a plan, as the checker found it: the facts, which the view words in
+/// its own language (`Display` words them in English for logs and refusals).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PlanProblem {
-    /// `window`, `shift`, `capacity`, `max_duration` or `other`.
-    pub rule: String,
+    pub rule: ProblemRule,
     pub driver_email: Option<String>,
+    #[serde(default)]
+    pub driver_name: Option<String>,
     pub stop_id: Option<String>,
+    /// Where the late stop came from (`window`).
+    #[serde(default)]
+    pub stop: Option<StopSource>,
     /// By how much: seconds late or over, or parcels over capacity.
     pub over: f64,
-    /// In the dispatcher's words (Japanese).
-    pub message: String,
+    /// `over` as the dispatcher counts it: whole minutes (rounded up) or parcels.
+    #[serde(default)]
+    pub amount: i64,
+    /// The late stop's window (`window`), seconds since midnight.
+    #[serde(default)]
+    pub window: Option<[f64; 2]>,
+    /// The vehicle's capacity in parcels (`capacity`).
+    #[serde(default)]
+    pub capacity: Option<i64>,
+    /// The checker's finding (`other`).
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 /// An edited or re-optimised version checked by the solver's checker.

@@ -4,7 +4,7 @@
 
 use hakobu_solver::{PlannedRoute as SolverRoute, StopRole, Task};
 
-use crate::planning::closest::{closest, describe, describe_misses};
+use crate::planning::closest::closest;
 use crate::planning::problem::Built;
 use crate::planning::result::{
     PlanRoute, PlanTotals, PlanVisit, UnassignedCause, UnassignedStop, VisitRole,
@@ -73,14 +73,6 @@ pub(crate) fn left_over(built: &Built, job: usize, cause: UnassignedCause) -> Un
     let stop = &built.stops[job];
     let near = closest(&built.problem, job);
     let driver = near.as_ref().map(|c| &built.drivers[c.vehicle]);
-    let message = match (&near, driver) {
-        (Some(c), Some(d)) if !c.misses.is_empty() => {
-            let misses = describe_misses(&c.misses);
-            format!("{}（最も近い: {}、{}）", describe(cause), d.name, misses)
-        }
-        (_, Some(d)) => format!("{}（最も近い: {}）", describe(cause), d.name),
-        _ => describe(cause).to_owned(),
-    };
     UnassignedStop {
         stop_id: stop.source.key(),
         source: stop.source.clone(),
@@ -89,7 +81,6 @@ pub(crate) fn left_over(built: &Built, job: usize, cause: UnassignedCause) -> Un
         parcels: stop.parcels,
         window: stop.window,
         cause,
-        message,
         closest_driver: driver.map(|d| d.email.clone()),
         closest_driver_name: driver.map(|d| d.name.clone()),
         closest_misses: near.map(|c| c.misses).unwrap_or_default(),

@@ -17,7 +17,7 @@ const { default: OutsourceDialog } = await import('$features/planning/OutsourceD
 
 const created = (stopId: string, code: string): OutsourceItem => ({
   stop_id: stopId,
-  label: `${stopId}（行）`,
+  source: { kind: 'file', line: 1, external_stop_id: stopId },
   order_reference: 'HK0',
   outcome: 'created',
   delivery_id: `d-${stopId}`,
@@ -96,4 +96,33 @@ describe('DIAq へ委託, item by item', () => {
     expect(screen.getAllByTestId('outsource-candidate')).toHaveLength(2);
     expect(screen.queryByTestId('outsource-run')).toBeNull();
   });
+
+  it('words each stop’s reason and a missing window in the window’s language', async () => {
+    const noWindow = (stopId: string, wanted: [number, number], nearest = true): OutsourceItem => ({
+      stop_id: stopId,
+      source: { kind: 'file', line: 9, external_stop_id: stopId },
+      order_reference: 'HK9',
+      outcome: 'no_fitting_window',
+      nearest: nearest ? { id: 'h', starts_at: '2026-12-08T21:00:00+09:00', ends_at: '2026-12-08T22:00:00+09:00', expires_at: '2026-12-08T18:00:00+09:00' } : null,
+      wanted,
+    });
+    for (const [lang, reason, none, day] of [
+      ['ja', '時間指定に間に合うドライバーがいません（最も近い: 鈴木、25分遅れ）', 'S5 19:00–19:30 に収まる DIAq の枠がありません — 最も近い枠 2026/12/08 21:00–22:00', 'S1 この日の DIAq の枠がありません'],
+      ['en', 'No driver reaches it within its time window (closest: 鈴木, 25 min late)', 'S5 DIAq has no window within 19:00–19:30 — nearest window', 'S1 DIAq has no window that day'],
+    ] as const) {
+      setLang(lang);
+      const run = open();
+      const candidates = texts('outsource-candidate');
+      expect(candidates[1]).toContain(reason);
+      await fireEvent.click(screen.getByTestId('outsource-confirm'));
+      run.item(noWindow(key(S5), [19 * 3600, 19.5 * 3600]));
+      run.item(noWindow(key(S1), [0, 24 * 3600], false));
+      await tick();
+      const items = texts('outsource-item');
+      expect(items[0]).toContain(none);
+      expect(items[1]).toBe(day);
+      cleanup();
+    }
+  });
 });
+

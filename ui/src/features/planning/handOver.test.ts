@@ -5,7 +5,7 @@ import { plan as fixturePlan } from '$features/planning/timeline/fixture';
 
 const created = (stopId: string, code: string): OutsourceItem => ({
   stop_id: stopId,
-  label: `HK-${stopId}`,
+  source: { kind: 'file', line: 1, external_stop_id: `HK-${stopId}` },
   order_reference: `HK${stopId}`,
   outcome: 'created',
   delivery_id: `d-${stopId}`,
@@ -14,7 +14,7 @@ const created = (stopId: string, code: string): OutsourceItem => ({
 });
 const refused = (stopId: string): OutsourceItem => ({
   stop_id: stopId,
-  label: `HK-${stopId}`,
+  source: { kind: 'file', line: 1, external_stop_id: `HK-${stopId}` },
   order_reference: `HK${stopId}`,
   outcome: 'refused',
   error: { code: 'bad_request', message: 'customer.address_zipcode: required', field: 'customer.address_zipcode' },

@@ -15,7 +15,7 @@ function route(email: string, visits: PlanVisit[], distance_m: number, end_s: nu
 function plan(routes: PlanRoute[], unassigned = 0): Plan {
   return {
     routes,
-    unassigned: Array.from({ length: unassigned }, () => ({ stop_id: 'x', source: src, lat: 0, lng: 0, parcels: 1, window: null, cause: 'window' as const, message: '', closest_driver: null, closest_driver_name: null, fixed: false, diaq_tracking_code: null })),
+    unassigned: Array.from({ length: unassigned }, () => ({ stop_id: 'x', source: src, lat: 0, lng: 0, parcels: 1, window: null, cause: 'window' as const, closest_driver: null, closest_driver_name: null, fixed: false, diaq_tracking_code: null })),
   } as unknown as Plan;
 }
 

@@ -453,7 +453,7 @@ describe('a running solve’s figures on screen', () => {
 describe('a DIAq hand-over', () => {
   const item = (stopId: string, code: string): OutsourceItem => ({
     stop_id: stopId,
-    label: stopId,
+    source: { kind: 'file', line: 1, external_stop_id: stopId },
     order_reference: null,
     outcome: 'already_diaq',
     tracking_code: code,
@@ -495,7 +495,7 @@ describe('a DIAq hand-over', () => {
     view.plan = before;
     const made: OutsourceItem = {
       stop_id: stop,
-      label: stop,
+      source: { kind: 'file', line: 1, external_stop_id: stop },
       order_reference: 'HK1',
       outcome: 'created',
       delivery_id: 'd1',

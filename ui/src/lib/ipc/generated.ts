@@ -999,13 +999,12 @@ export type Miss = { rule: MissRule, amount: number, };
  */
 export type UnassignedCause = "no_vehicle" | "capacity" | "window" | "shift" | "max_duration" | "no_room" | "manual";
 
-export type UnassignedStop = { stop_id: string, source: StopSource, lat: number, lng: number, parcels: number, window: [number, number] | null, cause: UnassignedCause, 
+export type UnassignedStop = { stop_id: string, source: StopSource, lat: number, lng: number, parcels: number, window: [number, number] | null, 
 /**
- * The cause in the dispatcher's words (Japanese), with the closest driver's miss: for
- * logs and exports. The view words it in its own language from `cause`,
- * `closest_driver_name` and `closest_misses`.
+ * Why; the view words it in its own language from this, `closest_driver_name` and
+ * `closest_misses` (versions kept with a Japanese `message` drop it when read).
  */
-message: string, 
+cause: UnassignedCause, 
 /**
  * The driver that came closest, tried with the stop alone: login and name.
  */
@@ -1095,21 +1094,39 @@ started: PlanStarted, progress: PlanProgress | null, };
 export type PlanEdit = { "kind": "move", stop_id: string, driver_email: string | null, position: number | null, } | { "kind": "lock_route", driver_email: string, locked: boolean, } | { "kind": "fix_stop", stop_id: string, fixed: boolean, } | { "kind": "undo" } | { "kind": "redo" };
 
 /**
- * What broke a rule in a plan, as the checker found it.
+ * What broke a rule in a plan, as the checker found it: the facts, which the view words in
+ * its own language (`Display` words them in English for logs and refusals).
  */
-export type PlanProblem = { 
+export type PlanProblem = { rule: ProblemRule, driver_email: string | null, driver_name: string | null, stop_id: string | null, 
 /**
- * `window`, `shift`, `capacity`, `max_duration` or `other`.
+ * Where the late stop came from (`window`).
  */
-rule: string, driver_email: string | null, stop_id: string | null, 
+stop: StopSource | null, 
 /**
  * By how much: seconds late or over, or parcels over capacity.
  */
 over: number, 
 /**
- * In the dispatcher's words (Japanese).
+ * `over` as the dispatcher counts it: whole minutes (rounded up) or parcels.
  */
-message: string, };
+amount: number, 
+/**
+ * The late stop's window (`window`), seconds since midnight.
+ */
+window: [number, number] | null, 
+/**
+ * The vehicle's capacity in parcels (`capacity`).
+ */
+capacity: number | null, 
+/**
+ * The checker's finding (`other`).
+ */
+detail: string | null, };
+
+/**
+ * Which rule a [`PlanProblem`] breaks.
+ */
+export type ProblemRule = "window" | "shift" | "max_duration" | "capacity" | "other";
 
 /**
  * An edited or re-optimised version checked by the solver's checker.
@@ -1220,16 +1237,21 @@ export type Outsourced = { "outcome": "created", delivery_id: string, tracking_c
 /**
  * The earliest window the store's estimate held, for the dispatcher to weigh.
  */
-nearest: Hold | null, message: string, } | { "outcome": "refused", error: CommandError, } | { "outcome": "already_diaq", tracking_code: string, };
+nearest: Hold | null, 
+/**
+ * The span a window had to fit: the stop's window, else the whole day (seconds
+ * since midnight of the plan's date).
+ */
+wanted: [number, number], } | { "outcome": "refused", error: CommandError, } | { "outcome": "already_diaq", tracking_code: string, };
 
 /**
  * One stop of an `outsource_stops` report.
  */
 export type OutsourceItem = { stop_id: string, 
 /**
- * How the 計画 view names the stop.
+ * Where the stop came from: the view names it from this.
  */
-label: string, 
+source: StopSource, 
 /**
  * The packages' order reference on DIAq (file stops).
  */
@@ -1237,7 +1259,12 @@ order_reference: string | null, } & ({ "outcome": "created", delivery_id: string
 /**
  * The earliest window the store's estimate held, for the dispatcher to weigh.
  */
-nearest: Hold | null, message: string, } | { "outcome": "refused", error: CommandError, } | { "outcome": "already_diaq", tracking_code: string, });
+nearest: Hold | null, 
+/**
+ * The span a window had to fit: the stop's window, else the whole day (seconds
+ * since midnight of the plan's date).
+ */
+wanted: [number, number], } | { "outcome": "refused", error: CommandError, } | { "outcome": "already_diaq", tracking_code: string, });
 
 /**
  * `outsource_stops`'s answer.

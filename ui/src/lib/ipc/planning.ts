@@ -36,6 +36,7 @@ export type {
   OutsourceItem,
   OutsourceReport,
   PlanJobProgress,
+  PlanProblem,
   PlanProgress,
   PlanRunning,
   PlanSent,

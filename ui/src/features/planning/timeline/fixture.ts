@@ -124,7 +124,6 @@ export function plan({ locked = [], fixed = [] }: { locked?: string[]; fixed?: s
         parcels: 3,
         window: [h(19), h(19, 30)],
         cause: 'window',
-        message: '時間指定に間に合うドライバーがいません（最も近い: 鈴木、25分遅れ）',
         closest_driver: 'b@hakobu.test',
         closest_driver_name: '鈴木',
         closest_misses: [{ rule: 'late', amount: 25 }],

@@ -70,7 +70,6 @@ describe('layoutTimeline', () => {
         source: S5,
         label: 'S5',
         cause: 'window',
-        message: '時間指定に間に合うドライバーがいません（最も近い: 鈴木、25分遅れ）',
         closestDriver: 'b@hakobu.test',
         closestDriverName: '鈴木',
         misses: [{ rule: 'late', amount: 25 }],

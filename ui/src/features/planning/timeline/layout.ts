@@ -72,9 +72,8 @@ export interface TrayItem {
   key: string;
   source: StopSource;
   label: string;
+  /** Worded with `trayReason`, with the two fields below. */
   cause: UnassignedStop['cause'];
-  /** The backend's Japanese wording, for a tooltip; the tray words it with `trayReason`. */
-  message: string;
   closestDriver: string | null;
   closestDriverName: string | null;
   misses: Miss[];
@@ -225,7 +224,6 @@ export function layoutTimeline(plan: Plan | null, fleet: readonly FleetDriver[])
       source: u.source,
       label: stopLabel(u.source),
       cause: u.cause,
-      message: u.message,
       closestDriver: u.closest_driver,
       closestDriverName: u.closest_driver_name,
       misses: u.closest_misses ?? [],

@@ -7,7 +7,6 @@ const item = (over: Partial<TrayItem> = {}): TrayItem => ({
   source: { kind: 'file', line: 3, external_stop_id: 'HK-1003' },
   label: 'HK-1003',
   cause: 'shift',
-  message: '配達後、勤務終了までに戻れるドライバーがいません（最も近い: 伊藤 さくら、勤務終了を82分超過）',
   closestDriver: 'ito@hakobu.test',
   closestDriverName: '伊藤 さくら',
   misses: [{ rule: 'shift_end', amount: 82 }],

@@ -1,0 +1,37 @@
+// What breaks a rule in an edited or re-optimised plan, in the UI's language: composed from the
+// checker's facts (rule, driver, stop, minutes or parcels over, the stop's window), so an
+// English window does not show Japanese and the backend keeps no sentences of its own.
+import type { Lang, Params } from '$i18n/index.svelte';
+import { translate } from '$i18n/index.svelte';
+import type { MessageKey } from '$i18n/ja';
+import type { PlanProblem } from '$lib/ipc/planning';
+import { clock } from './kpis';
+import { stopLabel } from './timeline/layout';
+
+export function problemText(p: PlanProblem, lang: Lang): string {
+  const t = (key: MessageKey, params?: Params) => translate(lang, key, params);
+  const name = p.driver_name ?? p.driver_email ?? '?';
+  switch (p.rule) {
+    case 'window': {
+      const stop = p.stop ? stopLabel(p.stop) : (p.stop_id ?? '?');
+      const [from, to] = p.window ?? [0, 0];
+      return t('plan.problem.window', { name, stop, minutes: p.amount, from: clock(from), to: clock(to) });
+    }
+    case 'shift':
+    case 'max_duration':
+      return t(`plan.problem.${p.rule}`, { name, minutes: p.amount });
+    case 'capacity':
+      return t(p.amount === 1 ? 'plan.problem.capacityOne' : 'plan.problem.capacity', {
+        name,
+        count: p.amount,
+        capacity: p.capacity ?? '?',
+      });
+    case 'other':
+      return t('plan.problem.other', { detail: p.detail ?? '' });
+  }
+}
+
+/** Every problem of a version, in one line. */
+export function problemsText(problems: readonly PlanProblem[], lang: Lang): string {
+  return problems.map((p) => problemText(p, lang)).join(translate(lang, 'plan.problem.separator'));
+}
