@@ -162,6 +162,11 @@ fn load_gazetteer(app: &AppHandle) -> SharedGazetteer {
     let spawned = std::thread::Builder::new()
         .name("gazetteer".into())
         .spawn(move || {
+            // At a lower priority: at the window's, on two cores, the parse took the slices
+            // WebKit needed to load and paint the board — the first rows came ~300 ms later
+            // than without a gazetteer (ui/START-BENCHMARKS.md, session 6). It still gets every
+            // idle cycle, and the window is idle within a second of the start.
+            hakobu_dispatch::thread_priority::lower_this_thread(GAZETTEER_NICE);
             let loaded = match Gazetteer::load(&path) {
                 Ok(g) => {
                     tracing::info!("gazetteer: {}", path.display());
@@ -181,6 +186,11 @@ fn load_gazetteer(app: &AppHandle) -> SharedGazetteer {
     }
     shared
 }
+
+/// The gazetteer's parse at start runs at this nice value (as the solver's threads: 0 is
+/// normal, 19 the lowest). At 19 it took 3.5 s instead of ~1 s to finish with other work on
+/// the machine, and the embedded sandbox's first sync waits for it.
+const GAZETTEER_NICE: i32 = 10;
 
 /// Where the gazetteer is read from: `HAKOBU_GEO_DATA` when set, else the installed package's
 /// copy in the resource directory (`/usr/lib/Hakobu/geo/` beside `/usr/bin/hakobu`), else the

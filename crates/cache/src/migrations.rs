@@ -101,6 +101,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_board_sorts.sql"),
     include_str!("../migrations/0012_fleet_plans.sql"),
     include_str!("../migrations/0013_outbox_account.sql"),
+    include_str!("../migrations/0014_plan_account.sql"),
 ];
 
 /// How many steps a current file has applied (its `user_version`).
@@ -343,6 +344,31 @@ mod tests {
             )
             .unwrap();
         assert_eq!(row, ("https://api.dia-9.com".into(), String::new()));
+    }
+
+    #[test]
+    fn step_14_names_the_account_the_cache_was_filled_from_on_plans_made_before_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..13]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta (key, value) VALUES ('source', 'https://api.dia-9.com');
+             INSERT INTO meta (key, value) VALUES ('source_key', '0123456789abcdef');
+             INSERT INTO plans (plan_id, version, state, plan_date, request, created_at)
+             VALUES ('p1', 1, 'finished', '2026-12-08', '{}', 't');",
+        )
+        .unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..14]).unwrap();
+        let row: (String, String) = conn
+            .query_row(
+                "SELECT endpoint, key_fingerprint FROM plans WHERE plan_id = 'p1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            ("https://api.dia-9.com".into(), "0123456789abcdef".into())
+        );
     }
 
     #[test]

@@ -40,9 +40,10 @@ pub fn account_of(mode: Mode, base_url: &str, api_key: &str) -> OutboxAccount {
 }
 
 /// Makes `cache` `account`'s: a cache filled for another account (another endpoint, or the
-/// same with another key) is emptied of what was read from the API. Queued writes are never
-/// emptied: they stay, held, for their own account. A cache from before keys were recorded,
-/// filled from this very endpoint, is taken as this key's, and so are its queued writes.
+/// same with another key) is emptied of what was read from the API. Queued writes and plans
+/// are never emptied: they stay, held or unlisted, for their own account. A cache from before
+/// keys were recorded, filled from this very endpoint, is taken as this key's, and so are its
+/// queued writes and plans.
 pub(crate) fn claim_cache(cache: &Cache, account: &OutboxAccount) -> Result<(), CommandError> {
     let same_endpoint = cache.meta(META_SOURCE)?.as_deref() == Some(account.endpoint.as_str());
     let source_key = cache.meta(META_SOURCE_KEY)?;
@@ -51,6 +52,7 @@ pub(crate) fn claim_cache(cache: &Cache, account: &OutboxAccount) -> Result<(), 
     }
     if same_endpoint && source_key.is_none() {
         cache.outbox_adopt_unkeyed(account)?;
+        cache.plans_adopt_unkeyed(account)?;
     }
     // Read again from the API: cheap, and never another key's orders on the board.
     cache.replace_stores(&[])?;

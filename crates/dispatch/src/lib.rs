@@ -39,6 +39,7 @@ pub mod settings;
 mod slot_grid;
 mod status;
 mod stores;
+pub mod thread_priority;
 mod time_zones;
 mod travel;
 mod webhook_intake;

@@ -635,6 +635,43 @@ async fn plans_are_versions_that_survive_reopening_the_cache() {
         reopened.get_plan("nope", None).unwrap_err().code,
         ErrorCode::NotFound
     );
+    drop(reopened);
+
+    // A plan is its account's (its stops are that account's orders and stores): another
+    // account on the same cache — the same URL with another key — neither lists nor opens
+    // it, and back on the first account it is there again.
+    let other = Dispatch::new(
+        DiaqClient::new(&server.base_url(), "k_another_account").unwrap(),
+        Arc::new(Cache::open(&cache_file).unwrap()),
+        Mode::Remote,
+        Arc::new(SystemClock),
+        Some(geo()),
+    )
+    .unwrap();
+    assert!(
+        other
+            .list_plans()
+            .unwrap()
+            .iter()
+            .all(|p| p.plan_id != started.plan_id),
+        "another account does not list the plan"
+    );
+    assert_eq!(
+        other.get_plan(&started.plan_id, None).unwrap_err().code,
+        ErrorCode::NotFound,
+        "another account does not open the plan"
+    );
+    drop(other);
+    let back = dispatch(&server, &cache_file);
+    assert_eq!(back.get_plan(&started.plan_id, None).unwrap().version, 2);
+    assert_eq!(
+        back.list_plans()
+            .unwrap()
+            .iter()
+            .filter(|p| p.plan_id == started.plan_id)
+            .count(),
+        2
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

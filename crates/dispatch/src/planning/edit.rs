@@ -159,9 +159,13 @@ impl Dispatch {
         let request = serde_json::to_string(&plan.request)
             .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
         self.running_plans.write(|_| {
-            let version =
-                self.cache
-                    .begin_plan_version(&plan.plan_id, &plan.date, &request, &now)?;
+            let version = self.cache.begin_plan_version(
+                &self.account,
+                &plan.plan_id,
+                &plan.date,
+                &request,
+                &now,
+            )?;
             plan.version = version;
             plan.state = PlanState::Finished;
             plan.created_at = now.clone();

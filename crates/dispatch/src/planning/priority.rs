@@ -5,55 +5,24 @@
 //! machine, while the window is served first. docs/decisions.md "Planning: the solver's
 //! priority".
 //!
-//! Linux only: there the nice value belongs to a thread, and a thread starts with its creator's,
-//! so lowering the solve's own thread before it calls the solver covers the searches the solver
-//! starts (the solver stays free of OS calls). Elsewhere the nice value belongs to the whole
-//! process, so nothing is done. `setpriority(2)` through rustix's safe wrapper (the workspace
-//! forbids `unsafe`).
+//! How a thread is lowered, and where that works (Linux): [`crate::thread_priority`].
+
+use crate::thread_priority;
 
 /// The nice value the solver's threads run at (0 is normal, 19 the lowest).
 pub(crate) const SOLVER_NICE: i32 = 10;
 
 /// The calling thread's nice value (None where threads have none of their own).
-#[cfg(target_os = "linux")]
+#[cfg(all(test, target_os = "linux"))]
 pub(crate) fn this_thread_nice() -> Option<i32> {
-    // A thread id is a "process ID" to getpriority(2) on Linux: this thread alone.
-    rustix::process::getpriority_process(Some(rustix::thread::gettid())).ok()
-}
-
-#[cfg(not(target_os = "linux"))]
-pub(crate) fn this_thread_nice() -> Option<i32> {
-    None
+    thread_priority::this_thread_nice()
 }
 
 /// Lowers the calling thread (and the threads it starts from now on) to [`SOLVER_NICE`], or
 /// leaves it where it is when it already runs that low. Whether it now runs at
 /// [`SOLVER_NICE`] or lower.
 pub(crate) fn lower_this_thread() -> bool {
-    let Some(now) = this_thread_nice() else {
-        return false;
-    };
-    if now >= SOLVER_NICE {
-        return true;
-    }
-    lower_to(SOLVER_NICE)
-}
-
-#[cfg(target_os = "linux")]
-fn lower_to(nice: i32) -> bool {
-    // Raising the nice value needs no privilege; only lowering it back would.
-    match rustix::process::setpriority_process(Some(rustix::thread::gettid()), nice) {
-        Ok(()) => this_thread_nice().is_some_and(|n| n >= nice),
-        Err(e) => {
-            tracing::warn!("could not lower the solver's priority: {e}");
-            false
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lower_to(_nice: i32) -> bool {
-    false
+    thread_priority::lower_this_thread(SOLVER_NICE)
 }
 
 #[cfg(all(test, target_os = "linux"))]

@@ -186,6 +186,7 @@ impl Dispatch {
         let audience = Audience::new(on_event);
         let started = self.running_plans.write(|solves| {
             let version = self.cache.begin_plan_version(
+                &self.account,
                 &plan_id,
                 request.date.trim(),
                 &serde_json::to_string(&request).unwrap_or_default(),
@@ -251,9 +252,12 @@ impl Dispatch {
 
     /// One version of a plan (the latest when `version` is `None`), from the cache.
     pub fn get_plan(&self, plan_id: &str, version: Option<u32>) -> Result<Plan, CommandError> {
-        let row = self.cache.plan_version(plan_id, version)?.ok_or_else(|| {
-            CommandError::new(ErrorCode::NotFound, format!("no plan {plan_id:?}"))
-        })?;
+        let row = self
+            .cache
+            .plan_version(&self.account, plan_id, version)?
+            .ok_or_else(|| {
+                CommandError::new(ErrorCode::NotFound, format!("no plan {plan_id:?}"))
+            })?;
         let state = self.state_of(&row);
         if let Some(result) = &row.result
             && let Ok(mut plan) = serde_json::from_str::<Plan>(result)
@@ -295,7 +299,7 @@ impl Dispatch {
     pub fn list_plans(&self) -> Result<Vec<PlanSummary>, CommandError> {
         Ok(self
             .cache
-            .plan_versions()?
+            .plan_versions(&self.account)?
             .into_iter()
             .map(|row| {
                 let stops = serde_json::from_str::<PlanRequest>(&row.request)
