@@ -145,6 +145,7 @@ fn to_window(app: AppHandle) -> Notify {
             Notice::OutboxChanged(report) => app.emit(event, report),
             Notice::OrdersChanged(report) => app.emit(event, report),
             Notice::RouteMateJobsChanged(refresh) => app.emit(event, refresh),
+            Notice::FleetChanged => app.emit(event, ()),
         };
         if let Err(e) = sent {
             tracing::warn!("could not emit {event}: {e}");

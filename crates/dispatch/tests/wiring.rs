@@ -14,7 +14,7 @@ use hakobu_cache::{Cache, OrderFilter};
 use hakobu_diaq::{StoreInput, StoreQuery};
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::wiring::{Configuration, EmbeddedApi, Live, Notice, Shared, StartEmbedded};
-use hakobu_dispatch::{ApiConfig, ErrorCode, Mode, SystemClock, Write, Written};
+use hakobu_dispatch::{ApiConfig, ErrorCode, Mode, SystemClock, Write, Written, demo_driver};
 use hakobu_geo::SharedGazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -195,7 +195,11 @@ impl Embedded {
                         base_url: proxy.url(),
                         api_key: EMBEDDED_KEY.into(),
                     },
-                    demo_fleet: Vec::new(),
+                    // As the app gives it: the sandbox's RouteMate drivers.
+                    demo_fleet: hakobu_sandbox::demo_drivers()
+                        .iter()
+                        .map(|d| demo_driver(&d.email, &d.name, d.vehicle, d.start))
+                        .collect(),
                     stop: Box::new(move || Box::pin(running.shutdown())),
                 })
             })
@@ -761,4 +765,45 @@ async fn when_neither_configuration_starts_the_app_runs_offline_on_the_previous_
     })
     .await;
     live.stop().await;
+}
+
+/// The demo fleet seeded into an empty cache at start is announced as `fleet-changed`, as a
+/// saved driver is, so a fleet tab opened before the seeding counts it; a start that finds
+/// the fleet already there (the app opened again) seeds and announces nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeding_the_demo_fleet_is_announced_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = hakobu_sandbox::demo_drivers().len();
+    assert!(demo > 0);
+    let fleet_notices = |setup: &Setup| -> usize {
+        setup
+            .notices
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|n| **n == "fleet-changed")
+            .count()
+    };
+
+    let (_, starter) = Embedded::starter(dir.path(), &[]);
+    let first = start(dir.path(), starter).await;
+    assert_eq!(first.live.dispatch().list_fleet().unwrap().len(), demo);
+    assert_eq!(
+        fleet_notices(&first),
+        1,
+        "{:?}",
+        first.notices.lock().unwrap()
+    );
+    first.live.stop().await;
+
+    let (_, starter) = Embedded::starter(dir.path(), &[]);
+    let again = start(dir.path(), starter).await;
+    assert_eq!(again.live.dispatch().list_fleet().unwrap().len(), demo);
+    assert_eq!(
+        fleet_notices(&again),
+        0,
+        "{:?}",
+        again.notices.lock().unwrap()
+    );
+    again.live.stop().await;
 }

@@ -28,6 +28,8 @@ pub enum Notice<'a> {
     OrdersChanged(&'a OrderSyncReport),
     /// `routemate-jobs-changed`: sent jobs moved.
     RouteMateJobsChanged(&'a RouteMateRefresh),
+    /// `fleet-changed` (no payload, as when a driver is saved): the demo fleet was seeded.
+    FleetChanged,
 }
 
 impl Notice<'_> {
@@ -38,6 +40,7 @@ impl Notice<'_> {
             Notice::OutboxChanged(_) => "outbox-changed",
             Notice::OrdersChanged(_) => "orders-changed",
             Notice::RouteMateJobsChanged(_) => "routemate-jobs-changed",
+            Notice::FleetChanged => "fleet-changed",
         }
     }
 }

@@ -350,11 +350,14 @@ async fn finish(shared: &Shared, prepared: Prepared) -> Result<Wiring, WiringErr
         Err(e) => tracing::warn!("RouteMate unavailable: {e}"),
     }
     // The embedded sandbox's RouteMate drivers are the demo fleet, saved once into an empty
-    // fleet; what the dispatcher edits afterwards stays.
-    if let Some(embedded) = &embedded
-        && let Err(e) = dispatch.seed_fleet(&embedded.demo_fleet)
-    {
-        tracing::warn!("demo fleet not saved: {e}");
+    // fleet; what the dispatcher edits afterwards stays. A fleet tab already open hears of
+    // it as of any saved driver: the page can load before the seeding is done.
+    if let Some(embedded) = &embedded {
+        match dispatch.seed_fleet(&embedded.demo_fleet) {
+            Ok(0) => {}
+            Ok(_) => (shared.notify)(Notice::FleetChanged),
+            Err(e) => tracing::warn!("demo fleet not saved: {e}"),
+        }
     }
     let dispatch = Arc::new(dispatch);
     // The embedded sandbox posts status changes and driver moves to a receiver of ours, so
