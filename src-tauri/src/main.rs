@@ -14,10 +14,12 @@ mod page_loads;
 mod plan_commands;
 mod settings_commands;
 mod single_instance;
+mod webview_memory;
 
 use tauri::Manager;
 
 fn main() {
+    webview_memory::before_webkit_starts();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
