@@ -60,7 +60,8 @@ fn env(name: &str) -> Option<String> {
 }
 
 pub fn start(app: &AppHandle) -> Result<Backend, Box<dyn std::error::Error>> {
-    // The window is created after this returns: its time is start time (start-bench reads it).
+    // Tauri creates the window before this runs, but its page cannot start loading until this
+    // returns (the event loop is not running yet): its time is start time (start-bench reads it).
     let began = std::time::Instant::now();
     let data_dir = app.path().app_data_dir()?;
     // Before anything opens a file in it: one process per data directory.

@@ -9,10 +9,11 @@
 //                process — what a dispatcher who opens the app again sees)
 //   idle memory  PSS of every process of the app, idle on the board after the start
 //   where it goes  per launch, the moments between: the app's log lines (its first, the
-//                backend started — the window is created after it —, each board read's own
-//                query time) and the page's marks (its load, its document fetched, `start:*` marks
-//                of ui/src/lib/perf.ts: the script running, the shell mounted, the board's
-//                chunk, its read sent and answered, the rows painted)
+//                backend started — the window's page cannot load before it —, each board read's
+//                own query time) and the page's marks (its load, its document fetched, `start:*` marks
+//                of ui/src/lib/perf.ts: the script running, the shell mounted and painted,
+//                the board's chunk, its read sent and answered, its cards in the DOM, the rows
+//                painted)
 //   floor        the same two for `bare-window`: a Tauri window of the app's size, same Tauri,
 //                same profile, nothing in it — what this machine costs before the app does anything
 import { execFileSync, spawnSync } from "node:child_process";
@@ -107,9 +108,11 @@ async function breakdownOf(app) {
       "script runs": first("start:script"),
       "app mounted": first("start:mounted"),
       "shell's onMount": first("start:shell"),
+      "shell painted": first("start:shell-painted"),
       "board's chunk loaded": first("start:page-chunk"),
       "board read sent": first("start:board-sent"),
       "board read answered": first("start:board-answered"),
+      "cards in the DOM": first("start:board-applied"),
       "first rows painted": since(page.paintedAt),
     },
     boardReadsSent: page.marks.filter(([n]) => n === "start:board-sent").length,
@@ -165,7 +168,7 @@ for (let i = 0; i < LAUNCHES; i++) {
     console.log(
       `  ${Object.entries(b.steps)
         .map(([k, v]) => `${k} ${fmt(v)}`)
-        .join(" · ")}\n  board reads sent before the paint's read answered: ${b.boardReadsSent}; the change channel open at ${fmt(b.channelOpen)}; ` +
+        .join(" · ")}\n  board reads sent by the first rows' paint: ${b.boardReadsSent}; the change channel open at ${fmt(b.channelOpen)}; ` +
         `the backend's board reads: ${b.reads.map((r) => `query ${r.query.toFixed(1)} ms (waited ${r.waited.toFixed(1)})`).join(", ") || "none logged"}`,
     );
     if (i === LAUNCHES - 1) {
@@ -201,23 +204,26 @@ const describe = (rows) =>
 const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Xvfb (software rendering), WebKitGTK through tauri-driver; load average ${loadavg()[0].toFixed(1)} when written (other work on the machine)`;
 const row = (what, values, target) =>
   `| ${what} | ${values.length} | ${pct(values, 50).toFixed(0)} | ${Math.max(...values).toFixed(0)} | ${target} |`;
-/** The breakdown's table: each step's p50 time after the process start, and the p50 of the
- *  step's own length (from the step before it that happened) with its share of the start. */
+/** The breakdown's table: each step's p50 time after the process start, in the order of those
+ *  times (a paint mark lands after later steps' marks), and the p50 of each step's own length
+ *  (from the step before it in that order) with its share of the start's p50. */
 function breakdownTable() {
-  const names = Object.keys(breakdowns[0]?.steps ?? {});
-  const rows = [];
-  let previous = null;
-  for (const name of names) {
+  const p50At = (name) => {
     const at = breakdowns.map((b) => b.steps[name]).filter((v) => v !== null);
-    if (at.length === 0) continue;
+    return at.length ? pct(at, 50) : null;
+  };
+  const names = Object.keys(breakdowns[0]?.steps ?? {})
+    .filter((name) => p50At(name) !== null)
+    .sort((a, b) => p50At(a) - p50At(b));
+  const total = pct(starts, 50);
+  const rows = names.map((name, i) => {
+    const previous = i === 0 ? null : names[i - 1];
     const spans = breakdowns
-      .map((b) => (previous === null ? b.steps[name] : b.steps[name] - b.steps[previous]))
-      .filter((v) => !Number.isNaN(v) && v !== null);
-    const total = pct(starts, 50);
+      .filter((b) => b.steps[name] !== null && (previous === null || b.steps[previous] !== null))
+      .map((b) => (previous === null ? b.steps[name] : b.steps[name] - b.steps[previous]));
     const span = pct(spans, 50);
-    rows.push(`| ${name} | ${pct(at, 50).toFixed(0)} | ${span.toFixed(0)} | ${((span / total) * 100).toFixed(0)} % |`);
-    previous = name;
-  }
+    return `| ${name} | ${p50At(name).toFixed(0)} | ${span.toFixed(0)} | ${((span / total) * 100).toFixed(0)} % |`;
+  });
   const queries = breakdowns.flatMap((b) => b.reads.slice(0, 1).map((r) => r.query));
   const twice = breakdowns.filter((b) => b.boardReadsSent > 1).length;
   return `| step (each launch: the app's log lines and the page's marks) | p50 ms after the process start | p50 ms since the step before | share of the start's p50 |

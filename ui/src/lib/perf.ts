@@ -173,3 +173,9 @@ export function markStartup(name: string): void {
     // no User Timing: nothing to record
   }
 }
+
+/** `markStartup(name)` at the paint after this call (two frames: layout, then paint). */
+export function markStartupAfterPaint(name: string): void {
+  if (typeof requestAnimationFrame !== 'function') return;
+  requestAnimationFrame(() => requestAnimationFrame(() => markStartup(name)));
+}

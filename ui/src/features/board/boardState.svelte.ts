@@ -4,6 +4,7 @@
 import { board as readBoard, type Board } from '$lib/ipc/board';
 import type { CommandError } from '$lib/ipc';
 import type { OrderFilters } from '$features/board/filters.svelte';
+import { tick } from 'svelte';
 import { markStart, markStartup, measureAfterPaint } from '$lib/perf';
 
 export class BoardState {
@@ -29,6 +30,8 @@ export class BoardState {
       this.board = answer;
       this.error = null;
       measureAfterPaint('board:render');
+      // When the cards are in the DOM (Svelte's update done; layout and paint to come).
+      void tick().then(() => markStartup('start:board-applied'));
     } catch (error) {
       if (seq === this.#seq) this.error = error as CommandError;
     } finally {
