@@ -7,6 +7,7 @@
 //! script, so the moves' rows never become script source.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use hakobu_dispatch::Changes;
 use tauri::ipc::Channel;
@@ -17,9 +18,13 @@ use crate::page_loads::PageLoads;
 /// The window's open channel and the page load that opened it: one window, and a reloaded
 /// page opens a new one that replaces the old. Until it does, nothing is sent: a payload over
 /// 8 KB sent to a page that is gone would be kept by Tauri for the window's lifetime
-/// (page_loads.rs).
+/// (page_loads.rs). `dropped_on`: the last page load during which a change was dropped that
+/// way (0: none), so the page learns whether its first reads may have missed one.
 #[derive(Default)]
-pub struct ChangeChannel(Mutex<Option<(u64, Channel<Changes>)>>);
+pub struct ChangeChannel {
+    open: Mutex<Option<(u64, Channel<Changes>)>>,
+    dropped_on: AtomicU64,
+}
 
 /// Hands `changes` to the window; nothing when its page has not opened a channel (yet): a
 /// page reads everything when it starts.
@@ -27,14 +32,19 @@ pub fn send(app: &AppHandle, changes: &Changes) -> tauri::Result<()> {
     let page = app.state::<PageLoads>().current();
     let state = app.state::<ChangeChannel>();
     let channel = {
-        let mut open = state.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut open = state.open.lock().unwrap_or_else(|p| p.into_inner());
         if open
             .as_ref()
             .is_some_and(|(opened_by, _)| *opened_by != page)
         {
             *open = None;
         }
-        open.as_ref().map(|(_, channel)| channel.clone())
+        let channel = open.as_ref().map(|(_, channel)| channel.clone());
+        // Under the lock `watch_cache_changes` takes: the page opening its channel sees this.
+        if channel.is_none() {
+            state.dropped_on.store(page, Ordering::Release);
+        }
+        channel
     };
     match channel {
         Some(channel) => channel.send(changes.clone()),
@@ -43,12 +53,19 @@ pub fn send(app: &AppHandle, changes: &Changes) -> tauri::Result<()> {
 }
 
 /// Opened by the window's event hub once per page: every later `cache-changed` comes down
-/// `channel`, until the page is reloaded.
+/// `channel`, until the page is reloaded. Answers whether a change was dropped since this page
+/// started loading (its views then re-read once); at a start with nothing changing, the
+/// views' first reads stand and are not sent again (the board's read over 50,000 orders
+/// twice, ui/START-BENCHMARKS.md session 6).
 #[tauri::command]
 pub fn watch_cache_changes(
     state: tauri::State<'_, ChangeChannel>,
     loads: tauri::State<'_, PageLoads>,
     channel: Channel<Changes>,
-) {
-    *state.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((loads.current(), channel));
+) -> bool {
+    let page = loads.current();
+    // Under the lock `send` takes: a change either reaches this channel or was counted.
+    let mut open = state.open.lock().unwrap_or_else(|p| p.into_inner());
+    *open = Some((page, channel));
+    state.dropped_on.load(Ordering::Acquire) == page
 }

@@ -1,7 +1,11 @@
 // The one route table: it drives the navigation rail, the header's title and the page shown.
 // Pages load lazily (each is its own chunk); a later view adds one entry here and nothing else.
+// Except the board: the default route, drawn at every start, is in the first chunk — loading
+// it as a chunk of its own waited for the shell to mount before the board's read could be
+// sent (ui/START-BENCHMARKS.md, session 6).
 import type { Component } from 'svelte';
 import type { MessageKey } from '$i18n/ja';
+import BoardPage from '$features/board/BoardPage.svelte';
 
 export type RouteId =
   | 'board'
@@ -40,7 +44,7 @@ export const ROUTES: readonly RouteDef[] = [
     pattern: '/board',
     titleKey: 'nav.board',
     nav: { labelKey: 'nav.board', icon: 'board', shortcut: 'b' },
-    page: () => import('$features/board/BoardPage.svelte'),
+    page: () => Promise.resolve({ default: BoardPage }),
   },
   {
     id: 'orders',

@@ -128,16 +128,19 @@ export class EventHub {
     if (this.#started) return;
     this.#started = true;
     // The cache's changes first: until the channel is open the backend drops them (nobody
-    // would fetch them), and views read meanwhile. Once it is, every view re-reads once, so a
-    // change applied in between (a webhook's status) is not missed until the next one.
+    // would fetch them), and views read meanwhile. Once it is, every view re-reads once if the
+    // backend says it dropped a change since this page started, so one applied in between (a
+    // webhook's status) is not missed until the next one — and only then: at a quiet start the
+    // views' first reads stand (the board's over 50,000 orders is not sent twice).
     const changes = new Channel<unknown>((payload) => {
       if (this.#changes === changes) this.receive('cache-changed', payload);
     });
     this.#changes = changes;
-    const opened = invoke('watch_cache_changes', { channel: changes }).then(
-      () => {
+    const opened = invoke<boolean>('watch_cache_changes', { channel: changes }).then(
+      (missed) => {
         markStartup('start:channel-open');
-        if (this.#changes === changes) this.receive('cache-changed', { orders: [], drivers: [] });
+        // Anything but a plain `false` (an older backend answers nothing): re-read.
+        if (missed !== false && this.#changes === changes) this.receive('cache-changed', { orders: [], drivers: [] });
       },
       () => {
         // No Tauri runtime: views still load on demand.

@@ -27,7 +27,8 @@ describe('the event hub', () => {
     expect(vi.mocked(listen).mock.calls.map((c) => c[0])).not.toContain('cache-changed');
     expect(vi.mocked(listen).mock.calls.map((c) => c[0])).toContain('orders-changed');
     expect(vi.mocked(invoke)).toHaveBeenCalledWith('watch_cache_changes', { channel: opened[0] });
-    // Once the channel is open, every view re-reads once: what changed before it is not missed.
+    // Once the channel is open, unless the backend says nothing was dropped before it, every
+    // view re-reads once: what changed before it is not missed.
     expect(hub.version.orders).toBe(1);
     expect(hub.version.drivers).toBe(1);
     expect(map.take()).toBeNull();
@@ -44,6 +45,19 @@ describe('the event hub', () => {
     opened[0]!.onmessage({ orders: [], drivers: [7] });
     opened[1]!.onmessage({ orders: [], drivers: [8] });
     expect(map.take()).toEqual([8]);
+  });
+
+  it('re-reads once the channel is open only when the backend dropped a change before it', async () => {
+    vi.mocked(invoke).mockResolvedValueOnce(false);
+    const quiet = new EventHub();
+    await quiet.start();
+    expect(quiet.version.orders).toBe(0);
+    expect(quiet.version.drivers).toBe(0);
+    vi.mocked(invoke).mockResolvedValueOnce(true);
+    const missed = new EventHub();
+    await missed.start();
+    expect(missed.version.orders).toBe(1);
+    expect(missed.version.drivers).toBe(1);
   });
 
   it('maps each backend event to the topics it moves', () => {
