@@ -391,10 +391,18 @@ describe("計画: a day's batch planned in the window", () => {
     const unassigned = candidates.slice(1);
     assert.ok(candidates.every((c) => c.ticked), "every candidate ticked");
     assert.ok(unassigned.every((c) => /19:00–21:00/.test(c.text)), JSON.stringify(unassigned));
+    // Each says why in the window's language, the closest driver and their miss included.
+    assert.ok(unassigned.every((c) => /戻れるドライバーがいません（最も近い: .+、勤務終了を\d+分超過）/.test(c.text)), JSON.stringify(unassigned));
     // Two of the unassigned: the moved stop stays with its driver, the third in the tray.
     await untick(MOVED_STOP);
     await untick(unassigned[2].id);
     assert.match(await textOf(browser, "outsource-confirm"), /2件を委託/);
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => (await textOf(browser, "nav-plan")).includes("Plan"), "English");
+    const reasonsEn = await browser.execute(() => Array.from(document.querySelectorAll('[data-testid="outsource-candidate"]'), (c) => c.innerText).slice(1));
+    assert.ok(reasonsEn.every((t) => /\(closest: .+, \d+ min past the shift end\)/.test(t) && !/ドライバー|勤務/.test(t)), JSON.stringify(reasonsEn));
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => (await textOf(browser, "nav-plan")).includes("計画"), "Japanese again");
     await shots("94-plan-outsource");
     // Every "n / total" the dialog shows while it runs, as it shows it (the run is too quick to
     // poll; the report then replaces the live list).
@@ -449,7 +457,7 @@ describe("計画: a day's batch planned in the window", () => {
     );
     for (const { stop, code } of items) {
       assert.equal(tray[stop]?.code, code, JSON.stringify(tray));
-      assert.match(tray[stop].text, new RegExp(`DIAqに依頼しました（${code}）`));
+      assert.match(tray[stop].text, new RegExp(`DIAq に委託済み（${code}）`));
     }
     assert.match(await textOf(browser, "plan-kpi-unassigned"), /1件/, "the stop not handed over is the one left");
 

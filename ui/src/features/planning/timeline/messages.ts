@@ -69,7 +69,7 @@ export const timelineJa = {
   'timeline.reason.closest': '{reason}（最も近い: {name}）',
   'timeline.reason.closestMissed': '{reason}（最も近い: {name}、{misses}）',
   'timeline.reason.separator': '、',
-  'timeline.reason.diaq': 'DIAqに依頼しました（{code}）',
+  'timeline.reason.diaq': 'DIAq に委託済み（{code}）',
   'timeline.miss.late': '{count}分遅れ',
   'timeline.miss.shift_end': '勤務終了を{count}分超過',
   'timeline.miss.max_duration': '最大運行時間を{count}分超過',

@@ -43,7 +43,7 @@ describe('trayReason', () => {
 
   it('names the DIAq delivery a stop was handed over as', () => {
     const handed = item({ cause: 'manual', diaqCode: '856669589140' });
-    expect(trayReason(handed, 'ja')).toBe('DIAqに依頼しました（856669589140）');
+    expect(trayReason(handed, 'ja')).toBe('DIAq に委託済み（856669589140）');
     expect(trayReason(handed, 'en')).toBe('Handed to DIAq (856669589140)');
   });
 });
