@@ -28,14 +28,19 @@ fn main() {
         .init();
     let context = tauri::generate_context!();
     // First, so a second launch hands over before this one opens a window or the cache.
-    let single = single_instance::plugin(&context.config().identifier);
-    let app = tauri::Builder::default()
-        .plugin(single)
+    #[cfg(target_os = "linux")]
+    single_instance::claim(&context.config().identifier);
+    let builder = tauri::Builder::default();
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(single_instance::plugin(&context.config().identifier));
+    let app = builder
         // Before the backend starts sending: see change_channel.rs.
         .manage(change_channel::ChangeChannel::default())
         .manage(page_loads::PageLoads::default())
         .on_page_load(page_loads::on_page_load)
         .setup(|app| {
+            #[cfg(target_os = "linux")]
+            single_instance::serve(app.handle());
             let backend = backend::start(app.handle())?;
             app.manage(backend);
             Ok(())

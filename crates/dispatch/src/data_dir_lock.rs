@@ -1,7 +1,7 @@
 //! One process per data directory. The cache, the outbox and the embedded sandbox's database
 //! live there; two processes sharing them would send the same queued write twice and race
 //! each other's syncs. A second launch is normally caught earlier and focuses the first
-//! window (the desktop shell's single-instance plugin); this lock is what holds when that
+//! window (the desktop shell's single-instance D-Bus name); this lock is what holds when that
 //! cannot work (no session bus, another user's launcher, a script starting the binary).
 
 use std::fs::{File, OpenOptions, TryLockError};
