@@ -348,3 +348,35 @@ pub enum PlanEvent {
     Preview(Box<Plan>),
     Finished(PlanFinished),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version kept before the view worded problems and reasons itself still reads: the
+    /// Japanese `message` is dropped, the new facts default.
+    #[test]
+    fn a_version_kept_with_japanese_messages_still_reads() {
+        let problem: PlanProblem = serde_json::from_str(
+            r#"{"rule": "window", "driver_email": "a@x.example", "stop_id": "line-3",
+                "over": 720.0, "message": "佐藤: A-1（3行目）が12分遅れます（時間指定 14:00–16:00）"}"#,
+        )
+        .unwrap();
+        assert_eq!(problem.rule, ProblemRule::Window);
+        assert_eq!(
+            (problem.amount, problem.window, problem.stop),
+            (0, None, None)
+        );
+        let stop: UnassignedStop = serde_json::from_str(
+            r#"{"stop_id": "line-3", "source": {"kind": "file", "line": 3, "external_stop_id": "A-1"},
+                "lat": 35.0, "lng": 139.0, "parcels": 1, "window": null, "cause": "manual",
+                "message": "手動で未割当に移しました", "closest_driver": null,
+                "closest_driver_name": null}"#,
+        )
+        .unwrap();
+        assert_eq!(stop.cause, UnassignedCause::Manual);
+        assert!(stop.closest_misses.is_empty());
+        let text = serde_json::to_string(&stop).unwrap();
+        assert!(!text.contains("message"), "{text}");
+    }
+}
