@@ -14,24 +14,26 @@ use crate::off_main::off_main;
 
 type Reply<T> = Result<T, CommandError>;
 
-/// The format a file name's extension names, if any (else the content decides).
-fn format_of(name: &str) -> Option<BatchFormat> {
-    let (_, extension) = name.rsplit_once('.')?;
-    BatchFormat::from_extension(extension)
-}
-
-/// A file dropped on the window: Tauri's drop event gives the UI its path. Its size is
-/// checked on disk before it is read.
+/// A file dropped on the window: Tauri's drop event gives the UI its path. A folder or a
+/// file that is not a CSV or JSON file is refused by name, and the size is checked on disk,
+/// before it is read.
 #[tauri::command]
 pub async fn import_batch(backend: State<'_, Backend>, path: String) -> Reply<BatchReport> {
     off_main(&backend, move |d| {
         let cannot = |e: std::io::Error| {
             CommandError::bad_field("file", format!("file: cannot be read ({e}): {path}"))
         };
-        let size = std::fs::metadata(&path).map_err(cannot)?.len();
-        BatchError::check_size(size)?;
+        let meta = std::fs::metadata(&path).map_err(cannot)?;
+        if meta.is_dir() {
+            let name = std::path::Path::new(&path)
+                .file_name()
+                .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+            return Err(BatchError::Folder { name }.into());
+        }
+        let format = BatchFormat::of_file_name(&path)?;
+        BatchError::check_size(meta.len())?;
         let bytes = std::fs::read(&path).map_err(cannot)?;
-        d.import_batch(&bytes, format_of(&path))
+        d.import_batch(&bytes, format)
     })
     .await
 }
@@ -55,7 +57,9 @@ pub async fn import_batch_bytes(
         .headers()
         .get("x-file-name")
         .and_then(|v| v.to_str().ok())
-        .and_then(format_of);
+        .map(|v| BatchFormat::of_file_name(&percent_decoded(v)))
+        .transpose()?
+        .flatten();
     off_main(&backend, move |d| d.import_batch(&bytes, format)).await
 }
 
@@ -63,4 +67,40 @@ pub async fn import_batch_bytes(
 #[tauri::command]
 pub async fn recheck_batch_row(backend: State<'_, Backend>, row: BatchRowEdit) -> Reply<RowReport> {
     off_main(&backend, move |d| d.recheck_batch_row(row)).await
+}
+
+/// The `x-file-name` header as the page wrote it (`encodeURIComponent`), for a refusal that
+/// names the file as the dispatcher sees it.
+fn percent_decoded(header: &str) -> String {
+    let bytes = header.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decoded;
+
+    #[test]
+    fn the_file_name_header_reads_back_as_written() {
+        assert_eq!(percent_decoded("%E5%86%99%E7%9C%9F.png"), "写真.png");
+        assert_eq!(percent_decoded("a%2"), "a%2");
+    }
 }

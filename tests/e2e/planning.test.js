@@ -4,7 +4,7 @@
 // Japanese and English under target/e2e/.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { byTestId, clickTestId, invoke, launch, newProfile, repoRoot, screenshot, textOf } from "./harness.js";
@@ -61,6 +61,46 @@ async function pickLargeFile(browser, size) {
     input.files = transfer.files;
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }, size);
+}
+
+/** A file dragged onto the window, as Tauri hands a native drop to the page: GTK's drop goes
+ * to Tauri's core, which emits `tauri://drag-enter|over|drop|leave` to this webview
+ * (`on_webview_event` → `emit_to_webview`) by running, in the page, the function its event
+ * script defines (`__internal_unstable_listeners_function_id__`, tauri 2.12 `event/mod.rs`)
+ * with the ids of the listeners registered for this webview. This calls that function the
+ * same way, so the page's own `onDragDropEvent` listener hears the event; only the X11 hand-over
+ * to Tauri is skipped (WebKitWebDriver cannot drop a file). The paths are real files, read by
+ * the app from disk. Answers how many listeners heard it. */
+function dragEvent(browser, type, payload) {
+  return browser.execute(
+    (name, p) => {
+      const listeners = window.__internal_unstable_listeners_object_id__?.[name] ?? {};
+      const forThisWebview = (t) => t.kind === "Any" || (t.kind !== "App" && t.label === "main");
+      const ids = Object.getOwnPropertyNames(listeners)
+        .map(Number)
+        .filter((id) => forThisWebview(listeners[id].target));
+      window.__internal_unstable_listeners_function_id__({ event: name, payload: p }, ids);
+      return ids.length;
+    },
+    `tauri://drag-${type}`,
+    payload,
+  );
+}
+
+/** Where a drop over the batch panel lands, in physical pixels as Tauri reports it. */
+const overDropTarget = (browser) =>
+  browser.execute(() => {
+    const r = document.querySelector('[data-testid="plan-batch-drop"]').getBoundingClientRect();
+    const scale = window.devicePixelRatio || 1;
+    return { x: (r.left + r.width / 2) * scale, y: (r.top + r.height / 2) * scale };
+  });
+
+/** Drags `paths` in over the batch panel and drops them. */
+async function dropFiles(browser, paths) {
+  const position = await overDropTarget(browser);
+  assert.equal(await dragEvent(browser, "enter", { paths, position }), 1, "the page listens for file drops");
+  await dragEvent(browser, "over", { position });
+  assert.equal(await dragEvent(browser, "drop", { paths, position }), 1);
 }
 
 const rows = (browser) =>
@@ -165,23 +205,76 @@ describe("計画: a day's batch planned in the window", () => {
     await waitFor(browser, async () => (await fleetRows()) === 2 && (await count()) === "2", "the IPC-removed driver gone from the count");
   });
 
-  it("refuses a file over the size cap, whether picked or dropped, saying so", async () => {
+  it("refuses a picked file over the size cap, saying so", async () => {
     const { browser } = app;
     await clickTestId(browser, "plan-tab-batch");
     await pickLargeFile(browser, 11 * 1024 * 1024);
     await waitFor(browser, async () => (await textOf(browser, "plan-batch-error")) !== "", "the size refusal", 30000);
     assert.match(await textOf(browser, "plan-batch-error"), /file: is 11\.0 MB; at most 10\.0 MB can be imported/);
     await shots("82-plan-too-large");
-    // A dropped file arrives as a path (Tauri's drop event): the same cap, checked on disk.
-    const big = path.join(tmpdir(), `hakobu-e2e-big-${process.pid}.csv`);
-    writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 97));
-    const refused = await invoke(browser, "import_batch", { path: big });
-    unlinkSync(big);
-    assert.match(refused.refusal ?? "", /file: is 10\.0 MB; at most 10\.0 MB/);
+    // A file that vanished between the drop and the read (a drop cannot name a missing one).
     const missing = await invoke(browser, "import_batch", { path: "/nonexistent/stops.csv" });
     assert.match(missing.refusal ?? "", /file: cannot be read/);
-    const dropped = await invoke(browser, "import_batch", { path: SAMPLE });
-    assert.equal(dropped.answer?.rows?.length, SAMPLE_ROWS);
+  });
+
+  it("imports a file dropped on the window, and refuses a dropped file too large, not CSV/JSON, or a folder, saying so", async () => {
+    const { browser } = app;
+    const dir = mkdtempSync(path.join(tmpdir(), "hakobu-e2e-drop-"));
+    const error = () => textOf(browser, "plan-batch-error");
+    const dropClass = () => browser.execute(() => document.querySelector('[data-testid="plan-batch-drop"]').className);
+    try {
+      // Over the window, the panel shows where the file lands; gone again when the drag leaves.
+      const position = await overDropTarget(browser);
+      await waitFor(browser, async () => (await dragEvent(browser, "enter", { paths: [SAMPLE], position })) === 1, "the page's drop listener");
+      await dragEvent(browser, "over", { position });
+      await waitFor(browser, async () => /dropping/.test(await dropClass()), "the drop target");
+      const pickShown = () => browser.execute(() => document.querySelector('[data-testid="plan-batch-pick"]') !== null);
+      assert.equal(await pickShown(), false, "the drop target replaces the pick button");
+      await shots("82a-plan-drop-target");
+      await dragEvent(browser, "leave", null);
+      await waitFor(browser, async () => !/dropping/.test(await dropClass()), "the drop target gone when the drag leaves");
+      assert.equal(await pickShown(), true);
+
+      // One byte over the cap on disk: refused before it is read, naming the cap.
+      const big = path.join(dir, "day.csv");
+      writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 97));
+      await dropFiles(browser, [big]);
+      await waitFor(browser, async () => /file: is 10\.0 MB; at most 10\.0 MB can be imported/.test(await error()), "the dropped file's size refusal", 30000);
+      assert.ok(!/dropping/.test(await dropClass()), "the drop target closes on the drop");
+
+      // A photo: refused by its name, not read as a CSV whose bytes fail to decode.
+      const photo = path.join(dir, "写真.png");
+      writeFileSync(photo, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
+      await dropFiles(browser, [photo]);
+      await waitFor(browser, async () => /写真\.png is not a CSV or JSON file; import a \.csv, \.tsv, \.txt or \.json file/.test(await error()), "the photo refused");
+      assert.match(await error(), /ファイルを読み込めませんでした/);
+      await shots("82b-plan-drop-not-csv");
+
+      // A folder.
+      const folder = path.join(dir, "stops");
+      mkdirSync(folder);
+      await dropFiles(browser, [folder]);
+      await waitFor(browser, async () => /file: stops is a folder; import a \.csv/.test(await error()), "the folder refused");
+
+      // The sample, dropped with the photo: the first file is imported from disk, its bad row
+      // first, and the other is named as not imported.
+      await dropFiles(browser, [SAMPLE, photo]);
+      await waitFor(browser, async () => /写真\.png は読み込みませんでした/.test(await textOf(browser, "toast")), "the second file named");
+      await shot("82c-plan-drop-two-files-ja");
+      await waitFor(browser, async () => (await rows(browser)).length === SAMPLE_ROWS, `${SAMPLE_ROWS} dropped rows`);
+      assert.equal(await textOf(browser, "plan-batch-error"), "");
+      assert.equal(await attr(browser, "plan-batch-counts", "data-rows"), String(SAMPLE_ROWS));
+      assert.equal(await attr(browser, "plan-batch-counts", "data-errors"), "1");
+      const list = await rows(browser);
+      assert.equal(list[0].line, BAD_LINE);
+      assert.equal(list[0].status, "error");
+      assert.match(await textOf(browser, "plan-batch-source"), /plan-sample-tokyo\.csv/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The next step picks the same file: start it from an empty batch.
+    await clickTestId(browser, "plan-batch-clear");
+    await waitFor(browser, async () => (await rows(browser)).length === 0, "the dropped batch cleared");
   });
 
   it("imports the sample CSV with its bad row listed first", async () => {

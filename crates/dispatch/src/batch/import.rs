@@ -44,6 +44,25 @@ impl BatchFormat {
         }
     }
 
+    /// From a file's name (or path), for a file dropped or picked: its extension's format;
+    /// `None` when the name has no extension (the content decides) or is Excel's (its bytes
+    /// get the "save it as CSV" advice, which says more than "not a CSV file"). Any other
+    /// extension (a photo, a PDF, a zip) is refused before the file is read: its bytes would
+    /// only fail as an encoding or a missing address column, which does not say what is wrong.
+    pub fn of_file_name(name: &str) -> Result<Option<BatchFormat>, BatchError> {
+        let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let Some((_, extension)) = file.rsplit_once('.') else {
+            return Ok(None);
+        };
+        match BatchFormat::from_extension(extension) {
+            Some(format) => Ok(Some(format)),
+            None if matches!(extension.to_ascii_lowercase().as_str(), "xlsx" | "xls") => Ok(None),
+            None => Err(BatchError::NotBatchFile {
+                name: file.to_owned(),
+            }),
+        }
+    }
+
     /// JSON starts with `{` (a body) or `[` (not a valid body, but meant as JSON: better told
     /// so than read as a one-column CSV).
     fn detect(text: &str) -> BatchFormat {
@@ -65,6 +84,10 @@ pub enum BatchError {
         mb(MAX_BYTES)
     )]
     TooLarge { bytes: u64 },
+    #[error("file: {name} is not a CSV or JSON file; import a .csv, .tsv, .txt or .json file")]
+    NotBatchFile { name: String },
+    #[error("file: {name} is a folder; import a .csv, .tsv, .txt or .json file")]
+    Folder { name: String },
     #[error("file: is an Excel workbook, not CSV; save it as CSV (UTF-8 or Shift_JIS) first")]
     Spreadsheet,
     #[error("file: line {line} is not valid {encoding}; save the file again as UTF-8 or Shift_JIS")]
@@ -222,6 +245,17 @@ mod tests {
         assert_eq!(BatchFormat::from_extension("tsv"), Some(BatchFormat::Csv));
         assert_eq!(BatchFormat::from_extension("json"), Some(BatchFormat::Json));
         assert_eq!(BatchFormat::from_extension("xlsx"), None);
+        assert_eq!(
+            BatchFormat::of_file_name("/tmp/a.b/stops.JSON"),
+            Ok(Some(BatchFormat::Json))
+        );
+        assert_eq!(BatchFormat::of_file_name("/tmp/a.b/stops"), Ok(None));
+        assert_eq!(BatchFormat::of_file_name("C:\\day\\book.xlsx"), Ok(None));
+        let e = BatchFormat::of_file_name("/home/me/photo.png").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "file: photo.png is not a CSV or JSON file; import a .csv, .tsv, .txt or .json file"
+        );
         // A hint wins: this JSON-looking text read as CSV has no address column.
         let e = BatchReport::read(
             br#"{"stops": [{"address": "x"}]}"#,
