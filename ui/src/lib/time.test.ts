@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime } from '$lib/time';
+import { formatDateTime, tokyoParts } from '$lib/time';
 
 describe('formatDateTime', () => {
   it('shows UTC instants in Japan time (ja-JP)', () => {
@@ -42,5 +42,39 @@ describe('age', () => {
     expect(age('2026-12-07T10:00:05+09:00', now)).toEqual({ unit: 'seconds', n: 0 });
     expect(age(null, now)).toBeNull();
     expect(age('garbage', now)).toBeNull();
+  });
+});
+
+describe('tokyoParts', () => {
+  it('moves to the next day at 15:00 UTC', () => {
+    expect(tokyoParts(new Date('2026-12-07T14:59:00Z'))).toEqual({ date: '2026-12-07', time: '23:59' });
+    expect(tokyoParts(new Date('2026-12-07T15:00:00Z'))).toEqual({ date: '2026-12-08', time: '00:00' });
+    expect(tokyoParts(new Date('2026-12-31T15:30:59Z'))).toEqual({ date: '2027-01-01', time: '00:30' });
+  });
+
+  it("answers as Intl's Asia/Tokyo clock for instants from 1952 to 2100", () => {
+    const intl = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'Asia/Tokyo',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    const from = Date.UTC(1952, 0, 1);
+    const to = Date.UTC(2100, 0, 1);
+    let seed = 7;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const instant = new Date(from + Math.floor((seed / 2147483648) * (to - from)));
+      const p: Record<string, string> = {};
+      for (const part of intl.formatToParts(instant)) p[part.type] = part.value;
+      expect(tokyoParts(instant)).toEqual({ date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` });
+    }
+  });
+
+  it('refuses an invalid date, as Intl did', () => {
+    expect(() => tokyoParts(new Date('nonsense'))).toThrow(RangeError);
   });
 });

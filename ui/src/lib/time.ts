@@ -32,15 +32,8 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
   return formatter(locale).format(date);
 }
 
-const partsFormatter = new Intl.DateTimeFormat('en-US', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
+/** Japan's offset from UTC: +9 h all year (no daylight saving time since 1951). */
+const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
 
 /** An instant's calendar date ("YYYY-MM-DD") and clock time ("HH:mm") in Japan time. */
 export interface TokyoParts {
@@ -48,10 +41,15 @@ export interface TokyoParts {
   time: string;
 }
 
+/**
+ * By the fixed offset, not `Intl.DateTimeFormat#formatToParts`: the board asks this twice per
+ * card and the list twice per row, and in the app's WebKit 400 formatToParts calls took 15 ms
+ * against well under 1 ms this way (ui/START-BENCHMARKS.md, session 6). The same answer for
+ * every instant since 1951 (time.test.ts compares the two).
+ */
 export function tokyoParts(instant: Date): TokyoParts {
-  const p: Record<string, string> = {};
-  for (const part of partsFormatter.formatToParts(instant)) p[part.type] = part.value;
-  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+  const iso = new Date(instant.getTime() + JST_OFFSET_MS).toISOString();
+  return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
 }
 
 /** Today's date in Japan time, "YYYY-MM-DD". */
