@@ -125,14 +125,17 @@ pub async fn reoptimise_plan(
 
 /// The solve running now, if any, with `on_event` joined to it: its latest figures in the
 /// answer, its further progress, previews and end down the channel. A page reloaded mid-solve
-/// (or the 計画 view opened again) shows the bar and 中止 again with it.
+/// (or the 計画 view opened again) shows the bar and 中止 again with it. Off the main thread:
+/// joining waits for the running-set lock, which a solve's start or end holds while it writes
+/// its version to the cache.
 #[tauri::command]
-pub fn follow_plan(
+pub async fn follow_plan(
     app: AppHandle,
     backend: State<'_, Backend>,
     on_event: Channel<PlanEvent>,
-) -> Option<PlanRunning> {
-    backend.dispatch().follow_plan(to_page(app, on_event))
+) -> Reply<Option<PlanRunning>> {
+    let listener = to_page(app, on_event);
+    off_main(&backend, move |d| Ok(d.follow_plan(listener))).await
 }
 
 /// Moves, locks, fixes, undoes or redoes; answers the new version with its evaluation. A
@@ -147,10 +150,10 @@ pub async fn plan_edit(
 }
 
 /// Stops the plan's running solve; it ends as `cancelled` with the best plan so far. Whether
-/// one was running.
+/// one was running. Off the main thread, as [`follow_plan`].
 #[tauri::command]
-pub fn cancel_plan(backend: State<'_, Backend>, plan_id: String) -> bool {
-    backend.dispatch().cancel_plan(&plan_id)
+pub async fn cancel_plan(backend: State<'_, Backend>, plan_id: String) -> Reply<bool> {
+    off_main(&backend, move |d| Ok(d.cancel_plan(&plan_id))).await
 }
 
 /// One version of a plan (the latest without `version`).
