@@ -29,10 +29,12 @@ pub struct ChangeChannel {
 /// Hands `changes` to the window; nothing when its page has not opened a channel (yet): a
 /// page reads everything when it starts.
 pub fn send(app: &AppHandle, changes: &Changes) -> tauri::Result<()> {
-    let page = app.state::<PageLoads>().current();
     let state = app.state::<ChangeChannel>();
     let channel = {
         let mut open = state.open.lock().unwrap_or_else(|p| p.into_inner());
+        // Read under the lock: a page number read before it could be a reloaded page's, and
+        // would then close the new page's channel and mark the drop against the old one.
+        let page = app.state::<PageLoads>().current();
         if open
             .as_ref()
             .is_some_and(|(opened_by, _)| *opened_by != page)
