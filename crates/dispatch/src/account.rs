@@ -131,6 +131,14 @@ mod tests {
                 now: "2026-11-23T10:00:00+09:00",
             })
             .unwrap();
+        // And a plan made then, without a fingerprint (what migration 14 leaves).
+        let unkeyed = OutboxAccount {
+            endpoint: url.into(),
+            key_fingerprint: String::new(),
+        };
+        cache
+            .begin_plan_version(&unkeyed, "p-old", "2026-11-23", "{}", "t")
+            .unwrap();
         cache
     }
 
@@ -157,5 +165,26 @@ mod tests {
             d.outbox_rows(&[]).unwrap()[0].held,
             "another endpoint holds them"
         );
+    }
+
+    #[test]
+    fn plans_kept_before_keys_were_recorded_go_with_their_endpoint_only() {
+        let url = "https://api.dia-9.com";
+        let plans = |cache: &Cache, d: &Dispatch| cache.plan_versions(d.account()).unwrap().len();
+        let cache = legacy_cache(url);
+        let d = open(&cache, url, "k");
+        assert_eq!(plans(&cache, &d), 1, "adopted by its endpoint");
+        let d = open(&cache, url, "k2");
+        assert_eq!(
+            plans(&cache, &d),
+            0,
+            "adopted once: another key does not see it"
+        );
+        let d = open(&cache, url, "k");
+        assert_eq!(plans(&cache, &d), 1, "back with its key");
+
+        let cache = legacy_cache(url);
+        let d = open(&cache, "https://other.example", "k");
+        assert_eq!(plans(&cache, &d), 0, "another endpoint does not see it");
     }
 }
