@@ -49,11 +49,18 @@ impl BatchFormat {
     /// get the "save it as CSV" advice, which says more than "not a CSV file"). Any other
     /// extension (a photo, a PDF, a zip) is refused before the file is read: its bytes would
     /// only fail as an encoding or a missing address column, which does not say what is wrong.
+    /// Only a name ending in a dot and 1–5 ASCII letters has an extension: `配達_12.08` or
+    /// `東京.配達` is a name with a dot in it, and the content decides.
     pub fn of_file_name(name: &str) -> Result<Option<BatchFormat>, BatchError> {
         let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
         let Some((_, extension)) = file.rsplit_once('.') else {
             return Ok(None);
         };
+        if !(1..=5).contains(&extension.len())
+            || !extension.bytes().all(|b| b.is_ascii_alphabetic())
+        {
+            return Ok(None);
+        }
         match BatchFormat::from_extension(extension) {
             Some(format) => Ok(Some(format)),
             None if matches!(extension.to_ascii_lowercase().as_str(), "xlsx" | "xls") => Ok(None),
@@ -250,6 +257,10 @@ mod tests {
             Ok(Some(BatchFormat::Json))
         );
         assert_eq!(BatchFormat::of_file_name("/tmp/a.b/stops"), Ok(None));
+        // A dot in a name is not an extension unless letters follow it.
+        assert_eq!(BatchFormat::of_file_name("/tmp/配達_12.08"), Ok(None));
+        assert_eq!(BatchFormat::of_file_name("/tmp/東京.配達"), Ok(None));
+        assert_eq!(BatchFormat::of_file_name("/tmp/day.2026-12-08"), Ok(None));
         assert_eq!(BatchFormat::of_file_name("C:\\day\\book.xlsx"), Ok(None));
         let e = BatchFormat::of_file_name("/home/me/photo.png").unwrap_err();
         assert_eq!(
