@@ -124,6 +124,17 @@ fn minutes(s: f64) -> i64 {
     (s / 60.0).ceil() as i64
 }
 
+/// `over` as the dispatcher counts it for `rule`: parcels over capacity, else whole minutes
+/// (rounded up). The one home of that count: new problems and versions kept before problems
+/// carried it (read back in `get_plan`).
+pub(crate) fn amount_of(rule: ProblemRule, over: f64) -> i64 {
+    match rule {
+        ProblemRule::Capacity => over.round() as i64,
+        ProblemRule::Other => 0,
+        ProblemRule::Window | ProblemRule::Shift | ProblemRule::MaxDuration => minutes(over),
+    }
+}
+
 /// The problem in English, for logs and a refused edit's error; the 計画 view words the
 /// fields in its own language (features/planning/problemText.ts).
 impl std::fmt::Display for PlanProblem {
@@ -167,14 +178,14 @@ impl std::fmt::Display for PlanProblem {
 
 fn problem_of(built: &Built, v: &Violation) -> PlanProblem {
     let driver = |vehicle: usize| built.drivers.get(vehicle);
-    let of = |rule, vehicle: usize, over: f64, amount: i64| PlanProblem {
+    let of = |rule, vehicle: usize, over: f64| PlanProblem {
         rule,
         driver_email: driver(vehicle).map(|d| d.email.clone()),
         driver_name: driver(vehicle).map(|d| d.name.clone()),
         stop_id: None,
         stop: None,
         over,
-        amount,
+        amount: amount_of(rule, over),
         window: None,
         capacity: None,
         detail: None,
@@ -192,19 +203,19 @@ fn problem_of(built: &Built, v: &Violation) -> PlanProblem {
                 stop_id: Some(stop.source.key()),
                 stop: Some(stop.source.clone()),
                 window: Some([a, b]),
-                ..of(ProblemRule::Window, *vehicle, over, minutes(over))
+                ..of(ProblemRule::Window, *vehicle, over)
             }
         }
         Violation::ShiftEnd { vehicle, end } => {
             let over = end - built.problem.vehicles[*vehicle].shift.end;
-            of(ProblemRule::Shift, *vehicle, over, minutes(over))
+            of(ProblemRule::Shift, *vehicle, over)
         }
         Violation::MaxDuration { vehicle, duration } => {
             let max = built.problem.vehicles[*vehicle]
                 .max_duration
                 .unwrap_or(*duration);
             let over = duration - max;
-            of(ProblemRule::MaxDuration, *vehicle, over, minutes(over))
+            of(ProblemRule::MaxDuration, *vehicle, over)
         }
         Violation::Capacity {
             vehicle,
@@ -213,12 +224,7 @@ fn problem_of(built: &Built, v: &Violation) -> PlanProblem {
             ..
         } => PlanProblem {
             capacity: Some(*capacity),
-            ..of(
-                ProblemRule::Capacity,
-                *vehicle,
-                (load - capacity) as f64,
-                load - capacity,
-            )
+            ..of(ProblemRule::Capacity, *vehicle, (load - capacity) as f64)
         },
         other => PlanProblem {
             rule: ProblemRule::Other,

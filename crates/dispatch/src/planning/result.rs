@@ -367,6 +367,15 @@ mod tests {
             (problem.amount, problem.window, problem.stop),
             (0, None, None)
         );
+        // get_plan counts it again from `over` (12 minutes), so the view says how late.
+        assert_eq!(
+            crate::planning::evaluate::amount_of(problem.rule, problem.over),
+            12
+        );
+        assert_eq!(
+            crate::planning::evaluate::amount_of(ProblemRule::Capacity, 3.0),
+            3
+        );
         let stop: UnassignedStop = serde_json::from_str(
             r#"{"stop_id": "line-3", "source": {"kind": "file", "line": 3, "external_stop_id": "A-1"},
                 "lat": 35.0, "lng": 139.0, "parcels": 1, "window": null, "cause": "manual",

@@ -272,6 +272,16 @@ impl Dispatch {
             for u in plan.unassigned.iter_mut().filter(|u| u.stop_id.is_empty()) {
                 u.stop_id = u.source.key();
             }
+            // Versions kept before problems carried their count (they had a sentence).
+            for p in plan
+                .evaluation
+                .iter_mut()
+                .flat_map(|e| e.problems.iter_mut())
+            {
+                if p.amount == 0 && p.over > 0.0 {
+                    p.amount = crate::planning::evaluate::amount_of(p.rule, p.over);
+                }
+            }
             return Ok(plan);
         }
         let request: PlanRequest = serde_json::from_str(&row.request)

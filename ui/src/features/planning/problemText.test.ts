@@ -22,6 +22,9 @@ describe('problemText', () => {
     expect(problemText(problem({}), 'en')).toBe('佐藤 一郎: HK-1007 is 12 min late (time window 14:00–16:00)');
     const order = problem({ stop: { kind: 'order', order_kind: 'delivery', id: '42', tracking_code: '100000000042' } });
     expect(problemText(order, 'en')).toContain('100000000042 is 12 min late');
+    // A version kept before problems carried the window: no 00:00–00:00.
+    expect(problemText(problem({ window: null }), 'ja')).toBe('佐藤 一郎: HK-1007 への到着が12分遅れます');
+    expect(problemText(problem({ window: null }), 'en')).toBe('佐藤 一郎: HK-1007 is 12 min late');
   });
 
   it('words the shift, the working time and the capacity', () => {

@@ -14,7 +14,9 @@ export function problemText(p: PlanProblem, lang: Lang): string {
   switch (p.rule) {
     case 'window': {
       const stop = p.stop ? stopLabel(p.stop) : (p.stop_id ?? '?');
-      const [from, to] = p.window ?? [0, 0];
+      // A version kept before problems carried the window says only how late.
+      if (!p.window) return t('plan.problem.late', { name, stop, minutes: p.amount });
+      const [from, to] = p.window;
       return t('plan.problem.window', { name, stop, minutes: p.amount, from: clock(from), to: clock(to) });
     }
     case 'shift':
