@@ -167,17 +167,24 @@ impl Dispatch {
             .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
             .single()
             .expect("a fixed offset has one midnight");
-        // Every stop named is checked before any is handed over: a typo makes nothing.
-        if let Some(unknown) = stop_ids.iter().find(|s| stop_of(&plan, s).is_none()) {
-            return Err(CommandError::bad_field(
-                "stop_ids",
-                format!("stop_ids: no stop {unknown:?} in this plan"),
-            ));
-        }
-        let mut items = Vec::with_capacity(stop_ids.len());
+        // Every stop named is found before any is handed over: a typo makes nothing.
+        let stops = stop_ids
+            .iter()
+            .map(|stop_id| {
+                stop_of(&plan, stop_id)
+                    .map(|stop| (stop_id.as_str(), stop))
+                    .ok_or_else(|| {
+                        CommandError::bad_field(
+                            "stop_ids",
+                            format!("stop_ids: no stop {stop_id:?} in this plan"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut items = Vec::with_capacity(stops.len());
         let mut stopped = None;
-        for stop_id in stop_ids {
-            match self.outsource_one(&plan, stop_id, midnight).await {
+        for (stop_id, stop) in stops {
+            match self.outsource_one(&plan, stop_id, stop, midnight).await {
                 Ok(item) => {
                     on_item(&item);
                     items.push(item);
@@ -220,14 +227,9 @@ impl Dispatch {
         &self,
         plan: &Plan,
         stop_id: &str,
+        (source, window, parcels): PlanStop<'_>,
         midnight: chrono::DateTime<chrono::FixedOffset>,
     ) -> Result<OutsourceItem, CommandError> {
-        let Some((source, window, parcels)) = stop_of(plan, stop_id) else {
-            return Err(CommandError::bad_field(
-                "stop_ids",
-                format!("stop_ids: no stop {stop_id:?} in this plan"),
-            ));
-        };
         let item = |order_reference: Option<String>, outcome| OutsourceItem {
             stop_id: stop_id.to_owned(),
             source: source.clone(),
@@ -507,7 +509,9 @@ impl Dispatch {
 }
 
 /// A stop of the plan: its source, window and parcels (from its customer visit, or the tray).
-fn stop_of<'a>(plan: &'a Plan, stop_id: &str) -> Option<(&'a StopSource, Option<[f64; 2]>, u32)> {
+type PlanStop<'a> = (&'a StopSource, Option<[f64; 2]>, u32);
+
+fn stop_of<'a>(plan: &'a Plan, stop_id: &str) -> Option<PlanStop<'a>> {
     let visit = plan
         .routes
         .iter()
