@@ -242,7 +242,9 @@ impl Gazetteer {
                 // chōme when its name says so.
                 let chome = !t.chomes
                     && !t.postal
-                    && self.str(self.towns[t.entry as usize].key).ends_with("丁目");
+                    && self
+                        .str(self.towns[t.entry as usize].key())
+                        .ends_with("丁目");
                 let level = if chome { Level::Chome } else { Level::Town };
                 Ok(self.result(
                     &normal,
@@ -298,11 +300,11 @@ impl Gazetteer {
         let (point, town_name, koaza) = match town {
             Some(t) if t.postal => {
                 let p = &self.postal_towns[t.entry as usize];
-                (p.point, self.str(p.name).to_owned(), String::new())
+                (p.point.into(), self.str(p.name).to_owned(), String::new())
             }
             Some(t) if t.chomes => {
                 let group = &self.towns[t.group.0 as usize..t.group.1 as usize];
-                let name = self.str(self.towns[t.entry as usize].name);
+                let name = self.str(self.towns[t.entry as usize].name());
                 let town = name
                     .strip_suffix("丁目")
                     .unwrap_or(name)
@@ -310,28 +312,28 @@ impl Gazetteer {
                         c.is_ascii_digit() || crate::normalize::is_kanji_numeral(c)
                     });
                 (
-                    centroid(group.iter().map(|t| t.point)),
+                    centroid(group.iter().map(|t| t.point.into())),
                     town.to_owned(),
                     String::new(),
                 )
             }
             Some(t) => {
                 let e = &self.towns[t.entry as usize];
-                let point = if t.koaza || e.koaza.is_empty() {
-                    e.point
+                let point = if t.koaza || e.koaza().is_empty() {
+                    e.point.into()
                 } else {
                     centroid(
                         self.towns[t.group.0 as usize..t.group.1 as usize]
                             .iter()
-                            .map(|t| t.point),
+                            .map(|t| t.point.into()),
                     )
                 };
                 let koaza = if t.koaza {
-                    self.str(e.koaza).to_owned()
+                    self.str(e.koaza()).to_owned()
                 } else {
                     String::new()
                 };
-                (point, self.str(e.name).to_owned(), koaza)
+                (point, self.str(e.name()).to_owned(), koaza)
             }
             None => (
                 city_entry.map_or(prefecture.point, |c| c.point),
@@ -424,11 +426,11 @@ impl Gazetteer {
 
     fn town_group(&self, city: &City, key: &str) -> Option<(u32, u32)> {
         let towns = &self.towns[city.towns.start as usize..city.towns.end as usize];
-        let lo = towns.partition_point(|t| self.str(t.key) < key);
+        let lo = towns.partition_point(|t| self.str(t.key()) < key);
         let hi = lo
             + towns[lo..]
                 .iter()
-                .take_while(|t| self.str(t.key) == key)
+                .take_while(|t| self.str(t.key()) == key)
                 .count();
         (hi > lo).then(|| (city.towns.start + lo as u32, city.towns.start + hi as u32))
     }
@@ -533,16 +535,16 @@ impl Gazetteer {
             .unwrap_or(rest);
         let koaza = (group.0..group.1)
             .filter(|&i| {
-                let k = self.str(self.towns[i as usize].koaza_key);
+                let k = self.str(self.towns[i as usize].koaza_key());
                 !k.is_empty() && rest.starts_with(k)
             })
-            .max_by_key(|&i| self.str(self.towns[i as usize].koaza_key).len());
-        let plain = (group.0..group.1).find(|&i| self.towns[i as usize].koaza.is_empty());
+            .max_by_key(|&i| self.str(self.towns[i as usize].koaza_key()).len());
+        let plain = (group.0..group.1).find(|&i| self.towns[i as usize].koaza().is_empty());
         Some(match koaza {
             Some(i) => TownHit {
                 entry: i,
                 group,
-                consumed: s.len() - rest.len() + self.str(self.towns[i as usize].koaza_key).len(),
+                consumed: s.len() - rest.len() + self.str(self.towns[i as usize].koaza_key()).len(),
                 koaza: true,
                 chomes: false,
                 postal: false,
@@ -589,7 +591,7 @@ impl Gazetteer {
         let towns = &self.towns[start as usize..city.towns.end as usize];
         let mut found = None;
         narrowing(
-            |i| self.str(towns[i].key),
+            |i| self.str(towns[i].key()),
             towns.len(),
             s,
             |lo, hi, end| {
@@ -600,7 +602,7 @@ impl Gazetteer {
                 }
                 let prefix = &s[..end];
                 let is_chome = |i: usize| {
-                    self.str(towns[i].key)
+                    self.str(towns[i].key())
                         .strip_prefix(prefix)
                         .is_some_and(|rest| {
                             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
@@ -608,7 +610,7 @@ impl Gazetteer {
                         })
                 };
                 let first = (lo..hi)
-                    .find(|&i| self.str(towns[i].key) != prefix)
+                    .find(|&i| self.str(towns[i].key()) != prefix)
                     .unwrap_or(hi);
                 let n = (first..hi).take_while(|&i| is_chome(i)).count();
                 if n > 0 {
@@ -625,7 +627,7 @@ impl Gazetteer {
         let window: String = s.chars().take(40).collect();
         let mut best: Option<(u32, usize, usize)> = None;
         for i in city.towns.clone() {
-            let key = self.str(self.towns[i as usize].key);
+            let key = self.str(self.towns[i as usize].key());
             if key.chars().count() < 2 {
                 continue;
             }
@@ -636,7 +638,7 @@ impl Gazetteer {
             }
         }
         let (i, end, _) = best?;
-        let key = self.str(self.towns[i as usize].key);
+        let key = self.str(self.towns[i as usize].key());
         self.town_group(city, key).map(|g| (g, end))
     }
 }

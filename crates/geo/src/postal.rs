@@ -79,7 +79,7 @@ impl Gazetteer {
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            point: entry.point,
+            point: entry.point.into(),
         })
     }
 }

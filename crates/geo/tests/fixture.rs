@@ -172,3 +172,42 @@ fn a_malformed_file_names_its_line() {
     let e = Gazetteer::load(std::path::Path::new("/nonexistent/gazetteer.tsv")).unwrap_err();
     assert!(e.to_string().contains("make data"), "{e}");
 }
+
+#[test]
+fn a_town_name_over_255_bytes_is_refused_with_its_line() {
+    // Towns keep their strings' lengths in a byte (the gazetteer's memory): a longer name is a
+    // malformed file, said at its line, not a name cut short.
+    let long = "長".repeat(86); // 258 bytes
+    let bad = FIXTURE.replace("T\t0\t芝公園\t\t", &format!("T\t0\t{long}\t\t"));
+    let e = Gazetteer::parse(&bad).unwrap_err();
+    assert!(e.to_string().contains("line 17"), "{e}");
+    assert!(e.to_string().contains("town is 258 bytes, more than 255"), "{e}");
+    let longest = "長".repeat(85); // 255 bytes: still fits
+    let fits = FIXTURE.replace("T\t0\t芝公園\t\t", &format!("T\t0\t{longest}\t\t"));
+    assert_eq!(Gazetteer::parse(&fits).unwrap().town_count(), g().town_count());
+}
+
+#[test]
+fn a_coordinate_beyond_the_file_format_is_refused() {
+    let bad = FIXTURE.replace("35655000\t139748000", "35655000\t99999999999");
+    let e = Gazetteer::parse(&bad).unwrap_err();
+    assert!(e.to_string().contains("line 17"), "{e}");
+    assert!(e.to_string().contains("lng is not a number"), "{e}");
+}
+
+#[test]
+fn a_japan_post_town_lies_at_the_mean_of_its_codes() {
+    // Two codes of one town (Japan Post's only: Geolonia's points lack 元赤坂).
+    let two = FIXTURE.replace(
+        "Z\t1070052\t0\t赤坂\t35669800\t139741300\n",
+        "Z\t1070052\t0\t赤坂\t35669800\t139741300\n\
+         Z\t1070051\t0\t元赤坂\t35676000\t139730000\n\
+         Z\t1070059\t0\t元赤坂\t35678002\t139732002\n",
+    );
+    let g = Gazetteer::parse(&two).unwrap();
+    let hit = g.geocode("港区元赤坂1-2").unwrap();
+    assert_eq!(hit.town, "元赤坂");
+    // (35676000 + 35678002) / 2 = 35677001 micro-degrees.
+    assert!((hit.point.lat - 35.677001).abs() < 1e-9, "{:?}", hit.point);
+    assert!((hit.point.lng - 139.731001).abs() < 1e-9, "{:?}", hit.point);
+}
