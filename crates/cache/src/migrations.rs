@@ -102,6 +102,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_fleet_plans.sql"),
     include_str!("../migrations/0013_outbox_account.sql"),
     include_str!("../migrations/0014_plan_account.sql"),
+    include_str!("../migrations/0015_outbox_error_code.sql"),
 ];
 
 /// How many steps a current file has applied (its `user_version`).
@@ -369,6 +370,27 @@ mod tests {
             row,
             ("https://api.dia-9.com".into(), "0123456789abcdef".into())
         );
+    }
+
+    #[test]
+    fn step_15_leaves_rows_settled_before_it_without_an_error_code() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..14]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO outbox (client_id, kind, payload, payload_hash, state, last_error,
+                created_at, updated_at)
+             VALUES ('c1', 'reserve_window', '{}', 'h', 'failed', 'not found', 't', 't');",
+        )
+        .unwrap();
+        apply_list(&mut conn, &MIGRATIONS[..15]).unwrap();
+        let row: (String, Option<String>) = conn
+            .query_row(
+                "SELECT last_error, last_error_code FROM outbox WHERE client_id = 'c1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(row, ("not found".into(), None));
     }
 
     #[test]

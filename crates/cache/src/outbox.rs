@@ -87,6 +87,12 @@ pub struct OutboxRow {
     pub state: OutboxState,
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// The code of that error (the app's `ErrorCode`, as the UI receives it: `not_found`,
+    /// `bad_request`, `transport`, …); `None` without an error, or for a row settled before
+    /// the cache kept it.
+    #[serde(default)]
+    #[ts(type = "ErrorCode | null")]
+    pub last_error_code: Option<String>,
     pub server_id: Option<String>,
     #[ts(type = "unknown")]
     pub response: Option<Value>,
@@ -116,7 +122,8 @@ pub struct OutboxCounts {
 }
 
 const COLUMNS: &str = "seq, client_id, kind, payload, payload_hash, revision, request, state, \
-    attempts, last_error, server_id, response, created_at, updated_at, endpoint, key_fingerprint";
+    attempts, last_error, server_id, response, created_at, updated_at, endpoint, key_fingerprint, \
+    last_error_code";
 
 /// The rows of one account, in SQL with its two parameters at `?{n}` and `?{n+1}`.
 fn of_account(n: u8) -> String {
@@ -245,12 +252,19 @@ impl Cache {
         )
     }
 
-    /// `in_flight → pending`: no answer (offline). The row waits for the next replay.
-    pub fn outbox_unanswered(&self, seq: i64, error: &str, now: &str) -> Result<bool, CacheError> {
+    /// `in_flight → pending`: no answer (offline), with the error's code and message. The row
+    /// waits for the next replay.
+    pub fn outbox_unanswered(
+        &self,
+        seq: i64,
+        code: &str,
+        error: &str,
+        now: &str,
+    ) -> Result<bool, CacheError> {
         self.transition(
-            "UPDATE outbox SET state = 'pending', last_error = ?2, updated_at = ?3 \
-             WHERE seq = ?1 AND state = 'in_flight'",
-            params![seq, error, now],
+            "UPDATE outbox SET state = 'pending', last_error = ?2, last_error_code = ?3, \
+             updated_at = ?4 WHERE seq = ?1 AND state = 'in_flight'",
+            params![seq, error, code, now],
         )
     }
 
@@ -264,32 +278,45 @@ impl Cache {
     ) -> Result<bool, CacheError> {
         self.transition(
             "UPDATE outbox SET state = 'acked', server_id = ?2, response = ?3, last_error = NULL, \
-             updated_at = ?4 WHERE seq = ?1 AND state = 'in_flight'",
+             last_error_code = NULL, updated_at = ?4 WHERE seq = ?1 AND state = 'in_flight'",
             params![seq, server_id, response.map(Value::to_string), now],
         )
     }
 
-    /// `in_flight → failed` (the server refused the write), with its message.
-    pub fn outbox_failed(&self, seq: i64, message: &str, now: &str) -> Result<bool, CacheError> {
-        self.settle(seq, OutboxState::Failed, message, now)
+    /// `in_flight → failed` (the server refused the write), with the error's code and message.
+    pub fn outbox_failed(
+        &self,
+        seq: i64,
+        code: &str,
+        message: &str,
+        now: &str,
+    ) -> Result<bool, CacheError> {
+        self.settle(seq, OutboxState::Failed, code, message, now)
     }
 
-    /// `in_flight → conflict` (the target changed or is gone), with the message.
-    pub fn outbox_conflict(&self, seq: i64, message: &str, now: &str) -> Result<bool, CacheError> {
-        self.settle(seq, OutboxState::Conflict, message, now)
+    /// `in_flight → conflict` (the target changed or is gone), with the code and message.
+    pub fn outbox_conflict(
+        &self,
+        seq: i64,
+        code: &str,
+        message: &str,
+        now: &str,
+    ) -> Result<bool, CacheError> {
+        self.settle(seq, OutboxState::Conflict, code, message, now)
     }
 
     fn settle(
         &self,
         seq: i64,
         state: OutboxState,
+        code: &str,
         message: &str,
         now: &str,
     ) -> Result<bool, CacheError> {
         self.transition(
-            "UPDATE outbox SET state = ?2, last_error = ?3, updated_at = ?4 \
+            "UPDATE outbox SET state = ?2, last_error = ?3, last_error_code = ?4, updated_at = ?5 \
              WHERE seq = ?1 AND state = 'in_flight'",
-            params![seq, state.as_str(), message, now],
+            params![seq, state.as_str(), message, code, now],
         )
     }
 
@@ -459,7 +486,7 @@ impl Cache {
                 &format!(
                     "UPDATE outbox SET kind = ?2, payload = ?3, payload_hash = ?4, \
                      revision = revision + 1, request = NULL, state = 'pending', attempts = 0, \
-                     last_error = NULL, updated_at = ?5 \
+                     last_error = NULL, last_error_code = NULL, updated_at = ?5 \
                      WHERE client_id = ?1 AND state IN ('failed', 'conflict') RETURNING {COLUMNS}"
                 ),
                 params![client_id, kind, payload.to_string(), payload_hash, now],
@@ -500,6 +527,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         updated_at: r.get(13)?,
         endpoint: r.get(14)?,
         key_fingerprint: r.get(15)?,
+        last_error_code: r.get(16)?,
         held: false,
     })
 }
@@ -602,15 +630,29 @@ mod tests {
         cache.outbox_mark_in_flight(b.seq, T1).unwrap().unwrap();
         assert!(
             cache
-                .outbox_unanswered(b.seq, "connection refused", T1)
+                .outbox_unanswered(b.seq, "transport", "connection refused", T1)
                 .unwrap()
         );
         let b = cache.outbox_row("b").unwrap().unwrap();
         assert_eq!(
-            (b.state, b.attempts, b.last_error.as_deref()),
-            (OutboxState::Pending, 1, Some("connection refused"))
+            (
+                b.state,
+                b.attempts,
+                b.last_error.as_deref(),
+                b.last_error_code.as_deref()
+            ),
+            (
+                OutboxState::Pending,
+                1,
+                Some("connection refused"),
+                Some("transport")
+            )
         );
-        assert!(!cache.outbox_unanswered(b.seq, "again", T1).unwrap());
+        assert!(
+            !cache
+                .outbox_unanswered(b.seq, "transport", "again", T1)
+                .unwrap()
+        );
         let counts = cache.outbox_counts(&acct_a()).unwrap();
         assert_eq!(
             counts,
@@ -672,15 +714,15 @@ mod tests {
         }
         assert!(
             cache
-                .outbox_failed(a.seq, "store_phone: is required", T1)
+                .outbox_failed(a.seq, "bad_request", "store_phone: is required", T1)
                 .unwrap()
         );
         assert!(
             cache
-                .outbox_conflict(b.seq, "id: store not found", T1)
+                .outbox_conflict(b.seq, "not_found", "id: store not found", T1)
                 .unwrap()
         );
-        assert!(!cache.outbox_failed(a.seq, "twice", T1).unwrap());
+        assert!(!cache.outbox_failed(a.seq, "internal", "twice", T1).unwrap());
 
         let failed = cache
             .outbox_rows(&[OutboxState::Failed], 10, &acct_a())
@@ -696,9 +738,10 @@ mod tests {
         assert_eq!(
             open_rows
                 .iter()
-                .map(|r| r.client_id.as_str())
+                .map(|r| (r.client_id.as_str(), r.last_error_code.as_deref()))
                 .collect::<Vec<_>>(),
-            ["a", "b"]
+            [("a", Some("bad_request")), ("b", Some("not_found"))],
+            "each keeps the code of its refusal"
         );
         let counts = cache.outbox_counts(&acct_a()).unwrap();
         assert_eq!((counts.failed, counts.conflict, counts.pending), (1, 1, 1));
@@ -730,7 +773,30 @@ mod tests {
             (retried.payload, retried.payload_hash.as_str()),
             (fixed, "h2")
         );
-        assert_eq!((retried.last_error, retried.request), (None, None));
+        assert_eq!(
+            (retried.last_error, retried.last_error_code, retried.request),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn an_answer_clears_the_last_error_and_its_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(&dir);
+        let a = enqueue(&cache, "a");
+        cache.outbox_mark_in_flight(a.seq, T0).unwrap().unwrap();
+        assert!(
+            cache
+                .outbox_unanswered(a.seq, "transport", "connection refused", T0)
+                .unwrap()
+        );
+        cache.outbox_mark_in_flight(a.seq, T1).unwrap().unwrap();
+        assert!(cache.outbox_acked(a.seq, None, None, T1).unwrap());
+        let a = cache.outbox_row("a").unwrap().unwrap();
+        assert_eq!(
+            (a.state, a.last_error, a.last_error_code),
+            (OutboxState::Acked, None, None)
+        );
     }
 
     #[test]
@@ -777,7 +843,9 @@ mod tests {
             .outbox_mark_in_flight(failed.seq, T0)
             .unwrap()
             .unwrap();
-        cache.outbox_failed(failed.seq, "refused", T0).unwrap();
+        cache
+            .outbox_failed(failed.seq, "bad_request", "refused", T0)
+            .unwrap();
         cache
             .outbox_mark_in_flight(flying.seq, T0)
             .unwrap()

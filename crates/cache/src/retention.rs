@@ -89,7 +89,12 @@ mod tests {
             .unwrap()
             .unwrap();
         cache
-            .outbox_failed(old_failed.seq, "refused", "2026-11-01T10:00:01+09:00")
+            .outbox_failed(
+                old_failed.seq,
+                "bad_request",
+                "refused",
+                "2026-11-01T10:00:01+09:00",
+            )
             .unwrap();
         let body = json!({"event": "delivery.assigned"});
         for (id, at) in [

@@ -197,6 +197,7 @@ mod tests {
             state: OutboxState::Acked,
             attempts: 1,
             last_error: None,
+            last_error_code: None,
             server_id: Some("not-cached".into()),
             response: Some(json!({"id": "not-cached"})),
             created_at: String::new(),

@@ -305,18 +305,25 @@ impl Dispatch {
                     report.acked += 1;
                 }
                 Verdict::Refused { state, error } => {
+                    let code = error.code.as_str();
                     if state == OutboxState::Conflict {
-                        self.cache.outbox_conflict(row.seq, &error.message, &now)?;
+                        self.cache
+                            .outbox_conflict(row.seq, code, &error.message, &now)?;
                         report.conflicts += 1;
                     } else {
-                        self.cache.outbox_failed(row.seq, &error.message, &now)?;
+                        self.cache
+                            .outbox_failed(row.seq, code, &error.message, &now)?;
                         report.failed += 1;
                     }
                     report.refused.push((row.client_id.clone(), error));
                 }
                 Verdict::Unanswered(error) => {
-                    self.cache
-                        .outbox_unanswered(row.seq, &error.message, &now)?;
+                    self.cache.outbox_unanswered(
+                        row.seq,
+                        error.code.as_str(),
+                        &error.message,
+                        &now,
+                    )?;
                     report.stopped = Some(error);
                     break;
                 }
@@ -832,11 +839,21 @@ fn held_elsewhere(client_id: &str) -> CommandError {
     )
 }
 
+/// The code the row kept (a row settled before the cache kept codes has none: a failed one
+/// reads as the API's 400, a conflicting one as a conflict).
 fn refusal_of(row: &OutboxRow) -> CommandError {
     let message = row.last_error.clone().unwrap_or_default();
-    match row.state {
-        OutboxState::Failed => ClientError::BadRequest { message }.into(),
-        _ => CommandError::new(ErrorCode::Conflict, message),
+    let code = row
+        .last_error_code
+        .as_deref()
+        .and_then(|kept| ErrorCode::ALL.into_iter().find(|c| c.as_str() == kept));
+    match (code, row.state) {
+        (Some(ErrorCode::BadRequest), _) | (None, OutboxState::Failed) => {
+            ClientError::BadRequest { message }.into()
+        }
+        (Some(ErrorCode::NotFound), _) => ClientError::NotFound { message }.into(),
+        (Some(code), _) => CommandError::new(code, message),
+        (None, _) => CommandError::new(ErrorCode::Conflict, message),
     }
 }
 
@@ -920,6 +937,7 @@ mod tests {
             state,
             attempts: 1,
             last_error: last_error.map(str::to_owned),
+            last_error_code: None,
             server_id: None,
             response: None,
             created_at: String::new(),
@@ -952,6 +970,44 @@ mod tests {
         );
         let e = refusal_of(&row(OutboxState::Conflict, 0, Some("gone")));
         assert_eq!((e.code, e.message.as_str()), (ErrorCode::Conflict, "gone"));
+    }
+
+    #[test]
+    fn a_refusal_kept_with_its_code_is_rebuilt_with_that_code() {
+        let kept = |state, code: &str, message| OutboxRow {
+            last_error_code: Some(code.into()),
+            ..row(state, 0, Some(message))
+        };
+        // A reservation refused as unavailable (404) reads as not found, not as a 400.
+        let e = refusal_of(&kept(
+            OutboxState::Failed,
+            "not_found",
+            "window unavailable",
+        ));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::NotFound, "window unavailable")
+        );
+        let e = refusal_of(&kept(
+            OutboxState::Failed,
+            "bad_request",
+            "store_phone: is required",
+        ));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::BadRequest, Some("store_phone"))
+        );
+        let e = refusal_of(&kept(
+            OutboxState::Failed,
+            "internal",
+            "unreadable write: x",
+        ));
+        assert_eq!(e.code, ErrorCode::Internal);
+        let e = refusal_of(&kept(OutboxState::Conflict, "not_found", "id: gone"));
+        assert_eq!(e.code, ErrorCode::NotFound);
+        // A code this build does not know reads as if none were kept.
+        let e = refusal_of(&kept(OutboxState::Conflict, "teapot", "gone"));
+        assert_eq!(e.code, ErrorCode::Conflict);
     }
 
     #[test]

@@ -132,7 +132,7 @@ async fn leave_rows(d: &Dispatch, cache: &Cache) -> OldRows {
     cache.outbox_mark_in_flight(row.seq, now).unwrap().unwrap();
     assert!(
         cache
-            .outbox_failed(row.seq, "store_phone: refused", now)
+            .outbox_failed(row.seq, "bad_request", "store_phone: refused", now)
             .unwrap()
     );
     let row = cache.outbox_row(&in_flight).unwrap().unwrap();

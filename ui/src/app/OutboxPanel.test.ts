@@ -26,6 +26,7 @@ function row(client_id: string, state: OutboxRow['state'], last_error: string | 
     state,
     attempts: 2,
     last_error,
+    last_error_code: last_error === null ? null : 'bad_request',
     server_id: null,
     response: null,
     created_at: '2026-11-23T10:00:00+09:00',

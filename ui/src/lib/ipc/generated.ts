@@ -52,7 +52,13 @@ export type OutboxRow = { seq: number, client_id: string, kind: string, payload:
  * The exact body sent, once it is fixed (a window chosen at send time), so a resend
  * with the same Idempotency-Key carries the same body.
  */
-request: unknown, state: OutboxState, attempts: number, last_error: string | null, server_id: string | null, response: unknown, created_at: string, updated_at: string, 
+request: unknown, state: OutboxState, attempts: number, last_error: string | null, 
+/**
+ * The code of that error (the app's `ErrorCode`, as the UI receives it: `not_found`,
+ * `bad_request`, `transport`, …); `None` without an error, or for a row settled before
+ * the cache kept it.
+ */
+last_error_code: ErrorCode | null, server_id: string | null, response: unknown, created_at: string, updated_at: string, 
 /**
  * The account it was made for ([`OutboxAccount`]).
  */

@@ -111,7 +111,7 @@ export interface StoresChangedPayload {
 }
 
 export * from './call';
-import { call, normaliseError, type CommandError } from './call';
+import { call, normaliseError, type CommandError, type CommandErrorCode } from './call';
 
 export function appStatus(): Promise<AppStatus> {
   return call<AppStatus>('app_status');
@@ -377,6 +377,8 @@ export interface OutboxRow {
   attempts: number;
   /** the API's message (failed, conflict) or why it was not sent (pending) */
   last_error: string | null;
+  /** that error's code, for the view to word it (null: no error, or kept before codes were) */
+  last_error_code: CommandErrorCode | null;
   server_id: string | null;
   response: unknown;
   created_at: string;
