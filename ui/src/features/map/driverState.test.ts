@@ -35,8 +35,15 @@ describe('what a driver is doing', () => {
     expect(activityOf({ kind: 'delivery', id: 'd', status: 'returning' })).toBe('returning');
   });
 
-  it('is drawn in the board palette: blue families on a job, amber returning', () => {
-    expect(ACTIVITY_TONE).toEqual({ idle: 'done', to_pickup: 'progress', delivering: 'near', returning: 'returning' });
+  it('is unknown, not free, when its job is in a status the document does not list', () => {
+    // The board shows such a job as 不明なステータス; the map must not call its driver free.
+    expect(activityOf({ kind: 'delivery', id: 'd', status: 'unknown' })).toBe('unknown');
+    expect(activityOf({ kind: 'fetch', id: 'f', status: 'on_hold' })).toBe('unknown');
+    expect(activityOf({ kind: 'delivery', id: 'd', status: '' })).toBe('unknown');
+  });
+
+  it('is drawn in the board palette: blue families on a job, amber returning, unknown as the board', () => {
+    expect(ACTIVITY_TONE).toEqual({ idle: 'done', to_pickup: 'progress', delivering: 'near', returning: 'returning', unknown: 'unknown' });
   });
 });
 

@@ -1,17 +1,18 @@
 // What the live map says about a driver, as pure rules (tested in driverState.test.ts):
 // - what it is doing, from its job's status: 空き (no job, or the job is over), 集荷へ
 //   (assigned … arrived_origin: on the way to, or at, the pickup), 配送中 (delivering,
-//   arrived_goal: carrying the parcel), 返送中 (returning);
+//   arrived_goal: carrying the parcel), 返送中 (returning), 不明 (a status DIAq's document
+//   does not list: the board says 不明なステータス, so the map does not guess 空き);
 // - how much its position can be believed, from the age of the fix: fresh under 2 minutes,
 //   stale from 2 to 10 minutes (faded), lost beyond 10 minutes (greyed, the age written beside);
 // - which fixes are drawn at all: a latitude or longitude out of range, a time that does not
 //   read, a time more than 2 minutes in the future (beyond clock skew), or a time older than
 //   the one on screen is not drawn (the caller logs it once).
-import type { CachedDriver, DriverJob } from '$lib/ipc';
+import { isOrderStatus, type CachedDriver, type DriverJob } from '$lib/ipc';
 import type { Tone } from '$lib/ui/status';
 
-export type Activity = 'idle' | 'to_pickup' | 'delivering' | 'returning';
-export const ACTIVITIES: readonly Activity[] = ['idle', 'to_pickup', 'delivering', 'returning'];
+export type Activity = 'idle' | 'to_pickup' | 'delivering' | 'returning' | 'unknown';
+export const ACTIVITIES: readonly Activity[] = ['idle', 'to_pickup', 'delivering', 'returning', 'unknown'];
 
 const ACTIVITY_OF_STATUS: Record<string, Activity> = {
   assigned: 'to_pickup',
@@ -22,20 +23,26 @@ const ACTIVITY_OF_STATUS: Record<string, Activity> = {
   returning: 'returning',
 };
 
-/** A driver without a job, or whose job is over (delivered, canceled, returned), is free. */
+/** A driver without a job, or whose job is over (delivered, canceled, returned) or not begun
+ *  (created), is free; a job in a status the document does not list (the cache's `unknown`,
+ *  or a text it never saw) leaves what the driver is doing unknown. */
 export function activityOf(job: DriverJob | null | undefined): Activity {
   if (!job) return 'idle';
-  return ACTIVITY_OF_STATUS[job.status] ?? 'idle';
+  const known = ACTIVITY_OF_STATUS[job.status];
+  if (known) return known;
+  return isOrderStatus(job.status) ? 'idle' : 'unknown';
 }
 
 /** The palette family each activity is drawn in: the board's tones for the same statuses
  *  (集荷へ the blue of a driver on it, 配送中 the deeper blue near the door, 返送中 amber);
- *  a free driver in the green of work done. */
+ *  a free driver in the green of work done; unknown in the board's 不明なステータス tone (a
+ *  slate violet: plain grey on this map means a lost fix). */
 export const ACTIVITY_TONE: Record<Activity, Tone> = {
   idle: 'done',
   to_pickup: 'progress',
   delivering: 'near',
   returning: 'returning',
+  unknown: 'unknown',
 };
 
 export type Freshness = 'fresh' | 'stale' | 'lost';

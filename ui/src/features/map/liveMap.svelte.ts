@@ -8,24 +8,19 @@
 import L from 'leaflet';
 import { driverTrail, driversByIds, listDrivers, listOrders, ORDER_LIST_LIMIT, type CachedDriver, type CachedOrder, type CachedStore, type CommandError, type OrderStatus } from '$lib/ipc';
 import { orderPage, type OrderRow } from '$lib/ipc/board';
-import { toneColours, TONES, type Tone } from '$lib/ui/status';
-import { statusTone } from '$lib/orderStatus';
 import { todayInTokyo } from '$lib/time';
-import { PointLayer, type ClusterSummary } from '$lib/map/pointLayer';
+import { PointLayer } from '$lib/map/pointLayer';
 import { LineLayer, type MapLine } from '$lib/map/lineLayer';
 import { PointCanvas } from '$lib/map/pointCanvas';
-import type { DotStyle } from '$lib/map/dot';
+import { driverClusterStyle, driverColour, driverStyle, readPalette, stopStyle, storeStyle, type Palette } from '$features/map/styles';
 import { measureAgeAfterPaint, measureSinceAfterPaint, measureSpan, recordAgesAfterPaint } from '$lib/perf';
 import type { ChangedIds } from '$lib/ipc/events.svelte';
 import {
-  ACTIVITIES,
-  ACTIVITY_TONE,
   activityOf,
   ageParts,
   driverChanged,
   fixAgeMs,
   fixProblem,
-  FRESHNESS_OPACITY,
   freshnessOf,
   newFixTimes,
   type Activity,
@@ -60,7 +55,9 @@ export interface StorePoint {
 
 export type Panel =
   | { kind: 'driver'; id: number }
-  | { kind: 'cluster'; ids: number[]; at: { lat: number; lng: number } }
+  /** Drivers listed to choose from: a cluster's members, or (`stack`) the drivers drawn on
+   *  one spot, which no zoom separates. */
+  | { kind: 'cluster'; ids: number[]; at: { lat: number; lng: number }; stack?: boolean }
   | { kind: 'stop'; order: CachedOrder }
   | { kind: 'store'; store: CachedStore };
 
@@ -73,45 +70,27 @@ const STOPS_EVERY_MS = 3_000;
 /** Clusters form up to this zoom; closer, every driver is drawn on its own. */
 const DRIVER_CLUSTER_MAX_ZOOM = 13;
 
-const FALLBACK: Record<Tone, string> = {
-  new: '#475366',
-  progress: '#1f5fbf',
-  near: '#0f4c9e',
-  done: '#23804a',
-  canceled: '#6b7482',
-  returning: '#94600a',
-  returned: '#7d6a45',
-  unknown: '#5f4b8b',
-};
-
-type Palette = Record<Tone, { fg: string; bg: string; bd: string }>;
-
-function readPalette(): Palette {
-  const out = {} as Palette;
-  for (const tone of TONES) {
-    const c = typeof document === 'undefined' ? { fg: '', bg: '', bd: '' } : toneColours(tone);
-    out[tone] = { fg: c.fg || FALLBACK[tone], bg: c.bg || '#ffffff', bd: c.bd || FALLBACK[tone] };
-  }
-  return out;
-}
-
-const SELECT_HALO = '#e0701b';
-
 export interface Labels {
   age: (a: { unit: 'minutes' | 'hours' | 'days'; n: number }) => string;
+  /** A driver's tooltip (its name, what it is doing, how old its fix is) at this time;
+   *  without it, its name. */
+  tip?: (p: DriverPoint, now: number) => string;
 }
+
+const noCounts = (): Record<Activity | Freshness, number> => ({
+  idle: 0,
+  to_pickup: 0,
+  delivering: 0,
+  returning: 0,
+  unknown: 0,
+  fresh: 0,
+  stale: 0,
+  lost: 0,
+});
 
 export class LiveMap {
   /** Drivers on the map, by activity and by freshness (the legend's counts). */
-  counts = $state<Record<Activity | Freshness, number>>({
-    idle: 0,
-    to_pickup: 0,
-    delivering: 0,
-    returning: 0,
-    fresh: 0,
-    stale: 0,
-    lost: 0,
-  });
+  counts = $state<Record<Activity | Freshness, number>>(noCounts());
   total = $state(0);
   /** The newest fix of any driver (RFC 3339), for "最新の位置 5秒前". */
   newestFix = $state<string | null>(null);
@@ -123,12 +102,16 @@ export class LiveMap {
   /** The selected driver as last read (the panel's data). */
   selected = $state.raw<DriverPoint | null>(null);
   follow = $state(false);
+  /** Other drivers drawn on the selected driver's spot (a click there lists them all). */
+  stack = $state.raw<number[]>([]);
   trailCount = $state(0);
   jobs = $state.raw<OrderRow[] | null>(null);
   jobsError = $state<CommandError | null>(null);
   showStores = $state(true);
   showStops = $state(true);
   stopCount = $state(0);
+  /** Glyphs of stops and stores on the map now (0 with the layer off): the page's data-*. */
+  drawn = $state({ stops: 0, stores: 0 });
   /** The map's zoom, and whether it is moving (the page's data-zoom/data-moving: tests wait on them). */
   zoom = $state(0);
   moving = $state(false);
@@ -179,32 +162,36 @@ export class LiveMap {
     this.#stops = new PointLayer<StopPoint>(map, {
       canvas,
       rank: 1,
-      style: (p, selected) => this.#stopStyle(p, selected),
+      style: (p, selected) => stopStyle(p.order.status, selected, this.#palette),
       // Small and static: never clustered (a cluster glyph would read as a driver).
       clusterMaxZoom: null,
       onclick: (p) => this.open({ kind: 'stop', order: p.order }),
+      onlayout: () => this.#countDrawn(),
       tooltip: (p) => `${p.order.tracking_code} ${p.order.customer_name}`,
     });
     this.#stores = new PointLayer<StorePoint>(map, {
       canvas,
       rank: 2,
-      style: (_p, selected) => this.#storeStyle(selected),
+      style: (_p, selected) => storeStyle(selected),
       clusterMaxZoom: null,
       onclick: (p) => this.open({ kind: 'store', store: p.store }),
+      onlayout: () => this.#countDrawn(),
       tooltip: (p) => p.store.store_name,
     });
     this.#drivers = new PointLayer<DriverPoint>(map, {
       canvas,
       rank: 3,
-      style: (p, selected) => this.#driverStyle(p, selected),
-      clusterStyle: (s) => this.#driverClusterStyle(s),
+      style: (p, selected) => driverStyle(p, selected, this.#palette, p.age ? this.#labels.age(p.age) : null),
+      clusterStyle: (s) => driverClusterStyle(s, this.#palette),
       group: (p) => (p.freshness === 'lost' ? 'lost' : p.activity),
       clusterMaxZoom: DRIVER_CLUSTER_MAX_ZOOM,
       clusterRadius: 44,
       measure: 'map:layout',
       onclick: (p) => this.selectDriver(p.id),
       onclusterclick: (points, at) => this.open({ kind: 'cluster', ids: points.map((p) => p.id), at: { lat: at.lat, lng: at.lng } }),
-      tooltip: (p) => p.driver.name,
+      onstackclick: (points, at) => this.open({ kind: 'cluster', ids: points.map((p) => p.id), at: { lat: at.lat, lng: at.lng }, stack: true }),
+      onlayout: () => this.#updateStack(),
+      tooltip: (p) => this.#labels.tip?.(p, Date.now()) ?? p.driver.name,
     });
     this.#stops.setVisible(this.showStops);
     this.#stores.setVisible(this.showStores);
@@ -353,6 +340,22 @@ export class LiveMap {
     }
   }
 
+  /** Re-reads who else is drawn on the selected driver's spot (after each layout: moves,
+   *  zooms and pans all end in one). */
+  #updateStack(): void {
+    const sel = this.panel?.kind === 'driver' ? this.panel.id : null;
+    const next = sel === null || !this.#drivers ? [] : this.#drivers.stackOf(sel).map((p) => p.id).filter((id) => id !== sel);
+    const before = this.stack;
+    if (next.length !== before.length || next.some((id, i) => id !== before[i])) this.stack = next;
+  }
+
+  /** Lists the selected driver and the others drawn on its spot, as a click there would. */
+  openStack(): void {
+    const p = this.selected;
+    if (!p || this.stack.length === 0) return;
+    this.open({ kind: 'cluster', ids: [p.id, ...this.stack], at: { lat: p.lat, lng: p.lng }, stack: true });
+  }
+
   #point(d: CachedDriver, now: number): DriverPoint {
     const freshness = freshnessOf(d.located_at, now);
     const ms = fixAgeMs(d.located_at, now);
@@ -375,7 +378,7 @@ export class LiveMap {
   }
 
   #summarise(): void {
-    const counts: Record<Activity | Freshness, number> = { idle: 0, to_pickup: 0, delivering: 0, returning: 0, fresh: 0, stale: 0, lost: 0 };
+    const counts = noCounts();
     let newest: string | null = null;
     let newestMs = -Infinity;
     for (const p of this.#shown.values()) {
@@ -429,6 +432,7 @@ export class LiveMap {
       this.follow = false;
       this.#loadTrail(next);
       this.selected = next === null ? null : (this.#shown.get(next) ?? null);
+      this.stack = [];
       this.jobs = null;
       this.jobsError = null;
       if (next !== null) void this.loadJobs();
@@ -495,7 +499,7 @@ export class LiveMap {
   #drawTrail(p: DriverPoint | null): void {
     this.trailCount = this.#trail.length;
     if (!this.#lines || this.#trail.length < 2) return;
-    const colour = p ? this.#palette[p.freshness === 'lost' ? 'canceled' : ACTIVITY_TONE[p.activity]].fg : '#475366';
+    const colour = p ? driverColour(p, this.#palette) : '#475366';
     this.#lines.set({ key: 'trail', points: this.#trail, style: { colour, weight: 3, opacity: 0.75 } });
   }
 
@@ -591,6 +595,12 @@ export class LiveMap {
     this.#stores?.set(points);
   }
 
+  #countDrawn(): void {
+    const stops = this.#stops?.drawnCount ?? 0;
+    const stores = this.#stores?.drawnCount ?? 0;
+    if (stops !== this.drawn.stops || stores !== this.drawn.stores) this.drawn = { stops, stores };
+  }
+
   toggleStores(on: boolean = !this.showStores): void {
     this.showStores = on;
     this.#stores?.setVisible(on);
@@ -604,66 +614,6 @@ export class LiveMap {
   // ---- how things look (the board's palette) ----
 
   colourOf(p: DriverPoint): string {
-    return this.#palette[p.freshness === 'lost' ? 'canceled' : ACTIVITY_TONE[p.activity]].fg;
-  }
-
-  #driverStyle(p: DriverPoint, selected: boolean): DotStyle {
-    const tone = this.#palette[ACTIVITY_TONE[p.activity]];
-    const lost = p.freshness === 'lost';
-    const grey = this.#palette.canceled;
-    const hollow = p.activity === 'to_pickup';
-    return {
-      shape: 'circle',
-      radius: selected ? 8 : 6.5,
-      fill: lost ? grey.bd : hollow ? '#ffffff' : tone.fg,
-      stroke: lost ? grey.fg : hollow ? tone.fg : '#ffffff',
-      strokeWidth: hollow || lost ? 2.5 : 2,
-      opacity: selected ? 1 : FRESHNESS_OPACITY[p.freshness],
-      dashed: lost,
-      halo: selected ? SELECT_HALO : null,
-      label: p.age ? this.#labels.age(p.age) : null,
-      labelColour: grey.fg,
-    };
-  }
-
-  #driverClusterStyle(s: ClusterSummary): DotStyle {
-    const segments = [...ACTIVITIES, 'lost' as const].map((g) => ({
-      colour: g === 'lost' ? this.#palette.canceled.bd : this.#palette[ACTIVITY_TONE[g]].fg,
-      n: s.groups[g] ?? 0,
-    }));
-    return {
-      shape: 'circle',
-      radius: s.count < 10 ? 11 : s.count < 100 ? 14 : 17,
-      fill: '#2b3645',
-      stroke: '#ffffff',
-      strokeWidth: 1.5,
-      opacity: 0.95,
-      count: String(s.count),
-      segments,
-    };
-  }
-
-  #stopStyle(p: StopPoint, selected: boolean): DotStyle {
-    const tone = this.#palette[statusTone(p.order.status)];
-    return {
-      shape: 'circle',
-      radius: selected ? 5 : 3.5,
-      fill: tone.fg,
-      stroke: '#ffffff',
-      strokeWidth: 1,
-      opacity: p.order.status === 'delivered' ? 0.55 : 0.85,
-    };
-  }
-
-  #storeStyle(selected: boolean): DotStyle {
-    return {
-      shape: 'square',
-      radius: selected ? 6 : 5,
-      fill: '#18212d',
-      stroke: '#ffffff',
-      strokeWidth: 1.5,
-      opacity: 0.9,
-      halo: selected ? SELECT_HALO : null,
-    };
+    return driverColour(p, this.#palette);
   }
 }

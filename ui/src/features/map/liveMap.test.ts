@@ -5,9 +5,15 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CachedDriver } from '$lib/ipc';
 
 interface FakeLayer {
-  opts: { rank: number };
+  opts: {
+    rank: number;
+    onlayout?: () => void;
+    onstackclick?: (points: unknown[], at: { lat: number; lng: number }) => void;
+    tooltip?: (p: unknown) => string | null;
+  };
   upserts: { id: number }[][];
   removals: unknown[][];
+  stack: unknown[];
 }
 const layers: FakeLayer[] = [];
 
@@ -16,6 +22,7 @@ vi.mock('$lib/map/pointLayer', () => ({
     opts: { rank: number };
     upserts: unknown[][] = [];
     removals: unknown[][] = [];
+    stack: unknown[] = [];
     constructor(_map: unknown, opts: { rank: number }) {
       this.opts = opts;
       layers.push(this as unknown as FakeLayer);
@@ -33,6 +40,9 @@ vi.mock('$lib/map/pointLayer', () => ({
     destroy() {}
     get() {
       return undefined;
+    }
+    stackOf() {
+      return this.stack;
     }
     all() {
       return [][Symbol.iterator]();
@@ -236,5 +246,56 @@ describe('moves the events carried', () => {
     await vi.waitFor(() => expect(live.driver(3)?.activity).toBe('idle'));
     expect(driversByIds).toHaveBeenCalledExactlyOnceWith([3]);
     expect(live.driver(1)?.lat).toBe(35.92);
+  });
+});
+
+describe('drivers drawn on one spot', () => {
+  it('lists them all when the spot is clicked, to choose one', () => {
+    const { live, drivers } = setup();
+    live.apply([driver(1), driver(2)], NOW);
+    drivers.opts.onstackclick!([live.driver(2), live.driver(1)], { lat: 35.61, lng: 139.7 });
+    expect(live.panel).toEqual({ kind: 'cluster', ids: [2, 1], at: { lat: 35.61, lng: 139.7 }, stack: true });
+    live.selectDriver(1);
+    expect(live.panel).toEqual({ kind: 'driver', id: 1 });
+  });
+
+  it("says who else is on the selected driver's spot, and opens the same list from its panel", () => {
+    const { live, drivers } = setup();
+    live.apply([driver(1), driver(2), driver(3)], NOW);
+    live.selectDriver(1);
+    drivers.stack = [live.driver(1), live.driver(3)];
+    drivers.opts.onlayout!();
+    expect(live.stack).toEqual([3]);
+    live.openStack();
+    expect(live.panel).toMatchObject({ kind: 'cluster', ids: [1, 3], stack: true });
+    // The list is not a selection: nothing is stacked on a driver that is not selected.
+    drivers.opts.onlayout!();
+    expect(live.stack).toEqual([]);
+    live.openStack();
+    expect(live.panel).toMatchObject({ kind: 'cluster', ids: [1, 3] });
+  });
+
+  it('has nothing to list when the selected driver is alone', () => {
+    const { live, drivers } = setup();
+    live.apply([driver(1)], NOW);
+    live.selectDriver(1);
+    drivers.stack = [live.driver(1)];
+    drivers.opts.onlayout!();
+    expect(live.stack).toEqual([]);
+    live.openStack();
+    expect(live.panel).toEqual({ kind: 'driver', id: 1 });
+  });
+});
+
+describe("a driver's tooltip", () => {
+  it('is what the page words it as, at the time it is shown', () => {
+    layers.length = 0;
+    const tip = vi.fn((p: { driver: { name: string } }, now: number) => `${p.driver.name} @${now}`);
+    const live = new LiveMap({ age: () => '', tip });
+    live.attach(fakeMap() as never);
+    live.apply([driver(1)], NOW);
+    const drivers = layers.find((l) => l.opts.rank === 3)!;
+    vi.spyOn(Date, 'now').mockReturnValue(NOW + 5000);
+    expect(drivers.opts.tooltip!(live.driver(1))).toBe(`ドライバー1 @${NOW + 5000}`);
   });
 });

@@ -103,6 +103,12 @@ export class Dot extends L.CircleMarker {
     return (this as unknown as Internals)._map != null;
   }
 
+  /** How far from its centre a click lands on it (pixels): Leaflet's own rule for a circle
+   *  on a canvas (its radius and the click tolerance), which the hit list (hit.ts) repeats. */
+  get hitRadius(): number {
+    return this.dotStyle.radius + (this as unknown as Internals)._clickTolerance();
+  }
+
   /** Restyles; nothing is redrawn when the style is the same. */
   setDotStyle(style: DotStyle): this {
     if (sameStyle(style, this.dotStyle)) return this;

@@ -6,11 +6,15 @@
 // at most every INDEX_EVERY_MS: with 2,000 drivers moving once a second, rebuilding it every
 // frame was most of the page's work and its memory churn, and a cluster's glyph lagging a
 // moment behind its members' moves of a few metres does not show. The cluster glyphs are
-// reused, each redrawn only when it changed. The selected point is never clustered.
+// reused, each redrawn only when it changed. The selected point is never clustered. A click
+// on a spot where several points are drawn on their own (at any zoom: clusters stop at
+// `clusterMaxZoom`, points on one spot never part) goes to `onstackclick` with all of them,
+// so the ones under the top glyph can be chosen too (hit.ts).
 // Knows nothing of drivers or orders: the caller says how each point and each cluster look.
 import L from 'leaflet';
 import Supercluster, { type ClusterFeature, type PointFeature } from 'supercluster';
 import { Dot, type DotStyle } from '$lib/map/dot';
+import { hitsAt, type Placed } from '$lib/map/hit';
 import type { PointCanvas } from '$lib/map/pointCanvas';
 import { measureSpan } from '$lib/perf';
 
@@ -43,6 +47,11 @@ export interface PointLayerOptions<T extends MapPoint> {
   clusterRadius?: number;
   onclick?: (point: T) => void;
   onclusterclick?: (points: T[], at: L.LatLng) => void;
+  /** A click on a spot where more than one point is drawn on its own: all of them, nearest
+   *  the click first (without it, the top one goes to `onclick`, as Leaflet picks it). */
+  onstackclick?: (points: T[], at: L.LatLng) => void;
+  /** After each layout (which points are drawn on their own may have changed). */
+  onlayout?: () => void;
   /** A User Timing measure of each layout under this name (`map:layout`), for benchmarks. */
   measure?: string;
   /** Tooltip text, if any (shown on hover). */
@@ -63,6 +72,10 @@ const key = (id: PointId): string => String(id);
 
 /** While points only move, the cluster index is rebuilt at most this often (ms). */
 export const INDEX_EVERY_MS = 500;
+
+/** No glyph takes a click farther than this from its centre (pixels): the widest cluster
+ *  glyph's radius and Leaflet's tolerance, with room. Points farther are not projected. */
+const MAX_HIT_PX = 32;
 
 export class PointLayer<T extends MapPoint> {
   #map: L.Map;
@@ -170,6 +183,7 @@ export class PointLayer<T extends MapPoint> {
       for (const id of [...this.#dots.keys()]) this.#hideDot(id);
       for (const { dot } of this.#clusterDots.values()) this.#retire(dot);
       this.#clusterDots.clear();
+      this.#schedule(false); // nothing to lay out, but `onlayout` hears of it
     }
   }
 
@@ -187,6 +201,48 @@ export class PointLayer<T extends MapPoint> {
   /** Whether a point has a glyph of its own on the map now (not inside a cluster). */
   isDrawn(id: PointId): boolean {
     return this.#dots.get(key(id))?.onMap === true;
+  }
+
+  /** How many glyphs are on the map now: points drawn on their own and cluster glyphs. */
+  get drawnCount(): number {
+    let n = this.#clusterDots.size;
+    for (const dot of this.#dots.values()) if (dot.onMap) n += 1;
+    return n;
+  }
+
+  /** The points drawn on their own whose glyph takes a click at this layer pixel, nearest
+   *  first. Clustered and hidden points are not there to click. */
+  pointsAt(at: L.Point): T[] {
+    if (!this.#visible) return [];
+    const map = this.#map;
+    // Only points within MAX_HIT_PX of the pixel can hold it: a box in degrees first.
+    const a = map.layerPointToLatLng(L.point(at.x - MAX_HIT_PX, at.y - MAX_HIT_PX));
+    const b = map.layerPointToLatLng(L.point(at.x + MAX_HIT_PX, at.y + MAX_HIT_PX));
+    const south = Math.min(a.lat, b.lat);
+    const north = Math.max(a.lat, b.lat);
+    const west = Math.min(a.lng, b.lng);
+    const east = Math.max(a.lng, b.lng);
+    const placed: Placed<T>[] = [];
+    for (const [id, dot] of this.#dots) {
+      if (!dot.onMap) continue;
+      const p = this.#points.get(id);
+      if (!p || p.lat < south || p.lat > north || p.lng < west || p.lng > east) continue;
+      const px = map.latLngToLayerPoint([p.lat, p.lng]);
+      placed.push({ item: p, x: px.x, y: px.y, r: dot.hitRadius });
+    }
+    return hitsAt(placed, at.x, at.y);
+  }
+
+  /** The points a click on the centre of this point's glyph lands on (itself first), or
+   *  none when it is not drawn on its own. */
+  stackOf(id: PointId): T[] {
+    const p = this.#points.get(key(id));
+    if (!p || !this.isDrawn(id)) return [];
+    const at = this.#map.latLngToLayerPoint([p.lat, p.lng]);
+    const hits = this.pointsAt(at);
+    const self = hits.indexOf(p);
+    if (self > 0) hits.unshift(...hits.splice(self, 1));
+    return hits;
   }
 
   // ---- drawing ----
@@ -208,6 +264,7 @@ export class PointLayer<T extends MapPoint> {
       const start = performance.now();
       this.#layout();
       if (this.#opts.measure) measureSpan(this.#opts.measure, start);
+      this.#opts.onlayout?.();
     });
   }
 
@@ -351,9 +408,12 @@ export class PointLayer<T extends MapPoint> {
     let dot = this.#dots.get(id);
     if (!dot) {
       dot = new Dot([p.lat, p.lng], this.#opts.style(p, id === this.#selected), this.#opts.canvas.renderer, this.#opts.canvas.pane);
-      dot.on('click', () => {
+      dot.on('click', (e: L.LeafletMouseEvent) => {
         const point = this.#points.get(id);
-        if (point) this.#opts.onclick?.(point);
+        if (!point) return;
+        const stack = this.#opts.onstackclick && e.layerPoint ? this.pointsAt(e.layerPoint) : [];
+        if (stack.length > 1) this.#opts.onstackclick?.(stack, e.latlng ?? L.latLng(point.lat, point.lng));
+        else this.#opts.onclick?.(point);
       });
       const tip = this.#opts.tooltip;
       if (tip) {
