@@ -182,6 +182,8 @@ describe("the live map in the desktop window (embedded sandbox, simulated driver
     await clickTestId(browser, "lang-toggle");
     await waitFor(browser, async () => /Current jobs/.test(await textOf(browser, "driver-panel")), "English panel");
     assert.match(await textOf(browser, "map-legend"), /To pickup/);
+    // DIAq names vehicle types in Japanese; the panel words them in the language shown.
+    assert.doesNotMatch(await textOf(browser, "driver-panel-vehicle"), /[\u3040-\u30ff\u4e00-\u9fff]/);
     await shot(browser, "54-map-driver-en");
     await clickTestId(browser, "driver-panel-close");
     await zoomTo(browser, 11);
@@ -216,6 +218,19 @@ describe("a driver whose last fix is an hour old (embedded sandbox, no simulatio
     });
     assert.equal(r.status, 200, await r.text());
   };
+
+  it("says no driver has a position yet, before any is placed", async () => {
+    const { browser } = app;
+    await browser.execute(() => (location.hash = "#/map"));
+    await (await browser.$(byTestId("map-page"))).waitForDisplayed({ timeout: 15000 });
+    await waitFor(browser, async () => (await dataOf(browser, "map-page")).loaded === "true", "the first reading of the drivers");
+    await (await browser.$(byTestId("map-empty"))).waitForDisplayed({ timeout: 5000 });
+    assert.equal((await dataOf(browser, "map-page")).drivers, "0");
+    assert.deepEqual((await invoke(browser, "list_drivers")).answer, []);
+    assert.match(await textOf(browser, "map-empty"), /位置情報はまだありません/);
+    assert.match(await textOf(browser, "map-newest"), /位置情報はまだありません/);
+    await shot(browser, "59a-map-empty-ja");
+  });
 
   it("draws it greyed with its age; fresh and stale ones beside it", async () => {
     const { browser } = app;
@@ -261,6 +276,161 @@ describe("a driver whose last fix is an hour old (embedded sandbox, no simulatio
     await browser.execute(() => document.querySelector('[data-testid="cluster-driver"][data-driver-id="3"]').click());
     await (await browser.$(byTestId("driver-panel"))).waitForDisplayed({ timeout: 5000 });
     assert.equal((await dataOf(browser, "driver-panel")).freshness, "stale");
+  });
+
+  it("lists drivers drawn on one spot at any zoom: from the driver's panel, and from a click there", async () => {
+    const { browser } = app;
+    const listed = () => browser.execute(() => Array.from(document.querySelectorAll('[data-testid="cluster-driver"]'), (b) => b.dataset.driverId).sort());
+    await clickTestId(browser, "driver-panel-close");
+    // Two drivers back at one spot (浜松町), as the demo's drivers come back to a store.
+    await place(1, 35.6555, 139.757, 0);
+    await place(4, 35.6555, 139.757, 30_000);
+    await waitFor(browser, async () => Number((await dataOf(browser, "map-page")).drivers) === 5, "five drivers on the map");
+    assert.equal(await browser.$(byTestId("map-empty")).isExisting(), false);
+    // Closer than clusters form (13) and than the cluster panel zooms (16): still one spot.
+    await zoomTo(browser, 17);
+
+    // The keyboard's path: the picker selects one; its panel says another is drawn with it.
+    await choose(browser, "map-find", "1");
+    await (await browser.$(byTestId("driver-panel"))).waitForDisplayed({ timeout: 10000 });
+    await waitFor(browser, async () => (await dataOf(browser, "driver-stack"))?.count === "1", "the panel names the driver on its spot");
+    assert.match(await textOf(browser, "driver-stack"), /同じ地点にほか 1 人/);
+    await shot(browser, "59b-map-stack-driver-ja");
+    await clickTestId(browser, "driver-stack");
+    await (await browser.$(byTestId("cluster-panel"))).waitForDisplayed({ timeout: 5000 });
+    assert.equal((await dataOf(browser, "cluster-panel")).stack, "true");
+    assert.deepEqual(await listed(), ["1", "4"]);
+    assert.match(await textOf(browser, "cluster-panel"), /この地点のドライバー/);
+    assert.match(await textOf(browser, "cluster-panel"), /秒前/); // each with the age of its fix
+    // Zooming cannot part them: no zoom button here.
+    assert.equal(await browser.$(byTestId("cluster-zoom")).isExisting(), false);
+    await shot(browser, "59c-map-stack-list-ja");
+
+    // Choosing one selects it as a click on it would; its panel names the other.
+    await browser.execute(() => document.querySelector('[data-testid="cluster-driver"][data-driver-id="4"]').click());
+    await (await browser.$(byTestId("driver-panel"))).waitForDisplayed({ timeout: 5000 });
+    assert.equal((await dataOf(browser, "driver-panel")).driverId, "4");
+    await waitFor(browser, async () => (await dataOf(browser, "driver-stack"))?.count === "1", "driver 4's panel names driver 1");
+
+    // The pointer's path: follow centres the map on the spot, the panel closes, the spot is
+    // clicked: the same list, not the top driver alone.
+    await clickTestId(browser, "driver-follow");
+    await settled(browser);
+    let clicked = null;
+    for (let attempt = 0; attempt < 3 && !clicked; attempt++) {
+      if (await browser.$(byTestId("driver-panel")).isExisting()) await clickTestId(browser, "driver-panel-close");
+      if (await browser.$(byTestId("cluster-panel")).isExisting()) await clickTestId(browser, "cluster-panel-close");
+      // The map widens as the panel goes and keeps its centre (Leaflet pans by the change).
+      await new Promise((r) => setTimeout(r, 300));
+      await settled(browser);
+      await (await browser.$(byTestId("live-map"))).click();
+      const panel = await browser.$(byTestId("cluster-panel"));
+      if (await panel.waitForDisplayed({ timeout: 3000 }).then(() => true, () => false)) clicked = await listed();
+    }
+    assert.deepEqual(clicked, ["1", "4"], "a click on the spot lists both drivers");
+    assert.equal((await dataOf(browser, "cluster-panel")).stack, "true");
+
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /Drivers at this spot/.test(await textOf(browser, "cluster-panel")), "English list");
+    assert.match(await textOf(browser, "cluster-panel"), / ago/);
+    await shot(browser, "59d-map-stack-list-en");
+    await clickTestId(browser, "lang-toggle");
+    await clickTestId(browser, "cluster-panel-close");
+  });
+});
+
+describe("the live map's layers and its offline state (its own sandbox, a day of orders)", () => {
+  const KEY = "e2e-map-layers-key";
+  let port;
+  let profile;
+  let app;
+  let sandbox;
+
+  before(async () => {
+    port = await freePort();
+    profile = newProfile({ HAKOBU_DIAQ_URL: `http://127.0.0.1:${port}`, HAKOBU_DIAQ_API_KEY: KEY });
+    sandbox = await startSandbox({ port, apiKey: KEY, db: path.join(profile.root, "api.db"), seed: "tokyo-day" });
+    app = await launch(profile);
+  });
+
+  after(async () => {
+    await app?.stop();
+    await sandbox?.stop();
+  });
+
+  /** Today's cached orders the map draws as stops: placed, not canceled (as the page reads them). */
+  async function todaysStops(browser) {
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date());
+    const orders = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = (await invoke(browser, "list_orders", { filter: { window_date: today, limit: 1000, offset } })).answer;
+      orders.push(...page);
+      if (page.length < 1000) break;
+    }
+    return orders.filter((o) => o.customer_lat !== null && o.customer_lng !== null && o.status !== "canceled");
+  }
+
+  it("draws a stop for each of today's cached orders and each store, and each layer switches off and on", async () => {
+    const { browser } = app;
+    await (await browser.$(byTestId("nav-map"))).click();
+    await (await browser.$(byTestId("map-page"))).waitForDisplayed({ timeout: 15000 });
+    // Positions come by webhook only from the embedded sandbox: none here.
+    await waitFor(browser, async () => (await dataOf(browser, "map-page")).loaded === "true", "the first reading of the drivers");
+    await (await browser.$(byTestId("map-empty"))).waitForDisplayed({ timeout: 5000 });
+
+    // The demo day reaches the cache by sync; the map re-reads its stops as orders move.
+    let expected = [];
+    await waitFor(
+      browser,
+      async () => {
+        expected = await todaysStops(browser);
+        const page = await dataOf(browser, "map-page");
+        return expected.length > 0 && Number(page.stops) === expected.length && Number(page.stopsDrawn) === expected.length;
+      },
+      "a stop for each of today's orders",
+      60000,
+    );
+    assert.match(await textOf(browser, "map-page"), new RegExp(`今日の配達先\\s*${expected.length} 件`));
+    const stores = (await invoke(browser, "list_stores", { search: null })).answer.filter((s) => s.location);
+    assert.ok(stores.length > 0);
+    await waitFor(browser, async () => Number((await dataOf(browser, "map-page")).storesDrawn) === stores.length, "a square for each store");
+    await shot(browser, "59e-map-stops-stores-ja");
+
+    // Today's stops off: none drawn (the count still says how many there are); the stores stay.
+    await clickTestId(browser, "map-layer-stops");
+    await waitFor(browser, async () => (await dataOf(browser, "map-page")).stopsDrawn === "0", "no stop drawn");
+    assert.equal(await browser.execute(() => document.querySelector('[data-testid="map-layer-stops"]').checked), false);
+    assert.equal(Number((await dataOf(browser, "map-page")).storesDrawn), stores.length);
+    // The stores off too: nothing left but the basemap.
+    await clickTestId(browser, "map-layer-stores");
+    await waitFor(browser, async () => (await dataOf(browser, "map-page")).storesDrawn === "0", "no store drawn");
+    await shot(browser, "59f-map-layers-off-ja");
+    // Back on: all of them again.
+    await clickTestId(browser, "map-layer-stops");
+    await clickTestId(browser, "map-layer-stores");
+    await waitFor(
+      browser,
+      async () => {
+        const page = await dataOf(browser, "map-page");
+        return Number(page.stopsDrawn) === expected.length && Number(page.storesDrawn) === stores.length;
+      },
+      "stops and stores drawn again",
+    );
+  });
+
+  it("says it is offline when the API stops answering, and claims nothing live", async () => {
+    const { browser } = app;
+    assert.equal(await browser.$(byTestId("map-offline")).isExisting(), false);
+    await sandbox.stop();
+    await (await browser.$(byTestId("map-offline"))).waitForDisplayed({ timeout: 60000 });
+    assert.match(await textOf(browser, "map-offline"), /オフライン/);
+    assert.match(await textOf(browser, "map-offline"), /更新されません/);
+    await shot(browser, "59g-map-offline-ja");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /Offline/.test(await textOf(browser, "map-offline")), "English offline note");
+    assert.match(await textOf(browser, "map-offline"), /not updating/);
+    await shot(browser, "59h-map-offline-en");
+    await clickTestId(browser, "lang-toggle");
   });
 });
 
