@@ -3,8 +3,9 @@
 // two screenshots; a driver clicked on the map opens its panel with its jobs and draws its
 // trail. The calendar on a DIAq sandbox of its own (stopped and restarted by the test): a free
 // window is reserved and shown held with its expiry, an order is created from the hold and
-// the window counts it, a window sold out meanwhile refuses with the reason, and a reservation
-// made while the API is down waits in the outbox and is sent when it returns.
+// the window counts it, a window sold out meanwhile refuses with the reason, a reservation
+// made while the API is down waits in the outbox and is sent when it returns, and one the API
+// refuses when it is sent turns its window sold out.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -330,6 +331,18 @@ describe("a driver whose last fix is an hour old (embedded sandbox, no simulatio
     assert.deepEqual(clicked, ["1", "4"], "a click on the spot lists both drivers");
     assert.equal((await dataOf(browser, "cluster-panel")).stack, "true");
 
+    // The pointer over the spot: the top driver's tooltip says what it is doing and how old
+    // its position is, on the map itself.
+    await settled(browser);
+    const tipText = () => browser.execute(() => document.querySelector(".leaflet-tooltip.map-tip")?.innerText ?? "");
+    let tip = "";
+    for (let attempt = 0; attempt < 3 && !tip; attempt++) {
+      await (await browser.$(byTestId("map-total"))).moveTo();
+      await (await browser.$(byTestId("live-map"))).moveTo();
+      tip = await browser.waitUntil(tipText, { timeout: 3000, interval: 200 }).catch(() => "");
+    }
+    assert.match(tip, /^(吉井 次郎|高橋 美咲) · 空き · \d+(秒|分)前$/);
+
     await clickTestId(browser, "lang-toggle");
     await waitFor(browser, async () => /Drivers at this spot/.test(await textOf(browser, "cluster-panel")), "English list");
     assert.match(await textOf(browser, "cluster-panel"), / ago/);
@@ -604,9 +617,12 @@ describe("the window calendar in the desktop window (its own sandbox)", () => {
     const outcome = await dataOf(browser, "calendar-outcome");
     assert.equal(outcome.kind, "refused");
     assert.equal(outcome.reason, "sold_out");
+    assert.equal(outcome.code, "not_found");
     const text = await textOf(browser, "calendar-outcome");
     assert.match(text, /満枠のため確保できません/);
-    assert.match(text, /sold out/);
+    // The reason in the page's language; the API's own words only in the tooltip.
+    assert.equal(await textOf(browser, "calendar-outcome-why"), "API の回答：この時間枠は予約できません。");
+    assert.doesNotMatch(text, /[a-z]{3,}/, text);
     await shot(browser, "64-calendar-sold-out-ja");
     // Clicked again, it refuses at once, saying why.
     await clickCell(browser, slot.date, slot.zone);
@@ -622,6 +638,7 @@ describe("the window calendar in the desktop window (its own sandbox)", () => {
     await waitFor(browser, async () => (await cellState(browser, slot.date, slot.zone))?.state === "pending", "the reservation waits", 40000);
     assert.equal((await dataOf(browser, "calendar-outcome")).kind, "queued");
     assert.match(await textOf(browser, "calendar-outcome"), /送信待ち/);
+    assert.equal(await textOf(browser, "calendar-outcome-why"), "API に接続できません。");
     await shot(browser, "65-calendar-queued-ja");
 
     sandbox = await startSandbox({ port, apiKey: API_KEY, db: db(), seed: "tokyo", args: sandboxArgs });
@@ -632,6 +649,58 @@ describe("the window calendar in the desktop window (its own sandbox)", () => {
     assert.match(await textOf(browser, "calendar-outcome"), /送信待ちだった.*確保しました/);
     const holds = await browser.execute(() => Array.from(document.querySelectorAll('[data-testid="calendar-hold"]'), (h) => h.dataset.date + "|" + h.dataset.zone));
     assert.ok(holds.includes(`${slot.date}|${slot.zone}`), holds.join());
+  });
+
+  it("turns a window sold out when its queued reservation is refused once sent", async () => {
+    const { browser } = app;
+    const slot = await tomorrowAt(browser, 20);
+    // Another client fills the window while the app still sees it open (no estimate spoke
+    // for it); then the API goes down and the app's reservation of it waits in the outbox.
+    for (let i = 0; i < 2; i++) {
+      const r = await fetch(`http://127.0.0.1:${port}/v1/reserve_windows`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Api-Key": API_KEY },
+        body: JSON.stringify({ store_id: storeId, reserve_date: slot.date, time_zone_id: slot.zone }),
+      });
+      assert.equal(r.status, 200, await r.text());
+    }
+    assert.notEqual((await cellState(browser, slot.date, slot.zone)).state, "sold_out");
+    await sandbox.stop();
+    await clickCell(browser, slot.date, slot.zone);
+    await waitFor(browser, async () => (await cellState(browser, slot.date, slot.zone))?.state === "pending", "the reservation waits", 40000);
+    assert.equal((await dataOf(browser, "calendar-outcome")).kind, "queued");
+
+    // Back, the API answers the queued reservation 404 (the window cannot be reserved).
+    sandbox = await startSandbox({ port, apiKey: API_KEY, db: db(), seed: "tokyo", args: sandboxArgs });
+    await invoke(browser, "replay_outbox");
+    await waitFor(browser, async () => (await cellState(browser, slot.date, slot.zone))?.state === "sold_out", "the window turns sold out once the reservation is refused");
+    const refused = (await invoke(browser, "outbox_rows", { states: ["failed"] })).answer.filter(
+      (r) => r.kind === "reserve_window" && r.payload.reserve_date === slot.date && r.payload.time_zone_id === slot.zone,
+    );
+    assert.equal(refused.length, 1, JSON.stringify(refused));
+    assert.equal(refused[0].last_error_code, "not_found");
+    const outcome = await dataOf(browser, "calendar-outcome");
+    assert.equal(outcome.kind, "sent");
+    assert.equal(outcome.held, "false");
+    assert.equal(outcome.reason, "sold_out");
+    assert.equal(outcome.code, "not_found");
+    const text = await textOf(browser, "calendar-outcome");
+    assert.match(text, /送信待ちだった.*の確保は、満枠のため受け付けられませんでした。/);
+    assert.equal(await textOf(browser, "calendar-outcome-why"), "API の回答：この時間枠は予約できません。");
+    assert.doesNotMatch(text, /[a-z]{3,}/, text);
+    // The selected window says it was refused; clicked again, it refuses at once.
+    assert.equal((await dataOf(browser, "calendar-detail")).state, "sold_out");
+    assert.match(await textOf(browser, "calendar-detail"), /確保を断られました/);
+    await shot(browser, "65b-calendar-queued-refused-ja");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /refused: the window is sold out/.test(await textOf(browser, "calendar-outcome")), "English outcome");
+    assert.equal(await textOf(browser, "calendar-outcome-why"), "The API answered: this window cannot be reserved.");
+    await shot(browser, "65c-calendar-queued-refused-en");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /満枠/.test(await textOf(browser, "calendar-outcome")), "Japanese again");
+    await clickCell(browser, slot.date, slot.zone);
+    assert.equal((await dataOf(browser, "calendar-outcome")).kind, "refused");
+    assert.equal((await dataOf(browser, "calendar-outcome")).reason, "sold_out");
   });
 
   it("reads in English, and lists its keys on ?", async () => {

@@ -8,9 +8,11 @@ import {
   reserveWindow,
   slotGrid,
   type CommandError,
+  type CommandErrorCode,
   type GridColumn,
   type GridDay,
   type Hold,
+  type OutboxRow,
   type SlotGrid,
   type TimeZone,
 } from '$lib/ipc';
@@ -35,15 +37,37 @@ export interface HoldEntry {
   expiresAt: number;
 }
 
+/** Why the API (or the app) said no: the code and field the view words, the English beside
+ *  them for support. A refusal kept in the outbox before codes were kept has none. */
+export interface Why {
+  code: CommandErrorCode | null;
+  field: string | null;
+  message: string;
+}
+
 export type Outcome =
   | { kind: 'held'; date: string; zone: ZoneRow; hold: Hold }
-  | { kind: 'queued'; date: string; zone: ZoneRow; reason: string }
-  /** A queued reservation left the outbox: held now, or not (refused: the outbox lists why). */
-  | { kind: 'sent'; date: string; zone: ZoneRow; held: boolean }
-  | { kind: 'refused'; date: string; zone: ZoneRow; reason: 'sold_out' | 'past' | 'pending'; detail: string | null }
-  | { kind: 'failed'; date: string; zone: ZoneRow; detail: string };
+  | { kind: 'queued'; date: string; zone: ZoneRow; clientId: string; why: Why }
+  /** A queued reservation left the outbox: held now, or not — refused (`why`, `soldOut` when
+   *  the slot turned sold out), or gone without a refusal kept (discarded). */
+  | { kind: 'sent'; date: string; zone: ZoneRow; held: boolean; soldOut: boolean; why: Why | null }
+  | { kind: 'refused'; date: string; zone: ZoneRow; reason: 'sold_out' | 'past' | 'pending'; why: Why | null }
+  | { kind: 'failed'; date: string; zone: ZoneRow; why: Why };
 
 export const slotKey = (date: string, zoneId: string): string => `${date}|${zoneId}`;
+
+/** A reservation the API refuses with 404 (指定した時間枠が予約できない場合, the DIAq document):
+ *  the slot is sold out. Whether the refusal came at once or when a queued reservation was sent. */
+export const refusesAsSoldOut = (code: CommandErrorCode | null): boolean => code === 'not_found';
+
+const whyOf = (e: CommandError): Why => ({ code: e.code, field: e.field, message: e.message });
+
+/** The reservation a queued row of the outbox makes: its store and slot. */
+function reservationOf(row: OutboxRow): { storeId: string; key: string } | null {
+  const p = row.payload as { store_id?: { id?: string }; reserve_date?: string; time_zone_id?: string } | null;
+  if (row.kind !== 'reserve_window' || !p?.store_id?.id || !p.reserve_date || !p.time_zone_id) return null;
+  return { storeId: p.store_id.id, key: slotKey(p.reserve_date, p.time_zone_id) };
+}
 
 /** The hourly zones in order (from `GET /v1/time_zones` as cached), else the grid's columns. */
 export function zoneRows(zones: TimeZone[], columns: GridColumn[], anytimeId: string): ZoneRow[] {
@@ -76,6 +100,9 @@ export class CalendarState {
   outcome = $state.raw<Outcome | null>(null);
   #seq = 0;
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** This store's reservations seen waiting in the outbox, by client id: their slot. One that
+   *  leaves the queue was sent; its row says whether the API refused it. */
+  #waiting = new Map<string, string>();
 
   rows = $derived(this.grid ? zoneRows(this.zones, this.grid.columns, this.grid.anytime_zone_id) : []);
 
@@ -85,6 +112,7 @@ export class CalendarState {
       this.grid = null;
       this.refused = new Map();
       this.outcome = null;
+      this.#waiting = new Map();
     }
     await this.reload();
   }
@@ -108,30 +136,51 @@ export class CalendarState {
     const seq = ++this.#seq;
     this.loading = true;
     try {
-      const [grid, rows] = await Promise.all([slotGrid(storeId, this.start), outboxRows(['pending', 'in_flight']).catch(() => [])]);
+      const [grid, rows] = await Promise.all([slotGrid(storeId, this.start), outboxRows(['pending', 'in_flight']).catch(() => null)]);
+      if (seq !== this.#seq) return;
+      // The outbox unreadable: what waits is not known; keep what was.
+      const waiting = rows === null ? this.#waiting : new Map<string, string>();
+      for (const row of rows ?? []) {
+        const r = reservationOf(row);
+        if (r?.storeId === storeId) waiting.set(row.client_id, r.key);
+      }
+      const sent = [...this.#waiting].filter(([id]) => !waiting.has(id));
+      const settled = sent.length > 0 ? await outboxRows(['failed', 'conflict']).catch(() => []) : [];
       if (seq !== this.#seq) return;
       this.grid = grid;
       this.error = null;
-      const pending = new Set<string>();
-      for (const row of rows) {
-        const p = row.payload as { write?: string; store_id?: { id?: string }; reserve_date?: string; time_zone_id?: string };
-        if (row.kind === 'reserve_window' && p.store_id?.id === storeId && p.reserve_date && p.time_zone_id) {
-          pending.add(slotKey(p.reserve_date, p.time_zone_id));
-        }
-      }
-      this.pending = pending;
-      const o = this.outcome;
-      if (o?.kind === 'queued' && !pending.has(slotKey(o.date, o.zone.id))) {
-        const day = grid.days.find((d) => d.date === o.date);
-        const cell = o.zone.anytime ? day?.anytime : day?.cells.find((c) => c.time_zone_id === o.zone.id);
-        this.outcome = { kind: 'sent', date: o.date, zone: o.zone, held: (cell?.held ?? 0) > 0 };
-      }
+      this.#waiting = waiting;
+      this.pending = new Set(waiting.values());
+      this.#settle(grid, sent, settled);
       this.#scheduleExpiry(grid);
     } catch (error) {
       if (seq === this.#seq) this.error = error as CommandError;
     } finally {
       if (seq === this.#seq) this.loading = false;
     }
+  }
+
+  /** Reservations that left the outbox: one the API refused as unavailable turns its slot sold
+   *  out, as a refusal at once does; the outcome of one queued here says how it went. */
+  #settle(grid: SlotGrid, sent: [string, string][], settled: OutboxRow[]): void {
+    let refused: Map<string, number> | null = null;
+    const o = this.outcome;
+    for (const [id, key] of sent) {
+      const row = settled.find((r) => r.client_id === id);
+      const why: Why | null = row ? { code: row.last_error_code, field: null, message: row.last_error ?? '' } : null;
+      const soldOut = why !== null && refusesAsSoldOut(why.code);
+      if (soldOut) {
+        const at = Date.parse(row!.updated_at);
+        (refused ??= new Map(this.refused)).set(key, Number.isNaN(at) ? Date.now() : at);
+      }
+      if (o?.kind === 'queued' && o.clientId === id) {
+        const day = grid.days.find((d) => d.date === o.date);
+        const cell = o.zone.anytime ? day?.anytime : day?.cells.find((c) => c.time_zone_id === o.zone.id);
+        const held = !why && (cell?.held ?? 0) > 0;
+        this.outcome = { kind: 'sent', date: o.date, zone: o.zone, held, soldOut, why };
+      }
+    }
+    if (refused) this.refused = refused;
   }
 
   /** Re-read just after the soonest hold lapses, so the grid's counts follow. */
@@ -207,15 +256,16 @@ export class CalendarState {
         outcome = { kind: 'held', date, zone, hold: written.value };
       } else {
         this.pending = new Set(this.pending).add(k);
-        outcome = { kind: 'queued', date, zone, reason: written.reason.message };
+        this.#waiting.set(written.client_id, k);
+        outcome = { kind: 'queued', date, zone, clientId: written.client_id, why: whyOf(written.reason) };
       }
     } catch (e) {
       const error = e as CommandError;
-      if (error.code === 'not_found') {
+      if (refusesAsSoldOut(error.code)) {
         this.refused = new Map(this.refused).set(k, Date.now());
-        outcome = { kind: 'refused', date, zone, reason: 'sold_out', detail: error.message };
+        outcome = { kind: 'refused', date, zone, reason: 'sold_out', why: whyOf(error) };
       } else {
-        outcome = { kind: 'failed', date, zone, detail: error.message };
+        outcome = { kind: 'failed', date, zone, why: whyOf(error) };
       }
     } finally {
       this.busy = null;
@@ -227,7 +277,7 @@ export class CalendarState {
 
   /** A click that the cell's own state refuses, said as an outcome. */
   refuse(date: string, zone: ZoneRow, reason: 'sold_out' | 'past' | 'pending'): void {
-    this.outcome = { kind: 'refused', date, zone, reason, detail: null };
+    this.outcome = { kind: 'refused', date, zone, reason, why: null };
   }
 
   shiftWeeks(n: number): void {
