@@ -1,9 +1,12 @@
-//! The one error shape that crosses to the UI: `{code, message, field}`.
+//! The one error shape that crosses to the UI: `{code, message, field}`, with the facts of a
+//! refusal the view words itself (`detail`) where it does.
 
 use hakobu_cache::CacheError;
 use hakobu_diaq_client::ClientError;
 use serde::Serialize;
 use ts_rs::TS;
+
+use crate::planning::{PlanProblem, StopSource};
 
 /// What kind of failure a command met: the UI picks its wording and whether to offer a retry
 /// by this, never by the message.
@@ -61,13 +64,61 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error, TS)]
 #[error("{code}: {message}")]
 pub struct CommandError {
     pub code: ErrorCode,
+    /// English, for logs, and shown as it is where the view has no wording of its own.
     pub message: String,
     /// The input field a bad_request names, for the form to highlight.
     pub field: Option<String>,
+    /// The refusal's facts, for the view to word in its own language (`message` is their
+    /// English); left out by every command whose refusals the view shows as sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub detail: Option<Box<ErrorDetail>>,
+}
+
+/// Why a command refused, as facts: a rule code (`rule`) and what the view needs to say it.
+/// `Display` is the English (the `message` beside it). Sent by `plan_edit` today.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum ErrorDetail {
+    /// The edit would break a rule on a route it touches: the first problem it would add.
+    PlanProblem {
+        problem: PlanProblem,
+    },
+    /// The edit would change a locked route.
+    RouteLocked {
+        driver_email: String,
+        driver_name: String,
+    },
+    NothingToUndo,
+    NothingToRedo,
+    /// The stop to take off its route is in the unassigned tray already.
+    AlreadyUnassigned {
+        stop_id: String,
+        stop: Option<StopSource>,
+    },
+}
+
+impl std::fmt::Display for ErrorDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ErrorDetail::PlanProblem { problem } => {
+                write!(f, "{}: {problem}", problem.rule.as_str())
+            }
+            ErrorDetail::RouteLocked { driver_name, .. } => write!(
+                f,
+                "locked: {driver_name}'s route is locked (unlock it to change it)"
+            ),
+            ErrorDetail::NothingToUndo => f.write_str("nothing to undo"),
+            ErrorDetail::NothingToRedo => f.write_str("nothing to redo"),
+            ErrorDetail::AlreadyUnassigned { stop_id, .. } => {
+                write!(f, "{stop_id} is already unassigned")
+            }
+        }
+    }
 }
 
 impl CommandError {
@@ -76,6 +127,7 @@ impl CommandError {
             code,
             message: message.into(),
             field: None,
+            detail: None,
         }
     }
 
@@ -85,6 +137,16 @@ impl CommandError {
         CommandError {
             field: Some(field.to_owned()),
             ..CommandError::new(ErrorCode::BadRequest, message)
+        }
+    }
+
+    /// A refusal of `field` the view words from `detail`; the message is
+    /// `<field>: <detail's English>`.
+    pub fn refused(field: &str, detail: ErrorDetail) -> CommandError {
+        CommandError {
+            // Boxed: a plan problem is large, and every command's `Result` carries this error.
+            detail: Some(Box::new(detail.clone())),
+            ..CommandError::bad_field(field, format!("{field}: {detail}"))
         }
     }
 }
@@ -105,6 +167,7 @@ impl From<ClientError> for CommandError {
             code,
             message,
             field,
+            detail: None,
         }
     }
 }
@@ -152,6 +215,55 @@ mod tests {
                 serde_json::to_value(CommandError::new(code, "m")).unwrap(),
                 serde_json::json!({"code": wire, "message": "m", "field": null})
             );
+        }
+    }
+
+    #[test]
+    fn a_worded_refusal_carries_its_facts_beside_the_english() {
+        let e = CommandError::refused(
+            "edit",
+            ErrorDetail::RouteLocked {
+                driver_email: "sato@routemate.example".into(),
+                driver_name: "佐藤".into(),
+            },
+        );
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({
+                "code": "bad_request",
+                "message": "edit: locked: 佐藤's route is locked (unlock it to change it)",
+                "field": "edit",
+                "detail": {
+                    "rule": "route_locked",
+                    "driver_email": "sato@routemate.example",
+                    "driver_name": "佐藤"
+                }
+            })
+        );
+        for (detail, rule, english) in [
+            (
+                ErrorDetail::NothingToUndo,
+                "nothing_to_undo",
+                "nothing to undo",
+            ),
+            (
+                ErrorDetail::NothingToRedo,
+                "nothing_to_redo",
+                "nothing to redo",
+            ),
+            (
+                ErrorDetail::AlreadyUnassigned {
+                    stop_id: "line-7".into(),
+                    stop: None,
+                },
+                "already_unassigned",
+                "line-7 is already unassigned",
+            ),
+        ] {
+            let e = CommandError::refused("edit", detail);
+            assert_eq!(e.message, format!("edit: {english}"));
+            let wire = serde_json::to_value(&e).unwrap();
+            assert_eq!(wire["detail"]["rule"], rule, "{wire}");
         }
     }
 

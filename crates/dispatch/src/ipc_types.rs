@@ -55,6 +55,7 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         // ---- Shared: errors, the status bar, writes waiting in the outbox ----
         crate::ErrorCode,
         crate::CommandError,
+        crate::ErrorDetail,
         crate::Mode,
         crate::AppStatus,
         crate::Written<()>,
@@ -136,6 +137,7 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::BatchReport,
         crate::BatchRowEdit,
         crate::RouteMateRefresh,
+        crate::IssueRule,
     ];
     // ---- Write side: order writes, estimates, holds, look-ups, exports. Append here. ----
     all.extend(declarations![cfg;

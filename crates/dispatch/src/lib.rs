@@ -57,8 +57,8 @@ pub use account::{SANDBOX_ENDPOINT, account_of, key_fingerprint};
 pub use address_lookup::{AddressLevel, NormalizedAddress, PostalLookup};
 pub use batch::{
     BATCH_MAX_BYTES, BATCH_MAX_ROWS, BatchColumn, BatchError, BatchFormat, BatchJob, BatchReport,
-    BatchRowEdit, BatchSummary, ColumnReport, FieldIssue, Geocode, MatchLevel, PlanningStop,
-    RowReport, RowStatus, TextEncoding, TimeWindow,
+    BatchRowEdit, BatchSummary, ColumnReport, FieldIssue, Geocode, IssueRule, MatchLevel,
+    PlanningStop, RowReport, RowStatus, TextEncoding, TimeWindow,
 };
 pub use board::{BOARD_CARDS, Board, BoardColumn, LateSummary};
 pub use changes::{CHANGE_BATCH, Changes, OrdersChanged, next_batch};
@@ -68,7 +68,7 @@ pub use config::{
     SETTINGS_FILE, demo_speed, osrm_url,
 };
 pub use data_dir_lock::{DataDirLock, DataDirLockError, LOCK_FILE};
-pub use error::{CommandError, ErrorCode};
+pub use error::{CommandError, ErrorCode, ErrorDetail};
 pub use estimate::{EstimatePackage, EstimateStore, EstimateView, Hold, SoldOutWindow};
 pub use export_file::{EXPORT_DIR_ENV, check_export_name, numbered_name, save_export};
 pub use fleet::{DriverInput, FleetDriver, Place, default_capacity, demo_driver};

@@ -45,7 +45,7 @@ pub struct CancelOutcome {
 }
 
 /// What a bulk cancel did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CancelBatch {
     /// One per order asked for, in that order.
     pub outcomes: Vec<CancelOutcome>,

@@ -97,6 +97,7 @@ impl From<RouteMateError> for CommandError {
             code,
             message,
             field,
+            detail: None,
         }
     }
 }

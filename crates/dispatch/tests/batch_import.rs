@@ -6,11 +6,12 @@ use std::sync::{Arc, OnceLock};
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
-    BatchFormat, BatchReport, BatchSummary, Dispatch, ErrorCode, Geocode, MatchLevel, Mode,
-    RowReport, RowStatus, SystemClock, TextEncoding,
+    BatchFormat, BatchReport, BatchSummary, Dispatch, ErrorCode, Geocode, IssueRule, MatchLevel,
+    Mode, RowReport, RowStatus, SystemClock, TextEncoding,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_geo::travel::VehicleType;
+use serde_json::json;
 
 const UTF8_CSV: &[u8] = include_bytes!("fixtures/stops_utf8_bom.csv");
 const SJIS_CSV: &[u8] = include_bytes!("fixtures/stops_shift_jis.csv");
@@ -60,6 +61,18 @@ fn level(r: &RowReport) -> Option<MatchLevel> {
 
 fn messages(issues: &[hakobu_dispatch::FieldIssue]) -> Vec<&str> {
     issues.iter().map(|e| e.message.as_str()).collect()
+}
+
+/// The issues as the view words them: field, rule and the rule's facts (the English left out).
+fn facts(issues: &[hakobu_dispatch::FieldIssue]) -> Vec<serde_json::Value> {
+    issues
+        .iter()
+        .map(|e| {
+            let mut wire = serde_json::to_value(e).unwrap();
+            wire.as_object_mut().unwrap().remove("message");
+            wire
+        })
+        .collect()
 }
 
 #[test]
@@ -124,6 +137,13 @@ fn a_utf8_excel_export_is_reported_row_by_row() {
             "address: only the municipality (港区) was recognised; placed at the centre of postal code 106-0032"
         ]
     );
+    assert_eq!(
+        facts(&postal.warnings),
+        [
+            json!({"field": "address", "rule": "placed_at_postal", "code": "106-0032",
+            "reason": {"rule": "city_only", "city": "港区"}})
+        ]
+    );
 
     let city = row(&report, "T-1005", 7);
     assert_eq!(city.status, RowStatus::Warning);
@@ -131,6 +151,10 @@ fn a_utf8_excel_export_is_reported_row_by_row() {
     assert_eq!(
         messages(&city.warnings),
         ["address: only the municipality (渋谷区) was recognised; placed at its centre"]
+    );
+    assert_eq!(
+        facts(&city.warnings),
+        [json!({"field": "address", "rule": "placed_at_city", "city": "渋谷区"})]
     );
 
     // An address nowhere in Japan is reported, with the geocoder's reason, not dropped.
@@ -144,11 +168,19 @@ fn a_utf8_excel_export_is_reported_row_by_row() {
         })
     );
     assert_eq!(mars.errors[0].field, "address");
+    assert_eq!(
+        facts(&mars.errors),
+        [json!({"field": "address", "rule": "not_recognised", "address": "火星市1-2-3"})]
+    );
 
     let zero = row(&report, "T-1007", 9);
     assert_eq!(
         messages(&zero.errors),
         ["parcel_count: must be an integer from 1 to 999 (got \"0\")"]
+    );
+    assert_eq!(
+        facts(&zero.errors),
+        [json!({"field": "parcel_count", "rule": "parcel_count", "max": 999, "got": "0"})]
     );
     assert_eq!(level(zero), Some(MatchLevel::Chome));
 
@@ -159,6 +191,13 @@ fn a_utf8_excel_export_is_reported_row_by_row() {
             [
                 format!("external_stop_id: must be unique (T-1002 is also on line {other})")
                     .as_str()
+            ]
+        );
+        assert_eq!(
+            facts(&dup.errors),
+            [
+                json!({"field": "external_stop_id", "rule": "duplicate_id", "id": "T-1002",
+                "lines": [other]})
             ]
         );
     }
@@ -215,11 +254,19 @@ fn a_shift_jis_export_with_split_address_columns() {
         messages(&evening.errors),
         ["time_window: must be like 14-16, 14:00-16:00, 14時～16時, 1416 or 午前中 (got \"夕方\")"]
     );
+    assert_eq!(
+        facts(&evening.errors),
+        [json!({"field": "time_window", "rule": "window_form", "got": "夕方"})]
+    );
 
     let prefecture_only = row(&report, "S-04", 5);
     assert_eq!(
         messages(&prefecture_only.errors),
         ["address: only the prefecture (東京都) was recognised"]
+    );
+    assert_eq!(
+        facts(&prefecture_only.errors),
+        [json!({"field": "address", "rule": "prefecture_only", "prefecture": "東京都"})]
     );
 
     let ginza = row(&report, "S-05", 6);
@@ -229,6 +276,14 @@ fn a_shift_jis_export_with_split_address_columns() {
     assert_eq!(
         messages(&ginza.warnings),
         ["postal_code: 100-0005 is in 東京都千代田区, the address in 東京都中央区"]
+    );
+    assert_eq!(
+        facts(&ginza.warnings),
+        [
+            json!({"field": "postal_code", "rule": "postal_elsewhere", "code": "100-0005",
+            "postal_prefecture": "東京都", "postal_city": "千代田区",
+            "address_prefecture": "東京都", "address_city": "中央区"})
+        ]
     );
     assert_eq!(ginza.time_window.unwrap().to_string(), "19:00-21:00");
 }
@@ -256,6 +311,10 @@ fn the_routemate_body_from_its_document() {
     assert_eq!(
         messages(&row(&report, "STOP-4", 24).errors),
         ["parcel_count: must be an integer from 1 to 999"]
+    );
+    assert_eq!(
+        facts(&row(&report, "STOP-4", 24).errors),
+        [json!({"field": "parcel_count", "rule": "parcel_count", "max": 999, "got": null})]
     );
     let stops = report.planning_stops(VehicleType::Bicycle);
     assert_eq!(stops.len(), 2);
@@ -297,7 +356,7 @@ fn dispatch_imports_with_its_gazetteer_and_reports_unreadable_files() {
 
 #[test]
 fn coarse_addresses_are_placed_with_a_warning_or_reported() {
-    let text = "住所,郵便番号\n火星市1-2-3,106-0032\n東京都,106-0032\n東京都港区,999-9999\n府中市1-1,\n東京都港区六本木六丁目,\n東京都渋谷区,100-0005\n";
+    let text = "住所,郵便番号\n火星市1-2-3,106-0032\n東京都,106-0032\n東京都港区,999-9999\n府中市1-1,\n東京都港区六本木六丁目,\n東京都渋谷区,100-0005\n東京都港区六本木6-10-1,12345\n";
     let report = read(text.as_bytes());
     let r = &report.rows;
     assert_eq!(level(&r[0]), Some(MatchLevel::Postal));
@@ -307,11 +366,25 @@ fn coarse_addresses_are_placed_with_a_warning_or_reported() {
             "address: no prefecture or municipality recognised in \"火星市1-2-3\"; placed at the centre of postal code 106-0032"
         ]
     );
+    assert_eq!(
+        facts(&r[0].warnings),
+        [
+            json!({"field": "address", "rule": "placed_at_postal", "code": "106-0032",
+            "reason": {"rule": "not_recognised", "address": "火星市1-2-3"}})
+        ]
+    );
     assert_eq!(level(&r[1]), Some(MatchLevel::Postal));
     assert_eq!(
         messages(&r[1].warnings),
         [
             "address: only the prefecture (東京都) was recognised; placed at the centre of postal code 106-0032"
+        ]
+    );
+    assert_eq!(
+        facts(&r[1].warnings),
+        [
+            json!({"field": "address", "rule": "placed_at_postal", "code": "106-0032",
+            "reason": {"rule": "prefecture_only", "prefecture": "東京都"}})
         ]
     );
     assert_eq!(level(&r[2]), Some(MatchLevel::City));
@@ -322,6 +395,13 @@ fn coarse_addresses_are_placed_with_a_warning_or_reported() {
             "address: only the municipality (港区) was recognised; placed at its centre"
         ]
     );
+    assert_eq!(
+        facts(&r[2].warnings),
+        [
+            json!({"field": "postal_code", "rule": "postal_unknown", "code": "999-9999"}),
+            json!({"field": "address", "rule": "placed_at_city", "city": "港区"})
+        ]
+    );
     // 府中市 is in Tokyo and in Hiroshima: the geocoder's own reason is the row's error.
     assert_eq!(r[3].status, RowStatus::Error);
     assert!(
@@ -329,12 +409,24 @@ fn coarse_addresses_are_placed_with_a_warning_or_reported() {
         "{:?}",
         r[3].errors
     );
+    let IssueRule::AmbiguousCity { city, prefectures } = &r[3].errors[0].rule else {
+        panic!("{:?}", r[3].errors)
+    };
+    assert_eq!(city, "府中市");
+    assert!(
+        prefectures.iter().any(|p| p == "東京都") && prefectures.iter().any(|p| p == "広島県"),
+        "{prefectures:?}"
+    );
     // A chōme without block numbers: its centre, said so.
     assert_eq!(r[4].status, RowStatus::Warning);
     assert_eq!(level(&r[4]), Some(MatchLevel::Chome));
     assert_eq!(
         messages(&r[4].warnings),
         ["address: no block number (番地) after 六本木六丁目; placed at its centre"]
+    );
+    assert_eq!(
+        facts(&r[4].warnings),
+        [json!({"field": "address", "rule": "no_block_number", "town": "六本木六丁目"})]
     );
     // A postal code elsewhere is not used to place the stop.
     assert_eq!(level(&r[5]), Some(MatchLevel::City));
@@ -344,5 +436,19 @@ fn coarse_addresses_are_placed_with_a_warning_or_reported() {
             "postal_code: 100-0005 is in 東京都千代田区, the address in 東京都渋谷区",
             "address: only the municipality (渋谷区) was recognised; placed at its centre"
         ]
+    );
+    assert_eq!(
+        r[5].warnings[0].rule.to_string(),
+        "100-0005 is in 東京都千代田区, the address in 東京都渋谷区"
+    );
+    // A postal code that is not 7 digits is doubted, and the address places the stop.
+    assert_eq!(level(&r[6]), Some(MatchLevel::Chome));
+    assert_eq!(
+        messages(&r[6].warnings),
+        ["postal_code: must be 7 digits, as 1234567 or 123-4567"]
+    );
+    assert_eq!(
+        facts(&r[6].warnings),
+        [json!({"field": "postal_code", "rule": "postal_malformed"})]
     );
 }

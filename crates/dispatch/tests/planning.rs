@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_dispatch::{
-    BatchStop, Dispatch, DriverInput, ErrorCode, MissRule, Mode, OrderKind, OrderRef, Place, Plan,
-    PlanEdit, PlanEvent, PlanRequest, PlanState, RouteMateLink, StopSource, StopWindow,
-    SystemClock, UnassignedCause, VisitRole, demo_driver,
+    BatchStop, Dispatch, DriverInput, ErrorCode, ErrorDetail, MissRule, Mode, OrderKind, OrderRef,
+    Place, Plan, PlanEdit, PlanEvent, PlanRequest, PlanState, RouteMateLink, StopSource,
+    StopWindow, SystemClock, UnassignedCause, VisitRole, demo_driver,
 };
 use hakobu_geo::Gazetteer;
 use hakobu_geo::travel::VehicleType;
@@ -765,7 +765,9 @@ async fn planned(d: &Dispatch) -> Plan {
     d.get_plan(&started.plan_id, None).unwrap()
 }
 
-fn refused_edit(e: hakobu_dispatch::CommandError, words: &[&str]) {
+/// A refused edit: named `edit`, its English in the message, and the same facts beside it for
+/// the view to word (answered for the caller's checks of them).
+fn refused_edit(e: hakobu_dispatch::CommandError, words: &[&str]) -> ErrorDetail {
     assert_eq!(
         (e.code, e.field.as_deref()),
         (ErrorCode::BadRequest, Some("edit")),
@@ -775,6 +777,12 @@ fn refused_edit(e: hakobu_dispatch::CommandError, words: &[&str]) {
     for w in words {
         assert!(e.message.contains(w), "{:?} lacks {w:?}", e.message);
     }
+    let detail = *e
+        .detail
+        .clone()
+        .unwrap_or_else(|| panic!("no detail: {e:?}"));
+    assert_eq!(e.message, format!("edit: {detail}"));
+    detail
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -873,10 +881,28 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
         )
         .await
         .unwrap_err();
-    refused_edit(
+    let detail = refused_edit(
         e,
         &["window: ", "TIGHT", "min late", "(window 10:00–10:10)"],
     );
+    let ErrorDetail::PlanProblem { problem } = detail else {
+        panic!("{detail:?}")
+    };
+    assert_eq!(
+        (
+            problem.rule.as_str(),
+            problem.stop_id.as_deref(),
+            problem.driver_email.as_deref(),
+            problem.window
+        ),
+        (
+            "window",
+            Some("line-50"),
+            Some(busy.as_str()),
+            Some([36_000.0, 36_600.0])
+        )
+    );
+    assert!(problem.amount >= 1, "{problem:?}");
     assert_eq!(d.get_plan(&id, None).unwrap().version, v2.version);
 
     // A stop taken off its route waits in the tray, saying so.
@@ -899,7 +925,7 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
     assert_eq!(tray.cause, UnassignedCause::Manual);
     assert_eq!(v3.totals.unassigned, 1);
     assert!(v3.evaluation.as_ref().unwrap().added_m < 0.0);
-    refused_edit(
+    let detail = refused_edit(
         d.plan_edit(
             &id,
             PlanEdit::Move {
@@ -911,6 +937,14 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
         .await
         .unwrap_err(),
         &["already unassigned"],
+    );
+    assert!(
+        matches!(
+            &detail,
+            ErrorDetail::AlreadyUnassigned { stop_id, stop: Some(StopSource::File { .. }) }
+                if *stop_id == off
+        ),
+        "{detail:?}"
     );
 
     // A locked route takes no stop; a fixed stop is marked on both visits.
@@ -929,7 +963,7 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
             .iter()
             .any(|r| r.driver_email == other && r.locked)
     );
-    refused_edit(
+    let detail = refused_edit(
         d.plan_edit(
             &id,
             PlanEdit::Move {
@@ -941,6 +975,10 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
         .await
         .unwrap_err(),
         &["locked"],
+    );
+    assert!(
+        matches!(&detail, ErrorDetail::RouteLocked { driver_email, .. } if *driver_email == other),
+        "{detail:?}"
     );
     let v5 = d
         .plan_edit(
@@ -999,9 +1037,12 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
     d.plan_edit(&id, PlanEdit::Undo).await.unwrap();
     let back = d.plan_edit(&id, PlanEdit::Undo).await.unwrap();
     assert_eq!(back.routes, plan.routes, "the solver's plan again");
-    refused_edit(
-        d.plan_edit(&id, PlanEdit::Undo).await.unwrap_err(),
-        &["nothing to undo"],
+    assert_eq!(
+        refused_edit(
+            d.plan_edit(&id, PlanEdit::Undo).await.unwrap_err(),
+            &["nothing to undo"],
+        ),
+        ErrorDetail::NothingToUndo
     );
     d.plan_edit(
         &id,
@@ -1012,9 +1053,12 @@ async fn edits_are_checked_at_once_kept_as_versions_and_undone_after_a_restart()
     )
     .await
     .unwrap();
-    refused_edit(
-        d.plan_edit(&id, PlanEdit::Redo).await.unwrap_err(),
-        &["nothing to redo"],
+    assert_eq!(
+        refused_edit(
+            d.plan_edit(&id, PlanEdit::Redo).await.unwrap_err(),
+            &["nothing to redo"],
+        ),
+        ErrorDetail::NothingToRedo
     );
     // Every version is kept for comparison.
     assert_eq!(d.get_plan(&id, Some(v2.version)).unwrap().routes, v2.routes);
@@ -1713,11 +1757,23 @@ async fn a_move_over_a_drivers_capacity_or_past_their_shift_is_refused_with_the_
         driver_email: Some(driver.into()),
         position: None,
     };
-    refused_edit(
+    let detail = refused_edit(
         d.plan_edit(&id, to("small@routemate.example"))
             .await
             .unwrap_err(),
         &["capacity: ", "1 parcel over capacity"],
+    );
+    let ErrorDetail::PlanProblem { problem } = detail else {
+        panic!("{detail:?}")
+    };
+    assert_eq!(
+        (
+            problem.rule.as_str(),
+            problem.driver_email.as_deref(),
+            problem.amount,
+            problem.capacity
+        ),
+        ("capacity", Some("small@routemate.example"), 1, Some(1))
     );
     let e = d
         .plan_edit(&id, to("early@routemate.example"))

@@ -6,11 +6,11 @@
 
 use std::collections::HashMap;
 
-use hakobu_geo::{Gazetteer, Geocoded, Level, Postal, normalize};
+use hakobu_geo::{Gazetteer, GeocodeError, Geocoded, Level, Postal, PostalError, normalize};
 use hakobu_routemate::rules::{self, TextField};
 
 use crate::batch::report::{Geocode, MatchLevel, RowReport, RowStatus};
-use crate::batch::source::{FieldIssue, Missing, SourceRow};
+use crate::batch::source::{FieldIssue, IssueRule, Missing, SourceRow};
 use crate::batch::window::parse_window;
 
 fn half_width(text: &str) -> String {
@@ -24,11 +24,13 @@ fn half_width(text: &str) -> String {
 }
 
 /// `2`, `２`, `2個`, `2口` → 2.
-fn parcel_count(text: &str) -> Result<u32, String> {
+fn parcel_count(text: &str) -> Result<u32, IssueRule> {
     let folded = half_width(text);
     let digits = folded.trim().trim_end_matches(['個', '口']).trim_end();
-    rules::parcel_count(digits.parse::<i64>().ok())
-        .map_err(|broken| format!("{broken} (got {text:?})"))
+    rules::parcel_count(digits.parse::<i64>().ok()).map_err(|_| IssueRule::ParcelCount {
+        max: rules::MAX_PARCELS,
+        got: Some(text.to_owned()),
+    })
 }
 
 /// A Japanese number: 10 digits (fixed lines) or 11 (mobiles, 050), from 0 or +81.
@@ -104,12 +106,34 @@ fn postal_elsewhere(p: &Postal, g: &Geocoded) -> Option<FieldIssue> {
     (!same).then(|| {
         FieldIssue::new(
             "postal_code",
-            format_args!(
-                "{} is in {}{}, the address in {}{}",
-                p.code, p.prefecture, p.city, g.prefecture, g.city
-            ),
+            IssueRule::PostalElsewhere {
+                code: p.code.clone(),
+                postal_prefecture: p.prefecture.clone(),
+                postal_city: p.city.clone(),
+                address_prefecture: g.prefecture.clone(),
+                address_city: g.city.clone(),
+            },
         )
     })
+}
+
+/// The rule of an address the geocoder could not place.
+fn unplaced(e: GeocodeError) -> IssueRule {
+    match e {
+        GeocodeError::Empty => IssueRule::AddressEmpty,
+        GeocodeError::NotFound(address) => IssueRule::NotRecognised { address },
+        GeocodeError::Ambiguous { city, prefectures } => IssueRule::AmbiguousCity {
+            city,
+            prefectures: prefectures.split(", ").map(str::to_owned).collect(),
+        },
+    }
+}
+
+fn postal_rule(e: PostalError) -> IssueRule {
+    match e {
+        PostalError::Malformed => IssueRule::PostalMalformed,
+        PostalError::Unknown(code) => IssueRule::PostalUnknown { code },
+    }
 }
 
 /// Where the address is, with what it was worth saying about it.
@@ -124,12 +148,11 @@ fn locate(geo: Option<&Gazetteer>, address: &str, postal_code: Option<&str>) -> 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let Some(geo) = geo else {
-        let reason = "no gazetteer to place addresses (build it with `make data`)";
-        errors.push(FieldIssue::new("address", reason));
+        let issue = FieldIssue::new("address", IssueRule::NoGazetteer);
+        let reason = issue.message.clone();
+        errors.push(issue);
         return Located {
-            geocode: Geocode::Failed {
-                reason: format!("address: {reason}"),
-            },
+            geocode: Geocode::Failed { reason },
             normalized: normalize(address),
             errors,
             warnings,
@@ -139,18 +162,18 @@ fn locate(geo: Option<&Gazetteer>, address: &str, postal_code: Option<&str>) -> 
     let postal_ok = match &postal {
         Some(Ok(p)) => Some(p),
         Some(Err(e)) => {
-            warnings.push(FieldIssue::new(
-                "postal_code",
-                e.to_string().trim_start_matches("postal_code: "),
-            ));
+            warnings.push(FieldIssue::new("postal_code", postal_rule(e.clone())));
             None
         }
         None => None,
     };
-    let at_postal = |why: String, warnings: &mut Vec<FieldIssue>, p: &Postal| {
+    let at_postal = |why: IssueRule, warnings: &mut Vec<FieldIssue>, p: &Postal| {
         warnings.push(FieldIssue::new(
             "address",
-            format_args!("{why}; placed at the centre of postal code {}", p.code),
+            IssueRule::PlacedAtPostal {
+                code: p.code.clone(),
+                reason: Box::new(why),
+            },
         ));
         placed_at_postal(p)
     };
@@ -159,10 +182,9 @@ fn locate(geo: Option<&Gazetteer>, address: &str, postal_code: Option<&str>) -> 
             if g.numbers.is_empty() {
                 warnings.push(FieldIssue::new(
                     "address",
-                    format_args!(
-                        "no block number (番地) after {}; placed at its centre",
-                        g.town
-                    ),
+                    IssueRule::NoBlockNumber {
+                        town: g.town.clone(),
+                    },
                 ));
             }
             warnings.extend(postal_ok.and_then(|p| postal_elsewhere(p, &g)));
@@ -174,8 +196,12 @@ fn locate(geo: Option<&Gazetteer>, address: &str, postal_code: Option<&str>) -> 
         }
         Ok(g) => {
             let coarse = match g.level {
-                Level::City => format!("only the municipality ({}) was recognised", g.city),
-                _ => format!("only the prefecture ({}) was recognised", g.prefecture),
+                Level::City => IssueRule::CityOnly {
+                    city: g.city.clone(),
+                },
+                _ => IssueRule::PrefectureOnly {
+                    prefecture: g.prefecture.clone(),
+                },
             };
             let elsewhere = postal_ok.and_then(|p| postal_elsewhere(p, &g));
             match postal_ok.filter(|_| elsewhere.is_none()) {
@@ -184,38 +210,30 @@ fn locate(geo: Option<&Gazetteer>, address: &str, postal_code: Option<&str>) -> 
                     warnings.extend(elsewhere);
                     warnings.push(FieldIssue::new(
                         "address",
-                        format_args!("{coarse}; placed at its centre"),
+                        IssueRule::PlacedAtCity {
+                            city: g.city.clone(),
+                        },
                     ));
                     (placed(&g, MatchLevel::City), normalized(&g))
                 }
                 None => {
                     warnings.extend(elsewhere);
-                    errors.push(FieldIssue::new("address", &coarse));
-                    (
-                        Geocode::Failed {
-                            reason: format!("address: {coarse}"),
-                        },
-                        normalized(&g),
-                    )
+                    let issue = FieldIssue::new("address", coarse);
+                    let reason = issue.message.clone();
+                    errors.push(issue);
+                    (Geocode::Failed { reason }, normalized(&g))
                 }
             }
         }
-        Err(e) => {
-            let reason = e.to_string();
-            match postal_ok {
-                Some(p) => {
-                    let why = reason.trim_start_matches("address: ").to_owned();
-                    (at_postal(why, &mut warnings, p), normalize(address))
-                }
-                None => {
-                    errors.push(FieldIssue {
-                        field: "address".into(),
-                        message: reason.clone(),
-                    });
-                    (Geocode::Failed { reason }, normalize(address))
-                }
+        Err(e) => match postal_ok {
+            Some(p) => (at_postal(unplaced(e), &mut warnings, p), normalize(address)),
+            None => {
+                let issue = FieldIssue::new("address", unplaced(e));
+                let reason = issue.message.clone();
+                errors.push(issue);
+                (Geocode::Failed { reason }, normalize(address))
             }
-        }
+        },
     };
     Located {
         geocode,
@@ -226,8 +244,13 @@ fn locate(geo: Option<&Gazetteer>, address: &str, postal_code: Option<&str>) -> 
 }
 
 fn too_long(value: Option<&str>, field: TextField, errors: &mut Vec<FieldIssue>) {
-    if let Some(Err(broken)) = value.map(|v| rules::length(field, v)) {
-        errors.push(FieldIssue::new(field.name(), broken));
+    if let Some(Err(_)) = value.map(|v| rules::length(field, v)) {
+        errors.push(FieldIssue::new(
+            field.name(),
+            IssueRule::TooLong {
+                max: field.max_chars(),
+            },
+        ));
     }
 }
 
@@ -247,13 +270,13 @@ pub(crate) fn check_row(row: SourceRow, missing: Missing, geo: Option<&Gazetteer
             let made = format!("row-{line}");
             warnings.push(FieldIssue::new(
                 "external_stop_id",
-                format_args!("is empty; named {made}"),
+                IssueRule::IdMade { id: made.clone() },
             ));
             Some(made)
         }
         None if missing == Missing::Required => {
             if !reported(&errors, "external_stop_id") {
-                errors.push(FieldIssue::new("external_stop_id", "is required"));
+                errors.push(FieldIssue::new("external_stop_id", IssueRule::Required));
             }
             None
         }
@@ -272,7 +295,7 @@ pub(crate) fn check_row(row: SourceRow, missing: Missing, geo: Option<&Gazetteer
         .filter(|p| !p.is_empty())
         .or(postal_in_address);
     if address.is_empty() && !reported(&errors, "address") {
-        errors.push(FieldIssue::new("address", "is required"));
+        errors.push(FieldIssue::new("address", IssueRule::Required));
     }
     too_long(Some(&address), TextField::Address, &mut errors);
     let address_ok = !reported(&errors, "address");
@@ -285,16 +308,14 @@ pub(crate) fn check_row(row: SourceRow, missing: Missing, geo: Option<&Gazetteer
     {
         warnings.push(FieldIssue::new(
             "phone",
-            format_args!(
-                "does not look like a Japanese phone number (10 or 11 digits) (got {p:?})"
-            ),
+            IssueRule::OddPhone { got: p.clone() },
         ));
     }
 
     let parcel_count = match cells.parcel_count {
         _ if reported(&errors, "parcel_count") => None,
         Some(text) if text.is_empty() => {
-            warnings.push(FieldIssue::new("parcel_count", "is empty; counted as 1"));
+            warnings.push(FieldIssue::new("parcel_count", IssueRule::CountedAsOne));
             Some(1)
         }
         Some(text) => match self::parcel_count(&text) {
@@ -305,7 +326,7 @@ pub(crate) fn check_row(row: SourceRow, missing: Missing, geo: Option<&Gazetteer
             }
         },
         None if missing == Missing::Required => {
-            errors.push(FieldIssue::new("parcel_count", "is required"));
+            errors.push(FieldIssue::new("parcel_count", IssueRule::Required));
             None
         }
         None => Some(1),
@@ -362,19 +383,18 @@ pub(crate) fn mark_duplicates(rows: &mut [RowReport]) {
         let Some(id) = &row.external_stop_id else {
             continue;
         };
-        let others: Vec<String> = lines[id]
+        let others: Vec<usize> = lines[id]
             .iter()
-            .filter(|&&l| l != row.line)
-            .map(ToString::to_string)
+            .copied()
+            .filter(|&l| l != row.line)
             .collect();
         if !others.is_empty() {
-            let plural = if others.len() == 1 { "" } else { "s" };
             row.errors.push(FieldIssue::new(
                 "external_stop_id",
-                format_args!(
-                    "must be unique ({id} is also on line{plural} {})",
-                    others.join(", ")
-                ),
+                IssueRule::DuplicateId {
+                    id: id.clone(),
+                    lines: others,
+                },
             ));
             row.settle_status();
         }
@@ -413,12 +433,114 @@ mod tests {
             assert_eq!(parcel_count(text), Ok(n), "{text}");
         }
         for text in ["0", "1000", "-1", "1.5", "二", "abc", "2箱"] {
+            let broken = parcel_count(text).unwrap_err();
             assert_eq!(
-                parcel_count(text),
-                Err(format!("must be an integer from 1 to 999 (got {text:?})")),
+                broken,
+                IssueRule::ParcelCount {
+                    max: 999,
+                    got: Some(text.into())
+                },
                 "{text}"
             );
+            assert_eq!(
+                broken.to_string(),
+                format!("must be an integer from 1 to 999 (got {text:?})")
+            );
         }
+    }
+
+    /// An issue as the view gets it: its field, its rule and the rule's facts, its English.
+    fn wire(issue: &FieldIssue) -> serde_json::Value {
+        serde_json::to_value(issue).unwrap()
+    }
+
+    #[test]
+    fn each_issue_carries_its_rule_and_facts_beside_the_english() {
+        // Without a gazetteer: the checks of the cells, and the address that cannot be placed.
+        let c = Cells {
+            external_stop_id: Some(String::new()),
+            address: Some("港区六本木6-10-1".into()),
+            label: Some("y".repeat(201)),
+            phone: Some("1234".into()),
+            parcel_count: Some(String::new()),
+            time_window: Some("14-14".into()),
+            ..Cells::default()
+        };
+        let r = check_row(row(c), Missing::Defaulted, None);
+        let errors: Vec<_> = r.errors.iter().map(wire).collect();
+        assert_eq!(
+            errors,
+            [
+                serde_json::json!({"field": "label", "rule": "too_long", "max": 200,
+                    "message": "label: must be at most 200 characters"}),
+                serde_json::json!({"field": "time_window", "rule": "window_order", "got": "14-14",
+                    "message": "time_window: must end after it starts (got \"14-14\")"}),
+                serde_json::json!({"field": "address", "rule": "no_gazetteer",
+                    "message": "address: no gazetteer to place addresses (build it with `make data`)"}),
+            ]
+        );
+        let warnings: Vec<_> = r.warnings.iter().map(wire).collect();
+        assert_eq!(
+            warnings,
+            [
+                serde_json::json!({"field": "external_stop_id", "rule": "id_made", "id": "row-2",
+                    "message": "external_stop_id: is empty; named row-2"}),
+                serde_json::json!({"field": "phone", "rule": "odd_phone", "got": "1234",
+                    "message": "phone: does not look like a Japanese phone number (10 or 11 digits) (got \"1234\")"}),
+                serde_json::json!({"field": "parcel_count", "rule": "counted_as_one",
+                    "message": "parcel_count: is empty; counted as 1"}),
+            ]
+        );
+
+        let mut c = cells("港区六本木6-10-1");
+        c.external_stop_id = Some("x".repeat(101));
+        c.parcel_count = Some("2箱".into());
+        c.time_window = Some("夕方".into());
+        let r = check_row(row(c), Missing::Defaulted, None);
+        let rules: Vec<&IssueRule> = r.errors.iter().map(|e| &e.rule).collect();
+        assert_eq!(
+            rules,
+            [
+                &IssueRule::TooLong { max: 100 },
+                &IssueRule::ParcelCount {
+                    max: 999,
+                    got: Some("2箱".into())
+                },
+                &IssueRule::WindowForm {
+                    got: "夕方".into()
+                },
+                &IssueRule::NoGazetteer,
+            ]
+        );
+        let mut c = cells("港区六本木6-10-1");
+        c.time_window = Some("25-26".into());
+        let r = check_row(row(c), Missing::Defaulted, None);
+        assert_eq!(
+            r.errors[0].rule,
+            IssueRule::WindowTime {
+                got: "25-26".into()
+            }
+        );
+
+        // RouteMate JSON without the required values.
+        let c = Cells {
+            address: Some(" ".into()),
+            ..Cells::default()
+        };
+        let r = check_row(row(c), Missing::Required, None);
+        let fields: Vec<(&str, &IssueRule)> = r
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), &e.rule))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("external_stop_id", &IssueRule::Required),
+                ("address", &IssueRule::Required),
+                ("parcel_count", &IssueRule::Required)
+            ]
+        );
     }
 
     #[test]
@@ -606,6 +728,11 @@ mod tests {
         assert_eq!(
             messages(&rows[3].errors),
             ["external_stop_id: must be unique (A is also on lines 2, 5)"]
+        );
+        assert_eq!(
+            wire(&rows[0].errors[0]),
+            serde_json::json!({"field": "external_stop_id", "rule": "duplicate_id", "id": "A",
+                "lines": [5, 9], "message": "external_stop_id: must be unique (A is also on lines 5, 9)"})
         );
     }
 }

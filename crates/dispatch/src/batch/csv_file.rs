@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::batch::columns::Column;
 use crate::batch::import::{BatchError, MAX_ROWS};
-use crate::batch::source::{Cells, FieldIssue, LineCursor, SourceRow};
+use crate::batch::source::{Cells, FieldIssue, IssueRule, LineCursor, SourceRow};
 
 /// One header column and the field it was read as (`None`: not a stop field, ignored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -242,14 +242,18 @@ fn row(
     if used > header_len {
         errors.push(FieldIssue::new(
             "row",
-            format_args!(
-                "has {used} fields, the header has {header_len}; a comma inside a value needs \"quotes\""
-            ),
+            IssueRule::TooManyFields {
+                fields: used,
+                header: header_len,
+            },
         ));
     } else if record.len() < header_len {
         errors.push(FieldIssue::new(
             "row",
-            format_args!("has {} fields, the header has {header_len}", record.len()),
+            IssueRule::TooFewFields {
+                fields: record.len(),
+                header: header_len,
+            },
         ));
     }
     let cell = |column: Column| -> Option<String> {
@@ -445,6 +449,19 @@ mod tests {
         assert_eq!(
             r.rows[2].errors[0].message,
             "row: has 1 fields, the header has 3"
+        );
+        assert_eq!(
+            (&r.rows[1].errors[0].rule, &r.rows[2].errors[0].rule),
+            (
+                &IssueRule::TooManyFields {
+                    fields: 4,
+                    header: 3
+                },
+                &IssueRule::TooFewFields {
+                    fields: 1,
+                    header: 3
+                }
+            )
         );
         assert_eq!(r.rows[2].cells.parcel_count.as_deref(), Some(""));
         // Trailing empty cells are not extra fields.

@@ -162,6 +162,7 @@ impl From<BatchError> for CommandError {
             code: ErrorCode::BadRequest,
             message: e.to_string(),
             field: Some(e.field().to_owned()),
+            detail: None,
         }
     }
 }

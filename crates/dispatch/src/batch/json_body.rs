@@ -14,7 +14,7 @@ use ts_rs::TS;
 
 use crate::batch::columns::Column;
 use crate::batch::import::{BatchError, MAX_ROWS};
-use crate::batch::source::{Cells, FieldIssue, LineCursor, SourceRow};
+use crate::batch::source::{Cells, FieldIssue, IssueRule, LineCursor, SourceRow};
 
 /// The job a RouteMate body describes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -55,7 +55,7 @@ fn string(stop: &Map<String, Value>, name: &str, errors: &mut Vec<FieldIssue>) -
         Some(Value::String(s)) if s.trim().is_empty() => None,
         Some(Value::String(s)) => Some(s.trim().to_owned()),
         Some(_) => {
-            errors.push(FieldIssue::new(name, "must be a string"));
+            errors.push(FieldIssue::new(name, IssueRule::NotAString));
             None
         }
     }
@@ -66,7 +66,7 @@ fn stop_row(stop: &Value, index: usize, line: usize, unknown: &mut BTreeSet<Stri
     let Value::Object(stop) = stop else {
         errors.push(FieldIssue::new(
             &format!("stops[{index}]"),
-            "must be a JSON object",
+            IssueRule::NotAnObject,
         ));
         return SourceRow {
             line,
@@ -88,8 +88,13 @@ fn stop_row(stop: &Value, index: usize, line: usize, unknown: &mut BTreeSet<Stri
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(_) => {
             // Not a JSON number, whatever it says: RouteMate reads `"2"` as no integer.
-            let broken = hakobu_routemate::rules::parcel_count(None).unwrap_err();
-            errors.push(FieldIssue::new("parcel_count", broken));
+            errors.push(FieldIssue::new(
+                "parcel_count",
+                IssueRule::ParcelCount {
+                    max: hakobu_routemate::rules::MAX_PARCELS,
+                    got: None,
+                },
+            ));
             None
         }
     };
@@ -254,6 +259,19 @@ mod tests {
             ]
         );
         assert_eq!(messages(1), ["stops[1]: must be a JSON object"]);
+        let rules: Vec<&IssueRule> = r.rows[0].errors.iter().map(|e| &e.rule).collect();
+        assert_eq!(
+            rules,
+            [
+                &IssueRule::ParcelCount {
+                    max: 999,
+                    got: None
+                },
+                &IssueRule::NotAString,
+                &IssueRule::NotAString
+            ]
+        );
+        assert_eq!(r.rows[1].errors[0].rule, IssueRule::NotAnObject);
         assert_eq!(r.rows[1].line, 2);
         assert!(messages(2).is_empty());
         assert_eq!(r.rows[2].cells.external_stop_id, None);

@@ -23,6 +23,6 @@ pub use import::{
 pub use json_body::BatchJob;
 pub use recheck::BatchRowEdit;
 pub use report::{BatchReport, BatchSummary, Geocode, MatchLevel, RowReport, RowStatus};
-pub use source::FieldIssue;
+pub use source::{FieldIssue, IssueRule};
 pub use stops::PlanningStop;
 pub use window::TimeWindow;

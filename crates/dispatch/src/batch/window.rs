@@ -10,6 +10,8 @@
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use ts_rs::TS;
 
+use crate::batch::source::IssueRule;
+
 /// Minutes since midnight, `start < end ≤ 24:00`; `"HH:MM"` strings on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, TS)]
 #[ts(type = "{ start: string, end: string }")]
@@ -24,7 +26,7 @@ const MORNING: TimeWindow = TimeWindow {
     end_min: 12 * 60,
 };
 
-const FORMS: &str = "must be like 14-16, 14:00-16:00, 14時～16時, 1416 or 午前中";
+pub(crate) const FORMS: &str = "must be like 14-16, 14:00-16:00, 14時～16時, 1416 or 午前中";
 
 fn hhmm(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
@@ -103,29 +105,27 @@ fn time(s: &str) -> Option<Result<u16, ()>> {
 }
 
 /// `Ok(None)` for no window; the error is the rule broken, for `window: <rule>`.
-pub(crate) fn parse_window(text: &str) -> Result<Option<TimeWindow>, String> {
+pub(crate) fn parse_window(text: &str) -> Result<Option<TimeWindow>, IssueRule> {
     let f = fold(text);
     match f.as_str() {
         "" | "-" | "指定なし" | "指定無し" | "なし" | "無し" => return Ok(None),
         "午前中" | "午前" => return Ok(Some(MORNING)),
         _ => {}
     }
-    let shown = text.trim();
+    let got = || text.trim().to_owned();
     let (a, b) = match f.split_once('-') {
         Some(pair) => pair,
         None if f.len() == 4 && f.bytes().all(|b| b.is_ascii_digit()) => f.split_at(2),
-        None => return Err(format!("{FORMS} (got {shown:?})")),
+        None => return Err(IssueRule::WindowForm { got: got() }),
     };
     let (Some(start), Some(end)) = (time(a), time(b)) else {
-        return Err(format!("{FORMS} (got {shown:?})"));
+        return Err(IssueRule::WindowForm { got: got() });
     };
     let (Ok(start_min), Ok(end_min)) = (start, end) else {
-        return Err(format!(
-            "hours must be 0–24 and minutes 0–59 (got {shown:?})"
-        ));
+        return Err(IssueRule::WindowTime { got: got() });
     };
     if end_min <= start_min {
-        return Err(format!("must end after it starts (got {shown:?})"));
+        return Err(IssueRule::WindowOrder { got: got() });
     }
     Ok(Some(TimeWindow { start_min, end_min }))
 }
@@ -180,6 +180,7 @@ mod tests {
 
     #[test]
     fn names_the_rule_a_bad_window_breaks() {
+        let parse_window = |text| parse_window(text).map_err(|rule| rule.to_string());
         assert_eq!(
             parse_window("夕方"),
             Err(
@@ -214,6 +215,29 @@ mod tests {
                 )),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn a_bad_window_carries_its_rule_and_the_text_as_given() {
+        let got = |text: &str| text.trim().to_owned();
+        for (text, rule) in [
+            (" 夕方 ", IssueRule::WindowForm { got: got("夕方") }),
+            (
+                "14時間-16",
+                IssueRule::WindowForm {
+                    got: got("14時間-16"),
+                },
+            ),
+            ("25-26", IssueRule::WindowTime { got: got("25-26") }),
+            (
+                "１６－１４",
+                IssueRule::WindowOrder {
+                    got: got("１６－１４"),
+                },
+            ),
+        ] {
+            assert_eq!(parse_window(text), Err(rule), "{text}");
         }
     }
 

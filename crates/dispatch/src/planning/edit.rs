@@ -14,7 +14,7 @@ use crate::planning::result::{
     Plan, PlanHistory, PlanProblem, PlanRoute, PlanState, PlanVisit, UnassignedCause,
 };
 use crate::planning::shape;
-use crate::{CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
+use crate::{CommandError, Dispatch, ErrorCode, ErrorDetail, tokyo_rfc3339};
 
 /// One change to a plan (`plan_edit`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -44,8 +44,9 @@ pub enum PlanEdit {
     Redo,
 }
 
-fn refused(message: String) -> CommandError {
-    CommandError::bad_field("edit", format!("edit: {message}"))
+/// A refused edit: its facts for the view to word, `edit: <their English>` as the message.
+fn refused(detail: ErrorDetail) -> CommandError {
+    CommandError::refused("edit", detail)
 }
 
 impl Dispatch {
@@ -64,10 +65,11 @@ impl Dispatch {
                     &head.history.redo
                 };
                 let Some(&target) = stack.last() else {
-                    return Err(refused(format!(
-                        "nothing to {}",
-                        if undo { "undo" } else { "redo" }
-                    )));
+                    return Err(refused(if undo {
+                        ErrorDetail::NothingToUndo
+                    } else {
+                        ErrorDetail::NothingToRedo
+                    }));
                 };
                 let mut back = self.get_plan(plan_id, Some(target))?;
                 let (mut undo_stack, mut redo_stack) =
@@ -100,7 +102,9 @@ impl Dispatch {
                         p.driver_email.as_ref().is_some_and(|d| touched.contains(d))
                             && !before.iter().any(|b| same_problem(b, p))
                     }) {
-                        return Err(refused(format!("{}: {new}", new.rule.as_str())));
+                        return Err(refused(ErrorDetail::PlanProblem {
+                            problem: new.clone(),
+                        }));
                     }
                 }
                 let mut undo = head.history.undo.clone();
@@ -253,10 +257,10 @@ fn apply(built: &Built, plan: &mut Plan, edit: &PlanEdit) -> Result<Vec<String>,
 }
 
 fn locked_refusal(route: &PlanRoute) -> CommandError {
-    refused(format!(
-        "locked: {}'s route is locked (unlock it to change it)",
-        route.driver_name
-    ))
+    refused(ErrorDetail::RouteLocked {
+        driver_email: route.driver_email.clone(),
+        driver_name: route.driver_name.clone(),
+    })
 }
 
 fn move_stop(
@@ -300,7 +304,10 @@ fn move_stop(
                 ));
             };
             if to.is_none() {
-                return Err(refused(format!("{stop_id} is already unassigned")));
+                return Err(refused(ErrorDetail::AlreadyUnassigned {
+                    stop_id: stop_id.to_owned(),
+                    stop: Some(plan.unassigned[k].source.clone()),
+                }));
             }
             was_fixed = plan.unassigned.remove(k).fixed;
         }

@@ -19,7 +19,7 @@ function row(line: number, status: RowReport['status'], level: 'chome' | 'city' 
         : { result: 'placed', lat: 35.66, lng: 139.73, level, prefecture: '東京都', city: '港区', town: '', numbers: '', building: '' },
     parcel_count: 2,
     time_window: { start: '14:00', end: '16:00' },
-    errors: status === 'error' ? [{ field: 'address', message: 'address: not found' }] : [],
+    errors: status === 'error' ? [{ field: 'address', rule: 'not_recognised', address: '港区六本木6-10-1', message: 'address: not found' }] : [],
     warnings: [],
   };
 }

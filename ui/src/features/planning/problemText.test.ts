@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { CommandError } from '$lib/ipc';
 import type { PlanProblem } from '$lib/ipc/planning';
-import { problemsText, problemText } from './problemText';
+import { problemsText, problemText, refusalText } from './problemText';
 
 const problem = (over: Partial<PlanProblem>): PlanProblem => ({
   rule: 'window',
@@ -49,5 +50,55 @@ describe('problemText', () => {
     const other = problem({ rule: 'other', detail: 'UnknownJob { job: 9 }' });
     expect(problemText(other, 'ja')).toBe('計画に食い違いがあります（UnknownJob { job: 9 }）');
     expect(problemText(other, 'en')).toBe('The plan does not add up (UnknownJob { job: 9 })');
+  });
+});
+
+describe('refusalText', () => {
+  const refused = (detail: CommandError['detail'], message = 'edit: (English)'): CommandError => ({
+    code: 'bad_request',
+    message,
+    field: 'edit',
+    detail,
+  });
+
+  it('words a move that would break a rule as the problem it would be', () => {
+    const late = refused({ rule: 'plan_problem', problem: problem({}) });
+    expect(refusalText(late, 'ja')).toBe('佐藤 一郎: HK-1007 への到着が12分遅れます（時間指定 14:00–16:00）');
+    expect(refusalText(late, 'en')).toBe('佐藤 一郎: HK-1007 is 12 min late (time window 14:00–16:00)');
+  });
+
+  it('words a locked route, nothing to undo or redo, and a stop already in the tray', () => {
+    const locked = refused({ rule: 'route_locked', driver_email: 'sato@hakobu.test', driver_name: '佐藤 一郎' });
+    expect(refusalText(locked, 'ja')).toBe('佐藤 一郎 のルートは固定中です（変更するには固定を解除してください）');
+    expect(refusalText(locked, 'en')).toBe('佐藤 一郎’s route is locked (unlock it to change it)');
+    const nameless = refused({ rule: 'route_locked', driver_email: 'sato@hakobu.test', driver_name: '' });
+    expect(refusalText(nameless, 'en')).toBe('sato@hakobu.test’s route is locked (unlock it to change it)');
+    expect(refusalText(refused({ rule: 'nothing_to_undo' }), 'ja')).toBe('元に戻す変更がありません');
+    expect(refusalText(refused({ rule: 'nothing_to_undo' }), 'en')).toBe('Nothing to undo');
+    expect(refusalText(refused({ rule: 'nothing_to_redo' }), 'ja')).toBe('やり直す変更がありません');
+    expect(refusalText(refused({ rule: 'nothing_to_redo' }), 'en')).toBe('Nothing to redo');
+    const tray = refused({
+      rule: 'already_unassigned',
+      stop_id: 'line-7',
+      stop: { kind: 'file', line: 7, external_stop_id: 'HK-1007' },
+    });
+    expect(refusalText(tray, 'ja')).toBe('HK-1007 はすでに未割当です');
+    expect(refusalText(tray, 'en')).toBe('HK-1007 is already unassigned');
+    expect(refusalText(refused({ rule: 'already_unassigned', stop_id: 'line-7', stop: null }), 'en')).toBe(
+      'line-7 is already unassigned',
+    );
+  });
+
+  it('shows the message as sent without facts, or with facts it does not know', () => {
+    const plain: CommandError = { code: 'bad_request', message: 'stop_id: "x" is on no route', field: 'stop_id' };
+    expect(refusalText(plain, 'ja')).toBe('stop_id: "x" is on no route');
+    expect(refusalText({ ...plain, detail: null }, 'ja')).toBe('stop_id: "x" is on no route');
+    const newer = refused({ rule: 'on_the_moon' } as unknown as CommandError['detail'], 'edit: on the Moon');
+    expect(refusalText(newer, 'ja')).toBe('edit: on the Moon');
+    const newerProblem = refused(
+      { rule: 'plan_problem', problem: problem({ rule: 'gravity' as PlanProblem['rule'] }) },
+      'edit: gravity: too strong',
+    );
+    expect(refusalText(newerProblem, 'en')).toBe('edit: gravity: too strong');
   });
 });

@@ -1,7 +1,7 @@
 // How every command is called, and the one error shape every rejection becomes.
 import { invoke } from '@tauri-apps/api/core';
 
-import type { ErrorCode } from './generated';
+import type { ErrorCode, ErrorDetail } from './generated';
 
 /** The codes Rust sends (generated from `hakobu_dispatch::ErrorCode`). */
 export type CommandErrorCode = ErrorCode;
@@ -26,6 +26,9 @@ export interface CommandError {
   code: CommandErrorCode;
   message: string;
   field: string | null;
+  /** The refusal's facts, for the view to word (only commands whose refusals it words send
+   *  them; `message` is their English). */
+  detail?: ErrorDetail | null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -61,7 +64,13 @@ export function normaliseError(error: unknown): CommandError {
           ? error.error
           : safeJson(error);
     const field = typeof error.field === 'string' && error.field !== '' ? error.field : null;
-    return { code: isCode(error.code) ? error.code : 'internal', message, field };
+    const code = isCode(error.code) ? error.code : 'internal';
+    // The facts are passed on as sent: their wording falls back to `message` for a rule it
+    // does not know.
+    if (isRecord(error.detail) && typeof error.detail.rule === 'string') {
+      return { code, message, field, detail: error.detail as ErrorDetail };
+    }
+    return { code, message, field };
   }
   if (error === undefined || error === null) {
     return { code: 'internal', message: '', field: null };

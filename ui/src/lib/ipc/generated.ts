@@ -8,11 +8,26 @@
  */
 export type ErrorCode = "bad_request" | "not_found" | "unauthorized" | "conflict" | "transport" | "cache" | "config" | "internal";
 
-export type CommandError = { code: ErrorCode, message: string, 
+export type CommandError = { code: ErrorCode, 
+/**
+ * English, for logs, and shown as it is where the view has no wording of its own.
+ */
+message: string, 
 /**
  * The input field a bad_request names, for the form to highlight.
  */
-field: string | null, };
+field: string | null, 
+/**
+ * The refusal's facts, for the view to word in its own language (`message` is their
+ * English); left out by every command whose refusals the view shows as sent.
+ */
+detail?: ErrorDetail | null, };
+
+/**
+ * Why a command refused, as facts: a rule code (`rule`) and what the view needs to say it.
+ * `Display` is the English (the `message` beside it). Sent by `plan_edit` today.
+ */
+export type ErrorDetail = { "rule": "plan_problem", problem: PlanProblem, } | { "rule": "route_locked", driver_email: string, driver_name: string, } | { "rule": "nothing_to_undo" } | { "rule": "nothing_to_redo" } | { "rule": "already_unassigned", stop_id: string, stop: StopSource | null, };
 
 export type Mode = "sandbox" | "remote";
 
@@ -637,10 +652,18 @@ numbers: string, building: string, } | { "result": "failed", reason: string, };
 export type TimeWindow = { start: string, end: string };
 
 /**
- * One broken rule or doubt about a field: `message` is `<field>: <rule>`, the form every
- * message of the app takes; `field` lets the UI highlight the cell.
+ * One broken rule or doubt about a field: `rule` and its facts, flattened beside `field`, for
+ * the view to word in its own language; `message` is their English, `<field>: <rule>`, the
+ * form every message of the app takes (logs, and what a view without the rule shows); `field`
+ * lets the UI highlight the cell.
  */
-export type FieldIssue = { field: string, message: string, };
+export type FieldIssue = { field: string, message: string, } & ({ "rule": "required" } | { "rule": "too_long", max: number, } | { "rule": "not_a_string" } | { "rule": "not_an_object" } | { "rule": "too_many_fields", fields: number, header: number, } | { "rule": "too_few_fields", fields: number, header: number, } | { "rule": "id_made", id: string, } | { "rule": "duplicate_id", id: string, lines: Array<number>, } | { "rule": "parcel_count", max: number, got: string | null, } | { "rule": "counted_as_one" } | { "rule": "odd_phone", got: string, } | { "rule": "window_form", got: string, } | { "rule": "window_time", got: string, } | { "rule": "window_order", got: string, } | { "rule": "postal_malformed" } | { "rule": "postal_unknown", code: string, } | { "rule": "postal_elsewhere", code: string, postal_prefecture: string, postal_city: string, address_prefecture: string, address_city: string, } | { "rule": "no_gazetteer" } | { "rule": "address_empty" } | { "rule": "not_recognised", address: string, } | { "rule": "ambiguous_city", city: string, prefectures: Array<string>, } | { "rule": "no_block_number", town: string, } | { "rule": "city_only", city: string, } | { "rule": "placed_at_city", city: string, } | { "rule": "prefecture_only", prefecture: string, } | { "rule": "placed_at_postal", code: string, reason: IssueRule, });
+
+/**
+ * The rule a field broke or the doubt about it, with what the view needs to say it (`got`:
+ * the text as the file has it). `Display` is the English, the one home of these sentences.
+ */
+export type IssueRule = { "rule": "required" } | { "rule": "too_long", max: number, } | { "rule": "not_a_string" } | { "rule": "not_an_object" } | { "rule": "too_many_fields", fields: number, header: number, } | { "rule": "too_few_fields", fields: number, header: number, } | { "rule": "id_made", id: string, } | { "rule": "duplicate_id", id: string, lines: Array<number>, } | { "rule": "parcel_count", max: number, got: string | null, } | { "rule": "counted_as_one" } | { "rule": "odd_phone", got: string, } | { "rule": "window_form", got: string, } | { "rule": "window_time", got: string, } | { "rule": "window_order", got: string, } | { "rule": "postal_malformed" } | { "rule": "postal_unknown", code: string, } | { "rule": "postal_elsewhere", code: string, postal_prefecture: string, postal_city: string, address_prefecture: string, address_city: string, } | { "rule": "no_gazetteer" } | { "rule": "address_empty" } | { "rule": "not_recognised", address: string, } | { "rule": "ambiguous_city", city: string, prefectures: Array<string>, } | { "rule": "no_block_number", town: string, } | { "rule": "city_only", city: string, } | { "rule": "placed_at_city", city: string, } | { "rule": "prefecture_only", prefecture: string, } | { "rule": "placed_at_postal", code: string, reason: IssueRule, };
 
 export type RowReport = { 
 /**

@@ -55,6 +55,21 @@ describe('normaliseError', () => {
     expect(normaliseError(error)).toEqual(error);
   });
 
+  it('keeps the facts of a refusal for the view to word, and drops a detail that is none', () => {
+    const refused = {
+      code: 'bad_request',
+      message: 'edit: nothing to undo',
+      field: 'edit',
+      detail: { rule: 'nothing_to_undo' },
+    };
+    expect(normaliseError(refused)).toEqual(refused);
+    expect(normaliseError({ ...refused, detail: 'nothing' })).toEqual({
+      code: 'bad_request',
+      message: 'edit: nothing to undo',
+      field: 'edit',
+    });
+  });
+
   it('fills in a missing field and an unknown code', () => {
     expect(normaliseError({ code: 'teapot', message: 'short and stout' })).toEqual({
       code: 'internal',
