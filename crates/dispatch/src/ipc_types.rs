@@ -132,12 +132,12 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::Geocode,
         crate::TimeWindow,
         crate::FieldIssue,
+        crate::IssueRule,
         crate::RowReport,
         crate::BatchSummary,
         crate::BatchReport,
         crate::BatchRowEdit,
         crate::RouteMateRefresh,
-        crate::IssueRule,
     ];
     // ---- Write side: order writes, estimates, holds, look-ups, exports. Append here. ----
     all.extend(declarations![cfg;
