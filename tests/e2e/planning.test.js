@@ -289,6 +289,19 @@ describe("計画: a day's batch planned in the window", () => {
     assert.match(list[0].text, /みなと区ろっぽんぎ6-10-1/);
     assert.ok(list.slice(1).every((r) => r.status !== "error"), "one bad row only");
     assert.match(await textOf(browser, "plan-batch-source"), /plan-sample-tokyo\.csv/);
+    // The row's issue in the window's language, worded from the check's rule and its facts.
+    const issue = () =>
+      browser.execute(
+        (line) =>
+          document.querySelector(`[data-testid="batch-row"][data-line="${line}"] [data-testid="batch-row-issue"]`)?.innerText ?? "",
+        BAD_LINE,
+      );
+    assert.equal(await issue(), "住所: 「みなと区ろっぽんぎ6-10-1」に都道府県・市区町村が見つかりません");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => (await issue()).startsWith("Address: "), "the issue in English");
+    assert.equal(await issue(), "Address: no prefecture or municipality recognised in “みなと区ろっぽんぎ6-10-1”");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => (await issue()).startsWith("住所: "), "the issue in Japanese again");
     await shots("83-plan-imported");
   });
 
@@ -592,6 +605,40 @@ describe("計画: a day's batch planned in the window", () => {
       await browser.execute(() => document.querySelector('[data-testid="plan-store"]').selectedOptions[0].text),
       STORE_NAME,
     );
+  });
+
+  it("refuses a move that would break a rule, saying why in the window's language", async () => {
+    const { browser } = app;
+    // The 19:00–21:00 stop left in the tray: no driver can take it and be back in time.
+    const version = await attr(browser, "plan-version", "data-version");
+    const left = await browser.execute(
+      () => Array.from(document.querySelectorAll('[data-testid="timeline-tray-item"]')).find((li) => li.dataset.diaq === "")?.dataset.stopId,
+    );
+    assert.ok(left, "a stop left in the tray");
+    await browser.execute(
+      (id) => document.querySelector(`[data-testid="timeline-tray-item"][data-stop-id="${id}"] [data-testid="timeline-tray-assign"]`).click(),
+      left,
+    );
+    await waitFor(browser, async () => (await browser.$$(byTestId("timeline-driver-option"))).length > 0, "the drivers to assign to");
+    await browser.execute((d) => document.querySelector(`[data-testid="timeline-driver-option"][data-driver="${d}"]`).click(), TANAKA);
+    await waitFor(browser, async () => (await textOf(browser, "plan-edit-error")) !== "", "the refusal");
+    // The rule it would break, worded from the checker's facts: no English, no rule code.
+    const refusal = await textOf(browser, "plan-edit-error");
+    assert.match(refusal, /この変更はできません/);
+    assert.match(refusal, /田中.*: (.+ への到着が\d+分遅れます|勤務終了を\d+分超過します|最大運行時間を\d+分超過します)/, refusal);
+    assert.doesNotMatch(refusal, /edit:|shift|window|min /, refusal);
+    assert.equal(await attr(browser, "plan-version", "data-version"), version, "nothing kept");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /This change cannot be made/.test(await textOf(browser, "plan-edit-error")), "the refusal in English");
+    assert.match(
+      await textOf(browser, "plan-edit-error"),
+      /(is \d+ min late|\d+ min past the end of the shift|\d+ min over the maximum working time)/,
+    );
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /この変更はできません/.test(await textOf(browser, "plan-edit-error")), "Japanese again");
+    await shots("97-plan-edit-refused");
+    await browser.execute(() => document.querySelector('[data-testid="plan-edit-error"] .dismiss').click());
+    await waitFor(browser, async () => (await textOf(browser, "plan-edit-error")) === "", "the refusal closed");
   });
 
   it("reads in English", async () => {
