@@ -279,7 +279,7 @@ describe("a driver whose last fix is an hour old (embedded sandbox, no simulatio
     assert.equal((await dataOf(browser, "driver-panel")).freshness, "stale");
   });
 
-  it("lists drivers drawn on one spot at any zoom: from the driver's panel, and from a click there", async () => {
+  it("lists drivers drawn on one spot at any zoom: from the driver's panel, and from a click there; its tooltip gives the fix's age", async () => {
     const { browser } = app;
     const listed = () => browser.execute(() => Array.from(document.querySelectorAll('[data-testid="cluster-driver"]'), (b) => b.dataset.driverId).sort());
     await clickTestId(browser, "driver-panel-close");
@@ -341,7 +341,8 @@ describe("a driver whose last fix is an hour old (embedded sandbox, no simulatio
       await (await browser.$(byTestId("live-map"))).moveTo();
       tip = await browser.waitUntil(tipText, { timeout: 3000, interval: 200 }).catch(() => "");
     }
-    assert.match(tip, /^(吉井 次郎|高橋 美咲) · 空き · \d+(秒|分)前$/);
+    assert.match(tip, /^(吉井 次郎|高橋 美咲) · (空き|集荷へ|配送中|返送中|ステータス不明) · \d+(秒|分)前$/);
+    await shot(browser, "59c2-map-stack-tooltip-ja");
 
     await clickTestId(browser, "lang-toggle");
     await waitFor(browser, async () => /Drivers at this spot/.test(await textOf(browser, "cluster-panel")), "English list");
