@@ -1,30 +1,12 @@
-// What the map writes about a driver: its vehicle in the current language, and a tooltip that
-// carries the age of its fix.
+// What the map writes about a driver: a tooltip that carries the age of its fix.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLang } from '$i18n/index.svelte';
-import { driverTip, vehicleName } from '$features/map/driverText';
+import { driverTip } from '$features/map/driverText';
 
 const NOW = Date.parse('2026-12-07T10:00:00+09:00');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
 
 afterEach(() => setLang('ja'));
-
-describe("a driver's vehicle", () => {
-  it("is named in the current language from the 計画 view's catalogue", () => {
-    setLang('ja');
-    expect(vehicleName('軽四輪')).toBe('軽四輪');
-    setLang('en');
-    expect(vehicleName('軽四輪')).toBe('Kei van');
-    expect(vehicleName('バイク125cc超')).toBe('Motorbike >125 cc');
-  });
-
-  it('is shown as sent when DIAq names a type it does not document, and as none when absent', () => {
-    setLang('en');
-    expect(vehicleName('トラック')).toBe('トラック');
-    expect(vehicleName(null)).toBe('—');
-    expect(vehicleName('')).toBe('—');
-  });
-});
 
 describe("a driver's tooltip", () => {
   const p = (activity: 'delivering' | 'unknown', msAgo: number) => ({ activity, driver: { name: '田中 健太', located_at: ago(msAgo) } });
