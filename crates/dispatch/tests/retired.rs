@@ -278,7 +278,13 @@ async fn a_plan_solving_at_the_switch_is_interrupted_and_nothing_of_it_is_writte
         (finished.plan_id.as_str(), finished.version),
         (started.plan_id.as_str(), started.version)
     );
-    let kept = next.get_plan(&started.plan_id, None).unwrap();
+    // Plans are the account's own (migration 0014): the next account does not see it, and
+    // the old account, back again, finds it as the switch left it.
+    let unseen = next.get_plan(&started.plan_id, None).unwrap_err();
+    assert_eq!(unseen.code, ErrorCode::NotFound, "{unseen}");
+    assert!(next.list_plans().unwrap().is_empty());
+    let back = dispatch(&server, KEY, Mode::Sandbox, &cache, Some(geo()));
+    let kept = back.get_plan(&started.plan_id, None).unwrap();
     assert_eq!(kept.version, started.version, "no version after the switch");
     assert_eq!(kept.state, PlanState::Interrupted);
     assert!(
@@ -290,10 +296,10 @@ async fn a_plan_solving_at_the_switch_is_interrupted_and_nothing_of_it_is_writte
         "written once, at the switch"
     );
     assert!(
-        !next.cancel_plan(&started.plan_id),
+        !back.cancel_plan(&started.plan_id),
         "nothing of it runs any more"
     );
-    assert_eq!(next.list_plans().unwrap().len(), 1);
+    assert_eq!(back.list_plans().unwrap().len(), 1);
 }
 
 /// A write asked of the instance being left (the window still had it during the switch) is
