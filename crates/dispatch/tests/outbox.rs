@@ -206,6 +206,7 @@ async fn offline_writes_wait_and_are_applied_once_in_order_when_the_api_is_back(
     );
     assert!(rows.iter().all(|r| r.state == OutboxState::Pending));
     assert!(rows[0].last_error.as_deref().unwrap().contains("reach"));
+    assert_eq!(rows[0].last_error_code.as_deref(), Some("transport"));
     assert!(!d.status().unwrap().online);
     // A replay while still offline sends nothing and stops at the first row.
     let report = d.replay_outbox().await.unwrap();
@@ -370,9 +371,11 @@ async fn a_refused_write_fails_with_the_message_and_later_writes_still_go() {
     let odd = cache.outbox_row("unreadable").unwrap().unwrap();
     assert_eq!(odd.state, OutboxState::Failed);
     assert!(odd.last_error.unwrap().starts_with("unreadable write"));
+    assert_eq!(odd.last_error_code.as_deref(), Some("internal"));
     let orphan = cache.outbox_row(&orphan).unwrap().unwrap();
     assert_eq!(orphan.state, OutboxState::Conflict);
     assert!(orphan.last_error.unwrap().contains("discarded"));
+    assert_eq!(orphan.last_error_code.as_deref(), Some("conflict"));
     let row = |id: &str| {
         d.outbox_rows(&[])
             .unwrap()
@@ -389,6 +392,7 @@ async fn a_refused_write_fails_with_the_message_and_later_writes_still_go() {
             .starts_with("store_address_zipcode: "),
         "{failed:?}"
     );
+    assert_eq!(failed.last_error_code.as_deref(), Some("bad_request"));
     assert_eq!(row(&good).unwrap().state, OutboxState::Acked);
     let dep = row(&dependent).unwrap();
     assert_eq!(dep.state, OutboxState::Conflict);
@@ -401,6 +405,14 @@ async fn a_refused_write_fails_with_the_message_and_later_writes_still_go() {
     assert!(
         gone.last_error.as_deref().unwrap().contains("not found"),
         "{gone:?}"
+    );
+    // Each row keeps the code of its refusal beside the message, for the UI to word.
+    assert_eq!(
+        (
+            dep.last_error_code.as_deref(),
+            gone.last_error_code.as_deref()
+        ),
+        (Some("conflict"), Some("not_found"))
     );
     let counts = d.outbox_counts().unwrap();
     assert_eq!((counts.failed, counts.conflict, counts.pending), (2, 3, 0));
@@ -490,6 +502,61 @@ async fn a_refused_write_fails_with_the_message_and_later_writes_still_go() {
     );
     assert_eq!(d.outbox_rows(&[]).unwrap().len(), before);
     server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_queued_reservation_of_a_window_filled_meanwhile_fails_as_not_found() {
+    const ZONE_15: &str = "96823b8f-0df6-4c24-9b50-8eeadd6e21e6";
+    let dir = tempfile::tempdir().unwrap();
+    // One job or hold per hour: a single reservation fills a window.
+    let config = SandboxConfig {
+        db_path: dir.path().join("sandbox.db"),
+        api_key: KEY.into(),
+        seed: Some(Seed::Tokyo),
+        capacity: CapacityConfig {
+            per_hour: 1,
+            ..CapacityConfig::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let server = hakobu_sandbox::start(&config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let cache_file = dir.path().join("cache.db");
+    let date = tomorrow_10()[..10].to_owned();
+    let reservation = || Write::ReserveWindow {
+        store_id: Target::Id(SHIBUYA.into()),
+        reserve_date: date.clone(),
+        time_zone_id: ZONE_15.into(),
+    };
+    let offline = dispatch(DEAD, &cache_file);
+    let ours = queued(&offline, reservation()).await;
+    drop(offline);
+    // Another client takes the window while ours waits.
+    quick_client(&server.base_url(), KEY)
+        .reserve_window(SHIBUYA, &date, ZONE_15)
+        .await
+        .unwrap();
+
+    let d = dispatch(&server.base_url(), &cache_file);
+    let report = d.replay_outbox().await.unwrap();
+    assert_eq!((report.acked, report.failed, report.conflicts), (0, 1, 0));
+    assert_eq!(report.refused.len(), 1);
+    assert_eq!(report.refused[0].1.code, ErrorCode::NotFound);
+    let row = d
+        .outbox_rows(&[OutboxState::Failed])
+        .unwrap()
+        .into_iter()
+        .find(|r| r.client_id == ours)
+        .unwrap();
+    assert_eq!(
+        row.last_error_code.as_deref(),
+        Some("not_found"),
+        "the 404 is kept as such: the window calendar turns the slot sold out by it"
+    );
+    // Reserved now, the same window is refused with the same code.
+    let now = d.enqueue_write(reservation()).await.unwrap_err();
+    assert_eq!(now.code, ErrorCode::NotFound);
 }
 
 #[tokio::test]
