@@ -348,6 +348,20 @@ describe('the page', () => {
     await waitFor(() => expect(screen.getByTestId('calendar-detail-learnt').textContent).toBe('A reservation was refused just now'));
   });
 
+  it('says a grid it cannot read in the page language, the app words in the tooltip only', async () => {
+    grids.mockRejectedValue(refusal('cache', 'cache: database is locked'));
+    render(CalendarPage, { params: { storeId: STORE } });
+    const error = await screen.findByTestId('calendar-error');
+    expect(error.textContent).toContain('枠を読み込めませんでした');
+    expect(error.textContent).toContain('ローカルのキャッシュから読めませんでした。');
+    expect(error.textContent).not.toContain('database');
+    expect(error.closest<HTMLElement>('[title]')?.title).toBe('cache: database is locked');
+    cleanup();
+    grids.mockRejectedValue(refusal('not_found', 'store 8117ba12 is not cached'));
+    render(CalendarPage, { params: { storeId: STORE } });
+    expect((await screen.findByTestId('calendar-error')).textContent).toContain('店舗画面で同期するか、ほかの店舗を選んでください。');
+  });
+
   it('joins the parts of a cell label with the language separator', async () => {
     vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
     grids.mockResolvedValue(grid(day(DAY1, { ...held(['h1'], NOW + 10 * 60_000), booked: 2, extra_charge: true })));
