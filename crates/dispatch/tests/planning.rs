@@ -2,7 +2,9 @@
 //! a real cache file: fleet refusals name their field; a small Tokyo batch plans every stop and
 //! the solver's checker accepts it; an impossible window is left over saying so; cancel stops
 //! within 100 ms; progress arrives while solving, and provisional plans before the end; plans
-//! are versions that survive reopening;
+//! are versions that survive reopening, offline too; a stop too big for every driver or outside
+//! every shift says so with the closest driver's miss; a route for a driver RouteMate does not
+//! know fails alone; a stop DIAq refuses, or already DIAq's, is handed over as nothing;
 //! the solver's bench generator's 300 Tokyo stops plan and the checker accepts them.
 
 use std::path::Path;
@@ -375,6 +377,91 @@ async fn a_small_tokyo_batch_plans_every_stop_and_the_impossible_one_says_why() 
     assert!(late.amount > 0);
 }
 
+/// The causes beyond a window, planned for one driver who carries one parcel and is off at
+/// 18:00: a stop of three parcels is left over for capacity, its closest driver missing by the
+/// two parcels over; a stop whose window opens at 20:00 is reached in time but not brought back
+/// inside the shift, missed by the minutes past 18:00.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_too_big_for_every_driver_or_outside_every_shift_says_so_with_the_closest_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, lat, lng) = a_store(&d);
+    let small = "small@routemate.example";
+    d.save_driver(&DriverInput {
+        email: small.into(),
+        name: "小型 一人".into(),
+        vehicle_type: VehicleType::Bicycle,
+        shift_start: "09:00".into(),
+        shift_end: "18:00".into(),
+        start: Place::Store {
+            store_id: store_id.clone(),
+        },
+        end: Place::Store {
+            store_id: store_id.clone(),
+        },
+        capacity: Some(1),
+    })
+    .unwrap();
+    let mut stops = stops_around(lat, lng, 3);
+    for s in &mut stops {
+        s.parcel_count = 1;
+    }
+    let odd = |id: &str, line: usize, parcels: u32, window: (&str, &str)| BatchStop {
+        external_stop_id: id.into(),
+        line,
+        lat: lat + 0.003,
+        lng: lng - 0.002,
+        parcel_count: parcels,
+        time_window: Some(StopWindow {
+            start: window.0.into(),
+            end: window.1.into(),
+        }),
+        service_s: None,
+        ..BatchStop::default()
+    };
+    stops.push(odd("BIG", 80, 3, ("10:00", "17:00")));
+    stops.push(odd("EVENING", 81, 1, ("20:00", "22:00")));
+    let mut req = request(&store_id, stops, 1);
+    req.drivers = Some(vec![small.into()]);
+    let (started, mut rx) = start(&d, req).await;
+    assert_eq!((started.stops, started.drivers), (5, 1));
+    finish(&mut rx).await;
+    let plan = d.get_plan(&started.plan_id, None).unwrap();
+    assert!(plan.checked, "the solver's checker accepts the routes");
+    assert_eq!(plan.totals.unassigned, 2, "{:?}", plan.unassigned);
+    let left = |line: usize| {
+        plan.unassigned
+            .iter()
+            .find(|u| file_line(&u.source) == line)
+            .unwrap_or_else(|| panic!("line {line} left over: {:?}", plan.unassigned))
+    };
+
+    let big = left(80);
+    assert_eq!(big.cause, UnassignedCause::Capacity);
+    assert_eq!(big.closest_driver.as_deref(), Some(small));
+    assert_eq!(big.closest_driver_name.as_deref(), Some("小型 一人"));
+    assert_eq!(
+        big.closest_misses,
+        vec![hakobu_dispatch::Miss {
+            rule: MissRule::Capacity,
+            amount: 2
+        }],
+        "three parcels on a one-parcel bicycle"
+    );
+
+    let evening = left(81);
+    assert_eq!(evening.cause, UnassignedCause::Shift);
+    assert_eq!(evening.closest_driver.as_deref(), Some(small));
+    let [miss] = evening.closest_misses[..] else {
+        panic!("one miss: {:?}", evening.closest_misses);
+    };
+    assert_eq!(miss.rule, MissRule::ShiftEnd, "{miss:?}");
+    // Served at 20:00 at the earliest, a few hundred metres from the store: back two hours
+    // and a few minutes after 18:00.
+    assert!((121..=150).contains(&miss.amount), "{miss:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_arrives_while_solving_and_cancel_stops_within_100_ms() {
     let dir = tempfile::tempdir().unwrap();
@@ -611,10 +698,30 @@ async fn plans_are_versions_that_survive_reopening_the_cache() {
         (started.plan_id.as_str(), 2)
     );
     finish(&mut rx).await;
+    let shown = d.get_plan(&started.plan_id, None).unwrap();
     drop(d);
 
-    let reopened = dispatch(&server, &cache_file);
+    // Reopened offline: DIAq gone, the plan reads from the cache file exactly as shown.
+    let url = server.base_url();
+    drop(server);
+    let gone = Instant::now();
+    while reqwest::get(format!("{url}/v1/stores")).await.is_ok() {
+        assert!(gone.elapsed() < Duration::from_secs(5), "the sandbox stops");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let at = |key: &str| {
+        Dispatch::new(
+            DiaqClient::new(&url, key).unwrap(),
+            Arc::new(Cache::open(&cache_file).unwrap()),
+            Mode::Sandbox,
+            Arc::new(SystemClock),
+            Some(geo()),
+        )
+        .unwrap()
+    };
+    let reopened = at(KEY);
     let latest: Plan = reopened.get_plan(&started.plan_id, None).unwrap();
+    assert_eq!(latest, shown);
     assert_eq!((latest.version, latest.state), (2, PlanState::Finished));
     let kept = reopened.get_plan(&started.plan_id, Some(1)).unwrap();
     assert_eq!(kept.routes, one.routes);
@@ -641,7 +748,7 @@ async fn plans_are_versions_that_survive_reopening_the_cache() {
     // account on the same cache — the same URL with another key — neither lists nor opens
     // it, and back on the first account it is there again.
     let other = Dispatch::new(
-        DiaqClient::new(&server.base_url(), "k_another_account").unwrap(),
+        DiaqClient::new(&url, "k_another_account").unwrap(),
         Arc::new(Cache::open(&cache_file).unwrap()),
         Mode::Remote,
         Arc::new(SystemClock),
@@ -662,7 +769,7 @@ async fn plans_are_versions_that_survive_reopening_the_cache() {
         "another account does not open the plan"
     );
     drop(other);
-    let back = dispatch(&server, &cache_file);
+    let back = at(KEY);
     assert_eq!(back.get_plan(&started.plan_id, None).unwrap().version, 2);
     assert_eq!(
         back.list_plans()
@@ -1410,6 +1517,112 @@ async fn sending_a_plan_twice_makes_one_job_per_driver_and_progress_follows_the_
     assert_eq!(e.code, ErrorCode::Config, "{e:?}");
 }
 
+/// A fleet driver RouteMate has no login for: their route is refused by RouteMate, named by
+/// `driver_email`, and the other drivers' routes are sent all the same, one job each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_route_for_a_driver_routemate_does_not_know_fails_alone_and_the_others_are_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready_linked(&server, &dir.path().join("cache.db")).await;
+    let (store_id, _, _) = a_store(&d);
+    let stranger = "nobody@routemate.example";
+    d.save_driver(&DriverInput {
+        email: stranger.into(),
+        name: "未登録 太郎".into(),
+        vehicle_type: VehicleType::KeiVan,
+        shift_start: "09:00".into(),
+        shift_end: "18:00".into(),
+        start: Place::Store {
+            store_id: store_id.clone(),
+        },
+        end: Place::Store {
+            store_id: store_id.clone(),
+        },
+        capacity: None,
+    })
+    .unwrap();
+    let (started, mut rx) = start(&d, request(&store_id, addressed_stops(), 1)).await;
+    assert_eq!(started.drivers, 3);
+    finish(&mut rx).await;
+    let id = started.plan_id;
+    // Every driver gets a route: the idle ones by hand, from the busiest.
+    let fleet: Vec<String> = d
+        .list_fleet()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.email)
+        .collect();
+    assert!(fleet.iter().any(|e| e == stranger), "{fleet:?}");
+    for email in &fleet {
+        let plan = d.get_plan(&id, None).unwrap();
+        if !customer_stops(&plan, email).is_empty() {
+            continue;
+        }
+        let busiest = fleet
+            .iter()
+            .max_by_key(|e| customer_stops(&plan, e).len())
+            .unwrap();
+        d.plan_edit(
+            &id,
+            PlanEdit::Move {
+                stop_id: customer_stops(&plan, busiest)[0].clone(),
+                driver_email: Some(email.clone()),
+                position: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let plan = d.get_plan(&id, None).unwrap();
+    for email in &fleet {
+        assert!(
+            !customer_stops(&plan, email).is_empty(),
+            "{email} has stops"
+        );
+    }
+
+    let report = d.send_plan(&id).await.unwrap();
+    assert_eq!((report.sent, report.failed), (2, 1), "{:#?}", report.routes);
+    for r in &report.routes {
+        if r.driver_email == stranger {
+            let e = r.error.clone().expect("the stranger's route fails");
+            assert_eq!(e.code, ErrorCode::BadRequest, "{e:?}");
+            assert_eq!(e.field.as_deref(), Some("driver_email"), "{e:?}");
+            assert!(r.job_id.is_none(), "{r:?}");
+        } else {
+            assert!(r.error.is_none() && r.job_id.is_some(), "{r:?}");
+        }
+    }
+    // In RouteMate: exactly one job per known driver, none for the stranger.
+    let jobs = sandbox_routemate_jobs(&server).await;
+    let mut drivers: Vec<&str> = jobs
+        .iter()
+        .filter_map(|j| j.driver_email.as_deref())
+        .collect();
+    drivers.sort_unstable();
+    let mut known: Vec<&str> = fleet
+        .iter()
+        .map(String::as_str)
+        .filter(|e| *e != stranger)
+        .collect();
+    known.sort_unstable();
+    assert_eq!(drivers, known, "{jobs:?}");
+    // The progress list says why the stranger's route is not sent.
+    let progress = d.plan_job_progress(&id).await.unwrap();
+    let row = progress
+        .routes
+        .iter()
+        .find(|r| r.driver_email == stranger)
+        .unwrap();
+    assert!(!row.sent, "{row:?}");
+    assert!(
+        row.error
+            .as_deref()
+            .is_some_and(|e| e.contains("driver_email")),
+        "{row:?}"
+    );
+}
+
 /// Tomorrow in Japan: a day DIAq's estimates and reservations serve from morning on.
 fn tomorrow() -> String {
     let t = hakobu_diaq::time::from_utc(chrono::Utc::now()) + chrono::Duration::days(1);
@@ -1715,6 +1928,100 @@ async fn a_hand_over_that_fails_part_way_keeps_what_it_made_in_the_tray_and_make
             "{stop} in the tray with its code"
         );
     }
+}
+
+/// A stop whose phone DIAq refuses is reported refused with the API's words and nothing is
+/// made (asked again, still nothing); an order picked from the board is already DIAq's and is
+/// not made a second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_diaq_refuses_or_already_at_diaq_is_reported_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = sandbox(dir.path()).await;
+    let d = ready(&server, &dir.path().join("cache.db")).await;
+    let (store_id, lat, lng) = a_store(&d);
+
+    let mut stops = addressed_stops();
+    stops.truncate(2);
+    // Not a Japanese phone number: DIAq's create answers 400.
+    stops[1].phone = Some("12-34".into());
+    let mut req = request(&store_id, stops, 1);
+    req.date = tomorrow();
+    let (started, mut rx) = start(&d, req).await;
+    finish(&mut rx).await;
+    let plan_id = started.plan_id;
+    let planned = d.get_plan(&plan_id, None).unwrap();
+    let made_before = store_deliveries(&server, &store_id).await;
+    for round in 0..2 {
+        let report = d
+            .outsource_stops(&plan_id, &["line-3".into()], &|_| {})
+            .await
+            .unwrap();
+        assert_eq!((report.created, report.items.len()), (0, 1), "{report:?}");
+        let item = &report.items[0];
+        let hakobu_dispatch::Outsourced::Refused { error } = &item.outcome else {
+            panic!("round {round}: {item:?}");
+        };
+        assert_eq!(error.code, ErrorCode::BadRequest, "{error:?}");
+        assert_eq!(error.field.as_deref(), Some("customer.phone"), "{error:?}");
+        assert!(error.message.contains("customer.phone"), "{error:?}");
+        assert!(
+            diaq_deliveries(&server, item.order_reference.as_deref().unwrap())
+                .await
+                .is_empty(),
+            "round {round}: nothing created"
+        );
+        assert_eq!(store_deliveries(&server, &store_id).await, made_before);
+        assert_eq!(report.version, planned.version, "no new version");
+    }
+
+    // A delivery picked on the board, planned on its own day.
+    d.sync_orders(true).await.unwrap();
+    let order = d
+        .list_orders(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|o| o.kind == "delivery" && o.customer_lat.is_some())
+        .expect("a seeded delivery with a position");
+    let mut req = request(&store_id, stops_around(lat, lng, 2), 1);
+    req.orders = vec![OrderRef {
+        kind: OrderKind::Delivery,
+        id: order.id.clone(),
+    }];
+    req.date = order.window_date.clone();
+    let (started, mut rx) = start(&d, req).await;
+    finish(&mut rx).await;
+    let plan_id = started.plan_id;
+    let planned = d.get_plan(&plan_id, None).unwrap();
+    let at_its_store = store_deliveries(&server, &order.store_id).await;
+    let stop_id = format!("delivery-{}", order.id);
+    let report = d
+        .outsource_stops(&plan_id, std::slice::from_ref(&stop_id), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.created, 0);
+    let item = &report.items[0];
+    assert_eq!(item.stop_id, stop_id);
+    assert_eq!(item.order_reference, None);
+    assert_eq!(
+        item.outcome,
+        hakobu_dispatch::Outsourced::AlreadyDiaq {
+            tracking_code: order.tracking_code.clone()
+        }
+    );
+    assert_eq!(
+        store_deliveries(&server, &order.store_id).await,
+        at_its_store,
+        "nothing created twice"
+    );
+    assert_eq!(report.version, planned.version, "no new version");
+    let after = d.get_plan(&plan_id, None).unwrap();
+    assert!(
+        after
+            .unassigned
+            .iter()
+            .all(|u| u.diaq_tracking_code.is_none()),
+        "nothing in the tray as handed over"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
