@@ -10,7 +10,7 @@ use std::time::Duration;
 use hakobu_cache::Cache;
 use hakobu_dispatch::wiring::{
     Configuration, EmbeddedApi, Live, Notice, Notify, ORDER_SYNC_EVERY, Rewired, Shared,
-    StartEmbedded,
+    StartEmbedded, WiringError, WiringPart,
 };
 use hakobu_dispatch::{ApiConfig, DataDirLock, Dispatch, SystemClock, demo_driver};
 use hakobu_geo::{Gazetteer, SharedGazetteer};
@@ -38,14 +38,13 @@ impl Backend {
     /// Switches the running app to the configuration as saved — read exactly as at start
     /// (environment variables still win) — and tells the window. On failure the app keeps the
     /// previous configuration and the error says what failed.
-    pub async fn apply_saved(&self, app: &AppHandle) -> Result<Rewired, String> {
-        let configuration = Configuration::resolve(env, &self.config_dir)
-            .map_err(|e| format!("the saved settings: {e}"))?;
-        let rewired = self
-            .live
-            .rewire(configuration)
-            .await
-            .map_err(|e| e.to_string())?;
+    pub async fn apply_saved(&self, app: &AppHandle) -> Result<Rewired, WiringError> {
+        let configuration =
+            Configuration::resolve(env, &self.config_dir).map_err(|e| WiringError {
+                part: WiringPart::Settings,
+                message: e.to_string(),
+            })?;
+        let rewired = self.live.rewire(configuration).await?;
         if rewired.switched
             && let Err(e) = app.emit(REWIRED_EVENT, rewired.mode)
         {

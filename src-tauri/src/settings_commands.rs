@@ -3,7 +3,7 @@
 //! takes effect at once: the running app switches to it, and keeps its previous configuration
 //! when the new one does not start.
 
-use hakobu_dispatch::settings::{self, SaveOutcome, Service, ServiceCheck, SettingIssue};
+use hakobu_dispatch::settings::{self, SaveOutcome, Service, TestOutcome};
 use hakobu_dispatch::settings::{SettingsForm, SettingsState};
 use hakobu_dispatch::{CommandError, ErrorCode};
 use tauri::{AppHandle, Manager, State};
@@ -35,17 +35,19 @@ pub async fn settings_read(app: AppHandle) -> Reply<SettingsState> {
         .map_err(internal)
 }
 
-/// A field the form cannot be tested with comes back as `bad_request` naming it.
+/// Tested, or refused at the fields the form cannot be tested with (each with its rule, for
+/// the view to word).
 #[tauri::command]
 pub async fn settings_test(
     app: AppHandle,
     form: SettingsForm,
     service: Service,
-) -> Reply<ServiceCheck> {
+) -> Reply<TestOutcome> {
     let dir = config_dir(&app)?;
-    settings::test(&dir, &form, service)
-        .await
-        .map_err(|issues| refusal(&issues))
+    Ok(match settings::test(&dir, &form, service).await {
+        Ok(check) => TestOutcome::Tested { check },
+        Err(issues) => TestOutcome::Refused { issues },
+    })
 }
 
 #[tauri::command]
@@ -61,15 +63,10 @@ pub async fn settings_save(
     };
     Ok(match backend.apply_saved(&app).await {
         Ok(_) => SaveOutcome::Saved { state },
-        Err(reason) => SaveOutcome::SavedNotConnected { state, reason },
+        Err(error) => SaveOutcome::SavedNotConnected {
+            state,
+            part: error.part,
+            reason: error.to_string(),
+        },
     })
-}
-
-fn refusal(issues: &[SettingIssue]) -> CommandError {
-    match issues.first() {
-        Some(first) => {
-            CommandError::bad_field(&first.field, format!("{}: {}", first.field, first.rule))
-        }
-        None => internal("refused without a reason".into()),
-    }
 }

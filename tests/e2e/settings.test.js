@@ -1,16 +1,22 @@
 // 設定 in the real window, one launch on the embedded sandbox: a malformed URL is refused at
-// its field; 接続テスト against a second sandbox (its own key) says reachable, key accepted and
+// its field and a port nothing listens on is said refused there, in the window's language (the
+// network's English in the tooltip); 接続テスト against a second sandbox (its own key) says reachable, key accepted and
 // the latency, and a wrong key says refused at the key; a save writes the settings and the
 // running app switches to that sandbox at once (its URL in the status bar, the sandbox banner
 // gone, its orders — and only its — on the board, no restart); restarted, the app is still on
 // it; a save the app cannot switch to (the embedded sandbox's database cannot be opened) says
-// so with the reason and the app stays where it was. Screenshots in Japanese and English.
+// so with the part that failed and the app stays where it was. Screenshots in Japanese and English.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { byTestId, clickTestId, freePort, launch, newProfile, screenshot, startSandbox, textOf } from "./harness.js";
+
+/** An element's tooltip (its title). */
+async function titleOf(browser, testId) {
+  return browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.title ?? "", testId);
+}
 
 const KEY = "e2e-settings-key";
 
@@ -77,8 +83,41 @@ describe("設定 in the desktop window", () => {
       timeout: 10000,
       timeoutMsg: "the malformed URL is refused at its field",
     });
-    assert.match(await textOf(browser, "settings-issue-diaq_url"), /https:\/\//);
+    assert.equal(
+      await textOf(browser, "settings-issue-diaq_url"),
+      "https:// で始まる URL を入力してください（例: https://api.example.com）",
+    );
+    assert.match(await titleOf(browser, "settings-issue-diaq_url"), /must start with https:\/\//, "the English in the tooltip");
     await screenshot(browser, "settings-ja-malformed-url");
+
+    // Nothing listens at this port: said refused, at the URL, in Japanese; the network's
+    // English stays in the tooltip. In English likewise.
+    const deadPort = await freePort();
+    await type(browser, "settings-diaq_url", `http://127.0.0.1:${deadPort}`);
+    await clickTestId(browser, "settings-test-diaq");
+    await browser.waitUntil(async () => /接続を拒否されました/.test(await textOf(browser, "settings-issue-diaq_url")), {
+      timeout: 20000,
+      timeoutMsg: "a port nothing listens on is said refused at the URL",
+    });
+    assert.equal(
+      await textOf(browser, "settings-issue-diaq_url"),
+      `127.0.0.1:${deadPort} に接続を拒否されました。サービスが動いているか、ポートを確かめてください`,
+    );
+    assert.match(await titleOf(browser, "settings-issue-diaq_url"), /could not reach the API/);
+    assert.match(await textOf(browser, "settings-check-diaq"), /接続できません/);
+    await screenshot(browser, "settings-ja-unreachable");
+    await clickTestId(browser, "lang-toggle");
+    await browser.waitUntil(async () => /refused the connection/.test(await textOf(browser, "settings-issue-diaq_url")), {
+      timeout: 5000,
+      timeoutMsg: "reworded in English",
+    });
+    assert.equal(
+      await textOf(browser, "settings-issue-diaq_url"),
+      `127.0.0.1:${deadPort} refused the connection: is the service running on that port?`,
+    );
+    await screenshot(browser, "settings-en-unreachable");
+    await clickTestId(browser, "lang-toggle");
+    await browser.waitUntil(async () => /接続テスト/.test(await textOf(browser, "settings-page")), { timeout: 5000 });
 
     const url = `http://127.0.0.1:${port}`;
     await type(browser, "settings-diaq_url", url);
@@ -118,7 +157,11 @@ describe("設定 in the desktop window", () => {
     assert.match(secretsJa, /キーリングが使えないため/);
     assert.match(secretsJa, /0600/);
     assert.match(secretsJa, /secrets\.json/);
-    assert.match(secretsJa, /キーリングが使えない理由: the OS keyring: /);
+    // Why, in Japanese (no keyring service on a bus that points nowhere); the keyring's own
+    // English in the tooltip.
+    assert.match(secretsJa, /キーリングが使えない理由: OS のキーリング（Secret Service）が応答しません/);
+    assert.doesNotMatch(secretsJa, /the OS keyring/);
+    assert.match(await titleOf(browser, "settings-secrets-why"), /^the OS keyring: /);
     await showSecretsLine(browser, "settings-ja-secrets");
     // The running app is on the saved API now, without a restart: the status bar names it and
     // the sandbox banner is gone.
@@ -137,7 +180,10 @@ describe("設定 in the desktop window", () => {
     });
     assert.equal(await textOf(browser, "settings-saved"), "Saved and connected");
     await screenshot(browser, "settings-en-saved");
-    assert.match(await textOf(browser, "settings-secrets"), /No OS keyring is available.*0600[\s\S]*Why no keyring: the OS keyring: /);
+    assert.match(
+      await textOf(browser, "settings-secrets"),
+      /No OS keyring is available.*0600[\s\S]*Why no keyring: no OS keyring \(Secret Service\) answers/,
+    );
     await showSecretsLine(browser, "settings-en-secrets");
     await clickTestId(browser, "lang-toggle");
 
@@ -189,14 +235,17 @@ describe("設定 in the desktop window", () => {
       timeoutMsg: "the save says it could not connect",
     });
     const notConnected = await textOf(again, "settings-not-connected");
-    assert.match(notConnected, /the embedded sandbox: .*sandbox\/diaq\.db: /);
+    assert.match(notConnected, /（内蔵サンドボックスを起動できません）/);
+    assert.doesNotMatch(notConnected, /the embedded sandbox/);
     assert.match(notConnected, /以前の設定のまま動いています/);
+    assert.match(await titleOf(again, "settings-not-connected"), /the embedded sandbox: .*sandbox\/diaq\.db: /, "the error in the tooltip");
     assert.ok((await textOf(again, "status-api-url")).includes(String(port)), "still on the second sandbox");
     assert.ok(!(await again.$(byTestId("sandbox-banner")).isExisting()));
     await again.execute(() => document.querySelector('[data-testid="settings-not-connected"]').scrollIntoView());
     await screenshot(again, "settings-ja-not-connected");
     await clickTestId(again, "lang-toggle");
     await again.waitUntil(async () => /Saved, but/.test(await textOf(again, "settings-not-connected")), { timeout: 5000 });
+    assert.match(await textOf(again, "settings-not-connected"), /\(the embedded sandbox did not start\)/);
     await again.execute(() => document.querySelector('[data-testid="settings-not-connected"]').scrollIntoView());
     await screenshot(again, "settings-en-not-connected");
     await clickTestId(again, "lang-toggle");

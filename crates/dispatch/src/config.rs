@@ -198,7 +198,8 @@ fn routemate_checked(
     };
     let url = required(url_field, url)?;
     // The secret goes to this URL: https unless it is this computer.
-    hakobu_retry::edge::endpoint_rule(&url).map_err(|rule| invalid(url_field, &rule))?;
+    hakobu_retry::edge::endpoint_rule(&url)
+        .map_err(|refusal| invalid(url_field, &refusal.to_string()))?;
     Ok(RouteMateSettings {
         base_url: url.trim_end_matches('/').to_owned(),
         client_id: required(id_field, id)?,
@@ -345,7 +346,8 @@ fn checked(
         .filter(|u| !u.is_empty())
         .ok_or_else(|| invalid(url_field, "is required when an API key is set"))?;
     // The key goes to this URL: https unless it is this computer.
-    hakobu_retry::edge::endpoint_rule(&url).map_err(|rule| invalid(url_field, &rule))?;
+    hakobu_retry::edge::endpoint_rule(&url)
+        .map_err(|refusal| invalid(url_field, &refusal.to_string()))?;
     let api_key = key
         .map(|k| k.trim().to_owned())
         .filter(|k| !k.is_empty())

@@ -66,10 +66,15 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         // ---- 設定 ----
         crate::settings::SettingsForm,
         crate::settings::SettingsState,
+        crate::settings::KeyringFailure,
         crate::settings::SecretsPlace,
+        crate::settings::SettingRule,
         crate::settings::SettingIssue,
+        crate::settings::CheckFailure,
         crate::settings::ServiceCheck,
         crate::settings::Service,
+        crate::settings::TestOutcome,
+        crate::wiring::WiringPart,
         crate::settings::SaveOutcome,
         // ---- Stores ----
         diaq::StoreType,
@@ -136,6 +141,7 @@ fn declarations(cfg: &Config) -> Vec<Declaration> {
         crate::RowReport,
         crate::BatchSummary,
         crate::BatchReport,
+        crate::BatchError,
         crate::BatchRowEdit,
         crate::RouteMateRefresh,
     ];

@@ -334,9 +334,11 @@ async fn in_the_file() {
         refused => panic!("{refused:?}"),
     };
     match &state.secrets {
-        SecretsPlace::File { path, reason } => {
+        SecretsPlace::File { path, why, reason } => {
             assert_eq!(Path::new(path), secrets_file::path(&config));
             assert!(reason.contains("keyring"), "the reason is said: {reason}");
+            // No bus to talk to: no keyring service, said as a fact the view words.
+            assert_eq!(*why, secret_store::KeyringFailure::Unavailable, "{reason}");
         }
         keyring => panic!("no bus, yet {keyring:?}"),
     }

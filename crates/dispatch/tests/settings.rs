@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use hakobu_dispatch::settings::{self, SaveOutcome, Service, SettingsForm};
+use hakobu_dispatch::settings::{
+    self, CheckFailure, SaveOutcome, Service, SettingRule, SettingsForm,
+};
 use hakobu_dispatch::{ApiConfig, RouteMateSettings, SETTINGS_FILE};
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
 
@@ -47,11 +49,18 @@ fn fields(issues: &[settings::SettingIssue]) -> Vec<&str> {
 fn each_broken_rule_is_said_at_its_field() {
     let issues = settings::check(&form("api.dia-9.com", Some("k")));
     assert_eq!(fields(&issues), ["diaq_url"]);
-    assert!(issues[0].rule.contains("https://"), "{issues:?}");
+    assert_eq!(issues[0].rule, SettingRule::NotAUrl, "{issues:?}");
+    assert!(issues[0].message.contains("https://"), "{issues:?}");
     let issues = settings::check(&form("http://api.dia-9.com", Some("k")));
+    assert_eq!(
+        issues[0].rule,
+        SettingRule::PlainHttp {
+            host: "api.dia-9.com".into()
+        }
+    );
     assert!(
         issues[0]
-            .rule
+            .message
             .contains("plain http:// only for this computer"),
         "the app's one https rule: {issues:?}"
     );
@@ -95,7 +104,10 @@ async fn a_connection_test_says_reachable_key_accepted_and_latency_or_where_it_f
         .await
         .unwrap();
     assert!(ok.reachable && ok.key_accepted == Some(true), "{ok:?}");
-    assert!(ok.latency_ms.is_some() && ok.field.is_none(), "{ok:?}");
+    assert!(
+        ok.latency_ms.is_some() && ok.field.is_none() && ok.failure.is_none(),
+        "{ok:?}"
+    );
 
     let refused = settings::test(&config, &form(&url, Some("wrong")), Service::Diaq)
         .await
@@ -109,6 +121,31 @@ async fn a_connection_test_says_reachable_key_accepted_and_latency_or_where_it_f
         (true, Some(false), Some("diaq_api_key")),
         "{refused:?}"
     );
+    assert_eq!(refused.failure, Some(CheckFailure::KeyRefused));
+    assert!(
+        refused
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("unauthorized")),
+        "the service's words stay beside the fact: {refused:?}"
+    );
+
+    // Something answers at the URL, but not DIAq's API (a path too many): 404.
+    let elsewhere = settings::test(
+        &config,
+        &form(&format!("{url}/not-here"), Some(KEY)),
+        Service::Diaq,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            elsewhere.reachable,
+            elsewhere.failure,
+            elsewhere.field.as_deref()
+        ),
+        (true, Some(CheckFailure::NotFound), Some("diaq_url")),
+    );
 
     let down = settings::test(&config, &form(DEAD, Some(KEY)), Service::Diaq)
         .await
@@ -118,11 +155,24 @@ async fn a_connection_test_says_reachable_key_accepted_and_latency_or_where_it_f
         (false, None, Some("diaq_url")),
         "{down:?}"
     );
+    assert_eq!(
+        down.failure,
+        Some(CheckFailure::Refused {
+            host: "127.0.0.1".into(),
+            port: 9
+        })
+    );
 
     let malformed = settings::test(&config, &form("ftp://x", Some(KEY)), Service::Diaq)
         .await
         .unwrap_err();
     assert_eq!(fields(&malformed), ["diaq_url"]);
+    assert_eq!(
+        malformed[0].rule,
+        SettingRule::Scheme {
+            scheme: "ftp".into()
+        }
+    );
 
     // RouteMate: the sandbox's own, with credentials it made; then a wrong secret.
     let made = hakobu_routemate_client::create_sandbox_credentials(&url, KEY)
@@ -146,6 +196,7 @@ async fn a_connection_test_says_reachable_key_accepted_and_latency_or_where_it_f
         (Some(false), Some("routemate_client_secret")),
         "{refused:?}"
     );
+    assert_eq!(refused.failure, Some(CheckFailure::KeyRefused));
     // OSRM: nothing listening is said at its URL.
     let osrm = SettingsForm {
         osrm_url: DEAD.into(),
@@ -155,6 +206,10 @@ async fn a_connection_test_says_reachable_key_accepted_and_latency_or_where_it_f
     assert_eq!(
         (down.reachable, down.field.as_deref()),
         (false, Some("osrm_url"))
+    );
+    assert!(
+        matches!(down.failure, Some(CheckFailure::Refused { port: 9, .. })),
+        "{down:?}"
     );
 }
 
@@ -171,7 +226,27 @@ async fn a_save_writes_nothing_until_every_named_service_passes_then_keeps_the_k
         form("x", Some(KEY)),
     ] {
         match settings::save(&config, &bad, no_env).await.unwrap() {
-            SaveOutcome::Refused { issues, .. } => assert!(!issues.is_empty()),
+            SaveOutcome::Refused { issues, .. } => {
+                let want = if bad.diaq_url == "x" {
+                    SettingRule::NotAUrl
+                } else if bad.diaq_url == DEAD {
+                    SettingRule::CheckFailed {
+                        failure: CheckFailure::Refused {
+                            host: "127.0.0.1".into(),
+                            port: 9,
+                        },
+                    }
+                } else {
+                    SettingRule::CheckFailed {
+                        failure: CheckFailure::KeyRefused,
+                    }
+                };
+                assert_eq!(
+                    issues.iter().map(|i| &i.rule).collect::<Vec<_>>(),
+                    [&want],
+                    "{issues:?}"
+                );
+            }
             saved => panic!("saved {bad:?}: {saved:?}"),
         }
         assert!(!config.join(SETTINGS_FILE).exists(), "nothing written");

@@ -13,7 +13,9 @@ use std::time::Duration;
 use hakobu_cache::{Cache, OrderFilter};
 use hakobu_diaq::{StoreInput, StoreQuery};
 use hakobu_diaq_client::DiaqClient;
-use hakobu_dispatch::wiring::{Configuration, EmbeddedApi, Live, Notice, Shared, StartEmbedded};
+use hakobu_dispatch::wiring::{
+    Configuration, EmbeddedApi, Live, Notice, Shared, StartEmbedded, WiringPart,
+};
 use hakobu_dispatch::{ApiConfig, ErrorCode, Mode, SystemClock, Write, Written, demo_driver};
 use hakobu_geo::SharedGazetteer;
 use hakobu_sandbox::{RunningSandbox, SandboxConfig, Seed};
@@ -423,7 +425,7 @@ async fn a_failed_switch_keeps_the_previous_configuration_working_and_a_later_sa
 
     save_settings(&setup.config_dir, serde_json::json!({}));
     let error = live.rewire(resolve(&setup.config_dir)).await.unwrap_err();
-    assert_eq!(error.part, "the embedded sandbox");
+    assert_eq!(error.part, WiringPart::EmbeddedSandbox);
     assert!(error.message.contains("not-a-directory"), "{error}");
     assert_eq!(embedded.speeds.lock().unwrap().len(), 1);
     assert!(
@@ -471,7 +473,7 @@ async fn a_new_demo_speed_restarts_the_sandbox_and_a_failed_restart_brings_the_o
     // loops too, and the check below is that the switch itself stopped them.
     let first_wiring = live.current();
     let error = live.rewire(resolve(&setup.config_dir)).await.unwrap_err();
-    assert_eq!(error.part, "the embedded sandbox");
+    assert_eq!(error.part, WiringPart::EmbeddedSandbox);
     assert_eq!(
         *embedded.speeds.lock().unwrap(),
         vec![Some(10.0), Some(3.0), Some(10.0)],

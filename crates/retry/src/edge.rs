@@ -71,23 +71,65 @@ pub fn redirect_refusal(response: &Response) -> Option<String> {
     ))
 }
 
-/// The rule an API endpoint's URL must meet, in words, or `Ok`: an `http(s)` URL with a host,
-/// and `https` unless the host is this computer (`localhost`, `127.0.0.0/8`, `::1`) — a
+/// How an API endpoint's URL breaks [`endpoint_rule`]: facts for a view to word, `Display`
+/// the English (the one home of these sentences).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointRefusal {
+    /// Not an absolute URL with a host (`api.dia-9.com`, `https://`).
+    NotAUrl,
+    /// A URL of another scheme than http(s) (`ftp`).
+    Scheme { scheme: String },
+    /// Plain `http://` to a host other than this computer.
+    PlainHttp { host: String },
+}
+
+impl std::fmt::Display for EndpointRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EndpointRefusal::NotAUrl => {
+                f.write_str("must start with https:// (a URL like https://api.example.com)")
+            }
+            EndpointRefusal::Scheme { scheme } => {
+                write!(f, "must start with https:// (not {scheme}://)")
+            }
+            EndpointRefusal::PlainHttp { host } => write!(
+                f,
+                "must start with https:// for {host} (plain http:// only for this computer: localhost, 127.0.0.1, ::1)"
+            ),
+        }
+    }
+}
+
+/// The rule an API endpoint's URL must meet, or how it breaks it: an `http(s)` URL with a
+/// host, and `https` unless the host is this computer (`localhost`, `127.0.0.0/8`, `::1`) — a
 /// key or secret sent over plain http can be read on the way.
-pub fn endpoint_rule(url: &str) -> Result<(), String> {
-    let like = "must start with https:// (a URL like https://api.example.com)";
-    let parsed = Url::parse(url.trim()).map_err(|_| like.to_owned())?;
+pub fn endpoint_rule(url: &str) -> Result<(), EndpointRefusal> {
+    let parsed = Url::parse(url.trim()).map_err(|_| EndpointRefusal::NotAUrl)?;
     let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
-        return Err(like.into());
+        return Err(EndpointRefusal::NotAUrl);
     };
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(host) => Ok(()),
-        "http" => Err(format!(
-            "must start with https:// for {host} (plain http:// only for this computer: localhost, 127.0.0.1, ::1)"
-        )),
-        other => Err(format!("must start with https:// (not {other}://)")),
+        "http" => Err(EndpointRefusal::PlainHttp {
+            host: host.to_owned(),
+        }),
+        other => Err(EndpointRefusal::Scheme {
+            scheme: other.to_owned(),
+        }),
     }
+}
+
+/// The host (without an IPv6 address's brackets) and port a URL connects to, its scheme's
+/// default port when it names none; `None` for a URL without a host.
+pub fn host_and_port(url: &str) -> Option<(String, u16)> {
+    let parsed = Url::parse(url.trim()).ok()?;
+    let host = parsed.host_str().filter(|h| !h.is_empty())?;
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    Some((host, parsed.port_or_known_default()?))
 }
 
 /// `localhost`, or a loopback address (`[::1]` as the URL writes it).
@@ -185,6 +227,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_url_connects_to_its_host_and_port() {
+        assert_eq!(
+            host_and_port("https://api.dia-9.com/v1"),
+            Some(("api.dia-9.com".into(), 443))
+        );
+        assert_eq!(
+            host_and_port("http://127.0.0.1:8080"),
+            Some(("127.0.0.1".into(), 8080))
+        );
+        assert_eq!(
+            host_and_port("http://[::1]:9000"),
+            Some(("::1".into(), 9000))
+        );
+        assert_eq!(host_and_port("api.dia-9.com"), None);
+    }
+
+    #[test]
     fn endpoints_need_https_except_on_this_computer() {
         for ok in [
             "https://api.dia-9.com",
@@ -197,26 +256,39 @@ mod tests {
         ] {
             assert_eq!(endpoint_rule(ok), Ok(()), "{ok}");
         }
+        let plain = endpoint_rule("http://api.dia-9.com").unwrap_err();
         assert_eq!(
-            endpoint_rule("http://api.dia-9.com").unwrap_err(),
+            plain,
+            EndpointRefusal::PlainHttp {
+                host: "api.dia-9.com".into()
+            }
+        );
+        assert_eq!(
+            plain.to_string(),
             "must start with https:// for api.dia-9.com (plain http:// only for this computer: localhost, 127.0.0.1, ::1)"
         );
         assert!(
             endpoint_rule("http://192.168.1.5")
                 .unwrap_err()
+                .to_string()
                 .starts_with("must start with https:// for 192.168.1.5")
         );
         assert!(endpoint_rule("http://localhost.evil.example").is_err());
         assert!(endpoint_rule("http://127.0.0.1.evil.example").is_err());
+        let scheme = endpoint_rule("ftp://x.example").unwrap_err();
         assert_eq!(
-            endpoint_rule("ftp://x.example").unwrap_err(),
-            "must start with https:// (not ftp://)"
+            scheme,
+            EndpointRefusal::Scheme {
+                scheme: "ftp".into()
+            }
         );
+        assert_eq!(scheme.to_string(), "must start with https:// (not ftp://)");
         for bad in ["api.dia-9.com", "", "https://"] {
+            let refusal = endpoint_rule(bad).unwrap_err();
+            assert_eq!(refusal, EndpointRefusal::NotAUrl, "{bad}");
             assert_eq!(
-                endpoint_rule(bad).unwrap_err(),
-                "must start with https:// (a URL like https://api.example.com)",
-                "{bad}"
+                refusal.to_string(),
+                "must start with https:// (a URL like https://api.example.com)"
             );
         }
     }

@@ -16,14 +16,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use ts_rs::TS;
 
-pub use connection::ServiceCheck;
-pub use secret_store::{SecretStore, SecretsPlace};
+pub use connection::{CheckFailure, ServiceCheck};
+pub use secret_store::{KeyringFailure, SecretStore, SecretsPlace};
 pub use secrets_file::SECRETS_FILE;
 
 use crate::config::{
     ENV_KEY, ENV_OSRM_URL, ENV_ROUTEMATE_CLIENT_ID, ENV_ROUTEMATE_CLIENT_SECRET, ENV_ROUTEMATE_URL,
     ENV_SANDBOX_SPEED, ENV_URL, SETTINGS_FILE,
 };
+use crate::wiring::WiringPart;
 
 /// The fastest demo the sandbox's simulation is asked for.
 pub const DEMO_SPEED_MAX: f64 = 1000.0;
@@ -57,11 +58,126 @@ pub struct SettingsState {
     pub secrets: SecretsPlace,
 }
 
-/// A field the form cannot be saved with, and the rule it breaks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+/// A field the form cannot be saved (or tested) with: the rule it breaks, as facts the view
+/// words (`rule` and its parameters), and the English (`message`: for the log, and shown as it
+/// is where the view does not know the rule).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SettingIssue {
     pub field: String,
-    pub rule: String,
+    #[serde(flatten)]
+    pub rule: SettingRule,
+    pub message: String,
+}
+
+impl SettingIssue {
+    /// An issue worded by its rule's English.
+    pub fn new(field: &str, rule: SettingRule) -> SettingIssue {
+        SettingIssue {
+            field: field.to_owned(),
+            message: rule.to_string(),
+            rule,
+        }
+    }
+
+    /// An issue whose English is another's words (an error's, a service's).
+    fn said(field: &str, rule: SettingRule, message: String) -> SettingIssue {
+        SettingIssue {
+            field: field.to_owned(),
+            rule,
+            message,
+        }
+    }
+}
+
+/// The rule a settings field breaks. Each is checked where it lives (the URLs' in
+/// `hakobu_retry::edge::endpoint_rule`, OSRM's in its client, the rest in [`check`] and
+/// [`test`]); `Display` is the English, the one home of these sentences.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum SettingRule {
+    /// Not an absolute URL with a host (`api.dia-9.com`).
+    NotAUrl,
+    /// A URL of another scheme than https (`ftp`).
+    Scheme { scheme: String },
+    /// Plain `http://` to a host other than this computer: keys must go over https.
+    PlainHttp { host: String },
+    /// OSRM's URL is not `http(s)://` and a host.
+    NotHttpUrl,
+    /// Empty while the fields `with` are filled in.
+    RequiredWith { with: Vec<String> },
+    /// A number outside `min`–`max`.
+    OutOfRange { min: f64, max: f64 },
+    /// Empty: there is nothing to test.
+    NothingToTest,
+    /// Empty: the embedded sandbox, which needs no test.
+    SandboxNeedsNoTest,
+    /// The service's connection test failed (a save tests every service the form names).
+    CheckFailed { failure: CheckFailure },
+    /// The saved settings or secrets could not be read (`message`: the error).
+    Unreadable,
+    /// Said only in `message` (a client's refusal the form has no rule for).
+    Other,
+}
+
+impl From<hakobu_retry::edge::EndpointRefusal> for SettingRule {
+    fn from(refusal: hakobu_retry::edge::EndpointRefusal) -> SettingRule {
+        use hakobu_retry::edge::EndpointRefusal;
+        match refusal {
+            EndpointRefusal::NotAUrl => SettingRule::NotAUrl,
+            EndpointRefusal::Scheme { scheme } => SettingRule::Scheme { scheme },
+            EndpointRefusal::PlainHttp { host } => SettingRule::PlainHttp { host },
+        }
+    }
+}
+
+impl std::fmt::Display for SettingRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use hakobu_retry::edge::EndpointRefusal;
+        match self {
+            SettingRule::NotAUrl => EndpointRefusal::NotAUrl.fmt(f),
+            SettingRule::Scheme { scheme } => EndpointRefusal::Scheme {
+                scheme: scheme.clone(),
+            }
+            .fmt(f),
+            SettingRule::PlainHttp { host } => {
+                EndpointRefusal::PlainHttp { host: host.clone() }.fmt(f)
+            }
+            SettingRule::NotHttpUrl => f.write_str("must start with http:// or https://"),
+            SettingRule::RequiredWith { with } => {
+                let named: Vec<&str> = with
+                    .iter()
+                    .map(|field| match field.as_str() {
+                        "diaq_url" => "a DIAq URL",
+                        "diaq_api_key" => "an API key (empty means the embedded sandbox)",
+                        "routemate_url" => "a RouteMate URL",
+                        "routemate_client_id" => "a client id",
+                        "routemate_client_secret" => "a client secret",
+                        other => other,
+                    })
+                    .collect();
+                write!(f, "is required with {}", named.join(" or "))
+            }
+            SettingRule::OutOfRange { min, max } => {
+                write!(f, "must be a number from {min} to {max}")
+            }
+            SettingRule::NothingToTest => f.write_str("is empty: nothing to test"),
+            SettingRule::SandboxNeedsNoTest => {
+                f.write_str("is empty: the embedded sandbox needs no test")
+            }
+            SettingRule::CheckFailed { failure } => failure.fmt(f),
+            SettingRule::Unreadable => f.write_str("could not be read"),
+            SettingRule::Other => f.write_str("is not valid"),
+        }
+    }
+}
+
+/// The outcome of a connection test: tested (the check says how it went), or refused at its
+/// fields before anything was sent.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum TestOutcome {
+    Tested { check: ServiceCheck },
+    Refused { issues: Vec<SettingIssue> },
 }
 
 /// Which service a connection test is for.
@@ -83,19 +199,18 @@ pub enum SaveOutcome {
     },
     /// Saved, and the running app switched to it (or already ran on it).
     Saved { state: SettingsState },
-    /// Saved, but the running app could not switch to it (`reason`: what failed); it runs on
-    /// the previous configuration. [`save`] never answers this: the app does, after it.
+    /// Saved, but the running app could not switch to it: `part` failed (`reason`: the
+    /// English, naming the part and its error); it runs on the previous configuration.
+    /// [`save`] never answers this: the app does, after it.
     SavedNotConnected {
         state: SettingsState,
+        part: WiringPart,
         reason: String,
     },
 }
 
-fn issue(field: &str, rule: impl Into<String>) -> SettingIssue {
-    SettingIssue {
-        field: field.to_owned(),
-        rule: rule.into(),
-    }
+fn issue(field: &str, rule: SettingRule) -> SettingIssue {
+    SettingIssue::new(field, rule)
 }
 
 /// The saved settings as the view shows them (blocks on the keyring: not on an async thread).
@@ -206,17 +321,14 @@ pub fn check(form: &SettingsForm) -> Vec<SettingIssue> {
     let mut issues = Vec::new();
     let given = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
     if !form.diaq_url.trim().is_empty() {
-        if let Err(rule) = hakobu_retry::edge::endpoint_rule(&form.diaq_url) {
-            issues.push(issue("diaq_url", rule));
+        if let Err(refusal) = hakobu_retry::edge::endpoint_rule(&form.diaq_url) {
+            issues.push(issue("diaq_url", refusal.into()));
         }
         if !given(&form.diaq_api_key) {
-            issues.push(issue("diaq_api_key", "is required with a DIAq URL"));
+            issues.push(issue("diaq_api_key", required_with(&["diaq_url"])));
         }
     } else if given(&form.diaq_api_key) {
-        issues.push(issue(
-            "diaq_url",
-            "is required with an API key (empty means the embedded sandbox)",
-        ));
+        issues.push(issue("diaq_url", required_with(&["diaq_api_key"])));
     }
     let routemate = [
         !form.routemate_url.trim().is_empty(),
@@ -227,36 +339,58 @@ pub fn check(form: &SettingsForm) -> Vec<SettingIssue> {
         if !routemate[0] {
             issues.push(issue(
                 "routemate_url",
-                "is required with a client id or secret",
+                required_with(&["routemate_client_id", "routemate_client_secret"]),
             ));
-        } else if let Err(rule) = hakobu_retry::edge::endpoint_rule(&form.routemate_url) {
-            issues.push(issue("routemate_url", rule));
+        } else if let Err(refusal) = hakobu_retry::edge::endpoint_rule(&form.routemate_url) {
+            issues.push(issue("routemate_url", refusal.into()));
         }
         if !routemate[1] {
             issues.push(issue(
                 "routemate_client_id",
-                "is required with a RouteMate URL",
+                required_with(&["routemate_url"]),
             ));
         }
         if !routemate[2] {
             issues.push(issue(
                 "routemate_client_secret",
-                "is required with a RouteMate URL",
+                required_with(&["routemate_url"]),
             ));
         }
     }
     if !form.osrm_url.trim().is_empty()
         && let Err(e) = hakobu_osrm::OsrmClient::new(&form.osrm_url, hakobu_osrm::DEFAULT_PROFILE)
     {
-        issues.push(issue("osrm_url", e.to_string()));
+        let rule = match e {
+            hakobu_osrm::OsrmError::InvalidUrl(_) => SettingRule::NotHttpUrl,
+            _ => SettingRule::Other,
+        };
+        issues.push(SettingIssue::said("osrm_url", rule, e.to_string()));
     }
     if !(form.demo_speed.is_finite() && (0.0..=DEMO_SPEED_MAX).contains(&form.demo_speed)) {
         issues.push(issue(
             "demo_speed",
-            format!("must be a number from 0 to {DEMO_SPEED_MAX}"),
+            SettingRule::OutOfRange {
+                min: 0.0,
+                max: DEMO_SPEED_MAX,
+            },
         ));
     }
     issues
+}
+
+fn required_with(fields: &[&str]) -> SettingRule {
+    SettingRule::RequiredWith {
+        with: fields.iter().map(|f| (*f).to_owned()).collect(),
+    }
+}
+
+/// The saved settings or secrets could not be read: said at the form as a whole.
+fn unreadable(message: String) -> Vec<SettingIssue> {
+    vec![SettingIssue::said(
+        "settings",
+        SettingRule::Unreadable,
+        message,
+    )]
 }
 
 /// Tests one service with the form's values (a secret left empty: the saved one).
@@ -265,12 +399,10 @@ pub async fn test(
     form: &SettingsForm,
     service: Service,
 ) -> Result<ServiceCheck, Vec<SettingIssue>> {
-    let store = open_store(config_dir)
-        .await
-        .map_err(|e| vec![issue("settings", e)])?;
+    let store = open_store(config_dir).await.map_err(unreadable)?;
     let full = with_saved_secrets(config_dir, &store, form)
         .await
-        .map_err(|e| vec![issue("settings", e)])?;
+        .map_err(unreadable)?;
     let issues: Vec<_> = check(&full)
         .into_iter()
         .filter(|i| i.field.starts_with(service_prefix(service)))
@@ -281,14 +413,11 @@ pub async fn test(
     let secret = |s: &Option<String>| s.clone().unwrap_or_default();
     Ok(match service {
         Service::Diaq if full.diaq_url.trim().is_empty() => {
-            return Err(vec![issue(
-                "diaq_url",
-                "is empty: the embedded sandbox needs no test",
-            )]);
+            return Err(vec![issue("diaq_url", SettingRule::SandboxNeedsNoTest)]);
         }
         Service::Diaq => connection::diaq(full.diaq_url.trim(), &secret(&full.diaq_api_key)).await,
         Service::Routemate if full.routemate_url.trim().is_empty() => {
-            return Err(vec![issue("routemate_url", "is empty: nothing to test")]);
+            return Err(vec![issue("routemate_url", SettingRule::NothingToTest)]);
         }
         Service::Routemate => {
             connection::routemate(
@@ -299,7 +428,7 @@ pub async fn test(
             .await
         }
         Service::Osrm if full.osrm_url.trim().is_empty() => {
-            return Err(vec![issue("osrm_url", "is empty: nothing to test")]);
+            return Err(vec![issue("osrm_url", SettingRule::NothingToTest)]);
         }
         Service::Osrm => connection::osrm(full.osrm_url.trim()).await,
     })
@@ -343,8 +472,15 @@ pub async fn save(
         let result = test(config_dir, &full, service).await;
         match result {
             Ok(c) => {
-                if let (Some(field), Some(message)) = (&c.field, &c.message) {
-                    issues.push(issue(field, message.clone()));
+                if let (Some(field), Some(failure)) = (&c.field, &c.failure) {
+                    let message = c.message.clone().unwrap_or_else(|| failure.to_string());
+                    issues.push(SettingIssue::said(
+                        field,
+                        SettingRule::CheckFailed {
+                            failure: failure.clone(),
+                        },
+                        message,
+                    ));
                 }
                 checks.insert(service_prefix(service).trim_end_matches('_').to_owned(), c);
             }
@@ -401,5 +537,239 @@ fn read_json(path: &Path) -> Result<Value, String> {
         Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Null),
         Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(url: &str, key: Option<&str>) -> SettingsForm {
+        SettingsForm {
+            diaq_url: url.into(),
+            diaq_api_key: key.map(str::to_owned),
+            demo_speed: 10.0,
+            ..SettingsForm::default()
+        }
+    }
+
+    fn rules(issues: &[SettingIssue]) -> Vec<(&str, SettingRule)> {
+        issues
+            .iter()
+            .map(|i| (i.field.as_str(), i.rule.clone()))
+            .collect()
+    }
+
+    fn required_with(with: &[&str]) -> SettingRule {
+        SettingRule::RequiredWith {
+            with: with.iter().map(|w| (*w).to_owned()).collect(),
+        }
+    }
+
+    /// A form, the rules its fields break, and their English.
+    type Case = (
+        SettingsForm,
+        Vec<(&'static str, SettingRule)>,
+        Vec<&'static str>,
+    );
+
+    #[test]
+    fn each_issue_carries_its_rule_and_parameters_beside_the_english() {
+        let cases: Vec<Case> = vec![
+            (
+                form("api.dia-9.com", Some("k")),
+                vec![("diaq_url", SettingRule::NotAUrl)],
+                vec!["must start with https:// (a URL like https://api.example.com)"],
+            ),
+            (
+                form("ftp://x.example", Some("k")),
+                vec![(
+                    "diaq_url",
+                    SettingRule::Scheme {
+                        scheme: "ftp".into(),
+                    },
+                )],
+                vec!["must start with https:// (not ftp://)"],
+            ),
+            (
+                form("http://api.dia-9.com", Some("k")),
+                vec![(
+                    "diaq_url",
+                    SettingRule::PlainHttp {
+                        host: "api.dia-9.com".into(),
+                    },
+                )],
+                vec![
+                    "must start with https:// for api.dia-9.com (plain http:// only for this computer: localhost, 127.0.0.1, ::1)",
+                ],
+            ),
+            (
+                form("https://api.dia-9.com", None),
+                vec![("diaq_api_key", required_with(&["diaq_url"]))],
+                vec!["is required with a DIAq URL"],
+            ),
+            (
+                form("", Some("k")),
+                vec![("diaq_url", required_with(&["diaq_api_key"]))],
+                vec!["is required with an API key (empty means the embedded sandbox)"],
+            ),
+            (
+                SettingsForm {
+                    routemate_client_id: "rm_ci".into(),
+                    osrm_url: "osrm:5000".into(),
+                    demo_speed: 1000.5,
+                    ..form("", None)
+                },
+                vec![
+                    (
+                        "routemate_url",
+                        required_with(&["routemate_client_id", "routemate_client_secret"]),
+                    ),
+                    ("routemate_client_secret", required_with(&["routemate_url"])),
+                    ("osrm_url", SettingRule::NotHttpUrl),
+                    (
+                        "demo_speed",
+                        SettingRule::OutOfRange {
+                            min: 0.0,
+                            max: DEMO_SPEED_MAX,
+                        },
+                    ),
+                ],
+                vec![
+                    "is required with a client id or a client secret",
+                    "is required with a RouteMate URL",
+                    "OSRM URL must start with http:// or https://: \"osrm:5000\"",
+                    "must be a number from 0 to 1000",
+                ],
+            ),
+            (
+                SettingsForm {
+                    routemate_url: "http://routemate.example".into(),
+                    routemate_client_secret: Some("s".into()),
+                    ..form("", None)
+                },
+                vec![
+                    (
+                        "routemate_url",
+                        SettingRule::PlainHttp {
+                            host: "routemate.example".into(),
+                        },
+                    ),
+                    ("routemate_client_id", required_with(&["routemate_url"])),
+                ],
+                vec![
+                    "must start with https:// for routemate.example (plain http:// only for this computer: localhost, 127.0.0.1, ::1)",
+                    "is required with a RouteMate URL",
+                ],
+            ),
+        ];
+        for (form, want, english) in cases {
+            let issues = check(&form);
+            assert_eq!(rules(&issues), want, "{form:?}");
+            let messages: Vec<&str> = issues.iter().map(|i| i.message.as_str()).collect();
+            assert_eq!(messages, english, "{form:?}");
+        }
+        assert!(check(&form("", None)).is_empty(), "the sandbox");
+        assert!(check(&form("http://127.0.0.1:8080", Some("k"))).is_empty());
+    }
+
+    #[test]
+    fn an_issue_is_sent_as_field_rule_parameters_and_message() {
+        let issue = SettingIssue::new(
+            "diaq_url",
+            SettingRule::PlainHttp {
+                host: "api.dia-9.com".into(),
+            },
+        );
+        assert_eq!(
+            serde_json::to_value(&issue).unwrap(),
+            json!({
+                "field": "diaq_url",
+                "rule": "plain_http",
+                "host": "api.dia-9.com",
+                "message": "must start with https:// for api.dia-9.com (plain http:// only for this computer: localhost, 127.0.0.1, ::1)",
+            })
+        );
+        let range = SettingIssue::new(
+            "demo_speed",
+            SettingRule::OutOfRange {
+                min: 0.0,
+                max: DEMO_SPEED_MAX,
+            },
+        );
+        assert_eq!(
+            serde_json::to_value(&range).unwrap(),
+            json!({"field": "demo_speed", "rule": "out_of_range", "min": 0.0, "max": 1000.0,
+                   "message": "must be a number from 0 to 1000"})
+        );
+        let failed = SettingIssue::said(
+            "diaq_url",
+            SettingRule::CheckFailed {
+                failure: CheckFailure::Refused {
+                    host: "127.0.0.1".into(),
+                    port: 9,
+                },
+            },
+            "could not reach the API: error sending request".into(),
+        );
+        assert_eq!(
+            serde_json::to_value(&failed).unwrap(),
+            json!({"field": "diaq_url", "rule": "check_failed",
+                   "failure": {"kind": "refused", "host": "127.0.0.1", "port": 9},
+                   "message": "could not reach the API: error sending request"})
+        );
+        let outcome = TestOutcome::Refused {
+            issues: vec![SettingIssue::new("osrm_url", SettingRule::NothingToTest)],
+        };
+        assert_eq!(
+            serde_json::to_value(&outcome).unwrap(),
+            json!({"outcome": "refused", "issues": [{"field": "osrm_url",
+                   "rule": "nothing_to_test", "message": "is empty: nothing to test"}]})
+        );
+    }
+
+    #[tokio::test]
+    async fn an_empty_url_is_refused_a_test_with_its_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let refused = test(dir.path(), &form("", None), Service::Diaq)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            rules(&refused),
+            [("diaq_url", SettingRule::SandboxNeedsNoTest)]
+        );
+        for (service, field) in [
+            (Service::Routemate, "routemate_url"),
+            (Service::Osrm, "osrm_url"),
+        ] {
+            let refused = test(dir.path(), &form("", None), service)
+                .await
+                .unwrap_err();
+            assert_eq!(rules(&refused), [(field, SettingRule::NothingToTest)]);
+        }
+    }
+
+    #[test]
+    fn a_not_connected_save_names_the_part_that_failed() {
+        let outcome = SaveOutcome::SavedNotConnected {
+            state: SettingsState {
+                form: form("", None),
+                diaq_api_key_saved: false,
+                routemate_client_secret_saved: false,
+                from_env: BTreeMap::new(),
+                secrets: SecretsPlace::Keyring {
+                    service: "hakobu".into(),
+                },
+            },
+            part: WiringPart::EmbeddedSandbox,
+            reason: "the embedded sandbox: diaq.db: unable to open".into(),
+        };
+        let sent = serde_json::to_value(&outcome).unwrap();
+        assert_eq!(sent["outcome"], "saved_not_connected");
+        assert_eq!(sent["part"], "embedded_sandbox");
+        assert_eq!(
+            sent["reason"],
+            "the embedded sandbox: diaq.db: unable to open"
+        );
     }
 }

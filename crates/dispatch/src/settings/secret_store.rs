@@ -40,16 +40,52 @@ const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum SecretsPlace {
     /// The OS keyring, under service [`KEYRING_SERVICE`].
     Keyring { service: String },
-    /// The 0600 file at `path`, because no keyring answered: `reason` says what failed.
-    File { path: String, reason: String },
+    /// The 0600 file at `path`, because no keyring answered: `why` says what failed as a
+    /// fact the view words, `reason` in the keyring's (or our) English.
+    File {
+        path: String,
+        why: KeyringFailure,
+        reason: String,
+    },
+}
+
+/// Why the OS keyring is not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KeyringFailure {
+    /// No keyring service to talk to (no session bus, no Secret Service on it, …).
+    Unavailable,
+    /// The keyring is locked, or would need an unlock prompt.
+    Locked,
+    /// The keyring refused the call for another reason.
+    Failed,
+    /// It did not answer within `seconds`.
+    NoAnswer { seconds: u64 },
+    /// What was stored in it did not come back.
+    Unfaithful,
+    /// Not asked: the caller chose the file.
+    NotAsked,
+}
+
+/// A keyring call that failed: the fact, and the keyring's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Trouble {
+    why: KeyringFailure,
+    words: String,
+}
+
+impl From<Trouble> for String {
+    fn from(trouble: Trouble) -> String {
+        trouble.words
+    }
 }
 
 /// The secrets of one config directory, in the keyring or the file.
 #[derive(Debug, Clone)]
 pub struct SecretStore {
     config_dir: PathBuf,
-    /// `None`: the keyring; `Some(reason)`: the file, because of `reason`.
-    file_because: Option<String>,
+    /// `None`: the keyring; `Some(why, reason)`: the file, because of that.
+    file_because: Option<(KeyringFailure, String)>,
 }
 
 impl SecretStore {
@@ -74,9 +110,9 @@ impl SecretStore {
             dirs.insert(config_dir.clone());
         }
         match probed {
-            Err(reason) => Ok(SecretStore {
+            Err(trouble) => Ok(SecretStore {
                 config_dir,
-                file_because: Some(reason),
+                file_because: Some((trouble.why, trouble.words)),
             }),
             Ok(()) => {
                 let store = SecretStore {
@@ -93,7 +129,7 @@ impl SecretStore {
     pub fn file(config_dir: &Path, reason: impl Into<String>) -> Self {
         SecretStore {
             config_dir: config_dir.to_path_buf(),
-            file_because: Some(reason.into()),
+            file_because: Some((KeyringFailure::NotAsked, reason.into())),
         }
     }
 
@@ -102,8 +138,9 @@ impl SecretStore {
             None => SecretsPlace::Keyring {
                 service: KEYRING_SERVICE.to_owned(),
             },
-            Some(reason) => SecretsPlace::File {
+            Some((why, reason)) => SecretsPlace::File {
                 path: secrets_file::path(&self.config_dir).display().to_string(),
+                why: *why,
                 reason: reason.clone(),
             },
         }
@@ -116,7 +153,7 @@ impl SecretStore {
         }
         let mut secrets = BTreeMap::new();
         for name in NAMES {
-            if let Some(value) = keyring_get(&self.config_dir, name)? {
+            if let Some(value) = keyring_get(&self.config_dir, name).map_err(String::from)? {
                 secrets.insert(name.to_owned(), value);
             }
         }
@@ -134,7 +171,7 @@ impl SecretStore {
         if result.is_err() {
             let _ = set_all(&self.config_dir, &old);
         }
-        result
+        result.map_err(String::from)
     }
 
     /// Secrets left in the file (saved while no keyring answered, or before Hakobu used one)
@@ -145,14 +182,14 @@ impl SecretStore {
             return Ok(());
         }
         for (name, value) in &in_file {
-            keyring_set(&self.config_dir, name, Some(value))?;
+            keyring_set(&self.config_dir, name, Some(value)).map_err(String::from)?;
         }
         let path = secrets_file::path(&self.config_dir);
         std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))
     }
 }
 
-fn set_all(config_dir: &Path, secrets: &BTreeMap<String, String>) -> Result<(), String> {
+fn set_all(config_dir: &Path, secrets: &BTreeMap<String, String>) -> Result<(), Trouble> {
     for name in NAMES {
         keyring_set(config_dir, name, secrets.get(name).map(String::as_str))?;
     }
@@ -165,7 +202,7 @@ pub fn keyring_account(config_dir: &Path, name: &str) -> String {
     format!("{name}@{}", dir.display())
 }
 
-fn probe(config_dir: &Path) -> Result<(), String> {
+fn probe(config_dir: &Path) -> Result<(), Trouble> {
     let name = "probe";
     let token = format!("{}", std::process::id());
     keyring_set(config_dir, name, Some(&token))?;
@@ -174,11 +211,14 @@ fn probe(config_dir: &Path) -> Result<(), String> {
     if back.as_deref() == Some(token.as_str()) {
         Ok(())
     } else {
-        Err("the OS keyring did not give back what was stored in it".to_owned())
+        Err(Trouble {
+            why: KeyringFailure::Unfaithful,
+            words: "the OS keyring did not give back what was stored in it".to_owned(),
+        })
     }
 }
 
-fn keyring_get(config_dir: &Path, name: &str) -> Result<Option<String>, String> {
+fn keyring_get(config_dir: &Path, name: &str) -> Result<Option<String>, Trouble> {
     let account = keyring_account(config_dir, name);
     on_own_thread(move || {
         let entry = keyring::Entry::new(KEYRING_SERVICE, &account)?;
@@ -191,7 +231,7 @@ fn keyring_get(config_dir: &Path, name: &str) -> Result<Option<String>, String> 
 }
 
 /// Sets `name` to `value`, or removes it (`None`; absent already is fine).
-fn keyring_set(config_dir: &Path, name: &str, value: Option<&str>) -> Result<(), String> {
+fn keyring_set(config_dir: &Path, name: &str, value: Option<&str>) -> Result<(), Trouble> {
     let account = keyring_account(config_dir, name);
     let value = value.map(str::to_owned);
     on_own_thread(move || {
@@ -211,20 +251,41 @@ fn keyring_set(config_dir: &Path, name: &str, value: Option<&str>) -> Result<(),
 /// call that does not answer in [`KEYRING_TIMEOUT`] is given up.
 fn on_own_thread<T: Send + 'static>(
     call: impl FnOnce() -> Result<T, keyring::Error> + Send + 'static,
-) -> Result<T, String> {
+) -> Result<T, Trouble> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("keyring".into())
         .spawn(move || {
             let _ = tx.send(call());
         })
-        .map_err(|e| format!("the OS keyring: {e}"))?;
+        .map_err(|e| Trouble {
+            why: KeyringFailure::Failed,
+            words: format!("the OS keyring: {e}"),
+        })?;
     match rx.recv_timeout(KEYRING_TIMEOUT) {
-        Ok(result) => result.map_err(|e| format!("the OS keyring: {e}")),
-        Err(_) => Err(format!(
-            "the OS keyring did not answer within {} s",
-            KEYRING_TIMEOUT.as_secs()
-        )),
+        Ok(result) => result.map_err(|e| Trouble {
+            why: failure_of(&e),
+            words: format!("the OS keyring: {e}"),
+        }),
+        Err(_) => Err(Trouble {
+            why: KeyringFailure::NoAnswer {
+                seconds: KEYRING_TIMEOUT.as_secs(),
+            },
+            words: format!(
+                "the OS keyring did not answer within {} s",
+                KEYRING_TIMEOUT.as_secs()
+            ),
+        }),
+    }
+}
+
+/// The keyring crate sorts a locked keyring (or one that would prompt) as no storage access,
+/// and a missing bus or service as a platform failure.
+fn failure_of(e: &keyring::Error) -> KeyringFailure {
+    match e {
+        keyring::Error::NoStorageAccess(_) => KeyringFailure::Locked,
+        keyring::Error::PlatformFailure(_) => KeyringFailure::Unavailable,
+        _ => KeyringFailure::Failed,
     }
 }
 
@@ -258,6 +319,7 @@ mod tests {
             store.place(),
             SecretsPlace::File {
                 path: secrets_file::path(dir.path()).display().to_string(),
+                why: KeyringFailure::NotAsked,
                 reason: "no Secret Service".to_owned(),
             }
         );

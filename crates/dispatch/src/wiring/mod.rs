@@ -34,7 +34,9 @@ use std::time::Duration;
 use hakobu_cache::Cache;
 use hakobu_diaq_client::DiaqClient;
 use hakobu_geo::SharedGazetteer;
+use serde::Serialize;
 use tokio::task::JoinHandle;
+use ts_rs::TS;
 
 pub use loops::{Notice, Notify};
 
@@ -118,15 +120,40 @@ pub struct Shared {
     pub sync_every: Duration,
 }
 
-/// Which part of a wiring failed, and why.
+/// Which part of a wiring failed, and why (`message`: its own words, English).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{part}: {message}")]
 pub struct WiringError {
-    pub part: &'static str,
+    pub part: WiringPart,
     pub message: String,
 }
 
-fn failed(part: &'static str) -> impl FnOnce(String) -> WiringError {
+/// The part of a switch that failed, as a fact the settings view words; `Display` is the
+/// English the error's message starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WiringPart {
+    /// The saved settings, read again as at start (the app's side, before any wiring).
+    Settings,
+    Cache,
+    Osrm,
+    Diaq,
+    EmbeddedSandbox,
+}
+
+impl std::fmt::Display for WiringPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WiringPart::Settings => "the saved settings",
+            WiringPart::Cache => "the cache",
+            WiringPart::Osrm => "OSRM",
+            WiringPart::Diaq => "DIAq",
+            WiringPart::EmbeddedSandbox => "the embedded sandbox",
+        })
+    }
+}
+
+fn failed(part: WiringPart) -> impl FnOnce(String) -> WiringError {
     move |message| WiringError { part, message }
 }
 
@@ -175,7 +202,7 @@ impl Wiring {
             shared.clock.clone(),
             shared.geo.clone(),
         )
-        .map_err(|e| failed("the cache")(e.to_string()))?;
+        .map_err(|e| failed(WiringPart::Cache)(e.to_string()))?;
         Ok(Wiring {
             configuration: previous.configuration.clone(),
             dispatch: Arc::new(dispatch),
@@ -254,19 +281,19 @@ async fn prepare(
     let osrm = match &configuration.osrm {
         Some(url) => Some(
             hakobu_osrm::OsrmClient::new(url, hakobu_osrm::DEFAULT_PROFILE)
-                .map_err(|e| failed("OSRM")(e.to_string()))?,
+                .map_err(|e| failed(WiringPart::Osrm)(e.to_string()))?,
         ),
         None => None,
     };
     let api = match &configuration.api {
         Some(api) => PreparedApi::Remote(
             DiaqClient::new(&api.base_url, &api.api_key)
-                .map_err(|e| failed("DIAq")(e.to_string()))?,
+                .map_err(|e| failed(WiringPart::Diaq)(e.to_string()))?,
         ),
         None if start_embedded_now => PreparedApi::Embedded(
             (shared.start_embedded)(configuration.demo_speed)
                 .await
-                .map_err(failed("the embedded sandbox"))?,
+                .map_err(failed(WiringPart::EmbeddedSandbox))?,
         ),
         None => PreparedApi::EmbeddedLater,
     };
@@ -309,7 +336,7 @@ async fn finish(shared: &Shared, prepared: Prepared) -> Result<Wiring, WiringErr
         PreparedApi::EmbeddedLater => {
             let embedded = (shared.start_embedded)(configuration.demo_speed)
                 .await
-                .map_err(failed("the embedded sandbox"))?;
+                .map_err(failed(WiringPart::EmbeddedSandbox))?;
             (embedded_client(&embedded)?, Some(embedded))
         }
     };
@@ -326,7 +353,7 @@ async fn finish(shared: &Shared, prepared: Prepared) -> Result<Wiring, WiringErr
             if let Some(embedded) = embedded {
                 (embedded.stop)().await;
             }
-            return Err(failed("the cache")(e.message));
+            return Err(failed(WiringPart::Cache)(e.message));
         }
     };
     let mut dispatch = match osrm {
@@ -392,7 +419,7 @@ async fn finish(shared: &Shared, prepared: Prepared) -> Result<Wiring, WiringErr
 
 fn embedded_client(embedded: &EmbeddedApi) -> Result<DiaqClient, WiringError> {
     DiaqClient::new(&embedded.api.base_url, &embedded.api.api_key)
-        .map_err(|e| failed("the embedded sandbox")(e.to_string()))
+        .map_err(|e| failed(WiringPart::EmbeddedSandbox)(e.to_string()))
 }
 
 /// What a switch did.

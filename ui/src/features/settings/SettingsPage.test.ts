@@ -28,6 +28,7 @@ function state(from_env: Record<string, string> = {}): SettingsState {
     secrets: {
       kind: 'file',
       path: '/home/u/.config/hakobu/secrets.json',
+      why: { kind: 'unavailable' },
       reason: 'the OS keyring: no session bus',
     },
   };
@@ -59,7 +60,10 @@ describe('SettingsPage', () => {
     const file = await screen.findByTestId('settings-secrets');
     expect(file.textContent).toContain('0600');
     expect(file.textContent).toContain('/home/u/.config/hakobu/secrets.json');
-    expect(file.textContent).toContain('the OS keyring: no session bus');
+    // Why, in the window's language; the keyring's own words in the tooltip.
+    expect(file.textContent).toContain('キーリングが使えない理由: OS のキーリング（Secret Service）が応答しません');
+    expect(file.textContent).not.toContain('no session bus');
+    expect(screen.getByTestId('settings-secrets-why').title).toBe('the OS keyring: no session bus');
     unmount();
     read.mockResolvedValue({ ...state(), secrets: { kind: 'keyring', service: 'hakobu' } });
     render(SettingsPage, { params: {} });
@@ -71,13 +75,20 @@ describe('SettingsPage', () => {
 
   it('says a test result, and a refused key at its field', async () => {
     read.mockResolvedValue(state());
-    test_.mockResolvedValueOnce({ reachable: true, key_accepted: true, latency_ms: 42, field: null, message: null });
     test_.mockResolvedValueOnce({
-      reachable: true,
-      key_accepted: false,
-      latency_ms: 40,
-      field: 'diaq_api_key',
-      message: 'unauthorized: check the API key',
+      outcome: 'tested',
+      check: { reachable: true, key_accepted: true, latency_ms: 42, field: null, failure: null, message: null },
+    });
+    test_.mockResolvedValueOnce({
+      outcome: 'tested',
+      check: {
+        reachable: true,
+        key_accepted: false,
+        latency_ms: 40,
+        field: 'diaq_api_key',
+        failure: { kind: 'key_refused' },
+        message: 'unauthorized: check the API key',
+      },
     });
     render(SettingsPage, { params: {} });
     await screen.findByTestId('settings-diaq_url');
@@ -95,11 +106,64 @@ describe('SettingsPage', () => {
     expect(test_.mock.calls[0]![0].diaq_api_key).toBeNull();
   });
 
+  it('says an unreachable host and a refused test at their fields in the window language, the English in the tooltip', async () => {
+    read.mockResolvedValue(state());
+    test_.mockResolvedValueOnce({
+      outcome: 'tested',
+      check: {
+        reachable: false,
+        key_accepted: null,
+        latency_ms: null,
+        field: 'diaq_url',
+        failure: { kind: 'refused', host: '127.0.0.1', port: 9 },
+        message: 'could not reach the API: error sending request',
+      },
+    });
+    test_.mockResolvedValueOnce({
+      outcome: 'refused',
+      issues: [
+        {
+          field: 'diaq_url',
+          rule: 'not_a_url',
+          message: 'must start with https:// (a URL like https://api.example.com)',
+        },
+      ],
+    });
+    render(SettingsPage, { params: {} });
+    await screen.findByTestId('settings-diaq_url');
+    await fireEvent.click(screen.getByTestId('settings-test-diaq'));
+    const down = await screen.findByTestId('settings-issue-diaq_url');
+    expect(down.textContent).toBe('127.0.0.1:9 に接続を拒否されました。サービスが動いているか、ポートを確かめてください');
+    expect(down.title).toBe('could not reach the API: error sending request');
+    expect(screen.getByTestId('settings-check-diaq').textContent).toContain('接続できません');
+    await fireEvent.click(screen.getByTestId('settings-test-diaq'));
+    await waitFor(() =>
+      expect(screen.getByTestId('settings-issue-diaq_url').textContent).toBe(
+        'https:// で始まる URL を入力してください（例: https://api.example.com）',
+      ),
+    );
+    // The language switch rewords what is already shown.
+    setLang('en');
+    await waitFor(() =>
+      expect(screen.getByTestId('settings-issue-diaq_url').textContent).toBe(
+        'Enter a URL starting with https:// (like https://api.example.com)',
+      ),
+    );
+  });
+
   it('a refused save names its fields; a save says the app is connected with it', async () => {
     read.mockResolvedValue(state());
     save.mockResolvedValueOnce({
       outcome: 'refused',
-      issues: [{ field: 'diaq_url', rule: 'must start with https:// for x' }],
+      issues: [
+        {
+          field: 'diaq_url',
+          rule: 'plain_http',
+          host: 'x',
+          message: 'must start with https:// for x (plain http:// only for this computer: localhost, 127.0.0.1, ::1)',
+        },
+        { field: 'demo_speed', rule: 'out_of_range', min: 0, max: 1000, message: 'must be a number from 0 to 1000' },
+      ],
       checks: {},
     });
     save.mockResolvedValueOnce({ outcome: 'saved', state: state() });
@@ -107,7 +171,10 @@ describe('SettingsPage', () => {
     const url = await screen.findByTestId('settings-diaq_url');
     await fireEvent.input(url, { target: { value: 'http://x' } });
     await fireEvent.click(screen.getByTestId('settings-save'));
-    expect((await screen.findByTestId('settings-issue-diaq_url')).textContent).toContain('https://');
+    expect((await screen.findByTestId('settings-issue-diaq_url')).textContent).toBe(
+      'x には https:// が必要です（http:// はこのコンピューター（localhost・127.0.0.1・::1）だけ）',
+    );
+    expect(screen.getByTestId('settings-issue-demo_speed').textContent).toBe('0 から 1000 までの数を入力してください');
     expect(screen.getByTestId('settings-refused')).toBeTruthy();
     expect(save.mock.calls[0]![0].diaq_url).toBe('http://x');
     await fireEvent.click(screen.getByTestId('settings-save'));
@@ -120,6 +187,7 @@ describe('SettingsPage', () => {
     save.mockResolvedValueOnce({
       outcome: 'saved_not_connected',
       state: state(),
+      part: 'embedded_sandbox',
       reason: 'the embedded sandbox: /data/sandbox/diaq.db: unable to open',
     });
     render(SettingsPage, { params: {} });
@@ -127,7 +195,11 @@ describe('SettingsPage', () => {
     await fireEvent.click(screen.getByTestId('settings-save'));
     const said = (await screen.findByTestId('settings-not-connected')).textContent ?? '';
     expect(said).toContain('保存しましたが');
-    expect(said).toContain('the embedded sandbox: /data/sandbox/diaq.db: unable to open');
+    expect(said).toContain('（内蔵サンドボックスを起動できません）');
+    expect(said).not.toContain('the embedded sandbox');
+    expect(screen.getByTestId('settings-not-connected').title).toBe(
+      'the embedded sandbox: /data/sandbox/diaq.db: unable to open',
+    );
     expect(said).toContain('以前の設定のまま');
     expect(screen.queryByTestId('settings-saved')).toBeNull();
   });

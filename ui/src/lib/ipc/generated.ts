@@ -139,18 +139,38 @@ from_env: { [key in string]: string },
 secrets: SecretsPlace, };
 
 /**
- * Where the secrets are, as the settings view shows it.
+ * Why the OS keyring is not used.
  */
-export type SecretsPlace = { "kind": "keyring", service: string, } | { "kind": "file", path: string, reason: string, };
+export type KeyringFailure = { "kind": "unavailable" } | { "kind": "locked" } | { "kind": "failed" } | { "kind": "no_answer", seconds: number, } | { "kind": "unfaithful" } | { "kind": "not_asked" };
 
 /**
- * A field the form cannot be saved with, and the rule it breaks.
+ * Where the secrets are, as the settings view shows it.
  */
-export type SettingIssue = { field: string, rule: string, };
+export type SecretsPlace = { "kind": "keyring", service: string, } | { "kind": "file", path: string, why: KeyringFailure, reason: string, };
+
+/**
+ * The rule a settings field breaks. Each is checked where it lives (the URLs' in
+ * `hakobu_retry::edge::endpoint_rule`, OSRM's in its client, the rest in [`check`] and
+ * [`test`]); `Display` is the English, the one home of these sentences.
+ */
+export type SettingRule = { "rule": "not_a_url" } | { "rule": "scheme", scheme: string, } | { "rule": "plain_http", host: string, } | { "rule": "not_http_url" } | { "rule": "required_with", with: Array<string>, } | { "rule": "out_of_range", min: number, max: number, } | { "rule": "nothing_to_test" } | { "rule": "sandbox_needs_no_test" } | { "rule": "check_failed", failure: CheckFailure, } | { "rule": "unreadable" } | { "rule": "other" };
+
+/**
+ * A field the form cannot be saved (or tested) with: the rule it breaks, as facts the view
+ * words (`rule` and its parameters), and the English (`message`: for the log, and shown as it
+ * is where the view does not know the rule).
+ */
+export type SettingIssue = { field: string, message: string, } & ({ "rule": "not_a_url" } | { "rule": "scheme", scheme: string, } | { "rule": "plain_http", host: string, } | { "rule": "not_http_url" } | { "rule": "required_with", with: Array<string>, } | { "rule": "out_of_range", min: number, max: number, } | { "rule": "nothing_to_test" } | { "rule": "sandbox_needs_no_test" } | { "rule": "check_failed", failure: CheckFailure, } | { "rule": "unreadable" } | { "rule": "other" });
+
+/**
+ * Why a connection test failed. The client's error says what it saw; when it saw no answer,
+ * the test looks at the host itself (name, then a TCP connection) to say which part failed.
+ */
+export type CheckFailure = { "kind": "malformed_url" } | { "kind": "unknown_host", host: string, } | { "kind": "refused", host: string, port: number, } | { "kind": "unreachable", host: string, } | { "kind": "timeout", seconds: number, } | { "kind": "no_answer" } | { "kind": "key_refused" } | { "kind": "not_found" } | { "kind": "redirected" } | { "kind": "status", status: number, } | { "kind": "unexpected_answer" } | { "kind": "outside_map" };
 
 /**
  * What a connection test found. `field` names where the problem is (the URL when nothing
- * answered, the key or secret when it was refused).
+ * answered, the key or secret when it was refused); `failure` is why, as a fact the view words.
  */
 export type ServiceCheck = { 
 /**
@@ -171,7 +191,12 @@ latency_ms: number | null,
  */
 field: string | null, 
 /**
- * What went wrong, in the service's or the network's words.
+ * Why the test failed, `null` when all is well.
+ */
+failure: CheckFailure | null, 
+/**
+ * What went wrong, in the service's or the network's words (English; for the log and
+ * support, and shown as it is where the view does not know `failure`).
  */
 message: string | null, };
 
@@ -181,9 +206,21 @@ message: string | null, };
 export type Service = "diaq" | "routemate" | "osrm";
 
 /**
+ * The outcome of a connection test: tested (the check says how it went), or refused at its
+ * fields before anything was sent.
+ */
+export type TestOutcome = { "outcome": "tested", check: ServiceCheck, } | { "outcome": "refused", issues: Array<SettingIssue>, };
+
+/**
+ * The part of a switch that failed, as a fact the settings view words; `Display` is the
+ * English the error's message starts with.
+ */
+export type WiringPart = "settings" | "cache" | "osrm" | "diaq" | "embedded_sandbox";
+
+/**
  * The outcome of a save: refused at its fields (nothing written), or written.
  */
-export type SaveOutcome = { "outcome": "refused", issues: Array<SettingIssue>, checks: { [key in string]: ServiceCheck }, } | { "outcome": "saved", state: SettingsState, } | { "outcome": "saved_not_connected", state: SettingsState, reason: string, };
+export type SaveOutcome = { "outcome": "refused", issues: Array<SettingIssue>, checks: { [key in string]: ServiceCheck }, } | { "outcome": "saved", state: SettingsState, } | { "outcome": "saved_not_connected", state: SettingsState, part: WiringPart, reason: string, };
 
 export type StoreType = "standalone_store" | "in_mall_store" | "consolidation_store";
 

@@ -1,17 +1,41 @@
 // 設定's commands: the saved settings, a connection test, a save. Types are the generated ones
 // (Rust is their one source).
 import { call } from './call';
-import type { SaveOutcome, Service, ServiceCheck, SettingIssue, SettingsForm, SettingsState } from './generated';
+import type {
+  CheckFailure,
+  KeyringFailure,
+  SaveOutcome,
+  Service,
+  ServiceCheck,
+  SettingIssue,
+  SettingRule,
+  SettingsForm,
+  SettingsState,
+  TestOutcome,
+  WiringPart,
+} from './generated';
 
-export type { SaveOutcome, Service, ServiceCheck, SettingIssue, SettingsForm, SettingsState };
+export type {
+  CheckFailure,
+  KeyringFailure,
+  SaveOutcome,
+  Service,
+  ServiceCheck,
+  SettingIssue,
+  SettingRule,
+  SettingsForm,
+  SettingsState,
+  TestOutcome,
+  WiringPart,
+};
 
 export function settingsRead(): Promise<SettingsState> {
   return call<SettingsState>('settings_read');
 }
 
-/** A field the form cannot be tested with is a `bad_request` naming it. */
-export function settingsTest(form: SettingsForm, service: Service): Promise<ServiceCheck> {
-  return call<ServiceCheck>('settings_test', { form, service });
+/** Tested, or refused at the fields the form cannot be tested with (each with its rule). */
+export function settingsTest(form: SettingsForm, service: Service): Promise<TestOutcome> {
+  return call<TestOutcome>('settings_test', { form, service });
 }
 
 export function settingsSave(form: SettingsForm): Promise<SaveOutcome> {
