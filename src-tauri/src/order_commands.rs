@@ -141,11 +141,17 @@ pub async fn normalize_address(
     off_main(&backend, move |d| d.normalize_address(&prefecture, &line_1)).await
 }
 
-/// Writes a text file the UI built (a CSV) into the export directory; never over a file.
+/// Writes a text file the UI built (a CSV) into the export directory; never over a file. On
+/// the blocking pool: a plain `fn` command runs on the main thread, which also draws the
+/// window, and a large export to a slow disk (a network home, a USB stick) would freeze it.
 #[tauri::command]
-pub fn save_export(app: AppHandle, file_name: String, contents: String) -> Reply<String> {
+pub async fn save_export(app: AppHandle, file_name: String, contents: String) -> Reply<String> {
     let dir = export_dir(&app)?;
-    let path = hakobu_dispatch::save_export(&dir, &file_name, &contents)?;
+    let path = tauri::async_runtime::spawn_blocking(move || {
+        hakobu_dispatch::save_export(&dir, &file_name, &contents)
+    })
+    .await
+    .map_err(|e| CommandError::new(ErrorCode::Internal, format!("export stopped: {e}")))??;
     Ok(path.to_string_lossy().into_owned())
 }
 
