@@ -184,16 +184,28 @@ fn dbus_id(identifier: &str, data_home: &str) -> String {
     format!("{identifier}.p{hex}")
 }
 
+/// Brings the window forward (restored, shown, focused) and logs which of those it did: the
+/// end-to-end test of a second launch reads that line (tests/e2e/instance.test.js).
 fn focus<R: Runtime>(app: &AppHandle<R>) {
     let Some(window) = app.get_webview_window(MAIN_WINDOW) else {
         return;
     };
     tracing::info!("a second launch asked for this window");
-    for result in [window.unminimize(), window.show(), window.set_focus()] {
-        if let Err(e) = result {
-            tracing::warn!("could not bring the window forward: {e}");
+    let mut done = Vec::new();
+    for (step, result) in [
+        ("unminimized", window.unminimize()),
+        ("shown", window.show()),
+        ("focused", window.set_focus()),
+    ] {
+        match result {
+            Ok(()) => done.push(step),
+            Err(e) => tracing::warn!("could not bring the window forward ({step}): {e}"),
         }
     }
+    tracing::info!(
+        "window brought forward for a second launch: {}",
+        done.join(", ")
+    );
 }
 
 #[cfg(test)]

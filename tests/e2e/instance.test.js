@@ -1,5 +1,6 @@
 // One Hakobu per data directory, with the real binary: on a session bus of the test's own, a
-// second launch on the same profile hands over to the running window and exits at once, while
+// second launch on the same profile hands over to the running window — which says in its log
+// that it restored, showed and focused itself — and exits at once, while
 // a launch on another profile starts as its own instance; with no session bus the second
 // launch is refused by the data directory's lock and says why. The running app keeps working
 // throughout.
@@ -66,11 +67,13 @@ describe("one instance per data directory", () => {
   let bus;
   let profile;
   let app;
+  /** The first instance's stderr (its log) so far. */
+  let firstLog = "";
 
   before(async () => {
     bus = await startBus();
     profile = newProfile({ DBUS_SESSION_BUS_ADDRESS: bus.address });
-    app = await launch(profile);
+    app = await launch(profile, 3, { onStderr: (chunk) => (firstLog += chunk) });
     await app.browser.waitUntil(async () => (await invoke(app.browser, "app_status")).answer !== undefined, {
       timeout: 20000,
       timeoutMsg: "the first instance answers",
@@ -82,9 +85,20 @@ describe("one instance per data directory", () => {
     await bus?.stop();
   });
 
-  it("hands a second launch on the same profile to the running window", async () => {
+  it("hands a second launch on the same profile to the running window, which comes forward", async () => {
+    const forward = /window brought forward for a second launch: unminimized, shown, focused/;
+    assert.doesNotMatch(firstLog, forward, "not before a second launch");
     const second = await runApp(profile.env);
     assert.equal(second.code, 0, `the second launch exits cleanly after handing over:\n${second.stderr}`);
+    assert.match(second.stderr, /its window was brought forward/, second.stderr);
+    // The first instance restored, showed and focused its window (a step that failed would be
+    // left out of the line, and warned about).
+    await app.browser.waitUntil(async () => forward.test(firstLog), {
+      timeout: 10000,
+      interval: 100,
+      timeoutMsg: `the first instance says it brought its window forward; its log:\n${firstLog.slice(-3000)}`,
+    });
+    assert.equal(await app.browser.execute(() => document.visibilityState), "visible");
     assert.match(readFileSync(lockFile(profile), "utf8"), /^\d+$/, "the first instance still holds the lock");
     const status = await invoke(app.browser, "app_status");
     assert.ok(status.answer, `the first instance still answers: ${JSON.stringify(status)}`);
