@@ -146,6 +146,7 @@ fn to_window(app: AppHandle) -> Notify {
             Notice::OrdersChanged(report) => app.emit(event, report),
             Notice::RouteMateJobsChanged(refresh) => app.emit(event, refresh),
             Notice::FleetChanged => app.emit(event, ()),
+            Notice::OnlineChanged(online) => app.emit(event, online),
         };
         if let Err(e) = sent {
             tracing::warn!("could not emit {event}: {e}");

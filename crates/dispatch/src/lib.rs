@@ -47,7 +47,6 @@ mod webhook_receiver;
 pub mod wiring;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use hakobu_cache::Cache;
 use hakobu_diaq_client::{ClientError, DiaqClient};
@@ -123,7 +122,10 @@ pub struct Dispatch {
     osrm: Option<hakobu_osrm::OsrmClient>,
     /// Where planned routes are sent ([`Dispatch::with_routemate`]); `None`: not configured.
     routemate: Option<RouteMateLink>,
-    online: AtomicBool,
+    /// Whether the API answered its last request; a watch, so that the window hears when it
+    /// stops (or starts again) answering ([`Dispatch::watch_online`]), not only when it next
+    /// asks for the status.
+    online: tokio::sync::watch::Sender<bool>,
     /// Set when the app switched to another configuration ([`retired`]); a watch, so that a
     /// write waiting on the API can be given up at once.
     retired: tokio::sync::watch::Sender<bool>,
@@ -171,7 +173,7 @@ impl Dispatch {
             geo: geo.into(),
             osrm: None,
             routemate: None,
-            online: AtomicBool::new(false),
+            online: tokio::sync::watch::Sender::new(false),
             retired: tokio::sync::watch::Sender::new(false),
             location_writes,
             changes,
@@ -194,9 +196,19 @@ impl Dispatch {
         self.geo.clone()
     }
 
-    /// Records whether the API answered, so the status bar can say online/offline.
+    /// Records whether the API answered, so the status bar can say online/offline; watchers
+    /// are woken only when that flips.
     fn observe<T>(&self, result: &Result<T, ClientError>) {
         let answered = !matches!(result, Err(ClientError::Transport(_)));
-        self.online.store(answered, Ordering::Relaxed);
+        self.online.send_if_modified(|online| {
+            let flipped = *online != answered;
+            *online = answered;
+            flipped
+        });
+    }
+
+    /// Whether the API answers, woken each time that flips.
+    pub fn watch_online(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.online.subscribe()
     }
 }

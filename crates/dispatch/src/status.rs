@@ -1,7 +1,5 @@
 //! What the status bar shows.
 
-use std::sync::atomic::Ordering;
-
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -37,7 +35,7 @@ impl Dispatch {
         Ok(AppStatus {
             mode: self.mode,
             api_base_url: self.client.base_url().to_owned(),
-            online: self.online.load(Ordering::Relaxed),
+            online: *self.online.borrow(),
             last_sync: self.cache.meta(META_LAST_SYNC)?.filter(|s| !s.is_empty()),
             pending_writes: outbox.pending,
             refused_writes: outbox.failed + outbox.conflict,

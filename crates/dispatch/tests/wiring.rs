@@ -236,7 +236,14 @@ async fn start_with(dir: &Path, start_embedded: StartEmbedded, geo: SharedGazett
         geo,
         clock: Arc::new(SystemClock),
         start_embedded,
-        notify: Arc::new(move |n: Notice<'_>| heard.lock().unwrap().push(n.event())),
+        notify: Arc::new(move |n: Notice<'_>| {
+            let heard_as = match n {
+                Notice::OnlineChanged(true) => "online-changed: true",
+                Notice::OnlineChanged(false) => "online-changed: false",
+                other => other.event(),
+            };
+            heard.lock().unwrap().push(heard_as)
+        }),
         sync_every: Duration::from_millis(100),
     };
     let configuration = resolve(&config_dir);
@@ -808,4 +815,47 @@ async fn seeding_the_demo_fleet_is_announced_once() {
         again.notices.lock().unwrap()
     );
     again.live.stop().await;
+}
+
+/// The window hears the API stop answering and answer again: the status bar and the map said
+/// "online" until something else made the window ask. Only flips are told, not every tick.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_hears_when_the_api_stops_answering_and_when_it_answers_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (embedded, starter) = Embedded::starter(dir.path(), &[]);
+    let setup = start(dir.path(), starter).await;
+    let heard = |what: &str| {
+        setup
+            .notices
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|n| **n == what)
+            .count()
+    };
+    until("the first answer is told", || {
+        heard("online-changed: true") == 1
+    })
+    .await;
+    assert!(setup.live.dispatch().status().unwrap().online);
+
+    let api = embedded.proxy(0);
+    api.down.store(true, Ordering::SeqCst);
+    until("no answer is told", || heard("online-changed: false") == 1).await;
+    assert!(!setup.live.dispatch().status().unwrap().online);
+    // The loop keeps asking (every 100 ms here) and keeps getting no answer: told once.
+    let tried = api.contacts();
+    until("the loop asks three more times", || {
+        api.contacts() >= tried + 3
+    })
+    .await;
+    assert_eq!(heard("online-changed: false"), 1, "only the flip is told");
+
+    api.down.store(false, Ordering::SeqCst);
+    until("the answer again is told", || {
+        heard("online-changed: true") == 2
+    })
+    .await;
+    assert!(setup.live.dispatch().status().unwrap().online);
+    assert_eq!(heard("online-changed: false"), 1);
 }

@@ -30,6 +30,10 @@ pub enum Notice<'a> {
     RouteMateJobsChanged(&'a RouteMateRefresh),
     /// `fleet-changed` (no payload, as when a driver is saved): the demo fleet was seeded.
     FleetChanged,
+    /// `online-changed` (payload: whether the API answers): it stopped answering, or answers
+    /// again. Without it the status bar and the map said "online" until something else made
+    /// the window ask.
+    OnlineChanged(bool),
 }
 
 impl Notice<'_> {
@@ -41,6 +45,7 @@ impl Notice<'_> {
             Notice::OrdersChanged(_) => "orders-changed",
             Notice::RouteMateJobsChanged(_) => "routemate-jobs-changed",
             Notice::FleetChanged => "fleet-changed",
+            Notice::OnlineChanged(_) => "online-changed",
         }
     }
 }
@@ -69,6 +74,20 @@ pub(super) fn forward_changes(dispatch: &Arc<Dispatch>, notify: Notify) -> JoinH
             if let Some(oldest) = oldest {
                 timing.note_age(Stage::FixToEmit, oldest);
             }
+        }
+    })
+}
+
+/// Whether the API answers reaches `notify` once as the loops start (the wiring's first
+/// requests, the RouteMate link and the webhook's registration, came before), then at each
+/// flip: a request that got no answer, or the first that did again.
+pub(super) fn forward_online(dispatch: &Arc<Dispatch>, notify: Notify) -> JoinHandle<()> {
+    let mut online = dispatch.watch_online();
+    online.mark_changed();
+    tokio::spawn(async move {
+        while online.changed().await.is_ok() {
+            let now = *online.borrow_and_update();
+            notify(Notice::OnlineChanged(now));
         }
     })
 }

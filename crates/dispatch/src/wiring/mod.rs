@@ -404,6 +404,7 @@ async fn finish(shared: &Shared, prepared: Prepared) -> Result<Wiring, WiringErr
     };
     let loops = vec![
         loops::forward_changes(&dispatch, shared.notify.clone()),
+        loops::forward_online(&dispatch, shared.notify.clone()),
         loops::keep_orders_fresh(dispatch.clone(), shared.notify.clone(), shared.sync_every),
     ];
     Ok(Wiring {

@@ -6,10 +6,11 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { CachedDriver } from './index';
 import { markStartup } from '$lib/perf';
 
-/** `backend`: the app switched to another configuration (another account's data). */
-export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate' | 'plan' | 'backend' | 'fleet';
+/** `backend`: the app switched to another configuration (another account's data).
+ *  `status`: the API stopped answering, or answers again (the status bar, the map's note). */
+export type Topic = 'stores' | 'orders' | 'outbox' | 'drivers' | 'routemate' | 'plan' | 'backend' | 'fleet' | 'status';
 
-const TOPICS: readonly Topic[] = ['stores', 'orders', 'outbox', 'drivers', 'routemate', 'plan', 'backend', 'fleet'];
+const TOPICS: readonly Topic[] = ['stores', 'orders', 'outbox', 'drivers', 'routemate', 'plan', 'backend', 'fleet', 'status'];
 
 /** Which topics a backend event moves. `cache-changed` with both lists empty means "reload all". */
 export function topicsOf(event: string, payload: unknown): Topic[] {
@@ -26,9 +27,11 @@ export function topicsOf(event: string, payload: unknown): Topic[] {
     // A driver of the planning fleet saved or removed, from whichever window or script.
     case 'fleet-changed':
       return ['fleet'];
+    case 'online-changed':
+      return ['status'];
     // A saved configuration was switched to: everything cached may be another account's.
     case 'backend-rewired':
-      return ['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate', 'fleet'];
+      return ['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate', 'fleet', 'status'];
     // A solve ended (small: ids and counts). Its progress and provisional plans go down the
     // channel of the call that started it, never through here; the planning view reads
     // `last['plan-finished']` for a solve it has no channel of (started before a reload).
@@ -56,6 +59,7 @@ export const BACKEND_EVENTS = [
   'routemate-jobs-changed',
   'backend-rewired',
   'fleet-changed',
+  'online-changed',
   'plan-finished',
 ] as const;
 

@@ -75,10 +75,13 @@ describe('the event hub', () => {
     expect(BACKEND_EVENTS).not.toContain('plan-progress');
     expect(topicsOf('something-else', {})).toEqual([]);
     expect(topicsOf('fleet-changed', null)).toEqual(['fleet']);
+    // The API stopped answering or answers again: the status bar re-reads the status.
+    expect(topicsOf('online-changed', false)).toEqual(['status']);
+    expect(BACKEND_EVENTS).toContain('online-changed');
   });
 
   it('a switch to another configuration moves every data topic and re-reads every driver', () => {
-    expect(topicsOf('backend-rewired', 'remote')).toEqual(['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate', 'fleet']);
+    expect(topicsOf('backend-rewired', 'remote')).toEqual(['backend', 'stores', 'orders', 'outbox', 'drivers', 'routemate', 'fleet', 'status']);
     const hub = new EventHub();
     const map = hub.watchDrivers();
     expect(map.take()).toBeNull();
