@@ -1,7 +1,8 @@
 // 計画 in the real window, one launch, the issue's acceptance path: import the committed sample
 // CSV → fix its bad row inline → optimise with progress → routes on the map → (move a stop, send,
-// job progress, outsource: added as the backend's commands land). Screenshots of each step in
-// Japanese and English under target/e2e/.
+// job progress, outsource: added as the backend's commands land); then orders ticked on the list
+// and added with 計画に追加, planned alone. Screenshots of each step in Japanese and English
+// under target/e2e/.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -165,7 +166,13 @@ describe("計画: a day's batch planned in the window", () => {
     await end.setValue("08:00");
     await clickTestId(browser, "driver-save");
     await waitFor(browser, async () => (await textOf(browser, "driver-error-shift_end")) !== "", "the shift_end error");
-    assert.match(await textOf(browser, "driver-error-shift_end"), /shift_end: 08:00 is not after the shift's start 09:00/);
+    // Worded from the refusal's rule and facts in the window's language, and again on a switch.
+    assert.equal(await textOf(browser, "driver-error-shift_end"), "08:00 がシフト開始 09:00 より後ではありません");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /shift’s start/.test(await textOf(browser, "driver-error-shift_end")), "the field error in English");
+    assert.equal(await textOf(browser, "driver-error-shift_end"), "08:00 is not after the shift’s start 09:00");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /シフト開始/.test(await textOf(browser, "driver-error-shift_end")), "Japanese again");
     await shots("81-plan-driver-error");
     await clickTestId(browser, "driver-cancel");
     await waitFor(browser, async () => !(await (await browser.$(byTestId("driver-dialog"))).isExisting()), "dialog closed");
@@ -210,11 +217,21 @@ describe("計画: a day's batch planned in the window", () => {
     await clickTestId(browser, "plan-tab-batch");
     await pickLargeFile(browser, 11 * 1024 * 1024);
     await waitFor(browser, async () => (await textOf(browser, "plan-batch-error")) !== "", "the size refusal", 30000);
-    assert.match(await textOf(browser, "plan-batch-error"), /file: is 11\.0 MB; at most 10\.0 MB can be imported/);
+    assert.match(
+      await textOf(browser, "plan-batch-error"),
+      /ファイルは 11\.0 MB あります。読み込めるのは 10\.0 MB までです（複数のファイルに分けてください）/,
+    );
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /at most 10\.0 MB/.test(await textOf(browser, "plan-batch-error")), "the size refusal in English");
+    assert.match(await textOf(browser, "plan-batch-error"), /The file is 11\.0 MB; at most 10\.0 MB can be imported/);
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /読み込めるのは/.test(await textOf(browser, "plan-batch-error")), "Japanese again");
     await shots("82-plan-too-large");
-    // A file that vanished between the drop and the read (a drop cannot name a missing one).
+    // A file that vanished between the drop and the read (a drop cannot name a missing one):
+    // the English message for the log, the facts for the view.
     const missing = await invoke(browser, "import_batch", { path: "/nonexistent/stops.csv" });
     assert.match(missing.refusal ?? "", /file: cannot be read/);
+    assert.match(missing.refusal ?? "", /"rule":"unreadable","path":"\/nonexistent\/stops\.csv"/);
   });
 
   it("imports a file dropped on the window, and refuses a dropped file too large, not CSV/JSON, or a folder, saying so", async () => {
@@ -239,14 +256,14 @@ describe("計画: a day's batch planned in the window", () => {
       const big = path.join(dir, "day.csv");
       writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 97));
       await dropFiles(browser, [big]);
-      await waitFor(browser, async () => /file: is 10\.0 MB; at most 10\.0 MB can be imported/.test(await error()), "the dropped file's size refusal", 30000);
+      await waitFor(browser, async () => /ファイルは 10\.0 MB あります。読み込めるのは 10\.0 MB まで/.test(await error()), "the dropped file's size refusal", 30000);
       assert.ok(!/dropping/.test(await dropClass()), "the drop target closes on the drop");
 
       // A photo: refused by its name, not read as a CSV whose bytes fail to decode.
       const photo = path.join(dir, "写真.png");
       writeFileSync(photo, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
       await dropFiles(browser, [photo]);
-      await waitFor(browser, async () => /写真\.png is not a CSV or JSON file; import a \.csv, \.tsv, \.txt or \.json file/.test(await error()), "the photo refused");
+      await waitFor(browser, async () => /写真\.png は CSV でも JSON でもありません（\.csv、\.tsv、\.txt、\.json のファイルを読み込んでください）/.test(await error()), "the photo refused");
       assert.match(await error(), /ファイルを読み込めませんでした/);
       await shots("82b-plan-drop-not-csv");
 
@@ -254,7 +271,7 @@ describe("計画: a day's batch planned in the window", () => {
       const folder = path.join(dir, "stops");
       mkdirSync(folder);
       await dropFiles(browser, [folder]);
-      await waitFor(browser, async () => /file: stops is a folder; import a \.csv/.test(await error()), "the folder refused");
+      await waitFor(browser, async () => /stops はフォルダーです/.test(await error()), "the folder refused");
 
       // The sample, dropped with the photo: the first file is imported from disk, its bad row
       // first, and the other is named as not imported.
@@ -426,6 +443,9 @@ describe("計画: a day's batch planned in the window", () => {
     const version = async () => Number(await attr(browser, "plan-version", "data-version"));
     const v0 = await version();
     assert.equal(await stopsOf(TANAKA), 0);
+    // What an edit did shows after an edit only.
+    const effect = () => textOf(browser, "plan-edit-effect");
+    assert.equal(await effect(), "", "no edit, no effect");
     await browser.execute((id) => document.querySelector(`[data-testid="timeline-stop"][data-stop-id="${id}"]`).click(), MOVED_STOP);
     await (await browser.$(byTestId("timeline-menu"))).waitForDisplayed({ timeout: 5000 });
     await clickTestId(browser, "timeline-menu-driver");
@@ -433,6 +453,19 @@ describe("計画: a day's batch planned in the window", () => {
     await waitFor(browser, async () => (await stopsOf(TANAKA)) === 1, "the stop on 田中's route");
     assert.ok((await version()) > v0, "the edit is a new version");
     assert.equal(await textOf(browser, "plan-edit-error"), "");
+    // The evaluation's added distance and lateness beside the version, in the window's language.
+    await waitFor(browser, async () => (await effect()) !== "", "the edit's effect");
+    const addedM = Number(await attr(browser, "plan-edit-effect", "data-added-m"));
+    const km = (Math.round(Math.abs(addedM) / 100) / 10).toFixed(1);
+    const sign = km === "0.0" ? "±" : addedM > 0 ? "+" : "−";
+    const lateMin = Math.ceil(Number(await attr(browser, "plan-edit-effect", "data-lateness-s")) / 60);
+    assert.ok(Number.isFinite(addedM), "the added metres as sent");
+    assert.equal(await effect(), `この編集: ${sign}${km} km・${lateMin > 0 ? `遅延 計${lateMin}分` : "遅延なし"}`);
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /^This edit: /.test(await effect()), "the edit's effect in English");
+    assert.equal(await effect(), `This edit: ${sign}${km} km · ${lateMin > 0 ? `${lateMin} min late in all` : "none late"}`);
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /^この編集: /.test(await effect()), "Japanese again");
     assert.equal(Number(await attr(browser, "plan-map-legend", "data-lines")), 2, "two routes on the map");
     assert.match(await textOf(browser, "plan-kpi-drivers"), /2人/);
     assert.match(await textOf(browser, "plan-kpi-drivers-previous"), /前版 1人/);
@@ -709,5 +742,98 @@ describe("計画: a day's batch planned in the window", () => {
       "the actions are free again",
     );
     assert.ok(Number(await attr(browser, "plan-map-legend", "data-lines")) >= 1, "its routes on the map");
+  });
+
+  it("plans two orders ticked on the list: 計画に追加 puts them in the batch, and the plan's stops are those orders", async () => {
+    const { browser } = app;
+    // Two of the demo day's deliveries the map can place, on one day.
+    const listed = await invoke(browser, "list_orders", {
+      filter: { kind: "delivery", statuses: null, store_id: null, window_date: null, search: null, limit: null, offset: null },
+    });
+    assert.ok(listed.answer, JSON.stringify(listed));
+    const placed = listed.answer.filter((o) => o.customer_lat !== null);
+    const day = placed[0]?.window_date;
+    const picked = placed.filter((o) => o.window_date === day).slice(0, 2);
+    assert.equal(picked.length, 2, "two placed deliveries on one day");
+
+    await clickTestId(browser, "nav-orders");
+    await (await browser.$(byTestId("list-page"))).waitForDisplayed({ timeout: 10000 });
+    // Every date and both kinds (the filters are the board's too: only press what is off).
+    await browser.execute(() => {
+      const all = document.querySelector('[data-testid="list-date-all"]');
+      if (all.getAttribute("aria-pressed") !== "true") all.click();
+      const both = document.querySelector('[data-testid="list-kind-both"]');
+      if (both.getAttribute("aria-pressed") !== "true") both.click();
+    });
+    // Ticked one by one, found by tracking code; the selection is kept across searches.
+    for (const order of picked) {
+      const search = await browser.$(byTestId("list-search"));
+      await search.clearValue();
+      await search.setValue(order.tracking_code);
+      await waitFor(
+        browser,
+        async () =>
+          (await browser.execute(() => Array.from(document.querySelectorAll('[data-testid="order-row"]'), (r) => r.dataset.orderId))).join() === order.id,
+        `the list shows only ${order.tracking_code}`,
+      );
+      await browser.execute(() => document.querySelector('[data-testid="order-row"] [data-col="select"]').click());
+    }
+    await waitFor(browser, async () => (await attr(browser, "list-bulk", "data-selected")) === "2", "two ticked");
+    await clickTestId(browser, "list-add-to-plan");
+
+    // On 計画: the two orders are the batch's orders, by tracking code.
+    await (await browser.$(byTestId("plan-page"))).waitForDisplayed({ timeout: 10000 });
+    await clickTestId(browser, "plan-tab-batch");
+    await waitFor(browser, async () => (await attr(browser, "plan-batch-orders", "data-count")) === "2", "two orders in the batch");
+    const batch = await textOf(browser, "plan-batch-orders");
+    for (const order of picked) assert.match(batch, new RegExp(order.tracking_code));
+    assert.equal((await browser.$$(byTestId("batch-row"))).length, 0, "no file rows: the orders alone");
+    await shots("99-plan-orders-from-list");
+
+    // Planned on their day, briefly.
+    const before = await attr(browser, "plan-version", "data-plan-id");
+    await browser.execute((d) => {
+      const input = document.querySelector('[data-testid="plan-date"]');
+      input.value = d;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }, day);
+    await browser.execute(() => {
+      const select = document.querySelector('[data-testid="plan-time-limit"]');
+      select.value = "5";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await waitFor(browser, async () => (await browser.execute(() => document.querySelector('[data-testid="plan-date"]').value)) === day, "the orders' day");
+    await clickTestId(browser, "plan-optimise");
+    await waitFor(
+      browser,
+      async () =>
+        (await attr(browser, "plan-version", "data-plan-id")) !== before && (await attr(browser, "plan-version", "data-state")) === "finished",
+      "the orders' plan",
+      60000,
+    );
+    // Its stops, on routes or left over, are exactly the two orders, pointing back at them.
+    const planId = await attr(browser, "plan-version", "data-plan-id");
+    const got = await invoke(browser, "get_plan", { planId, version: null });
+    assert.ok(got.answer, JSON.stringify(got));
+    const sources = [
+      ...got.answer.routes.flatMap((r) => r.visits.filter((v) => v.store_id === null).map((v) => v.source)),
+      ...got.answer.unassigned.map((u) => u.source),
+    ];
+    assert.deepEqual(
+      sources.map((s) => `${s.kind}:${s.order_kind}:${s.id}:${s.tracking_code}`).sort(),
+      picked.map((o) => `order:delivery:${o.id}:${o.tracking_code}`).sort(),
+      JSON.stringify(sources),
+    );
+    assert.deepEqual(got.answer.request.orders.map((o) => o.id).sort(), picked.map((o) => o.id).sort());
+    assert.equal(got.answer.request.stops.length, 0);
+    // The window shows them under those ids too: on the timeline, or in its tray.
+    const shown = await browser.execute(() =>
+      Array.from(
+        document.querySelectorAll('[data-testid="timeline-stop"], [data-testid="timeline-tray-item"]'),
+        (e) => e.dataset.stopId,
+      ),
+    );
+    for (const order of picked) assert.ok(shown.includes(`delivery-${order.id}`), `${order.tracking_code} in the window: ${JSON.stringify(shown)}`);
+    await shots("99-plan-orders-planned");
   });
 });
