@@ -14,7 +14,12 @@ const rows = vi.mocked(outboxRows);
 const discard = vi.mocked(discardWrite);
 const replay = vi.mocked(replayOutbox);
 
-function row(client_id: string, state: OutboxRow['state'], last_error: string | null): OutboxRow {
+function row(
+  client_id: string,
+  state: OutboxRow['state'],
+  last_error: string | null,
+  last_error_code: OutboxRow['last_error_code'] = last_error === null ? null : 'bad_request',
+): OutboxRow {
   return {
     seq: 1,
     client_id,
@@ -26,7 +31,7 @@ function row(client_id: string, state: OutboxRow['state'], last_error: string | 
     state,
     attempts: 2,
     last_error,
-    last_error_code: last_error === null ? null : 'bad_request',
+    last_error_code,
     server_id: null,
     response: null,
     created_at: '2026-11-23T10:00:00+09:00',
@@ -47,8 +52,8 @@ describe('OutboxPanel', () => {
 
   it('lists queued and refused writes with what they are about and why', async () => {
     rows.mockResolvedValue([
-      row('a', 'pending', 'connection refused'),
-      row('b', 'failed', 'store_phone: is invalid'),
+      row('a', 'pending', 'connection refused', 'transport'),
+      row('b', 'failed', 'store_phone: must match /(\\A0\\d{1,3}-\\d{2,4}-\\d{3,4}\\Z)|(\\A0\\d{9,10}\\Z)/'),
     ]);
     render(OutboxPanel, { onclose: vi.fn(), onchanged: vi.fn() });
     const items = await screen.findAllByTestId('outbox-row');
@@ -58,7 +63,10 @@ describe('OutboxPanel', () => {
     expect(items[0]!.textContent).toContain('店舗の登録');
     expect(items[0]!.textContent).toContain('渋谷道玄坂店');
     expect(items[1]!.textContent).toContain('拒否');
-    expect(items[1]!.textContent).toContain('store_phone: is invalid');
+    // Why, in the window's language; the API's words in the tooltip.
+    expect(items[0]!.textContent).toContain('API に接続できません');
+    expect(items[1]!.textContent).toContain('API が store_phone を受け付けませんでした：「03-1234-5678」または「0312345678」の形式で入力してください');
+    expect(items[1]!.querySelector('[data-testid="outbox-message"]')!.getAttribute('title')).toContain('store_phone: must match');
     // Only a refused write can be discarded.
     expect(items[0]!.querySelector('[data-testid="outbox-discard"]')).toBeNull();
     expect(items[1]!.querySelector('[data-testid="outbox-discard"]')).not.toBeNull();
