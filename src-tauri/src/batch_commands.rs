@@ -20,8 +20,12 @@ type Reply<T> = Result<T, CommandError>;
 #[tauri::command]
 pub async fn import_batch(backend: State<'_, Backend>, path: String) -> Reply<BatchReport> {
     off_main(&backend, move |d| {
-        let cannot = |e: std::io::Error| {
-            CommandError::bad_field("file", format!("file: cannot be read ({e}): {path}"))
+        let cannot = |e: std::io::Error| -> CommandError {
+            BatchError::Unreadable {
+                path: path.clone(),
+                reason: e.to_string(),
+            }
+            .into()
         };
         let meta = std::fs::metadata(&path).map_err(cannot)?;
         if meta.is_dir() {

@@ -10,7 +10,8 @@ use hakobu_routemate::rules::is_email;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
+use crate::batch::unplaced;
+use crate::{CommandError, Dispatch, ErrorCode, ErrorDetail, tokyo_rfc3339};
 
 /// Where a driver starts or ends the day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -79,6 +80,9 @@ pub fn default_capacity(vehicle: VehicleType) -> u32 {
 /// point only.
 const DEMO_SHIFT: (&str, &str) = ("09:00", "18:00");
 
+/// The longest name a driver may have, in characters.
+const NAME_MAX: usize = 100;
+
 /// A demo driver from a RouteMate roster entry (login, name, vehicle, start): on shift
 /// 09:00–18:00, back where they started, carrying their vehicle's default.
 pub fn demo_driver(
@@ -134,45 +138,47 @@ impl Dispatch {
     pub fn save_driver(&self, input: &DriverInput) -> Result<FleetDriver, CommandError> {
         let email = input.email.trim().to_lowercase();
         if !is_email(&email) {
-            return Err(CommandError::bad_field(
+            return Err(CommandError::refused(
                 "email",
-                format!(
-                    "email: {:?} is not a RouteMate login (an email like name@example.com)",
-                    input.email
-                ),
+                ErrorDetail::NotALogin {
+                    got: input.email.clone(),
+                },
             ));
         }
         let name = input.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(CommandError::bad_field(
+        if name.is_empty() || name.chars().count() > NAME_MAX {
+            return Err(CommandError::refused(
                 "name",
-                "name: must be 1 to 100 characters",
+                ErrorDetail::NameLength { max: NAME_MAX },
             ));
         }
-        let start_min = minutes_of(&input.shift_start).ok_or_else(|| {
-            CommandError::bad_field("shift_start", "shift_start: must be HH:MM, like 09:00")
-        })?;
-        let end_min = minutes_of(&input.shift_end).ok_or_else(|| {
-            CommandError::bad_field("shift_end", "shift_end: must be HH:MM, like 18:00")
-        })?;
+        let shift_form = |field: &str, got: &str, example: &str| {
+            CommandError::refused(
+                field,
+                ErrorDetail::ShiftForm {
+                    got: got.trim().to_owned(),
+                    example: example.to_owned(),
+                },
+            )
+        };
+        let start_min = minutes_of(&input.shift_start)
+            .ok_or_else(|| shift_form("shift_start", &input.shift_start, DEMO_SHIFT.0))?;
+        let end_min = minutes_of(&input.shift_end)
+            .ok_or_else(|| shift_form("shift_end", &input.shift_end, DEMO_SHIFT.1))?;
         if end_min <= start_min {
-            return Err(CommandError::bad_field(
+            return Err(CommandError::refused(
                 "shift_end",
-                format!(
-                    "shift_end: {} is not after the shift's start {}",
-                    input.shift_end.trim(),
-                    input.shift_start.trim()
-                ),
+                ErrorDetail::ShiftOrder {
+                    start: input.shift_start.trim().to_owned(),
+                    end: input.shift_end.trim().to_owned(),
+                },
             ));
         }
         let capacity = input
             .capacity
             .unwrap_or_else(|| default_capacity(input.vehicle_type));
         if capacity == 0 {
-            return Err(CommandError::bad_field(
-                "capacity",
-                "capacity: a driver must carry at least one parcel",
-            ));
+            return Err(CommandError::refused("capacity", ErrorDetail::NoCapacity));
         }
         let start = self.resolve_place("start", &input.start)?;
         let end = self.resolve_place("end", &input.end)?;
@@ -199,9 +205,12 @@ impl Dispatch {
         {
             Ok(())
         } else {
-            Err(CommandError::new(
+            Err(CommandError::refused_as(
                 ErrorCode::NotFound,
-                format!("email: no driver {email:?} in the fleet"),
+                Some("email"),
+                ErrorDetail::NoFleetDriver {
+                    email: email.to_owned(),
+                },
             ))
         }
     }
@@ -224,12 +233,19 @@ impl Dispatch {
         match place {
             Place::Store { store_id } => {
                 let store = self.cache.store(store_id)?.ok_or_else(|| {
-                    CommandError::bad_field(field, format!("{field}: no store {store_id:?}"))
+                    CommandError::refused(
+                        field,
+                        ErrorDetail::NoStore {
+                            store_id: store_id.clone(),
+                        },
+                    )
                 })?;
                 if store.location.is_none() {
-                    return Err(CommandError::bad_field(
+                    return Err(CommandError::refused(
                         field,
-                        format!("{field}: store {store_id:?} has no position on the map"),
+                        ErrorDetail::StoreUnplaced {
+                            store_id: store_id.clone(),
+                        },
                     ));
                 }
                 Ok(place.clone())
@@ -238,9 +254,12 @@ impl Dispatch {
                 if lat.is_finite() && lng.is_finite() && in_japan(*lat, *lng) {
                     Ok(place.clone())
                 } else {
-                    Err(CommandError::bad_field(
+                    Err(CommandError::refused(
                         field,
-                        format!("{field}: {lat}, {lng} is not a point in Japan"),
+                        ErrorDetail::NotInJapan {
+                            lat: *lat,
+                            lng: *lng,
+                        },
                     ))
                 }
             }
@@ -248,17 +267,15 @@ impl Dispatch {
                 let geocoded = self
                     .geo
                     .get()
-                    .ok_or_else(|| {
-                        CommandError::bad_field(
-                            field,
-                            format!("{field}: addresses cannot be placed (no gazetteer)"),
-                        )
-                    })?
+                    .ok_or_else(|| CommandError::refused(field, ErrorDetail::NoGazetteer))?
                     .geocode(address)
                     .map_err(|e| {
-                        CommandError::bad_field(
+                        CommandError::refused(
                             field,
-                            format!("{field}: {address:?} could not be placed: {e}"),
+                            ErrorDetail::AddressUnplaced {
+                                address: address.clone(),
+                                reason: unplaced(e),
+                            },
                         )
                     })?;
                 Ok(Place::Point {
@@ -286,9 +303,12 @@ impl Dispatch {
                     lng: l.lng,
                 })
                 .ok_or_else(|| {
-                    CommandError::new(
+                    CommandError::refused_as(
                         ErrorCode::Conflict,
-                        format!("store {store_id:?} is gone or has no position"),
+                        None,
+                        ErrorDetail::StoreGone {
+                            store_id: store_id.clone(),
+                        },
                     )
                 }),
             // Saved places are resolved; an address here is a bug.

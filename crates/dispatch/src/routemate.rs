@@ -13,7 +13,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::routemate_plan::idempotency_key;
-use crate::{CommandError, Dispatch, ErrorCode, PlannedRoute, RouteMateSettings, tokyo_rfc3339};
+use crate::{
+    CommandError, Dispatch, ErrorCode, ErrorDetail, PlannedRoute, RouteMateSettings, tokyo_rfc3339,
+};
 
 /// Which jobs in the cache belong to the embedded sandbox's RouteMate. Its port changes every
 /// launch, its database does not, so the URL cannot name it.
@@ -102,6 +104,19 @@ impl From<RouteMateError> for CommandError {
     }
 }
 
+/// RouteMate's refusal of the route's driver (its 400 on `driver_email`: a login it does not
+/// know, since the fleet takes only emails) carries that fact for the view; its words stay the
+/// message. Any other error is as it came.
+fn refused_login(mut e: CommandError, driver_email: &str) -> CommandError {
+    if e.code == ErrorCode::BadRequest && e.field.as_deref() == Some("driver_email") {
+        e.detail = Some(Box::new(ErrorDetail::UnknownToRouteMate {
+            driver_email: driver_email.to_owned(),
+            said: e.message.clone(),
+        }));
+    }
+    e
+}
+
 /// What a refresh found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct RouteMateRefresh {
@@ -122,10 +137,10 @@ impl Dispatch {
 
     fn routemate(&self) -> Result<&RouteMateLink, CommandError> {
         self.routemate.as_ref().ok_or_else(|| {
-            CommandError::new(
+            CommandError::refused_as(
                 ErrorCode::Config,
-                "routemate: not configured (set routemate.base_url, client_id and \
-                 client_secret in the settings)",
+                Some("routemate"),
+                ErrorDetail::RouteMateNotConfigured,
             )
         })
     }
@@ -164,7 +179,7 @@ impl Dispatch {
                     e.is_refusal(),
                     &tokyo_rfc3339(self.clock.now()),
                 )?;
-                return Err(e.into());
+                return Err(refused_login(e.into(), &request.driver_email));
             }
         };
         let answer_json = serde_json::to_value(&answer)

@@ -118,7 +118,7 @@ fn postal_elsewhere(p: &Postal, g: &Geocoded) -> Option<FieldIssue> {
 }
 
 /// The rule of an address the geocoder could not place.
-fn unplaced(e: GeocodeError) -> IssueRule {
+pub(crate) fn unplaced(e: GeocodeError) -> IssueRule {
     match e {
         GeocodeError::Empty => IssueRule::AddressEmpty,
         GeocodeError::NotFound(address) => IssueRule::NotRecognised { address },

@@ -203,7 +203,7 @@ pub(crate) fn read_csv(text: &str) -> Result<CsvRead, BatchError> {
             continue;
         }
         if rows.len() == MAX_ROWS {
-            return Err(BatchError::TooManyRows);
+            return Err(BatchError::TooManyRows { max: MAX_ROWS });
         }
         let line = start_line(text, &mut lines, record.position());
         rows.push(row(&record, line, header.len(), &seen));
@@ -474,6 +474,9 @@ mod tests {
         for i in 0..=MAX_ROWS {
             text.push_str(&format!("港区六本木6-10-{i}\n"));
         }
-        assert_eq!(read_csv(&text).unwrap_err(), BatchError::TooManyRows);
+        assert_eq!(
+            read_csv(&text).unwrap_err(),
+            BatchError::TooManyRows { max: MAX_ROWS }
+        );
     }
 }

@@ -15,7 +15,7 @@ use crate::batch::decode::decode;
 use crate::batch::json_body::read_json;
 use crate::batch::report::{BatchReport, BatchSummary};
 use crate::batch::source::Missing;
-use crate::{CommandError, Dispatch, ErrorCode};
+use crate::{CommandError, Dispatch, ErrorCode, ErrorDetail};
 
 /// Rows one file may have. The RouteMate sandbox takes 500 stops per job; a planning batch may
 /// become several routes, so the limit here only keeps the report a size a screen can show.
@@ -80,17 +80,20 @@ impl BatchFormat {
     }
 }
 
-/// Why a file could not be read at all. Anything about one row is in the report instead.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a file could not be read at all, as facts (`rule` and what the view needs to say it;
+/// sent as `ErrorDetail::BatchFile`). `Display` is the English, the one home of these
+/// sentences. Anything about one row is in the report instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, TS)]
+#[serde(tag = "rule", rename_all = "snake_case")]
 pub enum BatchError {
     #[error("file: is empty")]
     Empty,
     #[error(
         "file: is {} MB; at most {} MB can be imported (split it into several files)",
         mb(*bytes),
-        mb(MAX_BYTES)
+        mb(*max)
     )]
-    TooLarge { bytes: u64 },
+    TooLarge { bytes: u64, max: u64 },
     #[error("file: {name} is not a CSV or JSON file; import a .csv, .tsv, .txt or .json file")]
     NotBatchFile { name: String },
     #[error("file: {name} is a folder; import a .csv, .tsv, .txt or .json file")]
@@ -115,19 +118,23 @@ pub enum BatchError {
     },
     #[error("file: has a header but no rows")]
     NoRows,
-    #[error("file: has more than {MAX_ROWS} rows; split it into several files")]
-    TooManyRows,
+    #[error("file: has more than {max} rows; split it into several files")]
+    TooManyRows { max: usize },
     #[error("file: not valid JSON at line {line} column {column}: {message}")]
     Json {
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("{field}: {rule}")]
-    JsonShape {
-        field: &'static str,
-        rule: &'static str,
-    },
+    #[error("body: must be a JSON object with a stops array")]
+    NotABody,
+    #[error("stops: is required")]
+    NoStops,
+    #[error("stops: must be an array")]
+    StopsNotArray,
+    /// A dropped file that could not be read (`reason`: the system's words).
+    #[error("file: cannot be read ({reason}): {path}")]
+    Unreadable { path: String, reason: String },
 }
 
 /// Megabytes with one decimal, for messages.
@@ -140,7 +147,10 @@ impl BatchError {
     /// bytes themselves.
     pub fn check_size(bytes: u64) -> Result<(), BatchError> {
         if bytes > MAX_BYTES {
-            Err(BatchError::TooLarge { bytes })
+            Err(BatchError::TooLarge {
+                bytes,
+                max: MAX_BYTES,
+            })
         } else {
             Ok(())
         }
@@ -150,7 +160,8 @@ impl BatchError {
     fn field(&self) -> &'static str {
         match self {
             BatchError::NoAddressColumn { .. } | BatchError::DuplicateColumn { .. } => "header",
-            BatchError::JsonShape { field, .. } => field,
+            BatchError::NotABody => "body",
+            BatchError::NoStops | BatchError::StopsNotArray => "stops",
             _ => "file",
         }
     }
@@ -162,7 +173,7 @@ impl From<BatchError> for CommandError {
             code: ErrorCode::BadRequest,
             message: e.to_string(),
             field: Some(e.field().to_owned()),
-            detail: None,
+            detail: Some(Box::new(ErrorDetail::BatchFile { refusal: e })),
         }
     }
 }
@@ -344,7 +355,8 @@ mod tests {
         let e: CommandError = BatchReport::read(b"", None, None).unwrap_err().into();
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
-            serde_json::json!({"code": "bad_request", "message": "file: is empty", "field": "file"})
+            serde_json::json!({"code": "bad_request", "message": "file: is empty", "field": "file",
+                "detail": {"rule": "batch_file", "refusal": {"rule": "empty"}}})
         );
         let e: CommandError = BatchReport::read("氏名\nA\n".as_bytes(), None, None)
             .unwrap_err()
@@ -364,6 +376,104 @@ mod tests {
         );
     }
 
+    /// Each whole-file refusal reaches the view as its rule and facts (`ErrorDetail::BatchFile`),
+    /// the English beside them as before.
+    #[test]
+    fn each_file_refusal_is_sent_as_its_rule_and_facts() {
+        use serde_json::json;
+        let refusal = |bytes: &[u8]| {
+            let e: CommandError = BatchReport::read(bytes, None, None).unwrap_err().into();
+            let wire = serde_json::to_value(&e).unwrap();
+            assert_eq!(wire["detail"]["rule"], "batch_file", "{wire}");
+            (wire["detail"]["refusal"].clone(), e.message)
+        };
+        let many_rows = format!("住所\n{}", "東京都港区六本木6-10-1\n".repeat(MAX_ROWS + 1));
+        for (bytes, wire, english) in [
+            (&b""[..], json!({"rule": "empty"}), "file: is empty"),
+            (
+                "氏名\nA\n".as_bytes(),
+                json!({"rule": "no_address_column", "found": "氏名"}),
+                "header: no address column (住所, お届け先住所, address, or split 都道府県/市区町村/町名/番地 columns); the header has: 氏名",
+            ),
+            (
+                "住所\n".as_bytes(),
+                json!({"rule": "no_rows"}),
+                "file: has a header but no rows",
+            ),
+            (
+                many_rows.as_bytes(),
+                json!({"rule": "too_many_rows", "max": MAX_ROWS}),
+                "file: has more than 5000 rows; split it into several files",
+            ),
+            (
+                &b"\xFF\xFF,\n"[..],
+                json!({"rule": "encoding", "line": 1, "encoding": "UTF-8 or Shift_JIS"}),
+                "file: line 1 is not valid UTF-8 or Shift_JIS; save the file again as UTF-8 or Shift_JIS",
+            ),
+            (
+                &b"[1]"[..],
+                json!({"rule": "not_a_body"}),
+                "body: must be a JSON object with a stops array",
+            ),
+            (
+                &b"{}"[..],
+                json!({"rule": "no_stops"}),
+                "stops: is required",
+            ),
+            (
+                &br#"{"stops": 3}"#[..],
+                json!({"rule": "stops_not_array"}),
+                "stops: must be an array",
+            ),
+        ] {
+            assert_eq!(refusal(bytes), (wire, english.to_owned()));
+        }
+        // JSON's own words stay inside the facts.
+        let (wire, _) = refusal(b"{\"stops\": [");
+        assert_eq!(
+            (wire["rule"].as_str(), wire["line"].as_u64()),
+            (Some("json"), Some(1))
+        );
+        assert!(wire["message"].as_str().is_some_and(|m| !m.is_empty()));
+        // Refused by name, before reading: not a batch file, and a folder or an unreadable file
+        // (the app's drop adapter).
+        let e: CommandError = BatchFormat::of_file_name("stops.pdf").unwrap_err().into();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap()["detail"]["refusal"],
+            json!({"rule": "not_batch_file", "name": "stops.pdf"})
+        );
+        for (refusal, wire) in [
+            (
+                BatchError::Folder {
+                    name: "配達".into(),
+                },
+                json!({"rule": "folder", "name": "配達"}),
+            ),
+            (
+                BatchError::Unreadable {
+                    path: "/x/stops.csv".into(),
+                    reason: "No such file".into(),
+                },
+                json!({"rule": "unreadable", "path": "/x/stops.csv", "reason": "No such file"}),
+            ),
+            (BatchError::Spreadsheet, json!({"rule": "spreadsheet"})),
+            (
+                BatchError::DuplicateColumn {
+                    column: "address",
+                    first: 1,
+                    first_header: "住所".into(),
+                    second: 3,
+                    second_header: "address".into(),
+                },
+                json!({"rule": "duplicate_column", "column": "address", "first": 1,
+                       "first_header": "住所", "second": 3, "second_header": "address"}),
+            ),
+        ] {
+            let e: CommandError = refusal.into();
+            assert_eq!(serde_json::to_value(&e).unwrap()["detail"]["refusal"], wire);
+        }
+    }
+
     #[test]
     fn a_file_over_the_size_cap_is_refused_before_it_is_read() {
         let big = vec![b'a'; MAX_BYTES as usize + 1];
@@ -371,7 +481,8 @@ mod tests {
         assert_eq!(
             e,
             BatchError::TooLarge {
-                bytes: MAX_BYTES + 1
+                bytes: MAX_BYTES + 1,
+                max: MAX_BYTES
             }
         );
         assert_eq!(

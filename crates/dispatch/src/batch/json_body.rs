@@ -137,26 +137,19 @@ pub(crate) fn read_json(text: &str) -> Result<JsonRead, BatchError> {
         message: e.to_string(),
     })?;
     let Value::Object(body) = body else {
-        return Err(BatchError::JsonShape {
-            field: "body",
-            rule: "must be a JSON object with a stops array",
-        });
+        return Err(BatchError::NotABody);
     };
     let stops = match body.get("stops") {
         None | Some(Value::Null) => {
-            return Err(BatchError::JsonShape {
-                field: "stops",
-                rule: "is required",
-            });
+            return Err(BatchError::NoStops);
         }
         Some(Value::Array(a)) if a.is_empty() => return Err(BatchError::NoRows),
-        Some(Value::Array(a)) if a.len() > MAX_ROWS => return Err(BatchError::TooManyRows),
+        Some(Value::Array(a)) if a.len() > MAX_ROWS => {
+            return Err(BatchError::TooManyRows { max: MAX_ROWS });
+        }
         Some(Value::Array(a)) => a,
         Some(_) => {
-            return Err(BatchError::JsonShape {
-                field: "stops",
-                rule: "must be an array",
-            });
+            return Err(BatchError::StopsNotArray);
         }
     };
     // The body parsed, so its stops parse again as raw slices of the same text.
@@ -327,6 +320,9 @@ mod tests {
         );
         assert_eq!(read_json(" \n").unwrap_err(), BatchError::Empty);
         let many = format!(r#"{{"stops": [{}]}}"#, vec!["{}"; MAX_ROWS + 1].join(","));
-        assert_eq!(read_json(&many).unwrap_err(), BatchError::TooManyRows);
+        assert_eq!(
+            read_json(&many).unwrap_err(),
+            BatchError::TooManyRows { max: MAX_ROWS }
+        );
     }
 }

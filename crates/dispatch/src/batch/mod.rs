@@ -26,3 +26,5 @@ pub use report::{BatchReport, BatchSummary, Geocode, MatchLevel, RowReport, RowS
 pub use source::{FieldIssue, IssueRule};
 pub use stops::PlanningStop;
 pub use window::TimeWindow;
+
+pub(crate) use check::unplaced;

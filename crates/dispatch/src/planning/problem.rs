@@ -14,7 +14,7 @@ use hakobu_solver::{
 
 use crate::fleet::{FleetDriver, minutes_of};
 use crate::planning::request::{PlanRequest, StopSource};
-use crate::{CommandError, Dispatch, OrderKind};
+use crate::{CommandError, Dispatch, ErrorDetail, OrderKind};
 
 /// Scan and hand-over at the store per parcel; a fetch's drop at the store is quicker; at the
 /// customer's door (park, walk, hand over, sign). The solver benchmark's Tokyo values.
@@ -86,8 +86,14 @@ impl Places {
 
 impl Dispatch {
     pub(crate) async fn build_problem(&self, request: &PlanRequest) -> Result<Built, CommandError> {
-        let date = NaiveDate::parse_from_str(request.date.trim(), "%Y-%m-%d")
-            .map_err(|_| CommandError::bad_field("date", "date: must be YYYY-MM-DD"))?;
+        let date = NaiveDate::parse_from_str(request.date.trim(), "%Y-%m-%d").map_err(|_| {
+            CommandError::refused(
+                "date",
+                ErrorDetail::DateForm {
+                    got: request.date.clone(),
+                },
+            )
+        })?;
         let midnight = jst()
             .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
             .single()
@@ -99,21 +105,20 @@ impl Dispatch {
                 .iter()
                 .find(|w| !drivers.iter().any(|d| &d.email == *w))
             {
-                return Err(CommandError::bad_field(
+                return Err(CommandError::refused(
                     "drivers",
-                    format!("drivers: {unknown:?} is not in the fleet"),
+                    ErrorDetail::NotInFleet {
+                        email: unknown.clone(),
+                    },
                 ));
             }
             drivers.retain(|d| wanted.contains(&d.email));
         }
         if drivers.is_empty() {
-            return Err(CommandError::bad_field(
-                "drivers",
-                "drivers: there is no driver to plan for (add one to the fleet)",
-            ));
+            return Err(CommandError::refused("drivers", ErrorDetail::NoDrivers));
         }
         if request.stops.is_empty() && request.orders.is_empty() {
-            return Err(CommandError::bad_field("stops", "stops: nothing to plan"));
+            return Err(CommandError::refused("stops", ErrorDetail::NothingToPlan));
         }
         let mut stops = Vec::new();
         if !request.stops.is_empty() {
@@ -125,20 +130,21 @@ impl Dispatch {
                     Some(w) => match (minutes_of(&w.start), minutes_of(&w.end)) {
                         (Some(a), Some(b)) if a < b => Some([f64::from(a * 60), f64::from(b * 60)]),
                         _ => {
-                            return Err(CommandError::bad_field(
+                            return Err(CommandError::refused(
                                 "stops",
-                                format!(
-                                    "stops: line {}: window {}-{} is not a window",
-                                    s.line, w.start, w.end
-                                ),
+                                ErrorDetail::StopWindow {
+                                    line: s.line,
+                                    start: w.start.clone(),
+                                    end: w.end.clone(),
+                                },
                             ));
                         }
                     },
                 };
                 if !(s.lat.is_finite() && s.lng.is_finite()) {
-                    return Err(CommandError::bad_field(
+                    return Err(CommandError::refused(
                         "stops",
-                        format!("stops: line {} has no position", s.line),
+                        ErrorDetail::StopUnplaced { line: s.line },
                     ));
                 }
                 stops.push(StopInfo {
@@ -165,18 +171,20 @@ impl Dispatch {
                 .order(&r.id)?
                 .filter(|o| o.kind == r.kind.as_str())
                 .ok_or_else(|| {
-                    CommandError::bad_field(
+                    CommandError::refused(
                         "orders",
-                        format!("orders: no cached {} {:?}", r.kind.as_str(), r.id),
+                        ErrorDetail::OrderNotCached {
+                            order_kind: r.kind,
+                            id: r.id.clone(),
+                        },
                     )
                 })?;
             let (Some(lat), Some(lng)) = (order.customer_lat, order.customer_lng) else {
-                return Err(CommandError::bad_field(
+                return Err(CommandError::refused(
                     "orders",
-                    format!(
-                        "orders: {}'s address has no position on the map",
-                        order.tracking_code
-                    ),
+                    ErrorDetail::OrderUnplaced {
+                        tracking_code: order.tracking_code.clone(),
+                    },
                 ));
             };
             let store = self.store_point("orders", &order.store_id)?;
@@ -188,9 +196,11 @@ impl Dispatch {
             let window = match (start, end) {
                 (Some(a), Some(b)) if a <= b => Some([a, b]),
                 _ => {
-                    return Err(CommandError::bad_field(
+                    return Err(CommandError::refused(
                         "orders",
-                        format!("orders: {}'s window cannot be read", order.tracking_code),
+                        ErrorDetail::OrderWindow {
+                            tracking_code: order.tracking_code.clone(),
+                        },
                     ));
                 }
             };
@@ -312,7 +322,12 @@ impl Dispatch {
     /// A cached store's position, or a refusal naming `field`.
     fn store_point(&self, field: &str, store_id: &str) -> Result<Point, CommandError> {
         let store = self.cache.store(store_id)?.ok_or_else(|| {
-            CommandError::bad_field(field, format!("{field}: no store {store_id:?}"))
+            CommandError::refused(
+                field,
+                ErrorDetail::NoStore {
+                    store_id: store_id.to_owned(),
+                },
+            )
         })?;
         store
             .location
@@ -321,9 +336,11 @@ impl Dispatch {
                 lng: l.lng,
             })
             .ok_or_else(|| {
-                CommandError::bad_field(
+                CommandError::refused(
                     field,
-                    format!("{field}: store {store_id:?} has no position on the map"),
+                    ErrorDetail::StoreUnplaced {
+                        store_id: store_id.to_owned(),
+                    },
                 )
             })
     }

@@ -24,7 +24,7 @@ use crate::planning::result::{
 };
 use crate::planning::shape;
 use crate::planning::solve_options;
-use crate::{Clock, CommandError, Dispatch, ErrorCode, tokyo_rfc3339};
+use crate::{Clock, CommandError, Dispatch, ErrorCode, ErrorDetail, tokyo_rfc3339};
 
 /// The solver's budget when the request names none.
 pub const DEFAULT_TIME_LIMIT_S: u32 = 10;
@@ -130,9 +130,11 @@ impl Running {
 pub(crate) fn checked_time_limit(asked: Option<u32>) -> Result<u32, CommandError> {
     let time_limit_s = asked.unwrap_or(DEFAULT_TIME_LIMIT_S);
     if time_limit_s == 0 || time_limit_s > MAX_TIME_LIMIT_S {
-        return Err(CommandError::bad_field(
+        return Err(CommandError::refused(
             "time_limit_s",
-            format!("time_limit_s: must be 1 to {MAX_TIME_LIMIT_S} seconds"),
+            ErrorDetail::TimeLimit {
+                max: MAX_TIME_LIMIT_S,
+            },
         ));
     }
     Ok(time_limit_s)

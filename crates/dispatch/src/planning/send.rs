@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use crate::planning::request::{BatchStop, StopSource};
 use crate::planning::result::{Plan, PlanRoute};
-use crate::{CommandError, Dispatch, ErrorCode, PlannedRoute, PlannedStop};
+use crate::{CommandError, Dispatch, ErrorCode, ErrorDetail, PlannedRoute, PlannedStop};
 
 /// What became of one route of a send.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -55,6 +55,11 @@ pub struct RouteProgress {
     pub status_counts: BTreeMap<String, u32>,
     /// The last send or read error, or why the route cannot be sent.
     pub error: Option<String>,
+    /// Why the route cannot be sent, as facts for the view to word (`error` is their English);
+    /// absent for RouteMate's own words.
+    #[ts(optional = nullable)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_detail: Option<ErrorDetail>,
 }
 
 /// `plan_job_progress`'s answer.
@@ -150,6 +155,10 @@ impl Dispatch {
                         Err(e) => Some(e.message.clone()),
                         Ok(_) => row.and_then(|r| r.last_error.clone()),
                     },
+                    error_detail: planned
+                        .as_ref()
+                        .err()
+                        .and_then(|e| e.detail.as_deref().cloned()),
                     external_job_id: ext,
                 }
             })
@@ -183,11 +192,12 @@ impl Dispatch {
                         .map(str::trim)
                         .filter(|a| !a.is_empty())
                         .ok_or_else(|| {
-                            CommandError::bad_field(
+                            CommandError::refused(
                                 "address",
-                                format!(
-                                    "address: line {line} ({external_stop_id}) has no address to send"
-                                ),
+                                ErrorDetail::NoAddressToSend {
+                                    line: *line,
+                                    external_stop_id: external_stop_id.clone(),
+                                },
                             )
                         })?;
                     PlannedStop {
@@ -204,9 +214,12 @@ impl Dispatch {
                     id, tracking_code, ..
                 } => {
                     let order = self.cache.order(id)?.ok_or_else(|| {
-                        CommandError::new(
+                        CommandError::refused_as(
                             ErrorCode::NotFound,
-                            format!("{tracking_code} is no longer in the cache"),
+                            None,
+                            ErrorDetail::OrderGone {
+                                tracking_code: tracking_code.clone(),
+                            },
                         )
                     })?;
                     PlannedStop {

@@ -68,7 +68,12 @@ describe('ドライバーへ送信', () => {
           stops: 1,
           external_job_id: 'hakobu-b',
           job_id: null,
-          error: { code: 'bad_request', message: 'driver_email: no driver with this email', field: 'driver_email' },
+          error: {
+            code: 'bad_request',
+            message: 'driver_email: no driver with this email',
+            field: 'driver_email',
+            detail: { rule: 'unknown_to_routemate', driver_email: 'b@hakobu.test', said: 'driver_email: no driver with this email' },
+          },
         },
       ],
       sent: 1,
@@ -79,7 +84,9 @@ describe('ドライバーへ送信', () => {
     expect(row('a@hakobu.test').dataset.ok).toBe('true');
     expect(row('a@hakobu.test').textContent).toContain('送信済み（ジョブ J-1）');
     expect(row('b@hakobu.test').dataset.ok).toBe('false');
-    expect(row('b@hakobu.test').textContent).toContain('driver_email: no driver with this email');
+    // Our own words for a login RouteMate does not know; its own words in the tooltip.
+    expect(row('b@hakobu.test').textContent).toContain('b@hakobu.test は RouteMate にドライバーとして登録されていません');
+    expect(row('b@hakobu.test').querySelector('.bad')?.getAttribute('title')).toBe('driver_email: no driver with this email');
     expect(row('b@hakobu.test').textContent).not.toContain('送信済み');
     // Nothing failed as a whole; the send is over: close, not send again.
     expect(screen.queryByTestId('send-error')).toBeNull();
@@ -88,12 +95,17 @@ describe('ドライバーへ送信', () => {
     expect(run.onclose).toHaveBeenCalledOnce();
   });
 
-  it('says why when the send is refused as a whole, and lets it be sent again', async () => {
+  it('says why when the send is refused as a whole, in the window’s language, and lets it be sent again', async () => {
     const run = open();
     await fireEvent.click(screen.getByTestId('send-confirm'));
-    run.refuse({ code: 'config', message: 'RouteMate is not configured', field: null });
+    run.refuse({
+      code: 'config',
+      message: 'routemate: not configured (set routemate.base_url, client_id and client_secret in the settings)',
+      field: 'routemate',
+      detail: { rule: 'routemate_not_configured' },
+    });
     await vi.waitFor(() => expect(screen.queryByTestId('send-error')).not.toBeNull());
-    expect(texts('send-error')).toEqual(['RouteMate is not configured']);
+    expect(texts('send-error')).toEqual(['RouteMate が設定されていません（設定で URL、クライアント ID、シークレットを入力してください）']);
     // No route says it was sent or refused; the dialog offers the send again.
     expect(screen.getAllByTestId('send-route').map((e) => e.dataset.ok)).toEqual(['', '']);
     expect((screen.getByTestId('send-confirm') as HTMLButtonElement).disabled).toBe(false);

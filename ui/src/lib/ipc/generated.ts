@@ -25,9 +25,11 @@ detail?: ErrorDetail | null, };
 
 /**
  * Why a command refused, as facts: a rule code (`rule`) and what the view needs to say it.
- * `Display` is the English (the `message` beside it). Sent by `plan_edit` today.
+ * `Display` is the English (the `message` beside it), the one home of these sentences; each
+ * rule is decided where it is checked (`plan_edit`, the plan's start, the fleet, the send, a
+ * batch file's import).
  */
-export type ErrorDetail = { "rule": "plan_problem", problem: PlanProblem, } | { "rule": "route_locked", driver_email: string, driver_name: string, } | { "rule": "nothing_to_undo" } | { "rule": "nothing_to_redo" } | { "rule": "already_unassigned", stop_id: string, stop: StopSource | null, };
+export type ErrorDetail = { "rule": "plan_problem", problem: PlanProblem, } | { "rule": "route_locked", driver_email: string, driver_name: string, } | { "rule": "nothing_to_undo" } | { "rule": "nothing_to_redo" } | { "rule": "already_unassigned", stop_id: string, stop: StopSource | null, } | { "rule": "time_limit", max: number, } | { "rule": "date_form", got: string, } | { "rule": "not_in_fleet", email: string, } | { "rule": "no_drivers" } | { "rule": "nothing_to_plan" } | { "rule": "stop_window", line: number, start: string, end: string, } | { "rule": "stop_unplaced", line: number, } | { "rule": "order_not_cached", order_kind: OrderKind, id: string, } | { "rule": "order_unplaced", tracking_code: string, } | { "rule": "order_window", tracking_code: string, } | { "rule": "no_store", store_id: string, } | { "rule": "store_unplaced", store_id: string, } | { "rule": "store_gone", store_id: string, } | { "rule": "not_a_login", got: string, } | { "rule": "name_length", max: number, } | { "rule": "shift_form", got: string, example: string, } | { "rule": "shift_order", start: string, end: string, } | { "rule": "no_capacity" } | { "rule": "not_in_japan", lat: number, lng: number, } | { "rule": "no_gazetteer" } | { "rule": "address_unplaced", address: string, reason: IssueRule, } | { "rule": "no_fleet_driver", email: string, } | { "rule": "routemate_not_configured" } | { "rule": "no_address_to_send", line: number, external_stop_id: string, } | { "rule": "order_gone", tracking_code: string, } | { "rule": "unknown_to_routemate", driver_email: string, said: string, } | { "rule": "batch_file", refusal: BatchError, };
 
 export type Mode = "sandbox" | "remote";
 
@@ -755,6 +757,13 @@ job: BatchJob | null,
 notices: Array<string>, rows: Array<RowReport>, summary: BatchSummary, };
 
 /**
+ * Why a file could not be read at all, as facts (`rule` and what the view needs to say it;
+ * sent as `ErrorDetail::BatchFile`). `Display` is the English, the one home of these
+ * sentences. Anything about one row is in the report instead.
+ */
+export type BatchError = { "rule": "empty" } | { "rule": "too_large", bytes: number, max: number, } | { "rule": "not_batch_file", name: string, } | { "rule": "folder", name: string, } | { "rule": "spreadsheet" } | { "rule": "encoding", line: number, encoding: string, } | { "rule": "no_address_column", found: string, } | { "rule": "duplicate_column", column: string, first: number, first_header: string, second: number, second_header: string, } | { "rule": "no_rows" } | { "rule": "too_many_rows", max: number, } | { "rule": "json", line: number, column: number, message: string, } | { "rule": "not_a_body" } | { "rule": "no_stops" } | { "rule": "stops_not_array" } | { "rule": "unreadable", path: string, reason: string, };
+
+/**
  * A row's cells as the screen sends them back, with the dispatcher's changes.
  */
 export type BatchRowEdit = { 
@@ -1285,7 +1294,12 @@ status_counts: { [key in string]: number },
 /**
  * The last send or read error, or why the route cannot be sent.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Why the route cannot be sent, as facts for the view to word (`error` is their English);
+ * absent for RouteMate's own words.
+ */
+error_detail?: ErrorDetail | null, };
 
 /**
  * `plan_job_progress`'s answer.
