@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import Timeline from './Timeline.svelte';
 import type { TimelineLock, TimelineMove } from './events';
-import { fleet, key, plan, S1, S2, S3, S4, S5 } from './fixture';
+import { file, fleet, key, plan, S1, S2, S3, S4, S5 } from './fixture';
 
 // jsdom lays nothing out: give the scroller a size and a place, so the timeline draws its rows
 // and its drops can be judged (rows from y = 24 under the axis, 40 px each; lanes from x = 188).
@@ -79,6 +79,15 @@ describe('Timeline', () => {
     expect(tray.map((i) => i.dataset.stopId)).toEqual([key(S5)]);
     expect(tray[0]!.textContent).toContain('時間指定に間に合うドライバーがいません（最も近い: 鈴木、25分遅れ）');
     expect(tray[0]!.textContent).toContain('19:00〜19:30');
+  });
+
+  it('the tray counts the stops handed to DIAq apart, as the KPI strip leaves them out', async () => {
+    const p = plan();
+    p.unassigned.push({ ...p.unassigned[0]!, stop_id: 'handed', source: file(7, 'S6'), diaq_tracking_code: '011859274907' });
+    setup({ plan: p });
+    await tick();
+    expect(screen.getByTestId('timeline-tray-count').textContent).toBe('未割当 1 件・DIAq に委託済み 1 件');
+    expect(screen.getAllByTestId('timeline-tray-item')).toHaveLength(2);
   });
 
   it('後へ in a stop\'s menu moves it one place later', async () => {

@@ -48,6 +48,7 @@ export const timelineJa = {
 
   'timeline.tray': '未割当',
   'timeline.trayCount': '未割当 {count} 件',
+  'timeline.trayCountHanded': '未割当 {count} 件・DIAq に委託済み {handed} 件',
   'timeline.trayEmpty': '未割当の配達先はありません',
   'timeline.trayHint': '行へドラッグするか「割り当て…」で割り当てます',
   'timeline.closestDriver': '最も近い: {name}',
@@ -124,6 +125,7 @@ export const timelineEn: Record<keyof typeof timelineJa, string> = {
 
   'timeline.tray': 'Unassigned',
   'timeline.trayCount': '{count} unassigned',
+  'timeline.trayCountHanded': '{count} unassigned · {handed} handed to DIAq',
   'timeline.trayEmpty': 'No unassigned stops',
   'timeline.trayHint': 'Drag onto a row or use “Assign…”',
   'timeline.closestDriver': 'Closest: {name}',
