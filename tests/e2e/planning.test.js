@@ -166,7 +166,13 @@ describe("計画: a day's batch planned in the window", () => {
     await end.setValue("08:00");
     await clickTestId(browser, "driver-save");
     await waitFor(browser, async () => (await textOf(browser, "driver-error-shift_end")) !== "", "the shift_end error");
-    assert.match(await textOf(browser, "driver-error-shift_end"), /shift_end: 08:00 is not after the shift's start 09:00/);
+    // Worded from the refusal's rule and facts in the window's language, and again on a switch.
+    assert.equal(await textOf(browser, "driver-error-shift_end"), "シフト開始 09:00 より後にしてください");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /shift’s start/.test(await textOf(browser, "driver-error-shift_end")), "the field error in English");
+    assert.equal(await textOf(browser, "driver-error-shift_end"), "Must be after the shift’s start 09:00");
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /シフト開始/.test(await textOf(browser, "driver-error-shift_end")), "Japanese again");
     await shots("81-plan-driver-error");
     await clickTestId(browser, "driver-cancel");
     await waitFor(browser, async () => !(await (await browser.$(byTestId("driver-dialog"))).isExisting()), "dialog closed");
@@ -211,11 +217,21 @@ describe("計画: a day's batch planned in the window", () => {
     await clickTestId(browser, "plan-tab-batch");
     await pickLargeFile(browser, 11 * 1024 * 1024);
     await waitFor(browser, async () => (await textOf(browser, "plan-batch-error")) !== "", "the size refusal", 30000);
-    assert.match(await textOf(browser, "plan-batch-error"), /file: is 11\.0 MB; at most 10\.0 MB can be imported/);
+    assert.match(
+      await textOf(browser, "plan-batch-error"),
+      /ファイルは 11\.0 MB あります。読み込めるのは 10\.0 MB までです（複数のファイルに分けてください）/,
+    );
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /at most 10\.0 MB/.test(await textOf(browser, "plan-batch-error")), "the size refusal in English");
+    assert.match(await textOf(browser, "plan-batch-error"), /The file is 11\.0 MB; at most 10\.0 MB can be imported/);
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /読み込めるのは/.test(await textOf(browser, "plan-batch-error")), "Japanese again");
     await shots("82-plan-too-large");
-    // A file that vanished between the drop and the read (a drop cannot name a missing one).
+    // A file that vanished between the drop and the read (a drop cannot name a missing one):
+    // the English message for the log, the facts for the view.
     const missing = await invoke(browser, "import_batch", { path: "/nonexistent/stops.csv" });
     assert.match(missing.refusal ?? "", /file: cannot be read/);
+    assert.match(missing.refusal ?? "", /"rule":"unreadable","path":"\/nonexistent\/stops\.csv"/);
   });
 
   it("imports a file dropped on the window, and refuses a dropped file too large, not CSV/JSON, or a folder, saying so", async () => {
@@ -240,14 +256,14 @@ describe("計画: a day's batch planned in the window", () => {
       const big = path.join(dir, "day.csv");
       writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 97));
       await dropFiles(browser, [big]);
-      await waitFor(browser, async () => /file: is 10\.0 MB; at most 10\.0 MB can be imported/.test(await error()), "the dropped file's size refusal", 30000);
+      await waitFor(browser, async () => /ファイルは 10\.0 MB あります。読み込めるのは 10\.0 MB まで/.test(await error()), "the dropped file's size refusal", 30000);
       assert.ok(!/dropping/.test(await dropClass()), "the drop target closes on the drop");
 
       // A photo: refused by its name, not read as a CSV whose bytes fail to decode.
       const photo = path.join(dir, "写真.png");
       writeFileSync(photo, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
       await dropFiles(browser, [photo]);
-      await waitFor(browser, async () => /写真\.png is not a CSV or JSON file; import a \.csv, \.tsv, \.txt or \.json file/.test(await error()), "the photo refused");
+      await waitFor(browser, async () => /写真\.png は CSV でも JSON でもありません（\.csv、\.tsv、\.txt、\.json のファイルを読み込んでください）/.test(await error()), "the photo refused");
       assert.match(await error(), /ファイルを読み込めませんでした/);
       await shots("82b-plan-drop-not-csv");
 
@@ -255,7 +271,7 @@ describe("計画: a day's batch planned in the window", () => {
       const folder = path.join(dir, "stops");
       mkdirSync(folder);
       await dropFiles(browser, [folder]);
-      await waitFor(browser, async () => /file: stops is a folder; import a \.csv/.test(await error()), "the folder refused");
+      await waitFor(browser, async () => /stops はフォルダーです/.test(await error()), "the folder refused");
 
       // The sample, dropped with the photo: the first file is imported from disk, its bad row
       // first, and the other is named as not imported.
@@ -427,6 +443,9 @@ describe("計画: a day's batch planned in the window", () => {
     const version = async () => Number(await attr(browser, "plan-version", "data-version"));
     const v0 = await version();
     assert.equal(await stopsOf(TANAKA), 0);
+    // What an edit did shows after an edit only.
+    const effect = () => textOf(browser, "plan-edit-effect");
+    assert.equal(await effect(), "", "no edit, no effect");
     await browser.execute((id) => document.querySelector(`[data-testid="timeline-stop"][data-stop-id="${id}"]`).click(), MOVED_STOP);
     await (await browser.$(byTestId("timeline-menu"))).waitForDisplayed({ timeout: 5000 });
     await clickTestId(browser, "timeline-menu-driver");
@@ -434,6 +453,19 @@ describe("計画: a day's batch planned in the window", () => {
     await waitFor(browser, async () => (await stopsOf(TANAKA)) === 1, "the stop on 田中's route");
     assert.ok((await version()) > v0, "the edit is a new version");
     assert.equal(await textOf(browser, "plan-edit-error"), "");
+    // The evaluation's added distance and lateness under the figures, in the window's language.
+    await waitFor(browser, async () => (await effect()) !== "", "the edit's effect");
+    const addedM = Number(await attr(browser, "plan-edit-effect", "data-added-m"));
+    const km = (Math.round(Math.abs(addedM) / 100) / 10).toFixed(1);
+    const sign = km === "0.0" ? "±" : addedM > 0 ? "+" : "−";
+    const lateMin = Math.ceil(Number(await attr(browser, "plan-edit-effect", "data-lateness-s")) / 60);
+    assert.ok(Number.isFinite(addedM), "the added metres as sent");
+    assert.equal(await effect(), `この編集: ${sign}${km} km・${lateMin > 0 ? `遅延 計${lateMin}分` : "遅延なし"}`);
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /^This edit: /.test(await effect()), "the edit's effect in English");
+    assert.equal(await effect(), `This edit: ${sign}${km} km · ${lateMin > 0 ? `${lateMin} min late in all` : "none late"}`);
+    await clickTestId(browser, "lang-toggle");
+    await waitFor(browser, async () => /^この編集: /.test(await effect()), "Japanese again");
     assert.equal(Number(await attr(browser, "plan-map-legend", "data-lines")), 2, "two routes on the map");
     assert.match(await textOf(browser, "plan-kpi-drivers"), /2人/);
     assert.match(await textOf(browser, "plan-kpi-drivers-previous"), /前版 1人/);

@@ -135,7 +135,7 @@ describe('refusalText: the plan’s start, the fleet, the send and a whole file'
       '「nine」を時刻として読めません（09:00 のように HH:MM で入力してください）',
       '“nine” is not a time (use HH:MM, like 09:00)',
     ],
-    [{ rule: 'shift_order', start: '09:00', end: '08:00' }, '08:00 がシフト開始 09:00 より後ではありません', '08:00 is not after the shift’s start 09:00'],
+    [{ rule: 'shift_order', start: '09:00', end: '08:00' }, 'シフト開始 09:00 より後にしてください', 'Must be after the shift’s start 09:00'],
     [{ rule: 'no_capacity' }, '1個以上積めるようにしてください', 'A driver must carry at least one parcel'],
     [{ rule: 'not_in_japan', lat: 139.7, lng: 35.6 }, '139.7, 35.6 は日本国内の地点ではありません', '139.7, 35.6 is not a point in Japan'],
     [{ rule: 'no_gazetteer' }, '住所から位置を求められません（地名辞書がありません）', 'Addresses cannot be placed (no gazetteer)'],
