@@ -617,7 +617,8 @@ fn main() {
          the calling thread over a cache of {} deliveries: idle (back to back), then at most one \
          read every {} ms while {} full syncs of them run back to back ({:.1} s) and signed \
          `driver.location` webhooks are posted from a thread of their own, aiming at {}/s ({} \
-         posted, {:.0}/s achieved; {} answered 200). The views read through a connection of \
+         posted, {:.0}/s achieved; {} answered 200 while the reads ran, {} in the end). The views \
+         read through a connection of \
          their own (WAL), so a sync's write transaction does not hold them up.\n\n\
          | reads | samples | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|\n",
         l.orders,
@@ -628,6 +629,7 @@ fn main() {
         l.webhooks_sent,
         l.webhooks_sent as f64 / l.loaded_for.as_secs_f64(),
         l.webhooks_ok,
+        l.webhooks_ok_in_the_end,
     ));
     for (name, samples) in [("idle", &l.idle), ("during syncs + webhooks", &l.loaded)] {
         md.push_str(&format!(

@@ -31,6 +31,9 @@ pub struct LoadTiming {
     pub loaded: Vec<Duration>,
     /// Webhooks posted and answered 200 while the reads were timed, and how long that took.
     pub webhooks_ok: usize,
+    /// Of those posted while the reads were timed, answered 200 in the end (the poster waits
+    /// for every answer): more than `webhooks_ok` means the intake fell behind the rate.
+    pub webhooks_ok_in_the_end: usize,
     pub webhooks_sent: usize,
     pub loaded_for: Duration,
     pub orders: usize,
@@ -132,6 +135,7 @@ pub fn reads_under_load(
         ok.load(Ordering::Relaxed) - ok_before,
     );
     poster.join().unwrap();
+    let webhooks_ok_in_the_end = ok.load(Ordering::Relaxed) - ok_before;
     rt.block_on(async {
         syncing.await.unwrap();
         receiver.shutdown().await;
@@ -140,6 +144,7 @@ pub fn reads_under_load(
         idle,
         loaded,
         webhooks_ok,
+        webhooks_ok_in_the_end,
         webhooks_sent,
         loaded_for,
         orders,
