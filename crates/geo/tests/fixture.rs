@@ -181,10 +181,16 @@ fn a_town_name_over_255_bytes_is_refused_with_its_line() {
     let bad = FIXTURE.replace("T\t0\t芝公園\t\t", &format!("T\t0\t{long}\t\t"));
     let e = Gazetteer::parse(&bad).unwrap_err();
     assert!(e.to_string().contains("line 17"), "{e}");
-    assert!(e.to_string().contains("town is 258 bytes, more than 255"), "{e}");
+    assert!(
+        e.to_string().contains("town is 258 bytes, more than 255"),
+        "{e}"
+    );
     let longest = "長".repeat(85); // 255 bytes: still fits
     let fits = FIXTURE.replace("T\t0\t芝公園\t\t", &format!("T\t0\t{longest}\t\t"));
-    assert_eq!(Gazetteer::parse(&fits).unwrap().town_count(), g().town_count());
+    assert_eq!(
+        Gazetteer::parse(&fits).unwrap().town_count(),
+        g().town_count()
+    );
 }
 
 #[test]
