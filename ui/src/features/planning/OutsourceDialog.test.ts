@@ -124,5 +124,24 @@ describe('DIAq へ委託, item by item', () => {
       cleanup();
     }
   });
+  it('words a queued stop’s reason and a refused stop’s DIAq 400 in the window’s language, the API’s words in the tooltip', async () => {
+    const phone = 'customer.phone: must match /(\\A0\\d{1,3}-\\d{2,4}-\\d{3,4}\\Z)|(\\A0\\d{9,10}\\Z)/';
+    const run = open();
+    await fireEvent.click(screen.getByTestId('outsource-confirm'));
+    run.item({
+      stop_id: key(S1), source: { kind: 'file', line: 1, external_stop_id: 'S1' }, order_reference: 'HK1',
+      outcome: 'queued', client_id: 'c1', reason: { code: 'transport', message: 'error sending request', field: null },
+    });
+    run.item({
+      stop_id: key(S5), source: { kind: 'file', line: 6, external_stop_id: 'S5' }, order_reference: 'HK5',
+      outcome: 'refused', error: { code: 'bad_request', message: phone, field: 'customer.phone' },
+    });
+    await tick();
+    const items = texts('outsource-item');
+    expect(items[0]).toBe('S1 未送信のまま保留: API に接続できません。接続が戻ると送信します');
+    expect(items[1]).toBe('S5 拒否: API が customer.phone を受け付けませんでした：「03-1234-5678」または「0312345678」の形式で入力してください');
+    const what = screen.getAllByTestId('outsource-item').map((li) => li.querySelector('.what')!.getAttribute('title'));
+    expect(what).toEqual(['error sending request', phone]);
+  });
 });
 
