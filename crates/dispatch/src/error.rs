@@ -193,6 +193,13 @@ pub enum ErrorDetail {
     NoFleetDriver {
         email: String,
     },
+    // ---- A plan's stops named by id (planning/evaluate.rs, outsource.rs) ----
+    /// A stop id the plan's current version does not hold (the view was out of date).
+    StopNotInPlan {
+        stop_id: String,
+    },
+    /// A hand-over to DIAq with no stop picked.
+    NoStopsPicked,
     // ---- Sending to RouteMate (planning/send.rs, routemate.rs) ----
     /// No RouteMate to send to.
     #[serde(rename = "routemate_not_configured")]
@@ -280,6 +287,8 @@ impl std::fmt::Display for ErrorDetail {
                 write!(f, "{address:?} could not be placed: {reason}")
             }
             ErrorDetail::NoFleetDriver { email } => write!(f, "no driver {email:?} in the fleet"),
+            ErrorDetail::StopNotInPlan { stop_id } => write!(f, "no stop {stop_id:?} in this plan"),
+            ErrorDetail::NoStopsPicked => f.write_str("pick at least one stop to hand over"),
             ErrorDetail::RouteMateNotConfigured => f.write_str(
                 "not configured (set routemate.base_url, client_id and client_secret in the \
                  settings)",
@@ -609,6 +618,18 @@ mod tests {
                 },
                 json!({"rule": "no_fleet_driver", "email": "x@routemate.example"}),
                 "no driver \"x@routemate.example\" in the fleet",
+            ),
+            (
+                ErrorDetail::StopNotInPlan {
+                    stop_id: "file:9".into(),
+                },
+                json!({"rule": "stop_not_in_plan", "stop_id": "file:9"}),
+                "no stop \"file:9\" in this plan",
+            ),
+            (
+                ErrorDetail::NoStopsPicked,
+                json!({"rule": "no_stops_picked"}),
+                "pick at least one stop to hand over",
             ),
             (
                 ErrorDetail::RouteMateNotConfigured,

@@ -461,4 +461,28 @@ async fn a_route_for_a_login_routemate_does_not_know_says_so_as_a_fact() {
     // RouteMate's own words stay the message, and are the facts' `said`.
     assert_eq!(detail["said"], e.message.as_str());
     assert!(e.message.starts_with("driver_email: "), "{e:?}");
+
+    // The hand-over to DIAq refuses a call that names no stop, or one this plan does not hold
+    // (a view out of date), as facts, before anything is handed over.
+    let none = d
+        .outsource_stops(&started.plan_id, &[], &|_| {})
+        .await
+        .unwrap_err();
+    let (code, field, detail) = facts(&none);
+    assert_eq!((code, field), (ErrorCode::BadRequest, Some("stop_ids")));
+    assert_eq!(detail, json!({"rule": "no_stops_picked"}));
+    let unknown = d
+        .outsource_stops(&started.plan_id, &["file:999".to_owned()], &|_| {})
+        .await
+        .unwrap_err();
+    let (code, field, detail) = facts(&unknown);
+    assert_eq!((code, field), (ErrorCode::BadRequest, Some("stop_ids")));
+    assert_eq!(
+        detail,
+        json!({"rule": "stop_not_in_plan", "stop_id": "file:999"})
+    );
+    assert_eq!(
+        unknown.message,
+        "stop_ids: no stop \"file:999\" in this plan"
+    );
 }

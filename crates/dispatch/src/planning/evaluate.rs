@@ -15,7 +15,7 @@ use crate::planning::result::{
     Plan, PlanEvaluation, PlanProblem, PlanVisit, ProblemRule, VisitRole,
 };
 use crate::planning::shape;
-use crate::{CommandError, ErrorCode};
+use crate::{CommandError, ErrorCode, ErrorDetail};
 
 /// Where each stop and driver of a plan is in its solver problem.
 pub(crate) struct Index {
@@ -43,9 +43,11 @@ impl Index {
 
     pub fn job(&self, stop_id: &str) -> Result<usize, CommandError> {
         self.jobs.get(stop_id).copied().ok_or_else(|| {
-            CommandError::bad_field(
+            CommandError::refused(
                 "stop_id",
-                format!("stop_id: no stop {stop_id:?} in this plan"),
+                ErrorDetail::StopNotInPlan {
+                    stop_id: stop_id.to_owned(),
+                },
             )
         })
     }

@@ -26,7 +26,9 @@ use ts_rs::TS;
 use crate::planning::evaluate::evaluate;
 use crate::planning::request::{BatchStop, StopSource};
 use crate::planning::result::{Plan, PlanHistory, UnassignedCause, UnassignedStop};
-use crate::{CommandError, Dispatch, ErrorCode, Hold, OrderKind, WindowChoice, Write, Written};
+use crate::{
+    CommandError, Dispatch, ErrorCode, ErrorDetail, Hold, OrderKind, WindowChoice, Write, Written,
+};
 
 /// The package size handed over when the batch does not say (DIAq's smallest box).
 const SERVICE_BRAND: &str = "60サイズ";
@@ -153,9 +155,9 @@ impl Dispatch {
         on_item: OutsourceListener<'_>,
     ) -> Result<OutsourceReport, CommandError> {
         if stop_ids.is_empty() {
-            return Err(CommandError::bad_field(
+            return Err(CommandError::refused(
                 "stop_ids",
-                "stop_ids: pick at least one stop to hand over",
+                ErrorDetail::NoStopsPicked,
             ));
         }
         let plan = self.plan_head(plan_id)?;
@@ -174,9 +176,11 @@ impl Dispatch {
                 stop_of(&plan, stop_id)
                     .map(|stop| (stop_id.as_str(), stop))
                     .ok_or_else(|| {
-                        CommandError::bad_field(
+                        CommandError::refused(
                             "stop_ids",
-                            format!("stop_ids: no stop {stop_id:?} in this plan"),
+                            ErrorDetail::StopNotInPlan {
+                                stop_id: stop_id.clone(),
+                            },
                         )
                     })
             })

@@ -86,6 +86,8 @@ export const planningJa = {
   'plan.refusal.no_gazetteer': '住所から位置を求められません（地名辞書がありません）',
   'plan.refusal.address_unplaced': '「{address}」の位置を求められません: {reason}',
   'plan.refusal.no_fleet_driver': '{email} はドライバー一覧にいません',
+  'plan.refusal.stop_not_in_plan': '配送先 {stop} はこの計画にありません（画面が古い可能性があります。開き直してください）',
+  'plan.refusal.no_stops_picked': '委託する配送先を1件以上選んでください',
   // Sending (planning/send.rs, routemate.rs).
   'plan.refusal.routemate_not_configured': 'RouteMate が設定されていません（設定で URL、クライアント ID、シークレットを入力してください）',
   'plan.refusal.no_address_to_send': '{line}行目（{stop}）に送る住所がありません',
@@ -391,6 +393,8 @@ export const planningEn: Record<keyof typeof planningJa, string> = {
   'plan.refusal.no_gazetteer': 'Addresses cannot be placed (no gazetteer)',
   'plan.refusal.address_unplaced': '“{address}” could not be placed: {reason}',
   'plan.refusal.no_fleet_driver': '{email} is not one of the drivers',
+  'plan.refusal.stop_not_in_plan': 'Stop {stop} is not in this plan (the view may be out of date: open it again)',
+  'plan.refusal.no_stops_picked': 'Pick at least one stop to hand over',
   'plan.refusal.routemate_not_configured': 'RouteMate is not set up (enter its URL, client ID and secret in the settings)',
   'plan.refusal.no_address_to_send': 'Line {line} ({stop}) has no address to send',
   'plan.refusal.order_gone': '{code} is no longer in the cache',

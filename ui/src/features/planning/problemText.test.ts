@@ -145,6 +145,8 @@ describe('refusalText: the plan’s start, the fleet, the send and a whole file'
       '“どこか” could not be placed: ',
     ],
     [{ rule: 'no_fleet_driver', email: 'x@rm.test' }, 'x@rm.test はドライバー一覧にいません', 'x@rm.test is not one of the drivers'],
+    [{ rule: 'stop_not_in_plan', stop_id: 'file:9' }, '配送先 file:9 はこの計画にありません（画面が古い可能性があります。開き直してください）', 'Stop file:9 is not in this plan (the view may be out of date: open it again)'],
+    [{ rule: 'no_stops_picked' }, '委託する配送先を1件以上選んでください', 'Pick at least one stop to hand over'],
     [
       { rule: 'routemate_not_configured' },
       'RouteMate が設定されていません（設定で URL、クライアント ID、シークレットを入力してください）',

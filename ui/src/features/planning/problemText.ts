@@ -78,6 +78,10 @@ export function refusalText(
     case 'not_in_fleet':
     case 'no_fleet_driver':
       return t(`plan.refusal.${d.rule}`, { email: d.email });
+    case 'stop_not_in_plan':
+      return t('plan.refusal.stop_not_in_plan', { stop: d.stop_id });
+    case 'no_stops_picked':
+      return t('plan.refusal.no_stops_picked');
     case 'stop_window':
       return t('plan.refusal.stop_window', { line: d.line, start: d.start, end: d.end });
     case 'stop_unplaced':
